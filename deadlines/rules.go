@@ -1,0 +1,311 @@
+// Package deadlines computes the statutory terms of Federal Law of 27.07.2006
+// No. 152-FZ «О персональных данных» (as amended by Federal Law of 14.07.2022
+// No. 266-FZ, in force since 01.09.2022) on the Russian production calendar,
+// counted by the Civil Code (ГК РФ) arts. 190-194.
+//
+// The package is pure: the trigger instant, the operator's time zone and the
+// calendar are passed in; nothing here reads the clock, a file or a database.
+// Read it top to bottom: this file is the law (what must be done, by when, on
+// which article), engine.go is the counting.
+package deadlines
+
+import "fmt"
+
+// Unit is the unit a term is counted in.
+type Unit int
+
+// The units of the statute's terms.
+const (
+	// WorkingDays (рабочие дни) are counted on the production calendar.
+	WorkingDays Unit = iota + 1
+	// CalendarDays: the statute says «дней» without «рабочих».
+	CalendarDays
+	// Months are counted by Civil Code art. 192.
+	Months
+	// Hours are clock hours, with no shift for nights, weekends or holidays.
+	Hours
+)
+
+// Term is a length of time: N units.
+type Term struct {
+	N    int
+	Unit Unit
+}
+
+// String returns the term in words, e.g. "10 working days".
+func (t Term) String() string {
+	unit := map[Unit][2]string{
+		WorkingDays:  {"working day", "working days"},
+		CalendarDays: {"calendar day", "calendar days"},
+		Months:       {"month", "months"},
+		Hours:        {"hour", "hours"},
+	}[t.Unit]
+	if t.N == 1 {
+		return fmt.Sprintf("%d %s", t.N, unit[0])
+	}
+	return fmt.Sprintf("%d %s", t.N, unit[1])
+}
+
+// Obligation (обязанность оператора) is a duty of the operator that must be
+// met within a term counted from a trigger: the receipt of a request, the
+// detection of an incident, the achievement of a purpose.
+type Obligation struct {
+	// ID is the stable identifier, e.g. "access.answer".
+	ID string
+	// Duty says what the operator must do.
+	Duty string
+	// Trigger says which event starts the term.
+	Trigger string
+	// Term is the statutory term.
+	Term Term
+	// Extension is the extra term the operator may take once, with a
+	// motivated notice sent before the term runs out; zero when the term
+	// cannot be extended.
+	Extension Term
+	// Basis is the article the term rests on.
+	Basis string
+}
+
+// Extendable reports whether the obligation's term may be extended.
+func (o Obligation) Extendable() bool { return o.Extension.N > 0 }
+
+// The obligations of the operator (обязанности оператора), by article. They
+// are unexported so that nothing can change the law at run time; use
+// ObligationByID and AllObligations. The terms of access, refusal
+// and Roskomnadzor requests were 30 days before 01.09.2022; since the
+// amendment of Federal Law No. 266-FZ they are 10 working days, extendable by
+// 5 working days.
+var (
+	// accessAnswer: give the subject the information of art. 14 part 7 and
+	// access to the data, in the form of the request.
+	// 152-FZ art. 14 part 3; art. 20 part 1.
+	accessAnswer = Obligation{
+		ID:        "access.answer",
+		Duty:      "give the information of art. 14 part 7 and access to the personal data, in the form of the request",
+		Trigger:   "receipt of the subject's access request",
+		Term:      Term{10, WorkingDays},
+		Extension: Term{5, WorkingDays},
+		Basis:     "152-FZ art. 20 part 1",
+	}
+	// accessRefusal: a motivated written refusal citing the ground of art. 14
+	// part 8. 152-FZ art. 20 part 2.
+	accessRefusal = Obligation{
+		ID:        "access.refusal",
+		Duty:      "send a motivated written refusal citing the ground of art. 14 part 8",
+		Trigger:   "receipt of the subject's access request",
+		Term:      Term{10, WorkingDays},
+		Extension: Term{5, WorkingDays},
+		Basis:     "152-FZ art. 20 part 2",
+	}
+	// rectificationRectify: rectify the data and lift the block once the
+	// information confirming them incomplete, inaccurate or outdated arrives.
+	// 152-FZ art. 20 part 3; art. 21 part 2.
+	rectificationRectify = Obligation{
+		ID:      "rectification.rectify",
+		Duty:    "rectify the personal data and lift the block",
+		Trigger: "receipt of information confirming the data are incomplete, inaccurate or outdated",
+		Term:    Term{7, WorkingDays},
+		Basis:   "152-FZ art. 20 part 3",
+	}
+	// erasureDestroy: destroy data shown to be unlawfully obtained or not
+	// needed for the stated purpose. 152-FZ art. 20 part 3.
+	erasureDestroy = Obligation{
+		ID:      "erasure.destroy",
+		Duty:    "destroy the personal data",
+		Trigger: "receipt of information confirming the data were unlawfully obtained or are not needed for the stated purpose",
+		Term:    Term{7, WorkingDays},
+		Basis:   "152-FZ art. 20 part 3",
+	}
+	// withdrawalStopDestroy: on withdrawal of consent (отзыв согласия) stop
+	// processing and destroy the data, unless another legal basis allows
+	// processing. 152-FZ art. 21 part 5; art. 9 part 2.
+	withdrawalStopDestroy = Obligation{
+		ID:      "withdrawal.stop_destroy",
+		Duty:    "stop processing and destroy the personal data, unless another legal basis allows processing",
+		Trigger: "receipt of the withdrawal of consent",
+		Term:    Term{30, CalendarDays},
+		Basis:   "152-FZ art. 21 part 5",
+	}
+	// stopStop: on a demand to stop processing (требование о прекращении
+	// обработки) stop, unless a legal basis other than consent applies.
+	// 152-FZ art. 21 part 5.1.
+	stopStop = Obligation{
+		ID:        "stop.stop",
+		Duty:      "stop processing, unless a legal basis other than consent applies (art. 6 part 1 items 2-11, art. 10 part 2, art. 11 part 2)",
+		Trigger:   "receipt of the demand to stop processing",
+		Term:      Term{10, WorkingDays},
+		Extension: Term{5, WorkingDays},
+		Basis:     "152-FZ art. 21 part 5.1",
+	}
+	// disseminationStop: stop disseminating data the subject allowed for
+	// dissemination. 152-FZ art. 10.1 parts 12-14.
+	disseminationStop = Obligation{
+		ID:      "dissemination.stop",
+		Duty:    "stop the dissemination of the personal data",
+		Trigger: "receipt of the demand to stop dissemination",
+		Term:    Term{3, WorkingDays},
+		Basis:   "152-FZ art. 10.1 part 14",
+	}
+	// automatedObjection: consider an objection to a decision made solely by
+	// automated processing and notify the result. 152-FZ art. 16 part 4.
+	automatedObjection = Obligation{
+		ID:      "automated.objection",
+		Duty:    "consider the objection and notify the subject of the result",
+		Trigger: "receipt of the objection to a decision made solely by automated processing",
+		Term:    Term{30, CalendarDays},
+		Basis:   "152-FZ art. 16 part 4",
+	}
+	// unlawfulStop: stop unlawful processing once detected, by the operator
+	// or on a request. 152-FZ art. 21 part 3.
+	unlawfulStop = Obligation{
+		ID:      "unlawful.stop",
+		Duty:    "stop the unlawful processing",
+		Trigger: "detection of unlawful processing",
+		Term:    Term{3, WorkingDays},
+		Basis:   "152-FZ art. 21 part 3",
+	}
+	// unlawfulDestroy: destroy the data when lawful processing cannot be
+	// ensured; counted from the detection, not from the end of the 3 working
+	// days to stop. 152-FZ art. 21 part 3.
+	unlawfulDestroy = Obligation{
+		ID:      "unlawful.destroy",
+		Duty:    "destroy the personal data when lawful processing cannot be ensured",
+		Trigger: "detection of unlawful processing",
+		Term:    Term{10, WorkingDays},
+		Basis:   "152-FZ art. 21 part 3",
+	}
+	// purposeDestroy: stop processing and destroy the data once the purpose
+	// is achieved, unless a contract or a law allows more. 152-FZ art. 21
+	// part 4.
+	purposeDestroy = Obligation{
+		ID:      "purpose.destroy",
+		Duty:    "stop processing and destroy the personal data, unless a contract or a law allows more",
+		Trigger: "achievement of the purpose of processing",
+		Term:    Term{30, CalendarDays},
+		Basis:   "152-FZ art. 21 part 4",
+	}
+	// destructionImpossible: when destruction is impossible within the term
+	// of art. 21 parts 3, 4, 5 or 5.1, block the data and destroy them within
+	// 6 months. The engine counts from the original trigger, the stricter of
+	// the readings. 152-FZ art. 21 part 6.
+	destructionImpossible = Obligation{
+		ID:      "destruction.impossible",
+		Duty:    "block the personal data and destroy them",
+		Trigger: "the original trigger of the destruction duty (art. 21 parts 3, 4, 5, 5.1)",
+		Term:    Term{6, Months},
+		Basis:   "152-FZ art. 21 part 6",
+	}
+	// incidentNotify: first notice to Roskomnadzor of an unlawful or
+	// accidental transfer of personal data. 152-FZ art. 21 part 3.1 item 1.
+	incidentNotify = Obligation{
+		ID:      "incident.notify",
+		Duty:    "notify Roskomnadzor of the incident: what happened, presumed causes, harm, measures taken, contact person",
+		Trigger: "detection of the incident",
+		Term:    Term{24, Hours},
+		Basis:   "152-FZ art. 21 part 3.1 item 1",
+	}
+	// incidentInvestigation: results of the internal investigation, counted
+	// from the detection, not from the first notice. 152-FZ art. 21 part 3.1
+	// item 2.
+	incidentInvestigation = Obligation{
+		ID:      "incident.investigation",
+		Duty:    "send Roskomnadzor the results of the internal investigation and the persons responsible",
+		Trigger: "detection of the incident",
+		Term:    Term{72, Hours},
+		Basis:   "152-FZ art. 21 part 3.1 item 2",
+	}
+	// authorityAnswer: send Roskomnadzor (уполномоченный орган) the
+	// information it requested. 152-FZ art. 20 part 4.
+	authorityAnswer = Obligation{
+		ID:        "authority.answer",
+		Duty:      "send Roskomnadzor the requested information",
+		Trigger:   "receipt of Roskomnadzor's request",
+		Term:      Term{10, WorkingDays},
+		Extension: Term{5, WorkingDays},
+		Basis:     "152-FZ art. 20 part 4",
+	}
+)
+
+// obligations lists every obligation the engine knows, in the order of the
+// spec.
+var obligations = [...]Obligation{
+	accessAnswer, accessRefusal, rectificationRectify, erasureDestroy,
+	withdrawalStopDestroy, stopStop, disseminationStop, automatedObjection,
+	unlawfulStop, unlawfulDestroy, purposeDestroy, destructionImpossible,
+	incidentNotify, incidentInvestigation, authorityAnswer,
+}
+
+// AllObligations returns every obligation the engine knows, in the order of
+// the spec.
+func AllObligations() []Obligation {
+	return append([]Obligation(nil), obligations[:]...)
+}
+
+// ObligationByID returns the obligation with the given id.
+func ObligationByID(id string) (Obligation, bool) {
+	for _, o := range obligations {
+		if o.ID == id {
+			return o, true
+		}
+	}
+	return Obligation{}, false
+}
+
+// RequestType is the kind of request or event registered with Srok.
+type RequestType string
+
+// The request types and the obligations each one opens.
+const (
+	TypeAccess        RequestType = "access"        // запрос субъекта (art. 14)
+	TypeRectification RequestType = "rectification" // уточнение (art. 20 part 3, art. 21 parts 1-2)
+	TypeErasure       RequestType = "erasure"       // уничтожение (art. 20 part 3)
+	TypeWithdrawal    RequestType = "withdrawal"    // отзыв согласия (art. 21 part 5)
+	TypeStop          RequestType = "stop"          // требование о прекращении обработки (art. 21 part 5.1)
+	TypeUnlawful      RequestType = "unlawful"      // неправомерная обработка (art. 21 part 3)
+	TypePurpose       RequestType = "purpose"       // достижение цели обработки (art. 21 part 4)
+	TypeIncident      RequestType = "incident"      // инцидент (art. 21 part 3.1)
+	TypeAuthority     RequestType = "authority"     // запрос Роскомнадзора (art. 20 part 4)
+	TypeDissemination RequestType = "dissemination" // прекращение распространения (art. 10.1)
+	TypeAutomated     RequestType = "automated"     // возражение против автоматизированного решения (art. 16)
+)
+
+// requestObligations maps each request type to the obligations it opens.
+// access.refusal and destruction.impossible are not opened on intake: they
+// replace access.answer or a destruction duty when the operator refuses or
+// cannot destroy in time.
+var requestObligations = []struct {
+	Type        RequestType
+	Obligations []Obligation
+}{
+	{TypeAccess, []Obligation{accessAnswer}},
+	{TypeRectification, []Obligation{rectificationRectify}},
+	{TypeErasure, []Obligation{erasureDestroy}},
+	{TypeWithdrawal, []Obligation{withdrawalStopDestroy}},
+	{TypeStop, []Obligation{stopStop}},
+	{TypeUnlawful, []Obligation{unlawfulStop, unlawfulDestroy}},
+	{TypePurpose, []Obligation{purposeDestroy}},
+	{TypeIncident, []Obligation{incidentNotify, incidentInvestigation}},
+	{TypeAuthority, []Obligation{authorityAnswer}},
+	{TypeDissemination, []Obligation{disseminationStop}},
+	{TypeAutomated, []Obligation{automatedObjection}},
+}
+
+// RequestTypes lists every request type in a stable order.
+func RequestTypes() []RequestType {
+	out := make([]RequestType, len(requestObligations))
+	for i, r := range requestObligations {
+		out[i] = r.Type
+	}
+	return out
+}
+
+// ObligationsOf returns the obligations a request of type t opens, and false
+// when t is not a known type.
+func ObligationsOf(t RequestType) ([]Obligation, bool) {
+	for _, r := range requestObligations {
+		if r.Type == t {
+			return append([]Obligation(nil), r.Obligations...), true
+		}
+	}
+	return nil, false
+}
