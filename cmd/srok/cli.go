@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/srok/srok/deadlines"
+	"github.com/srok/srok/deadlines/calendar"
+)
+
+// env is what a command may touch of the outside world; tests pass their own.
+type env struct {
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+	now    func() time.Time
+}
+
+// usageError is bad input on the command line: printed as one line, exit 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+const usage = `Srok: the register of personal-data subjects' requests and the terms of 152-FZ.
+
+Usage:
+  srok deadline --type TYPE --trigger TIME [--tz ZONE] [--extended] [--json]
+  srok calendar [--year YEAR] [--json]
+  srok help
+
+Commands:
+  deadline   compute every obligation a request of TYPE opens, and its deadline
+  calendar   show the Russian production calendar of a year
+
+Both take --calendar PATH (a file or folder of extra calendar years, same
+format as the shipped data; may be repeated), also read from the
+SROK_CALENDAR_PATH environment variable (paths separated by ':').
+
+Run 'srok COMMAND --help' for the flags of a command.
+`
+
+// run is the whole program without the process: it parses args, does the
+// work and returns the exit code.
+func run(ctx context.Context, args []string, e env) int {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return 2
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "deadline":
+		err = runDeadline(ctx, rest, e)
+	case "calendar":
+		err = runCalendar(ctx, rest, e)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(e.stdout, usage)
+	default:
+		err = usagef("unknown command %q (commands: deadline, calendar, help)", cmd)
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	}
+	name := "srok"
+	if len(args) > 0 && (args[0] == "deadline" || args[0] == "calendar") {
+		name += " " + args[0]
+	}
+	fmt.Fprintf(e.stderr, "%s: %v\n", name, err)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+// newFlagSet returns a flag set that stays silent while parsing: errors come
+// back as usageError, and -h prints the help to stdout (see parseFlags).
+func newFlagSet(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name+" "+synopsis, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parseFlags parses args into fs and refuses positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string, e env) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(e.stdout, "Usage: srok %s\n\nFlags:\n", fs.Name())
+			fs.SetOutput(e.stdout)
+			fs.PrintDefaults()
+			return err
+		}
+		return usagef("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// pathList is a repeatable flag of paths.
+type pathList []string
+
+func (p *pathList) String() string     { return strings.Join(*p, string(filepath.ListSeparator)) }
+func (p *pathList) Set(v string) error { *p = append(*p, v); return nil }
+
+// loadCalendar builds the calendar from the embedded data plus the extra
+// years of SROK_CALENDAR_PATH and --calendar.
+func loadCalendar(e env, flagPaths []string) (*calendar.Calendar, error) {
+	var paths []string
+	for _, p := range filepath.SplitList(e.getenv("SROK_CALENDAR_PATH")) {
+		if p != "" {
+			paths = append(paths, p)
+		}
+	}
+	c, err := calendar.Load(append(paths, flagPaths...)...)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func typeList() string {
+	var names []string
+	for _, t := range deadlines.RequestTypes() {
+		names = append(names, string(t))
+	}
+	return strings.Join(names, ", ")
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
