@@ -165,7 +165,7 @@ func (e *Engine) shiftIfDayOff(last calendar.Date) (due, target calendar.Date, e
 func (e *Engine) rangeError(trigger calendar.Date, err error) error {
 	if errors.Is(err, calendar.ErrOutOfRange) {
 		first, last := e.cal.Years()
-		return fmt.Errorf("the trigger date %s is outside the calendar's years %d-%d: %w", trigger, first, last, err)
+		return fmt.Errorf("a term from %s does not fit in the calendar's years %d-%d: %w", trigger, first, last, err)
 	}
 	return err
 }

@@ -127,11 +127,7 @@ func loadCalendar(e env, flagPaths []string) (*calendar.Calendar, error) {
 			paths = append(paths, p)
 		}
 	}
-	c, err := calendar.Load(append(paths, flagPaths...)...)
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
+	return calendar.Load(append(paths, flagPaths...)...)
 }
 
 func typeList() string {

@@ -137,7 +137,7 @@ func TestBadInput(t *testing.T) {
 		{"impossible date", nil, []string{"deadline", "--type", "access", "--trigger", "2026-02-30T10:00"}, 2, `--trigger: "2026-02-30T10:00" is not a time`},
 		{"unknown zone", nil, []string{"deadline", "--type", "access", "--trigger", "2026-04-30", "--tz", "Europe/Mocsow"}, 2, `--tz: unknown time zone "Europe/Mocsow"`},
 		{"hours from a date", nil, []string{"deadline", "--type", "incident", "--trigger", "2026-04-30"}, 2, "incident.notify runs 24 hours from the moment of detection: give the time too"},
-		{"trigger before the calendar", nil, []string{"deadline", "--type", "access", "--trigger", "2010-04-30"}, 2, "outside the calendar's years 2013-2100"},
+		{"trigger before the calendar", nil, []string{"deadline", "--type", "access", "--trigger", "2010-04-30"}, 2, "does not fit in the calendar's years 2013-2100"},
 		{"unknown flag", nil, []string{"deadline", "--type", "access", "--trigger", "2026-04-30", "--color"}, 2, "flag provided but not defined: -color"},
 		{"extra argument", nil, []string{"deadline", "--type", "access", "--trigger", "2026-04-30", "today"}, 2, `unexpected argument "today"`},
 		{"year too early", nil, []string{"calendar", "--year", "1999"}, 2, "srok calendar: --year 1999 is out of range: the calendar covers 2013-2100"},

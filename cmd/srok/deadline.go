@@ -9,6 +9,7 @@ import (
 
 	"github.com/srok/srok/api"
 	"github.com/srok/srok/deadlines"
+	"github.com/srok/srok/deadlines/calendar"
 )
 
 // runDeadline is `srok deadline`: the deadlines a request opens.
@@ -71,7 +72,7 @@ func runDeadline(_ context.Context, args []string, e env) error {
 }
 
 // dayFmt shows a date with its weekday, e.g. "Mon 18.05.2026".
-func dayFmt(d interface{ Civil() (int, time.Month, int) }) string {
+func dayFmt(d calendar.Date) string {
 	y, m, day := d.Civil()
 	return time.Date(y, m, day, 0, 0, 0, 0, time.UTC).Format("Mon 02.01.2006")
 }

@@ -34,8 +34,8 @@ type Calendar struct {
 	years               []Year // years[i] is the calendar of firstYear+i
 	business            *cal.BusinessCalendar
 
-	// The index over [first, first+len(workdays)...]: bit i of words is set
-	// when first+i is a working day; before[w] counts the working days before
+	// The index over the days [first, end): bit i of words is set when
+	// first+i is a working day; before[w] counts the working days before
 	// word w; workdays lists the working days in order.
 	first    Date
 	end      Date // first day after the last year
