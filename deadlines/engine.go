@@ -63,9 +63,6 @@ type Engine struct {
 // New returns an engine that counts working days on c.
 func New(c *calendar.Calendar) *Engine { return &Engine{cal: c} }
 
-// Calendar returns the engine's production calendar.
-func (e *Engine) Calendar() *calendar.Calendar { return e.cal }
-
 // ForRequest computes the deadline of every obligation a request of type t
 // opens, for a request received (or an event detected) at trigger, at an
 // operator in time zone loc.
