@@ -51,15 +51,14 @@ func NewDeadlinePreview(t deadlines.RequestType, trigger time.Time, loc *time.Lo
 			Basis:       d.Obligation.Basis,
 			Provisional: d.Provisional,
 		}
-		due, target, dueAt := d.Due, d.Target, d.DueAt
 		if d.HasExtension() {
 			s := d.ExtendedDue.String()
 			o.ExtendedDueDate = &s
-			if extended {
-				due, target, dueAt = d.ExtendedDue, d.ExtendedDue, d.ExtendedDueAt
-			}
 		}
-		o.DueDate, o.TargetDate, o.DueAt = due.String(), target.String(), dueAt.Format(time.RFC3339)
+		if extended {
+			d = d.WithExtension()
+		}
+		o.DueDate, o.TargetDate, o.DueAt = d.Due.String(), d.Target.String(), d.DueAt.Format(time.RFC3339)
 		p.Obligations = append(p.Obligations, o)
 	}
 	return p

@@ -192,6 +192,17 @@ func Extend(d Deadline, n Notice) (Deadline, error) {
 		return Deadline{}, fmt.Errorf("%s: notice sent at %s, term ended at %s: %w",
 			d.Obligation.ID, n.SentAt.Format(time.RFC3339), d.DueAt.Format(time.RFC3339), ErrTermPassed)
 	}
-	d.Due, d.Target, d.DueAt = d.ExtendedDue, d.ExtendedDue, d.ExtendedDueAt
-	return d, nil
+	return d.WithExtension(), nil
+}
+
+// WithExtension returns d as it stands once extended: due date, target and
+// due instant moved to the extended deadline. A deadline without an
+// extension is returned unchanged. It checks nothing: Extend is the rule for
+// granting an extension; this is the view of one already granted (or of
+// "what if", as in a preview).
+func (d Deadline) WithExtension() Deadline {
+	if d.HasExtension() {
+		d.Due, d.Target, d.DueAt = d.ExtendedDue, d.ExtendedDue, d.ExtendedDueAt
+	}
+	return d
 }

@@ -30,7 +30,8 @@ func runDeadline(_ context.Context, args []string, e env) error {
 		return usagef("--type is required (one of: %s)", typeList())
 	}
 	t := deadlines.RequestType(*typ)
-	if _, ok := deadlines.ObligationsOf(t); !ok {
+	obls, ok := deadlines.ObligationsOf(t)
+	if !ok {
 		return usagef("unknown --type %q (one of: %s)", *typ, typeList())
 	}
 	loc, err := deadlines.LoadZone(*tz)
@@ -47,7 +48,6 @@ func runDeadline(_ context.Context, args []string, e env) error {
 	} else if trigger, hasTime, err = deadlines.ParseTrigger(*triggerArg, loc); err != nil {
 		return usagef("--trigger: %v", err)
 	}
-	obls, _ := deadlines.ObligationsOf(t)
 	if !hasTime {
 		for _, o := range obls {
 			if o.Term.Unit == deadlines.Hours {
@@ -88,11 +88,12 @@ func printDeadlines(w io.Writer, t deadlines.RequestType, trigger time.Time, ds 
 		}
 		fmt.Fprintf(w, "  term      %s, from the %s\n", term, o.Trigger)
 		fmt.Fprintf(w, "  basis     %s\n", o.Basis)
-		due, target, dueAt := d.Due, d.Target, d.DueAt
+		shown := d
 		if extended && d.HasExtension() {
-			due, target, dueAt = d.ExtendedDue, d.ExtendedDue, d.ExtendedDueAt
+			shown = d.WithExtension()
 			fmt.Fprintf(w, "  extended  yes: base deadline %s\n", dayFmt(d.Due))
 		}
+		due, target, dueAt := shown.Due, shown.Target, shown.DueAt
 		if o.Term.Unit == deadlines.Hours {
 			fmt.Fprintf(w, "  due       %s\n", dueAt.Format("Mon 02.01.2006 15:04 -07:00"))
 		} else {
