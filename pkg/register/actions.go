@@ -1,0 +1,534 @@
+package register
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/srok/srok/deadlines"
+	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/srok"
+)
+
+// change loads request id, checks that it is still at version (0: any),
+// lets fn change it and saves it with fn's events. Without a version, a
+// concurrent change is retried on the fresh request.
+func (s *Service) change(ctx context.Context, id string, version int, fn func(r *Request, a srok.Actor, now time.Time) ([]Event, error)) (*Request, error) {
+	a, err := actorOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		r, err := s.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if version != 0 && r.Version != version {
+			return nil, stale(r.Version, version)
+		}
+		prev := r.Version
+		now := s.now().UTC()
+		events, err := fn(r, a, now)
+		if err != nil {
+			return nil, err
+		}
+		if len(events) == 0 {
+			return r, nil // nothing changed
+		}
+		r.Version++
+		r.UpdatedAt, r.UpdatedBy = now, a.ID
+		err = s.store.UpdateRequest(ctx, r, prev, events)
+		if srok.ErrorCode(err) == srok.EPRECONDITION && version == 0 && attempt < 5 {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+}
+
+func stale(have, sent int) error {
+	return &srok.Error{Code: srok.EPRECONDITION, Reason: "stale_version",
+		Message: fmt.Sprintf("the request changed since you read it: it is at version %d, you sent %d; reload it and apply your change again", have, sent)}
+}
+
+func conflict(reason, format string, args ...any) error {
+	return &srok.Error{Code: srok.ECONFLICT, Reason: reason, Message: fmt.Sprintf(format, args...)}
+}
+
+// Input returns r as an Input: what an edit starts from.
+func (r *Request) Input() Input {
+	in := Input{
+		Type:       string(r.Type),
+		Channel:    string(r.Channel),
+		AnswerForm: string(r.AnswerForm),
+		ReceivedAt: r.ReceivedAt.In(r.Location()).Format(time.RFC3339Nano),
+		TimeZone:   r.TimeZone,
+		Subject: SubjectInput{Name: r.Subject.Name, Email: r.Subject.Email, Phone: r.Subject.Phone,
+			PostalAddress: r.Subject.PostalAddress},
+		Identity: &IdentityInput{DocumentNumber: r.Identity.DocumentNumber, DocumentIssuer: r.Identity.DocumentIssuer,
+			Relation: r.Identity.Relation, Verified: r.Identity.Verified},
+		Summary:  r.Summary,
+		Assignee: r.Assignee,
+	}
+	if r.EvidenceReceivedAt != nil {
+		in.EvidenceReceivedAt = r.EvidenceReceivedAt.In(r.Location()).Format(time.RFC3339Nano)
+	}
+	if r.Identity.DocumentDate != nil {
+		in.Identity.DocumentDate = r.Identity.DocumentDate.String()
+	}
+	if r.Representative != nil {
+		in.Representative = &RepresentativeInput{Name: r.Representative.Name, Authority: r.Representative.Authority}
+	}
+	return in
+}
+
+// Update replaces the editable fields of request id with in, if the request
+// is still at version. A change of the time the terms count from (received
+// at, evidence received at, time zone) recomputes the open obligations.
+func (s *Service) Update(ctx context.Context, id string, version int, in Input) (*Request, error) {
+	if version <= 0 {
+		return nil, &srok.Error{Code: srok.EPRECONDITIONREQUIRED, Reason: "version_required",
+			Message: "send the version you edit in the If-Match header, such as If-Match: \"3\""}
+	}
+	return s.change(ctx, id, version, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+		if in.Type != string(r.Type) {
+			return nil, srok.Invalid(srok.FieldError{Field: "type",
+				Problem: "cannot be changed: cancel the request as logged_in_error and register a new one"})
+		}
+		p, err := validate(in, s.zone, now)
+		if err != nil {
+			return nil, err
+		}
+		before := snapshot(r)
+		oldTrigger, oldZone := triggerOf(r), r.TimeZone
+		r.Channel, r.AnswerForm = p.Channel, p.AnswerForm
+		r.ReceivedAt, r.TimeZone, r.EvidenceReceivedAt = p.ReceivedAt, p.Loc.String(), p.EvidenceReceivedAt
+		r.Subject, r.Representative, r.Identity, r.Summary = p.Subject, p.Representative, p.Identity, p.Summary
+		var events []Event
+		if p.Assignee != r.Assignee {
+			ev, err := s.assign(r, a, now, p.Assignee)
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, ev)
+			before["assignee"] = ev.Before["assignee"]
+		}
+		after := snapshot(r)
+		b, aft := diff(before, after)
+		if len(b) > 0 || len(aft) > 0 {
+			ev := s.event(r, a, now, EventUpdated)
+			ev.Before, ev.After = b, aft
+			delete(ev.Before, "assignee")
+			delete(ev.After, "assignee")
+			if len(ev.After) > 0 || len(ev.Before) > 0 {
+				events = append([]Event{ev}, events...)
+			}
+		}
+		if !triggerOf(r).Equal(oldTrigger) || r.TimeZone != oldZone {
+			ev, err := s.recompute(r, a, now, p.Loc)
+			if err != nil {
+				return nil, err
+			}
+			if ev != nil {
+				events = append(events, *ev)
+			}
+		}
+		return events, nil
+	})
+}
+
+// recompute counts the open obligations of r again from its trigger; done
+// ones keep the deadline they were met against. The event records each
+// moved deadline.
+func (s *Service) recompute(r *Request, a srok.Actor, now time.Time, loc *time.Location) (*Event, error) {
+	before, after := map[string]any{}, map[string]any{}
+	for i := range r.Obligations {
+		o := &r.Obligations[i]
+		if o.Status != ObligationOpen {
+			continue
+		}
+		ob, ok := deadlines.ObligationByID(o.ID)
+		if !ok {
+			return nil, fmt.Errorf("register: request %s has unknown obligation %q", r.ID, o.ID)
+		}
+		d, err := s.engine.Compute(ob, triggerOf(r), loc)
+		if err != nil {
+			return nil, srok.Invalid(srok.FieldError{Field: "received_at", Problem: err.Error()})
+		}
+		n := obligationOf(d)
+		n.Extended = o.Extended
+		if o.Due != n.Due || !o.DueAt.Equal(n.DueAt) || !o.TriggerAt.Equal(n.TriggerAt) {
+			before[o.ID] = map[string]any{"trigger_at": o.TriggerAt, "due_date": o.Due.String(), "due_at": o.DueAt}
+			after[o.ID] = map[string]any{"trigger_at": n.TriggerAt, "due_date": n.Due.String(), "due_at": n.DueAt}
+		}
+		*o = n
+	}
+	if len(after) == 0 {
+		return nil, nil
+	}
+	ev := s.event(r, a, now, EventRecomputed)
+	ev.Before, ev.After = before, after
+	return &ev, nil
+}
+
+// Assign gives request id to assignee and takes a new request in work.
+func (s *Service) Assign(ctx context.Context, id string, version int, assignee string) (*Request, error) {
+	assignee = strings.TrimSpace(assignee)
+	var f srok.Fields
+	if assignee == "" {
+		f.Add("assignee", "is required")
+	}
+	checkText(&f, "assignee", assignee, maxShort)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, version, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+		if r.Assignee == assignee && r.Status == StatusInProgress {
+			return nil, nil
+		}
+		ev, err := s.assign(r, a, now, assignee)
+		if err != nil {
+			return nil, err
+		}
+		return []Event{ev}, nil
+	})
+}
+
+func (s *Service) assign(r *Request, a srok.Actor, now time.Time, assignee string) (Event, error) {
+	if !r.Status.Open() {
+		return Event{}, conflict("transition_forbidden", "the request is %s: only a new or in-progress request can be assigned", r.Status)
+	}
+	ev := s.event(r, a, now, EventAssigned)
+	ev.Before = map[string]any{"assignee": r.Assignee, "status": string(r.Status)}
+	r.Assignee = assignee
+	if r.Status == StatusNew && assignee != "" {
+		r.Status = StatusInProgress
+	}
+	ev.After = map[string]any{"assignee": r.Assignee, "status": string(r.Status)}
+	return ev, nil
+}
+
+// ExtendInput is the motivated notice that extends a term.
+type ExtendInput struct {
+	NoticeSentAt string `json:"notice_sent_at"`
+	Reasons      string `json:"reasons"`
+	Channel      string `json:"channel"`
+	// Obligation names the obligation to extend; empty: every open
+	// extendable one.
+	Obligation string `json:"obligation,omitempty"`
+}
+
+// Extend extends the terms of request id once, by a motivated notice sent
+// before they ran out (152-FZ art. 14 part 3, art. 20 parts 1-2, art. 21
+// part 5.1).
+func (s *Service) Extend(ctx context.Context, id string, version int, in ExtendInput) (*Request, error) {
+	return s.change(ctx, id, version, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+		var f srok.Fields
+		sent := parseInstant(&f, "notice_sent_at", in.NoticeSentAt, r.Location(), now, true, false)
+		reasons := strings.TrimSpace(in.Reasons)
+		if reasons == "" {
+			f.Add("reasons", "is required: the notice must give the reasons for the extension")
+		}
+		checkText(&f, "reasons", reasons, maxText)
+		ch := Channel(strings.TrimSpace(in.Channel))
+		if in.Channel == "" {
+			f.Add("channel", "is required: how the notice was sent, one of %s", joinChannels())
+		} else if !slices.Contains(Channels(), ch) {
+			f.Add("channel", "%q is not a channel: one of %s", in.Channel, joinChannels())
+		}
+		if in.Obligation != "" && !slices.ContainsFunc(r.Obligations, func(o Obligation) bool { return o.ID == in.Obligation }) {
+			f.Add("obligation", "the request has no obligation %q", in.Obligation)
+		}
+		if err := f.Err(); err != nil {
+			return nil, err
+		}
+		if !r.Status.Open() {
+			return nil, conflict("transition_forbidden", "the request is %s: only an open request can be extended", r.Status)
+		}
+		before, after := map[string]any{}, map[string]any{}
+		extendable := 0
+		for i := range r.Obligations {
+			o := &r.Obligations[i]
+			if in.Obligation != "" && o.ID != in.Obligation {
+				continue
+			}
+			ob, _ := deadlines.ObligationByID(o.ID)
+			if !ob.Extendable() || o.Status != ObligationOpen {
+				continue
+			}
+			extendable++
+			if o.Extended {
+				return nil, conflict("already_extended", "the term of %s was already extended on %s: it can be extended only once",
+					o.ID, r.Extension.NoticeSentAt.In(r.Location()).Format(time.DateOnly))
+			}
+			d := deadlines.Deadline{Obligation: ob, DueAt: o.DueAt, Due: o.Due}
+			if o.ExtendedDue != nil {
+				d.ExtendedDue, d.ExtendedDueAt = *o.ExtendedDue, *o.ExtendedDueAt
+			}
+			if _, err := deadlines.Extend(d, deadlines.Notice{SentAt: sent, Reasons: reasons, Channel: string(ch)}); err != nil {
+				if errors.Is(err, deadlines.ErrTermPassed) {
+					return nil, conflict("term_passed", "the notice was sent at %s, after the term of %s ended at %s: a term can be extended only before it runs out",
+						sent.In(r.Location()).Format(time.RFC3339), o.ID, o.DueAt.In(r.Location()).Format(time.RFC3339))
+				}
+				return nil, conflict("not_extendable", "%v", err)
+			}
+			before[o.ID] = map[string]any{"due_date": o.Due.String()}
+			o.Extended = true
+			after[o.ID] = map[string]any{"due_date": o.EffectiveDue().String()}
+		}
+		if extendable == 0 {
+			return nil, conflict("not_extendable", "no open obligation of this %s request has an extendable term", r.Type)
+		}
+		r.Extension = &Extension{NoticeSentAt: sent, Reasons: reasons, Channel: ch}
+		after["notice"] = map[string]any{"sent_at": sent, "reasons": reasons, "channel": string(ch)}
+		ev := s.event(r, a, now, EventExtended)
+		ev.Before, ev.After = before, after
+		return []Event{ev}, nil
+	})
+}
+
+// AnswerInput is the operator's answer or refusal.
+type AnswerInput struct {
+	// Outcome is fulfilled or partially_fulfilled for an answer; a refusal
+	// leaves it empty.
+	Outcome   string `json:"outcome,omitempty"`
+	Date      string `json:"date,omitempty"`
+	Number    string `json:"number,omitempty"`
+	Text      string `json:"text,omitempty"`
+	Reference string `json:"reference,omitempty"`
+}
+
+// Answer records the answer to request id and marks its open obligations
+// done.
+func (s *Service) Answer(ctx context.Context, id string, version int, in AnswerInput) (*Request, error) {
+	return s.respond(ctx, id, version, in, false)
+}
+
+// Refuse records a motivated refusal (мотивированный отказ, 152-FZ art. 14
+// part 6; art. 20 part 2) of request id and marks its open obligations done:
+// the refusal is the answer due within the term.
+func (s *Service) Refuse(ctx context.Context, id string, version int, in AnswerInput) (*Request, error) {
+	return s.respond(ctx, id, version, in, true)
+}
+
+func (s *Service) respond(ctx context.Context, id string, version int, in AnswerInput, refuse bool) (*Request, error) {
+	return s.change(ctx, id, version, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+		var f srok.Fields
+		ans := Answer{Number: strings.TrimSpace(in.Number), Text: strings.TrimSpace(in.Text), Reference: strings.TrimSpace(in.Reference)}
+		switch {
+		case refuse && in.Outcome != "" && in.Outcome != string(OutcomeRefused):
+			f.Add("outcome", "a refusal has the outcome refused; leave it out")
+		case refuse:
+			ans.Outcome = OutcomeRefused
+		case in.Outcome == "":
+			f.Add("outcome", "is required: fulfilled or partially_fulfilled")
+		case in.Outcome != string(OutcomeFulfilled) && in.Outcome != string(OutcomePartiallyFulfilled):
+			f.Add("outcome", "%q is not an answer's outcome: fulfilled or partially_fulfilled (a refusal goes to /refuse)", in.Outcome)
+		default:
+			ans.Outcome = Outcome(in.Outcome)
+		}
+		today := calendar.DateOf(now.In(r.Location()))
+		ans.Date = today
+		if in.Date != "" {
+			d, err := calendar.ParseDate(in.Date)
+			switch {
+			case err != nil:
+				f.Add("date", "%q is not a date such as 2026-05-14", in.Date)
+			case d > today:
+				f.Add("date", "is in the future")
+			case d < calendar.DateOf(r.ReceivedAt.In(r.Location())):
+				f.Add("date", "is before the request was received")
+			default:
+				ans.Date = d
+			}
+		}
+		if ans.Text == "" && ans.Reference == "" {
+			if refuse {
+				f.Add("text", "a refusal must be motivated: give its text or a reference to the letter (152-FZ art. 14 part 6)")
+			} else {
+				f.Add("text", "give the answer's text or a reference to it")
+			}
+		}
+		checkText(&f, "number", ans.Number, maxShort)
+		checkText(&f, "text", ans.Text, maxText)
+		checkText(&f, "reference", ans.Reference, maxAddress)
+		if err := f.Err(); err != nil {
+			return nil, err
+		}
+		verb, to, kind := "answered", StatusAnswered, EventAnswered
+		if refuse {
+			verb, to, kind = "refused", StatusRefused, EventRefused
+		}
+		switch r.Status {
+		case StatusInProgress:
+		case StatusNew:
+			return nil, conflict("transition_forbidden", "the request is new: assign it first, then it can be %s", verb)
+		default:
+			return nil, conflict("transition_forbidden", "the request is %s: only a request in progress can be %s", r.Status, verb)
+		}
+		ev := s.event(r, a, now, kind)
+		ev.Before = map[string]any{"status": string(r.Status)}
+		r.Status, r.Answer = to, &ans
+		done := s.finish(r, a, now, ObligationDone)
+		ev.After = map[string]any{"status": string(r.Status), "outcome": string(ans.Outcome), "date": ans.Date.String(),
+			"number": ans.Number, "obligations_done": done}
+		return []Event{ev}, nil
+	})
+}
+
+// finish sets every open obligation to st and returns their ids with
+// whether each was met on time.
+func (s *Service) finish(r *Request, a srok.Actor, now time.Time, st ObligationStatus) map[string]any {
+	out := map[string]any{}
+	for i := range r.Obligations {
+		o := &r.Obligations[i]
+		if o.Status != ObligationOpen {
+			continue
+		}
+		o.Status = st
+		if st == ObligationDone {
+			at := now
+			o.DoneAt, o.DoneBy = &at, a.ID
+			out[o.ID] = map[string]any{"on_time": o.OnTime()}
+		} else {
+			out[o.ID] = string(st)
+		}
+	}
+	return out
+}
+
+// Close closes an answered or refused request.
+func (s *Service) Close(ctx context.Context, id string, version int, note string) (*Request, error) {
+	note = strings.TrimSpace(note)
+	var f srok.Fields
+	checkText(&f, "note", note, maxText)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, version, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+		if r.Status != StatusAnswered && r.Status != StatusRefused {
+			return nil, conflict("transition_forbidden", "the request is %s: only an answered or refused request can be closed", r.Status)
+		}
+		ev := s.event(r, a, now, EventClosed)
+		ev.Before = map[string]any{"status": string(r.Status)}
+		r.Status = StatusClosed
+		at := now
+		r.ClosedAt = &at
+		ev.After = map[string]any{"status": string(r.Status)}
+		ev.Note = note
+		return []Event{ev}, nil
+	})
+}
+
+// CancelInput says why a request is cancelled.
+type CancelInput struct {
+	Reason string `json:"reason"`
+	Note   string `json:"note,omitempty"`
+}
+
+// Cancel cancels an open request (a duplicate, withdrawn by the subject,
+// logged in error); its open obligations become not applicable.
+func (s *Service) Cancel(ctx context.Context, id string, version int, in CancelInput) (*Request, error) {
+	var f srok.Fields
+	reason := CancelReason(strings.TrimSpace(in.Reason))
+	if in.Reason == "" {
+		f.Add("reason", "is required: duplicate, withdrawn or logged_in_error")
+	} else if !slices.Contains(CancelReasons(), reason) {
+		f.Add("reason", "%q is not a reason: duplicate, withdrawn or logged_in_error", in.Reason)
+	}
+	note := strings.TrimSpace(in.Note)
+	checkText(&f, "note", note, maxText)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, version, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+		if !r.Status.Open() {
+			return nil, conflict("transition_forbidden", "the request is %s: only a new or in-progress request can be cancelled", r.Status)
+		}
+		ev := s.event(r, a, now, EventCancelled)
+		ev.Before = map[string]any{"status": string(r.Status)}
+		r.Status, r.CancelReason, r.CancelNote = StatusCancelled, reason, note
+		at := now
+		r.ClosedAt = &at
+		na := s.finish(r, a, now, ObligationNotApplicable)
+		ev.After = map[string]any{"status": string(r.Status), "reason": string(reason), "obligations": na}
+		ev.Note = note
+		return []Event{ev}, nil
+	})
+}
+
+// AddNote adds a note to the timeline of request id; any status.
+func (s *Service) AddNote(ctx context.Context, id string, text string) (Event, error) {
+	a, err := actorOf(ctx)
+	if err != nil {
+		return Event{}, err
+	}
+	text = strings.TrimSpace(text)
+	var f srok.Fields
+	if text == "" {
+		f.Add("text", "is required")
+	}
+	checkText(&f, "text", text, maxText)
+	if err := f.Err(); err != nil {
+		return Event{}, err
+	}
+	r, err := s.Get(ctx, id)
+	if err != nil {
+		return Event{}, err
+	}
+	ev := s.event(r, a, s.now().UTC(), EventNote)
+	ev.Note = text
+	evs := []Event{ev}
+	if err := s.store.AppendEvents(ctx, evs); err != nil {
+		return Event{}, err
+	}
+	return evs[0], nil
+}
+
+// snapshot flattens the fields of r a person edits and reads in the
+// timeline, by JSON name.
+func snapshot(r *Request) map[string]any {
+	m := map[string]any{
+		"number": r.Number, "type": string(r.Type), "status": string(r.Status),
+		"channel": string(r.Channel), "answer_form": string(r.AnswerForm),
+		"received_at": r.ReceivedAt.UTC().Format(time.RFC3339Nano), "time_zone": r.TimeZone,
+		"subject.name": r.Subject.Name, "subject.email": r.Subject.Email, "subject.phone": r.Subject.Phone,
+		"subject.postal_address":   r.Subject.PostalAddress,
+		"identity.document_number": r.Identity.DocumentNumber, "identity.document_issuer": r.Identity.DocumentIssuer,
+		"identity.relation": r.Identity.Relation, "identity.verified": r.Identity.Verified,
+		"summary": r.Summary, "assignee": r.Assignee,
+	}
+	m["evidence_received_at"] = nil
+	if r.EvidenceReceivedAt != nil {
+		m["evidence_received_at"] = r.EvidenceReceivedAt.UTC().Format(time.RFC3339Nano)
+	}
+	m["identity.document_date"] = nil
+	if r.Identity.DocumentDate != nil {
+		m["identity.document_date"] = r.Identity.DocumentDate.String()
+	}
+	m["representative.name"], m["representative.authority"] = nil, nil
+	if r.Representative != nil {
+		m["representative.name"], m["representative.authority"] = r.Representative.Name, r.Representative.Authority
+	}
+	if r.Number == "" {
+		delete(m, "number")
+	}
+	return m
+}
+
+// diff returns the fields that differ between a and b, as before and after.
+func diff(a, b map[string]any) (before, after map[string]any) {
+	before, after = map[string]any{}, map[string]any{}
+	for k, v := range b {
+		if !reflect.DeepEqual(a[k], v) {
+			before[k], after[k] = a[k], v
+		}
+	}
+	return before, after
+}

@@ -1,0 +1,143 @@
+package register
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/srok/srok/deadlines/calendar"
+)
+
+// SoonWorkingDays is how far ahead "due soon" looks: terms that run out
+// within this many working days after today.
+const SoonWorkingDays = 3
+
+// DefaultTop is how many requests each dashboard bucket lists.
+const DefaultTop = 10
+
+// Dashboard is what the responsible person watches: what is overdue, what
+// runs out today and what runs out within three working days, overall, per
+// assignee and per type. A request counts by its earliest open term.
+type Dashboard struct {
+	Now time.Time
+	// Today is the operator's local date; SoonUntil the last day of "soon".
+	Today     calendar.Date
+	SoonUntil calendar.Date
+	TimeZone  string
+	Overdue   Bucket
+	DueToday  Bucket
+	DueSoon   Bucket
+	// ByAssignee and ByType count the three buckets per group; the
+	// unassigned are under the assignee "".
+	ByAssignee []GroupCount
+	ByType     []GroupCount
+}
+
+// Bucket is a count and the first requests by due time.
+type Bucket struct {
+	Count int
+	Items []*Request
+}
+
+// GroupCount is the three counts of one assignee or type.
+type GroupCount struct {
+	Key      string
+	Overdue  int
+	DueToday int
+	DueSoon  int
+}
+
+// Dashboard returns the dashboard at the service's now, with up to top
+// requests per bucket.
+func (s *Service) Dashboard(ctx context.Context, top int) (*Dashboard, error) {
+	if _, err := actorOf(ctx); err != nil {
+		return nil, err
+	}
+	if top <= 0 {
+		top = DefaultTop
+	}
+	if top > MaxLimit {
+		top = MaxLimit
+	}
+	now := s.now().UTC()
+	today := calendar.DateOf(now.In(s.zone))
+	soon, err := s.cal.NthWorkingDayAfter(today, SoonWorkingDays)
+	if err != nil {
+		soon = today.AddDays(SoonWorkingDays)
+	}
+	todayEnd, soonEnd := today.End(s.zone).UTC(), soon.End(s.zone).UTC()
+	d := &Dashboard{Now: now, Today: today, SoonUntil: soon, TimeZone: s.zone.String()}
+
+	counts, err := s.store.DueCounts(ctx, now, todayEnd, soonEnd)
+	if err != nil {
+		return nil, err
+	}
+	byA, byT := map[string]*GroupCount{}, map[string]*GroupCount{}
+	for _, c := range counts {
+		d.Overdue.Count += c.Overdue
+		d.DueToday.Count += c.DueToday
+		d.DueSoon.Count += c.DueSoon
+		for _, g := range []struct {
+			m   map[string]*GroupCount
+			key string
+		}{{byA, c.Assignee}, {byT, string(c.Type)}} {
+			gc := g.m[g.key]
+			if gc == nil {
+				gc = &GroupCount{Key: g.key}
+				g.m[g.key] = gc
+			}
+			gc.Overdue += c.Overdue
+			gc.DueToday += c.DueToday
+			gc.DueSoon += c.DueSoon
+		}
+	}
+	d.ByAssignee, d.ByType = sorted(byA), sorted(byT)
+
+	due := Sort{Key: SortDue}
+	buckets := []struct {
+		b            *Bucket
+		after, until *time.Time
+	}{
+		{&d.Overdue, nil, &now},
+		{&d.DueToday, &now, &todayEnd},
+		{&d.DueSoon, &todayEnd, &soonEnd},
+	}
+	for _, b := range buckets {
+		if b.b.Count == 0 {
+			b.b.Items = []*Request{}
+			continue
+		}
+		items, err := s.store.ListRequests(ctx, Filter{DueAfter: b.after, DueAtOrBefore: b.until, Sort: due, Limit: top - 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(items) > top {
+			items = items[:top]
+		}
+		b.b.Items = items
+	}
+	return d, nil
+}
+
+// sorted orders groups by overdue, then due today, then due soon, most
+// first, then by key.
+func sorted(m map[string]*GroupCount) []GroupCount {
+	out := make([]GroupCount, 0, len(m))
+	for _, g := range m {
+		out = append(out, *g)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Overdue != b.Overdue {
+			return a.Overdue > b.Overdue
+		}
+		if a.DueToday != b.DueToday {
+			return a.DueToday > b.DueToday
+		}
+		if a.DueSoon != b.DueSoon {
+			return a.DueSoon > b.DueSoon
+		}
+		return a.Key < b.Key
+	})
+	return out
+}

@@ -1,0 +1,282 @@
+package register
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/srok/srok/deadlines"
+	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/srok"
+)
+
+// RepeatWindow is the period within which a second access request from the
+// same subject is a repeated one (152-FZ art. 14 part 4: thirty days).
+const RepeatWindow = 30 * 24 * time.Hour
+
+// Page sizes.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 200
+)
+
+// Service is the register's use cases. It is safe for concurrent use.
+type Service struct {
+	store  Store
+	engine *deadlines.Engine
+	cal    *calendar.Calendar
+	zone   *time.Location
+	now    func() time.Time
+}
+
+// NewService returns the register on store, counting terms on cal, with
+// zone as the operator's default time zone and now as the clock.
+func NewService(store Store, cal *calendar.Calendar, zone *time.Location, now func() time.Time) *Service {
+	return &Service{store: store, engine: deadlines.New(cal), cal: cal, zone: zone, now: now}
+}
+
+// Zone is the operator's default time zone.
+func (s *Service) Zone() *time.Location { return s.zone }
+
+func actorOf(ctx context.Context) (srok.Actor, error) {
+	a, ok := srok.ActorFrom(ctx)
+	if !ok {
+		return srok.Actor{}, srok.Errorf(srok.EUNAUTHENTICATED, "sign in first")
+	}
+	return a, nil
+}
+
+func (s *Service) event(r *Request, a srok.Actor, at time.Time, kind EventKind) Event {
+	return Event{RequestID: r.ID, At: at, ActorID: a.ID, ActorName: a.Name, Kind: kind}
+}
+
+// Create registers a request. With key, a retry with the same key and body
+// returns the first request and replayed=true instead of registering
+// another.
+func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r *Request, replayed bool, err error) {
+	a, err := actorOf(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	now := s.now().UTC()
+	p, err := validate(in, s.zone, now)
+	if err != nil {
+		return nil, false, err
+	}
+	r = &Request{
+		ID:                 uuid.Must(uuid.NewV7()).String(),
+		Type:               p.Type,
+		Channel:            p.Channel,
+		AnswerForm:         p.AnswerForm,
+		ReceivedAt:         p.ReceivedAt,
+		TimeZone:           p.Loc.String(),
+		EvidenceReceivedAt: p.EvidenceReceivedAt,
+		Subject:            p.Subject,
+		Representative:     p.Representative,
+		Identity:           p.Identity,
+		Summary:            p.Summary,
+		Assignee:           p.Assignee,
+		Status:             StatusNew,
+		Version:            1,
+		CreatedAt:          now,
+		CreatedBy:          a.ID,
+		UpdatedAt:          now,
+		UpdatedBy:          a.ID,
+	}
+	if err := s.computeObligations(r, p.Loc); err != nil {
+		return nil, false, err
+	}
+	events := []Event{s.event(r, a, now, EventCreated)}
+	events[0].After = snapshot(r)
+	if r.Type == deadlines.TypeAccess {
+		// 152-FZ art. 14 part 4: a repeated request may be sent no earlier
+		// than thirty days after the first one.
+		prev, err := s.store.LatestAccess(ctx, strings.ToLower(r.Subject.Email), NormalizePhone(r.Subject.Phone),
+			r.ReceivedAt.Add(-RepeatWindow), r.ReceivedAt, "")
+		if err != nil {
+			return nil, false, err
+		}
+		if prev != nil {
+			r.Repeat = &Repeat{OfID: prev.ID, OfNumber: prev.Number}
+			ev := s.event(r, a, now, EventRepeat)
+			ev.After = map[string]any{"repeat_of": prev.ID, "repeat_of_number": prev.Number}
+			ev.Note = "repeated access request within 30 days of " + prev.Number + " (152-FZ art. 14 part 4)"
+			events = append(events, ev)
+		}
+	}
+	year := now.In(p.Loc).Year()
+	first, err := s.store.CreateRequest(ctx, r, year, events, key)
+	if err != nil {
+		return nil, false, err
+	}
+	if first != nil {
+		return first, true, nil
+	}
+	return r, false, nil
+}
+
+// computeObligations fills r.Obligations for its type and triggers.
+func (s *Service) computeObligations(r *Request, loc *time.Location) error {
+	obls, ok := deadlines.ObligationsOf(r.Type)
+	if !ok {
+		return srok.Invalid(srok.FieldError{Field: "type", Problem: "unknown request type"})
+	}
+	r.Obligations = r.Obligations[:0]
+	for _, ob := range obls {
+		d, err := s.engine.Compute(ob, triggerOf(r), loc)
+		if err != nil {
+			return srok.Invalid(srok.FieldError{Field: "received_at", Problem: err.Error()})
+		}
+		r.Obligations = append(r.Obligations, obligationOf(d))
+	}
+	return nil
+}
+
+// triggerOf is the instant the request's terms count from: the receipt of
+// the evidence for rectification and erasure when it came later, else the
+// receipt of the request.
+func triggerOf(r *Request) time.Time {
+	if evidenceTriggered[r.Type] && r.EvidenceReceivedAt != nil {
+		return *r.EvidenceReceivedAt
+	}
+	return r.ReceivedAt
+}
+
+func obligationOf(d deadlines.Deadline) Obligation {
+	o := Obligation{
+		ID:          d.Obligation.ID,
+		Basis:       d.Obligation.Basis,
+		TriggerAt:   d.Trigger.UTC(),
+		Due:         d.Due,
+		Target:      d.Target,
+		DueAt:       d.DueAt.UTC(),
+		Provisional: d.Provisional,
+		Status:      ObligationOpen,
+	}
+	if d.HasExtension() {
+		ed, eat := d.ExtendedDue, d.ExtendedDueAt.UTC()
+		o.ExtendedDue, o.ExtendedDueAt = &ed, &eat
+	}
+	return o
+}
+
+// Get returns the request with id.
+func (s *Service) Get(ctx context.Context, id string) (*Request, error) {
+	if _, err := actorOf(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, srok.Errorf(srok.ENOTFOUND, "no request with id %q", id)
+	}
+	return s.store.Request(ctx, id)
+}
+
+// Page is one page of a list and the cursor of the next one ("" at the end).
+type Page struct {
+	Items []*Request
+	Next  string
+}
+
+// List returns the requests matching f. f.After is set from cursor.
+func (s *Service) List(ctx context.Context, f Filter, cursor string) (Page, error) {
+	if _, err := actorOf(ctx); err != nil {
+		return Page{}, err
+	}
+	if f.Sort.Key == "" {
+		f.Sort = Sort{Key: SortReceivedAt, Desc: true}
+	}
+	if f.Limit <= 0 {
+		f.Limit = DefaultLimit
+	}
+	if f.Limit > MaxLimit {
+		return Page{}, srok.Invalid(srok.FieldError{Field: "limit", Problem: fmt.Sprintf("at most %d", MaxLimit)})
+	}
+	if cursor != "" {
+		c, sort, err := decodeCursor(cursor)
+		if err != nil || sort != f.Sort.String() {
+			return Page{}, srok.Invalid(srok.FieldError{Field: "cursor", Problem: "is not a cursor of this list: start again without it"})
+		}
+		f.After = &c
+	}
+	items, err := s.store.ListRequests(ctx, f)
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Items: items}
+	if len(items) > f.Limit {
+		p.Items = items[:f.Limit]
+		p.Next = encodeCursor(cursorOf(p.Items[f.Limit-1], f.Sort.Key), f.Sort.String())
+	}
+	return p, nil
+}
+
+// cursorOf is r's position in a list sorted by key.
+func cursorOf(r *Request, key SortKey) Cursor {
+	c := Cursor{ID: r.ID}
+	switch key {
+	case SortReceivedAt:
+		c.Value = r.ReceivedAt.UTC().Format(time.RFC3339Nano)
+	case SortUpdatedAt:
+		c.Value = r.UpdatedAt.UTC().Format(time.RFC3339Nano)
+	case SortNumber:
+		c.Value = r.Number
+	case SortDue:
+		if n := r.NextDueAt(); n != nil {
+			c.Value = n.UTC().Format(time.RFC3339Nano)
+		}
+	}
+	return c
+}
+
+type cursorJSON struct {
+	Cursor
+	Sort string `json:"s"`
+}
+
+func encodeCursor(c Cursor, sort string) string {
+	b, _ := json.Marshal(cursorJSON{Cursor: c, Sort: sort})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (Cursor, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Cursor{}, "", err
+	}
+	var c cursorJSON
+	if err := json.Unmarshal(b, &c); err != nil {
+		return Cursor{}, "", err
+	}
+	if c.ID == "" {
+		return Cursor{}, "", errors.New("no id")
+	}
+	if _, err := uuid.Parse(c.ID); err != nil {
+		return Cursor{}, "", err
+	}
+	if c.Value != "" && c.Sort != string(SortNumber) && c.Sort != "-"+string(SortNumber) {
+		if _, err := time.Parse(time.RFC3339Nano, c.Value); err != nil {
+			return Cursor{}, "", err
+		}
+	}
+	return c.Cursor, c.Sort, nil
+}
+
+// Timeline returns a request's events with an id above afterID, oldest first.
+func (s *Service) Timeline(ctx context.Context, id string, afterID int64, limit int) ([]Event, error) {
+	if _, err := s.Get(ctx, id); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = MaxLimit
+	}
+	if limit > MaxLimit {
+		return nil, srok.Invalid(srok.FieldError{Field: "limit", Problem: fmt.Sprintf("at most %d", MaxLimit)})
+	}
+	return s.store.Timeline(ctx, id, afterID, limit)
+}
