@@ -1,0 +1,321 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/srok"
+)
+
+var _ register.Store = (*Store)(nil)
+
+// errReplay ends the create transaction when the idempotency key exists.
+var errReplay = errors.New("idempotency key exists")
+
+// CreateRequest implements register.Store.
+func (s *Store) CreateRequest(ctx context.Context, r *register.Request, year int, events []register.Event, key *register.IdempotencyKey) (*register.Request, error) {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if key != nil {
+			// A second caller with the same key waits here on the unique
+			// index until the first commits, then inserts nothing.
+			res := tx.Exec(`INSERT INTO idempotency_keys (actor_id, key, body_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				r.CreatedBy, key.Key, key.BodyHash, utc(r.CreatedAt))
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return errReplay
+			}
+		}
+		var last int
+		if err := tx.Raw(`INSERT INTO registration_counters (year, last) VALUES (?, 1)
+			ON CONFLICT (year) DO UPDATE SET last = registration_counters.last + 1 RETURNING last`, year).Scan(&last).Error; err != nil {
+			return err
+		}
+		r.Number = fmt.Sprintf("%d-%06d", year, last)
+		row := toRequestRow(r)
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		if obls := toObligationRows(r); len(obls) > 0 {
+			if err := tx.Create(&obls).Error; err != nil {
+				return err
+			}
+		}
+		if err := insertEvents(tx, events); err != nil {
+			return err
+		}
+		if key != nil {
+			return tx.Exec(`UPDATE idempotency_keys SET request_id = ? WHERE actor_id = ? AND key = ?`, r.ID, r.CreatedBy, key.Key).Error
+		}
+		return nil
+	})
+	if errors.Is(err, errReplay) {
+		return s.replay(ctx, r.CreatedBy, key)
+	}
+	if err != nil {
+		r.Number = ""
+		return nil, s.wrap("create request", err)
+	}
+	return nil, nil
+}
+
+// replay returns the request first created under key.
+func (s *Store) replay(ctx context.Context, actor string, key *register.IdempotencyKey) (*register.Request, error) {
+	var k struct {
+		BodyHash  string
+		RequestID *string
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT body_hash, request_id FROM idempotency_keys WHERE actor_id = ? AND key = ?`, actor, key.Key).Scan(&k).Error
+	if err != nil {
+		return nil, s.wrap("idempotency key", err)
+	}
+	if k.BodyHash != key.BodyHash {
+		return nil, &srok.Error{Code: srok.ECONFLICT, Reason: "idempotency_key_reused",
+			Message: "this Idempotency-Key was used with another body: use a new key for a new request"}
+	}
+	if k.RequestID == nil {
+		return nil, &srok.Error{Code: srok.ECONFLICT, Reason: "idempotency_key_in_progress",
+			Message: "a request with this Idempotency-Key is being registered: retry in a moment"}
+	}
+	return s.Request(ctx, *k.RequestID)
+}
+
+func insertEvents(tx *gorm.DB, events []register.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	rows := make([]eventRow, 0, len(events))
+	for _, e := range events {
+		row, err := toEventRow(e)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row)
+	}
+	return tx.Create(&rows).Error
+}
+
+// Request implements register.Store.
+func (s *Store) Request(ctx context.Context, id string) (*register.Request, error) {
+	db := s.db.WithContext(ctx)
+	var row requestRow
+	if err := db.Where("id = ?", id).Take(&row).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, srok.Errorf(srok.ENOTFOUND, "no request with id %q", id)
+		}
+		return nil, s.wrap("get request", err)
+	}
+	var obls []obligationRow
+	if err := db.Where("request_id = ?", id).Order("obligation_id").Find(&obls).Error; err != nil {
+		return nil, s.wrap("get obligations", err)
+	}
+	return toRequest(&row, obls), nil
+}
+
+// UpdateRequest implements register.Store.
+func (s *Store) UpdateRequest(ctx context.Context, r *register.Request, version int, events []register.Event) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		row := toRequestRow(r)
+		res := tx.Model(&requestRow{}).Where("id = ? AND version = ?", r.ID, version).
+			Select("*").Omit("id", "number", "type", "created_at", "created_by").Updates(&row)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			var n int64
+			if err := tx.Model(&requestRow{}).Where("id = ?", r.ID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return srok.Errorf(srok.ENOTFOUND, "no request with id %q", r.ID)
+			}
+			return &srok.Error{Code: srok.EPRECONDITION, Reason: "stale_version",
+				Message: fmt.Sprintf("the request changed since version %d: reload it and apply your change again", version)}
+		}
+		if obls := toObligationRows(r); len(obls) > 0 {
+			if err := tx.Clauses(clause.OnConflict{
+				Columns:   []clause.Column{{Name: "request_id"}, {Name: "obligation_id"}},
+				UpdateAll: true,
+			}).Create(&obls).Error; err != nil {
+				return err
+			}
+		}
+		return insertEvents(tx, events)
+	})
+	return s.wrap("update request", err)
+}
+
+// AppendEvents implements register.Store.
+func (s *Store) AppendEvents(ctx context.Context, events []register.Event) error {
+	return s.wrap("append events", insertEvents(s.db.WithContext(ctx), events))
+}
+
+// sortColumn maps a sort key to its column.
+var sortColumn = map[register.SortKey]string{
+	register.SortReceivedAt: "received_at",
+	register.SortDue:        "next_due_at",
+	register.SortNumber:     "number",
+	register.SortUpdatedAt:  "updated_at",
+}
+
+// likeEscaper escapes LIKE's wildcards in q.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// ListRequests implements register.Store.
+func (s *Store) ListRequests(ctx context.Context, f register.Filter) ([]*register.Request, error) {
+	col, ok := sortColumn[f.Sort.Key]
+	if !ok {
+		return nil, srok.Invalid(srok.FieldError{Field: "sort", Problem: fmt.Sprintf("cannot sort by %q", f.Sort.Key)})
+	}
+	q := s.db.WithContext(ctx).Model(&requestRow{})
+	if len(f.Statuses) > 0 {
+		q = q.Where("status IN ?", f.Statuses)
+	}
+	if len(f.Types) > 0 {
+		q = q.Where("type IN ?", f.Types)
+	}
+	if f.Assignee != nil {
+		q = q.Where("assignee = ?", *f.Assignee)
+	}
+	if f.DueAtOrBefore != nil {
+		q = q.Where("next_due_at <= ?", utc(*f.DueAtOrBefore))
+	}
+	if f.DueAfter != nil {
+		q = q.Where("next_due_at > ?", utc(*f.DueAfter))
+	}
+	if f.ReceivedFrom != nil {
+		q = q.Where("received_at >= ?", utc(*f.ReceivedFrom))
+	}
+	if f.ReceivedUntil != nil {
+		q = q.Where("received_at < ?", utc(*f.ReceivedUntil))
+	}
+	if qs := strings.TrimSpace(f.Q); qs != "" {
+		q = q.Where(`search LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(strings.ToLower(qs))+"%")
+	}
+	dir, cmp := "ASC", ">"
+	if f.Sort.Desc {
+		dir, cmp = "DESC", "<"
+	}
+	if c := f.After; c != nil {
+		var v any = c.Value
+		if col != "number" {
+			t := noDue
+			if c.Value != "" {
+				p, err := time.Parse(time.RFC3339Nano, c.Value)
+				if err != nil {
+					return nil, srok.Invalid(srok.FieldError{Field: "cursor", Problem: "is not a cursor of this list"})
+				}
+				t = utc(p)
+			}
+			v = t
+		}
+		q = q.Where(fmt.Sprintf("(%s, id) %s (?, ?)", col, cmp), v, c.ID)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = register.DefaultLimit
+	}
+	var rows []requestRow
+	if err := q.Order(col + " " + dir).Order("id " + dir).Limit(limit + 1).Find(&rows).Error; err != nil {
+		return nil, s.wrap("list requests", err)
+	}
+	return s.withObligations(ctx, rows)
+}
+
+// withObligations loads the obligations of rows in one query.
+func (s *Store) withObligations(ctx context.Context, rows []requestRow) ([]*register.Request, error) {
+	out := make([]*register.Request, 0, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var obls []obligationRow
+	if err := s.db.WithContext(ctx).Where("request_id IN ?", ids).Order("request_id, obligation_id").Find(&obls).Error; err != nil {
+		return nil, s.wrap("list obligations", err)
+	}
+	by := make(map[string][]obligationRow, len(rows))
+	for _, o := range obls {
+		by[o.RequestID] = append(by[o.RequestID], o)
+	}
+	for i := range rows {
+		out = append(out, toRequest(&rows[i], by[rows[i].ID]))
+	}
+	return out, nil
+}
+
+// Timeline implements register.Store.
+func (s *Store) Timeline(ctx context.Context, requestID string, afterID int64, limit int) ([]register.Event, error) {
+	var rows []eventRow
+	if err := s.db.WithContext(ctx).Where("request_id = ? AND id > ?", requestID, afterID).Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, s.wrap("timeline", err)
+	}
+	out := make([]register.Event, len(rows))
+	for i, r := range rows {
+		out[i] = toEvent(r)
+	}
+	return out, nil
+}
+
+// LatestAccess implements register.Store.
+func (s *Store) LatestAccess(ctx context.Context, email, phone string, from, to time.Time, excludeID string) (*register.Request, error) {
+	var who []string
+	var args []any
+	if email != "" {
+		who, args = append(who, "subject_email_lower = ?"), append(args, strings.ToLower(email))
+	}
+	if phone != "" {
+		who, args = append(who, "subject_phone_norm = ?"), append(args, phone)
+	}
+	if len(who) == 0 {
+		return nil, nil
+	}
+	var rows []requestRow
+	err := s.db.WithContext(ctx).Where(strings.Join(who, " OR "), args...).
+		Where("type = ? AND status <> ? AND received_at >= ? AND received_at < ? AND id <> ?",
+			"access", "cancelled", utc(from), utc(to), excludeID).
+		Order("received_at DESC").Limit(1).Find(&rows).Error
+	if err != nil {
+		return nil, s.wrap("repeat check", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return toRequest(&rows[0], nil), nil
+}
+
+// DueCounts implements register.Store.
+func (s *Store) DueCounts(ctx context.Context, now, todayEnd, soonEnd time.Time) ([]register.DueCount, error) {
+	now, todayEnd, soonEnd = utc(now), utc(todayEnd), utc(soonEnd)
+	var rows []struct {
+		Assignee string
+		Type     string
+		Overdue  int
+		DueToday int
+		DueSoon  int
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT assignee, type,
+		SUM(CASE WHEN next_due_at <= ? THEN 1 ELSE 0 END) AS overdue,
+		SUM(CASE WHEN next_due_at > ? AND next_due_at <= ? THEN 1 ELSE 0 END) AS due_today,
+		SUM(CASE WHEN next_due_at > ? THEN 1 ELSE 0 END) AS due_soon
+		FROM requests WHERE next_due_at <= ? GROUP BY assignee, type`,
+		now, now, todayEnd, todayEnd, soonEnd).Scan(&rows).Error
+	if err != nil {
+		return nil, s.wrap("due counts", err)
+	}
+	out := make([]register.DueCount, len(rows))
+	for i, r := range rows {
+		out[i] = register.DueCount{Assignee: r.Assignee, Type: deadlinesType(r.Type), Overdue: r.Overdue, DueToday: r.DueToday, DueSoon: r.DueSoon}
+	}
+	return out, nil
+}
