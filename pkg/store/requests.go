@@ -281,10 +281,12 @@ func (s *Store) LatestAccess(ctx context.Context, email, phone string, from, to 
 		return nil, nil
 	}
 	var rows []requestRow
-	err := s.db.WithContext(ctx).Where(strings.Join(who, " OR "), args...).
-		Where("type = ? AND status <> ? AND received_at >= ? AND received_at < ? AND id <> ?",
-			"access", "cancelled", utc(from), utc(to), excludeID).
-		Order("received_at DESC").Limit(1).Find(&rows).Error
+	q := s.db.WithContext(ctx).Where(strings.Join(who, " OR "), args...).
+		Where("type = ? AND status <> ? AND received_at >= ? AND received_at < ?", "access", "cancelled", utc(from), utc(to))
+	if excludeID != "" {
+		q = q.Where("id <> ?", excludeID)
+	}
+	err := q.Order("received_at DESC").Limit(1).Find(&rows).Error
 	if err != nil {
 		return nil, s.wrap("repeat check", err)
 	}

@@ -275,3 +275,7 @@ func isOutage(err error) bool {
 	}
 	return false
 }
+
+// SQL returns the underlying connection pool, for maintenance tools and
+// tests; the register goes through the Store's methods.
+func (s *Store) SQL() *sql.DB { return s.sql }

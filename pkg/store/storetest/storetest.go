@@ -1,0 +1,73 @@
+// Package storetest opens migrated, throwaway databases for tests: an
+// SQLite file in the test's temporary folder, or a fresh database on a real
+// PostgreSQL (started by pgtest, or TEST_DATABASE_URL).
+package storetest
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/srok/srok/pkg/store"
+	"github.com/srok/srok/pkg/store/pgtest"
+)
+
+// Dialects are the databases every storage test runs against.
+func Dialects() []store.Dialect { return []store.Dialect{store.SQLite, store.Postgres} }
+
+// MustOpen returns a migrated, empty store of dialect d, closed (and, for
+// PostgreSQL, dropped) when the test ends.
+func MustOpen(tb testing.TB, d store.Dialect) *store.Store {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var url, dir string
+	switch d {
+	case store.SQLite:
+		dir = tb.TempDir()
+	case store.Postgres:
+		url = pgtest.MustDatabase(tb)
+	default:
+		tb.Fatalf("storetest: unknown dialect %q", d)
+	}
+	st, err := store.Open(ctx, url, dir, store.Options{MaxOpenConns: 20})
+	if err != nil {
+		tb.Fatalf("storetest: open %s: %v", d, err)
+	}
+	tb.Cleanup(func() { _ = st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		tb.Fatalf("storetest: migrate %s: %v", d, err)
+	}
+	return st
+}
+
+// Clock is a settable clock for tests.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock stopped at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// Add moves the clock by d.
+func (c *Clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
