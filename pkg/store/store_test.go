@@ -503,9 +503,9 @@ func TestListAndDashboard(t *testing.T) {
 			return mustCreate(t, e, in)
 		}
 		overdue := mk("Алексей Просрочкин", "a@example.ru", "2026-11-05T10:00:00+03:00", "ivanova") // due 20.11
-		today := mk("Борис Сегодня", "b@example.ru", "2026-11-11T10:00:00+03:00", "ivanova")       // due 25.11
-		soon := mk("Вера Скоро", "v@example.ru", "2026-11-13T10:00:00+03:00", "")                  // due 27.11
-		later := mk("Галина Позже", "g@example.ru", "2026-11-24T10:00:00+03:00", "petrov")         // due 08.12
+		today := mk("Борис Сегодня", "b@example.ru", "2026-11-11T10:00:00+03:00", "ivanova")        // due 25.11
+		soon := mk("Вера Скоро", "v@example.ru", "2026-11-13T10:00:00+03:00", "")                   // due 27.11
+		later := mk("Галина Позже", "g@example.ru", "2026-11-24T10:00:00+03:00", "petrov")          // due 08.12
 		done := mk("Дмитрий Готово", "d@example.ru", "2026-11-06T10:00:00+03:00", "petrov")
 		if _, err := e.reg.Assign(e.ctx, done.ID, 0, "petrov"); err != nil {
 			t.Fatal(err)
