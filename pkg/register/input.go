@@ -294,3 +294,10 @@ func joinChannels() string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// Validate checks in as Create would, without storing anything: nil, or an
+// EINVALID error naming every offending field.
+func Validate(in Input, defaultZone *time.Location, now time.Time) error {
+	_, err := validate(in, defaultZone, now)
+	return err
+}

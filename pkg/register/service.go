@@ -200,7 +200,9 @@ func (s *Service) List(ctx context.Context, f Filter, cursor string) (Page, erro
 	if cursor != "" {
 		c, sort, err := decodeCursor(cursor)
 		if err != nil || sort != f.Sort.String() {
-			return Page{}, srok.Invalid(srok.FieldError{Field: "cursor", Problem: "is not a cursor of this list: start again without it"})
+			e := srok.Invalid(srok.FieldError{Field: "cursor", Problem: "is not a cursor of this list: start again without it"})
+			e.Reason = "bad_parameter"
+			return Page{}, e
 		}
 		f.After = &c
 	}

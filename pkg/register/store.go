@@ -99,8 +99,12 @@ type Filter struct {
 	// DueAtOrBefore and DueAfter bound the next term's end:
 	// next due ≤ DueAtOrBefore, next due > DueAfter. OverdueAt is the same
 	// as DueAtOrBefore with now.
+	// A request without an open obligation has no due and matches neither.
 	DueAtOrBefore *time.Time
 	DueAfter      *time.Time
+	// NotOverdueAt keeps requests that are not overdue at that instant:
+	// due later, or with no open obligation.
+	NotOverdueAt  *time.Time
 	ReceivedFrom  *time.Time // received_at ≥
 	ReceivedUntil *time.Time // received_at <
 	// Q matches, case-insensitively, a part of the registration number, the

@@ -189,7 +189,10 @@ func (s *Store) ListRequests(ctx context.Context, f register.Filter) ([]*registe
 		q = q.Where("next_due_at <= ?", utc(*f.DueAtOrBefore))
 	}
 	if f.DueAfter != nil {
-		q = q.Where("next_due_at > ?", utc(*f.DueAfter))
+		q = q.Where("next_due_at > ? AND next_due_at < ?", utc(*f.DueAfter), noDue)
+	}
+	if f.NotOverdueAt != nil {
+		q = q.Where("next_due_at > ?", utc(*f.NotOverdueAt))
 	}
 	if f.ReceivedFrom != nil {
 		q = q.Where("received_at >= ?", utc(*f.ReceivedFrom))
