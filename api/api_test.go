@@ -1,0 +1,730 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/store"
+	"github.com/srok/srok/pkg/store/pgtest"
+	"github.com/srok/srok/pkg/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+var (
+	moscow   = mustLoc("Europe/Moscow")
+	testCal  = mustCal()
+	fixedNow = time.Date(2026, 11, 25, 9, 0, 0, 0, moscow) // Wed
+)
+
+func mustLoc(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+func mustCal() *calendar.Calendar {
+	c, err := calendar.Embedded()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// harness is the real router on a real database with a settable clock;
+// every response is checked against api/openapi.yaml.
+type harness struct {
+	t     *testing.T
+	h     http.Handler
+	st    *store.Store
+	clock *storetest.Clock
+	ct    *contract
+	logs  *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func newHarness(t *testing.T, d store.Dialect) *harness {
+	t.Helper()
+	st := storetest.MustOpen(t, d)
+	return newHarnessOn(t, st)
+}
+
+func newHarnessOn(t *testing.T, st *store.Store) *harness {
+	clock := storetest.NewClock(fixedNow)
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	reg := register.NewService(st, testCal, moscow, clock.Now)
+	return &harness{t: t, st: st, clock: clock, ct: newContract(t), logs: logs,
+		h: New(Config{Register: reg, Calendar: testCal, Health: st, Log: log, Now: clock.Now})}
+}
+
+// forEachDB runs fn on SQLite and on PostgreSQL.
+func forEachDB(t *testing.T, fn func(t *testing.T, h *harness)) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			fn(t, newHarness(t, d))
+		})
+	}
+}
+
+type response struct {
+	Code   int
+	Header http.Header
+	Body   []byte
+}
+
+func (r response) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+func (r response) request(t *testing.T) Request {
+	t.Helper()
+	var out Request
+	r.decode(t, &out)
+	return out
+}
+
+func (r response) problem(t *testing.T) Problem {
+	t.Helper()
+	if ct := r.Header.Get("Content-Type"); ct != MediaProblem {
+		t.Fatalf("content type %q, want %s; body %s", ct, MediaProblem, r.Body)
+	}
+	var p Problem
+	r.decode(t, &p)
+	if p.Type == "" || p.Detail == "" || p.Status != r.Code {
+		t.Fatalf("incomplete problem %+v", p)
+	}
+	return p
+}
+
+// opt changes one exchange.
+type opt func(*http.Request)
+
+func header(k, v string) opt { return func(r *http.Request) { r.Header.Set(k, v) } }
+
+// raw sends body as is (with content type JSON unless overridden).
+type raw string
+
+func (h *harness) do(method, path string, body any, opts ...opt) response {
+	h.t.Helper()
+	return h.exchange(h.t, true, method, path, body, opts...)
+}
+
+func (h *harness) exchange(t testing.TB, contractCheck bool, method, path string, body any, opts ...opt) response {
+	t.Helper()
+	var b []byte
+	switch x := body.(type) {
+	case nil:
+	case raw:
+		b = []byte(x)
+	default:
+		var err error
+		if b, err = json.Marshal(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req := httptest.NewRequest(method, path, bytes.NewReader(b))
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for _, o := range opts {
+		o(req)
+	}
+	rec := httptest.NewRecorder()
+	h.h.ServeHTTP(rec, req)
+	res := rec.Result()
+	out, _ := io.ReadAll(res.Body)
+	if res.StatusCode >= 500 && res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("%s %s: %d %s", method, path, res.StatusCode, out)
+	}
+	if contractCheck {
+		h.ct.Check(t, req, b, res.StatusCode, res.Header, out)
+	}
+	return response{Code: res.StatusCode, Header: res.Header, Body: out}
+}
+
+func wantStatus(t *testing.T, r response, code int) {
+	t.Helper()
+	if r.Code != code {
+		t.Fatalf("status %d, want %d; body %s", r.Code, code, r.Body)
+	}
+}
+
+func accessBody(name, email, received string) map[string]any {
+	return map[string]any{"type": "access", "channel": "email", "received_at": received,
+		"subject": map[string]any{"name": name, "email": email}}
+}
+
+func (h *harness) create(t *testing.T, body any) Request {
+	t.Helper()
+	r := h.do("POST", "/api/v1/requests", body)
+	wantStatus(t, r, http.StatusCreated)
+	return r.request(t)
+}
+
+func TestRequestLifecycle(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		r := h.do("POST", "/api/v1/requests", map[string]any{
+			"type": "access", "channel": "post", "received_at": "2026-11-20T10:00:00+03:00",
+			"subject":        map[string]any{"name": "Иван Петров", "email": "ivan@example.ru", "postal_address": "Москва"},
+			"representative": map[string]any{"name": "Пётр", "authority": "доверенность 1"},
+			"identity":       map[string]any{"document_number": "4510 123456", "document_date": "2015-01-02", "verified": true},
+			"summary":        "Запрос сведений",
+		})
+		wantStatus(t, r, http.StatusCreated)
+		req := r.request(t)
+		if r.Header.Get("Location") != "/api/v1/requests/"+req.ID || r.Header.Get("ETag") != `"1"` {
+			t.Fatalf("headers %v", r.Header)
+		}
+		if req.Number != "2026-000001" || req.AnswerForm != "post" || req.Status != "new" || len(req.Obligations) != 1 {
+			t.Fatalf("created %+v", req)
+		}
+		o := req.Obligations[0]
+		if o.DueDate != "2026-12-04" || *o.ExtendedDueDate != "2026-12-11" || o.DueAt != "2026-12-05T00:00:00+03:00" {
+			t.Fatalf("obligation %+v", o)
+		}
+		if req.Identity.DocumentDate == nil || *req.Identity.DocumentDate != "2015-01-02" || !req.Identity.Verified {
+			t.Errorf("identity %+v", req.Identity)
+		}
+		path := "/api/v1/requests/" + req.ID
+		g := h.do("GET", path, nil)
+		wantStatus(t, g, http.StatusOK)
+		if !bytes.Equal(g.Body, r.Body) {
+			t.Errorf("GET differs from POST:\n%s\n%s", g.Body, r.Body)
+		}
+
+		// PATCH needs the version, refuses a stale one, merges nested objects.
+		patch := map[string]any{"subject": map[string]any{"phone": "+7 912 000-00-00"}, "summary": nil}
+		wantStatus(t, h.do("PATCH", path, patch), http.StatusPreconditionRequired)
+		wantStatus(t, h.do("PATCH", path, patch, header("If-Match", `"7"`)), http.StatusPreconditionFailed)
+		p := h.do("PATCH", path, patch, header("If-Match", `"1"`), header("Content-Type", "application/merge-patch+json"))
+		wantStatus(t, p, http.StatusOK)
+		pr := p.request(t)
+		if pr.Version != 2 || p.Header.Get("ETag") != `"2"` || pr.Subject.Phone != "+7 912 000-00-00" ||
+			pr.Subject.Name != "Иван Петров" || pr.Summary != "" || pr.Representative == nil {
+			t.Fatalf("patched %+v", pr)
+		}
+		pp := h.do("PATCH", path, map[string]any{"representative": nil}, header("If-Match", `"2"`))
+		wantStatus(t, pp, http.StatusOK)
+		if pp.request(t).Representative != nil {
+			t.Error("representative not removed by null")
+		}
+		// A later receipt time moves the deadline.
+		rc := h.do("PATCH", path, map[string]any{"received_at": "2026-11-23T10:00:00+03:00"}, header("If-Match", `"3"`))
+		wantStatus(t, rc, http.StatusOK)
+		if d := rc.request(t).Obligations[0].DueDate; d != "2026-12-07" {
+			t.Errorf("recomputed due %s, want 2026-12-07", d)
+		}
+		prob := h.do("PATCH", path, map[string]any{"type": "erasure"}, header("If-Match", `"4"`)).problem(t)
+		if prob.Status != 422 || prob.Errors[0].Field != "type" {
+			t.Errorf("type change: %+v", prob)
+		}
+		wantStatus(t, h.do("PATCH", path, map[string]any{"nope": 1}, header("If-Match", `"4"`)), http.StatusBadRequest)
+		wantStatus(t, h.do("PATCH", path, raw(`{}`), header("If-Match", `"4"`), header("Content-Type", "text/plain")), http.StatusUnsupportedMediaType)
+
+		// Actions.
+		act := func(name string, body any, code int) Request {
+			t.Helper()
+			r := h.do("POST", path+"/"+name, body)
+			wantStatus(t, r, code)
+			if code == http.StatusOK {
+				return r.request(t)
+			}
+			p := r.problem(t)
+			if code == http.StatusConflict && p.Type != "urn:srok:problem:conflict:transition_forbidden" {
+				t.Errorf("%s: problem type %s", name, p.Type)
+			}
+			return Request{}
+		}
+		act("answer", map[string]any{"outcome": "fulfilled", "text": "ok"}, http.StatusConflict)
+		if a := act("assign", map[string]any{"assignee": "ivanova"}, http.StatusOK); a.Status != "in_progress" || a.Assignee != "ivanova" {
+			t.Fatalf("assigned %+v", a)
+		}
+		ex := act("extend", map[string]any{"notice_sent_at": "2026-11-25T08:00:00+03:00", "reasons": "объём", "channel": "email"}, http.StatusOK)
+		if ex.Extension == nil || !ex.Obligations[0].Extended || ex.Obligations[0].EffectiveDueAt != "2026-12-15T00:00:00+03:00" {
+			t.Fatalf("extended %+v", ex.Obligations[0])
+		}
+		wantStatus(t, h.do("POST", path+"/extend", map[string]any{"notice_sent_at": "2026-11-25T08:00:00+03:00", "reasons": "ещё", "channel": "email"}), http.StatusConflict)
+		n := h.do("POST", path+"/notes", map[string]any{"text": "звонил субъект"})
+		wantStatus(t, n, http.StatusCreated)
+		act("refuse", map[string]any{"outcome": "fulfilled", "text": "x"}, http.StatusUnprocessableEntity)
+		ans := act("answer", map[string]any{"outcome": "partially_fulfilled", "date": "2026-11-25", "number": "исх-7", "reference": "письмо"}, http.StatusOK)
+		if ans.Status != "answered" || ans.Answer.Outcome != "partially_fulfilled" || ans.Obligations[0].OnTime == nil || !*ans.Obligations[0].OnTime {
+			t.Fatalf("answered %+v", ans)
+		}
+		act("cancel", map[string]any{"reason": "duplicate"}, http.StatusConflict)
+		if c := act("close", map[string]any{"note": "готово"}, http.StatusOK); c.Status != "closed" || c.ClosedAt == nil {
+			t.Fatalf("closed %+v", c)
+		}
+		act("assign", map[string]any{"assignee": "x"}, http.StatusConflict)
+
+		tl := h.do("GET", path+"/timeline", nil)
+		wantStatus(t, tl, http.StatusOK)
+		var timeline Timeline
+		tl.decode(t, &timeline)
+		var kinds []string
+		for _, e := range timeline.Items {
+			kinds = append(kinds, e.Kind)
+		}
+		want := "created updated updated updated recomputed assigned extended note answered closed"
+		if strings.Join(kinds, " ") != want {
+			t.Errorf("timeline %v\nwant %s", kinds, want)
+		}
+		page := h.do("GET", path+"/timeline?limit=3", nil)
+		var first Timeline
+		page.decode(t, &first)
+		if len(first.Items) != 3 || first.NextAfter == nil {
+			t.Fatalf("timeline page %+v", first)
+		}
+		var second Timeline
+		h.do("GET", fmt.Sprintf("%s/timeline?after=%d&limit=3", path, *first.NextAfter), nil).decode(t, &second)
+		if len(second.Items) != 3 || second.Items[0].ID <= first.Items[2].ID {
+			t.Errorf("second page %+v", second)
+		}
+
+		// Cancel from new.
+		other := h.create(t, accessBody("Другой", "d@example.ru", "2026-11-24"))
+		wantStatus(t, h.do("POST", "/api/v1/requests/"+other.ID+"/cancel", map[string]any{"reason": "by mistake"}), http.StatusUnprocessableEntity)
+		cr := h.do("POST", "/api/v1/requests/"+other.ID+"/cancel", map[string]any{"reason": "logged_in_error", "note": "тест"}, header("If-Match", `"1"`))
+		wantStatus(t, cr, http.StatusOK)
+		if c := cr.request(t); c.Status != "cancelled" || c.Obligations[0].Status != "not_applicable" || *c.CancelReason != "logged_in_error" {
+			t.Errorf("cancelled %+v", c)
+		}
+		wantStatus(t, h.do("POST", "/api/v1/requests/"+other.ID+"/notes", map[string]any{"text": "после отмены"}), http.StatusCreated)
+	})
+}
+
+func TestListAndDashboardHTTP(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		mk := func(name, email, received, assignee string) Request {
+			b := accessBody(name, email, received)
+			b["assignee"] = assignee
+			return h.create(t, b)
+		}
+		cancelled := h.create(t, accessBody("Дарья", "d@example.ru", "2026-11-03T10:00:00+03:00"))
+		wantStatus(t, h.do("POST", "/api/v1/requests/"+cancelled.ID+"/cancel", map[string]any{"reason": "withdrawn"}), http.StatusOK)
+		overdue := mk("Алексей", "a@example.ru", "2026-11-05T10:00:00+03:00", "ivanova")
+		today := mk("Борис", "b@example.ru", "2026-11-11T10:00:00+03:00", "ivanova")
+		soon := mk("Вера", "v@example.ru", "2026-11-13T10:00:00+03:00", "")
+		later := mk("Галина", "g@example.ru", "2026-11-24T10:00:00+03:00", "petrov")
+		names := func(query string) string {
+			t.Helper()
+			r := h.do("GET", "/api/v1/requests?"+query, nil)
+			wantStatus(t, r, http.StatusOK)
+			var l RequestList
+			r.decode(t, &l)
+			var out []string
+			for _, x := range l.Items {
+				out = append(out, x.Subject.Name)
+			}
+			return strings.Join(out, ",")
+		}
+		for q, want := range map[string]string{
+			"":                                   "Галина,Вера,Борис,Алексей,Дарья",
+			"overdue=true":                       "Алексей",
+			"overdue=false&sort=due":             "Борис,Вера,Галина,Дарья",
+			"sort=due&due_before=2026-11-27":     "Алексей,Борис,Вера",
+			"sort=due&due_after=2026-11-25":      "Борис,Вера,Галина",
+			"sort=number":                        "Дарья,Алексей,Борис,Вера,Галина",
+			"sort=-number&limit=2":               "Галина,Вера",
+			"status=cancelled":                   "Дарья",
+			"assignee=ivanova&sort=received_at":  "Алексей,Борис",
+			"assignee=":                          "Вера,Дарья",
+			"status=new,in_progress&type=access": "Галина,Вера,Борис,Алексей",
+			"type=access":                        "Галина,Вера,Борис,Алексей,Дарья",
+			"status=answered":                    "",
+			"q=ГАЛ":                              "Галина",
+			"q=" + later.Number:                  "Галина",
+			"received_from=2026-11-11&received_to=2026-11-13&sort=received_at": "Борис,Вера",
+			"received_to=2026-11-04":                                     "Дарья",
+			"received_from=2026-11-11T10:00:00%2B03:00&sort=received_at": "Борис,Вера,Галина",
+		} {
+			if got := names(q); got != want {
+				t.Errorf("?%s: %s, want %s", q, got, want)
+			}
+		}
+		// Cursor pagination.
+		r := h.do("GET", "/api/v1/requests?sort=due&limit=3", nil)
+		var p1 RequestList
+		r.decode(t, &p1)
+		if len(p1.Items) != 3 || p1.NextCursor == nil {
+			t.Fatalf("page 1 %+v", p1)
+		}
+		var p2 RequestList
+		h.do("GET", "/api/v1/requests?sort=due&limit=3&cursor="+*p1.NextCursor, nil).decode(t, &p2)
+		if len(p2.Items) != 2 || p2.Items[0].ID != later.ID || p2.Items[1].ID != cancelled.ID || p2.NextCursor != nil {
+			t.Fatalf("page 2 %+v", p2)
+		}
+		// Bad parameters name themselves.
+		for q, field := range map[string]string{
+			"limit=500": "limit", "limit=0": "limit", "sort=name": "sort", "overdue=maybe": "overdue",
+			"due_before=31.12.2026": "due_before", "status=open": "status", "type=x": "type",
+			"stauts=new": "stauts", "cursor=%21%21": "cursor", "received_from=yesterday": "received_from",
+		} {
+			r := h.do("GET", "/api/v1/requests?"+q, nil)
+			if r.Code != http.StatusBadRequest && r.Code != http.StatusUnprocessableEntity {
+				t.Errorf("?%s: status %d", q, r.Code)
+				continue
+			}
+			if p := r.problem(t); len(p.Errors) == 0 || p.Errors[0].Field != field {
+				t.Errorf("?%s: problem %+v, want field %s", q, p, field)
+			}
+		}
+
+		d := h.do("GET", "/api/v1/dashboard?top=5", nil)
+		wantStatus(t, d, http.StatusOK)
+		var dash Dashboard
+		d.decode(t, &dash)
+		if dash.Overdue.Count != 1 || dash.DueToday.Count != 1 || dash.DueSoon.Count != 1 ||
+			dash.Overdue.Items[0].ID != overdue.ID || dash.DueToday.Items[0].ID != today.ID || dash.DueSoon.Items[0].ID != soon.ID {
+			t.Fatalf("dashboard %s", d.Body)
+		}
+		if dash.Today != "2026-11-25" || dash.SoonUntil != "2026-11-30" || !dash.Overdue.Items[0].Overdue {
+			t.Errorf("dashboard dates %s %s", dash.Today, dash.SoonUntil)
+		}
+		if len(dash.ByAssignee) != 2 || dash.ByAssignee[0].Key != "ivanova" || dash.ByAssignee[0].Overdue != 1 {
+			t.Errorf("by assignee %+v", dash.ByAssignee)
+		}
+		wantStatus(t, h.do("GET", "/api/v1/dashboard?top=100", nil), http.StatusBadRequest)
+		// Tomorrow the one due today is overdue.
+		h.clock.Set(time.Date(2026, 11, 26, 0, 0, 0, 0, moscow))
+		h.do("GET", "/api/v1/dashboard", nil).decode(t, &dash)
+		if dash.Overdue.Count != 2 || dash.DueToday.Count != 0 {
+			t.Errorf("at midnight: overdue %d, today %d", dash.Overdue.Count, dash.DueToday.Count)
+		}
+	})
+}
+
+func TestBadInput(t *testing.T) {
+	h := newHarness(t, store.SQLite)
+	valid := `{"type":"access","channel":"email","received_at":"2026-11-20","subject":{"name":"И","email":"i@example.ru"}}`
+	tests := []struct {
+		name   string
+		body   string
+		ctype  string
+		status int
+		field  string
+	}{
+		{"unknown field", `{"type":"access","colour":"red"}`, "", 400, "colour"},
+		{"nested unknown field", `{"type":"access","subject":{"nick":"x"}}`, "", 400, "subject.nick"},
+		{"wrong type", `{"type":"access","received_at":20261120}`, "", 400, "received_at"},
+		{"wrong nested type", `{"type":"access","identity":{"verified":"yes"}}`, "", 400, "identity.verified"},
+		{"not an object", `[1,2]`, "", 400, ""},
+		{"malformed", `{"type":`, "", 400, ""},
+		{"trailing data", valid + `{}`, "", 400, ""},
+		{"empty", ``, "", 400, ""},
+		{"null", `null`, "", 422, "type"},
+		{"form post", `type=access`, "application/x-www-form-urlencoded", 415, "Content-Type"},
+		{"no content type", valid, "-", 415, "Content-Type"},
+		{"unknown enum", strings.Replace(valid, `"email",`, `"telegram",`, 1), "", 422, "channel"},
+		{"malformed date", strings.Replace(valid, `2026-11-20`, `20/11/2026`, 1), "", 422, "received_at"},
+		{"impossible date", strings.Replace(valid, `2026-11-20`, `2026-13-01`, 1), "", 422, "received_at"},
+		{"too large", `{"summary":"` + strings.Repeat("я", MaxBody/2) + `"}`, "", 413, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var opts []opt
+			switch tt.ctype {
+			case "":
+			case "-":
+				opts = append(opts, func(r *http.Request) { r.Header.Del("Content-Type") })
+			default:
+				opts = append(opts, header("Content-Type", tt.ctype))
+			}
+			r := h.exchange(t, true, "POST", "/api/v1/requests", raw(tt.body), opts...)
+			wantStatus(t, r, tt.status)
+			p := r.problem(t)
+			if tt.field != "" && (len(p.Errors) == 0 || p.Errors[0].Field != tt.field) {
+				t.Errorf("problem %+v, want field %q", p, tt.field)
+			}
+		})
+	}
+	var n int
+	if err := h.st.SQL().QueryRow("SELECT count(*) FROM requests").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d requests stored from bad input (%v)", n, err)
+	}
+	for _, path := range []string{"/api/v1/requests/01a214ef-c62a-725c-a810-d86c03cca3cd", "/api/v1/requests/nope",
+		"/api/v1/requests/nope/timeline"} {
+		r := h.do("GET", path, nil)
+		wantStatus(t, r, http.StatusNotFound)
+		r.problem(t)
+	}
+	r := h.exchange(t, false, "GET", "/api/v1/nothing-here", nil)
+	wantStatus(t, r, http.StatusNotFound)
+	r.problem(t)
+	r = h.exchange(t, false, "DELETE", "/api/v1/requests", nil)
+	wantStatus(t, r, http.StatusMethodNotAllowed)
+	r.problem(t)
+}
+
+func TestEngineEndpoints(t *testing.T) {
+	h := newHarness(t, store.SQLite)
+	r := h.do("GET", "/api/v1/calendar/2026", nil)
+	wantStatus(t, r, http.StatusOK)
+	var y CalendarYear
+	r.decode(t, &y)
+	if y.Year != 2026 || y.WorkingDays != 247 || len(y.Days) != 365 || y.Decree == nil {
+		t.Fatalf("calendar %d: %d working days, %d days", y.Year, y.WorkingDays, len(y.Days))
+	}
+	cy, _ := testCal.Year(2026)
+	days, _ := testCal.Days(2026)
+	same, _ := json.Marshal(NewCalendarYear(cy, days))
+	if !bytes.Equal(bytes.TrimSpace(r.Body), same) {
+		t.Error("the REST calendar differs from the CLI's JSON")
+	}
+	wantStatus(t, h.do("GET", "/api/v1/calendar/1990", nil), http.StatusNotFound)
+	wantStatus(t, h.do("GET", "/api/v1/calendar/twenty", nil), http.StatusBadRequest)
+
+	p := h.do("POST", "/api/v1/deadlines/preview", map[string]any{"type": "access", "trigger": "2026-11-20T10:00:00+03:00"})
+	wantStatus(t, p, http.StatusOK)
+	var pv DeadlinePreview
+	p.decode(t, &pv)
+	if pv.TimeZone != "Europe/Moscow" || len(pv.Obligations) != 1 || pv.Obligations[0].DueDate != "2026-12-04" {
+		t.Fatalf("preview %s", p.Body)
+	}
+	ext := h.do("POST", "/api/v1/deadlines/preview", map[string]any{"type": "access", "trigger": "2026-11-20", "time_zone": "Asia/Kamchatka", "extended": true})
+	ext.decode(t, &pv)
+	if pv.Obligations[0].DueDate != "2026-12-11" {
+		t.Errorf("extended preview %s", ext.Body)
+	}
+	for body, field := range map[string]string{
+		`{"type":"incident","trigger":"2026-11-20"}`:                       "trigger",
+		`{"type":"nope","trigger":"2026-11-20"}`:                           "type",
+		`{"type":"access","trigger":"2026-11-20","time_zone":"Mars/Base"}`: "time_zone",
+		`{"type":"access","trigger":"1990-01-01"}`:                         "trigger",
+	} {
+		r := h.do("POST", "/api/v1/deadlines/preview", raw(body))
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		if pr := r.problem(t); pr.Errors[0].Field != field {
+			t.Errorf("%s: %+v", body, pr)
+		}
+	}
+	wantStatus(t, h.do("GET", "/healthz", nil), http.StatusOK)
+	wantStatus(t, h.do("GET", "/readyz", nil), http.StatusOK)
+	o := h.do("GET", "/api/v1/openapi.yaml", nil)
+	wantStatus(t, o, http.StatusOK)
+	if !bytes.Equal(o.Body, OpenAPI) {
+		t.Error("served OpenAPI differs from the embedded document")
+	}
+}
+
+func TestConcurrentPatchOneWins(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		srv := httptest.NewServer(h.h)
+		defer srv.Close()
+		req := h.create(t, accessBody("К", "k@example.ru", "2026-11-24"))
+		const n = 20
+		codes := make([]int, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				body := fmt.Sprintf(`{"summary":"правка %d"}`, i)
+				rq, _ := http.NewRequest("PATCH", srv.URL+"/api/v1/requests/"+req.ID, strings.NewReader(body))
+				rq.Header.Set("Content-Type", "application/merge-patch+json")
+				rq.Header.Set("If-Match", `"1"`)
+				res, err := srv.Client().Do(rq)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				res.Body.Close()
+				codes[i] = res.StatusCode
+			}()
+		}
+		wg.Wait()
+		won, stale := 0, 0
+		for _, c := range codes {
+			switch c {
+			case 200:
+				won++
+			case 412:
+				stale++
+			default:
+				t.Errorf("status %d", c)
+			}
+		}
+		if won != 1 || stale != n-1 {
+			t.Fatalf("%d won, %d stale; want 1 and %d", won, stale, n-1)
+		}
+		if got := h.do("GET", "/api/v1/requests/"+req.ID, nil).request(t); got.Version != 2 {
+			t.Errorf("version %d after one winning PATCH", got.Version)
+		}
+	})
+}
+
+func TestIdempotentCreate(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		srv := httptest.NewServer(h.h)
+		defer srv.Close()
+		body, _ := json.Marshal(accessBody("Идем", "idem@example.ru", "2026-11-24T10:00:00+03:00"))
+		const n = 100
+		ids := make([]string, n)
+		var replays sync.Map
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rq, _ := http.NewRequest("POST", srv.URL+"/api/v1/requests", bytes.NewReader(body))
+				rq.Header.Set("Content-Type", "application/json")
+				rq.Header.Set("Idempotency-Key", "form-42")
+				res, err := srv.Client().Do(rq)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer res.Body.Close()
+				var r Request
+				if res.StatusCode != http.StatusCreated {
+					b, _ := io.ReadAll(res.Body)
+					t.Errorf("status %d: %s", res.StatusCode, b)
+					return
+				}
+				_ = json.NewDecoder(res.Body).Decode(&r)
+				ids[i] = r.ID
+				if res.Header.Get("Idempotent-Replayed") == "true" {
+					replays.Store(i, true)
+				}
+			}()
+		}
+		wg.Wait()
+		for i := range ids {
+			if ids[i] == "" || ids[i] != ids[0] {
+				t.Fatalf("response %d has id %q, response 0 %q", i, ids[i], ids[0])
+			}
+		}
+		count := 0
+		replays.Range(func(any, any) bool { count++; return true })
+		if count != n-1 {
+			t.Errorf("%d replays, want %d", count, n-1)
+		}
+		var stored int
+		if err := h.st.SQL().QueryRow("SELECT count(*) FROM requests").Scan(&stored); err != nil || stored != 1 {
+			t.Fatalf("%d requests stored, want 1 (%v)", stored, err)
+		}
+		// The same key with another body is a conflict, with spacing ignored.
+		r := h.do("POST", "/api/v1/requests", raw(" "+string(body)+"\n"), header("Idempotency-Key", "form-42"))
+		wantStatus(t, r, http.StatusCreated)
+		other := accessBody("Другой", "other@example.ru", "2026-11-24")
+		c := h.do("POST", "/api/v1/requests", other, header("Idempotency-Key", "form-42"))
+		wantStatus(t, c, http.StatusConflict)
+		if p := c.problem(t); p.Type != "urn:srok:problem:conflict:idempotency_key_reused" {
+			t.Errorf("problem %+v", p)
+		}
+		wantStatus(t, h.do("POST", "/api/v1/requests", other, header("Idempotency-Key", strings.Repeat("k", 300))), http.StatusBadRequest)
+	})
+}
+
+func TestNoPersonalDataInLogs(t *testing.T) {
+	h := newHarness(t, store.SQLite)
+	req := h.create(t, accessBody("Секретная Фамилия", "secret.person@example.ru", "2026-11-24"))
+	h.do("GET", "/api/v1/requests?q=Секретная", nil)
+	h.do("GET", "/api/v1/requests?q=secret.person%40example.ru", nil)
+	h.do("POST", "/api/v1/requests", raw(`{"type":"access","subject":{"name":"Секретная Фамилия","email":"bad"}}`))
+	h.do("PATCH", "/api/v1/requests/"+req.ID, map[string]any{"subject": map[string]any{"name": "Секретная Другая"}}, header("If-Match", `"1"`))
+	logs := h.logs.String()
+	if !strings.Contains(logs, `"route":"/api/v1/requests"`) {
+		t.Fatalf("no access log written: %s", logs)
+	}
+	for _, pd := range []string{"Секретная", "secret.person", "Фамилия", "%D0%A1"} {
+		if strings.Contains(logs, pd) {
+			t.Errorf("log carries personal data %q:\n%s", pd, logs)
+		}
+	}
+}
+
+func TestDatabaseOutageHTTP(t *testing.T) {
+	ctx := context.Background()
+	srv, err := pgtest.Start(ctx)
+	if err != nil {
+		if os.Getenv("SROK_SKIP_POSTGRES") == "1" {
+			t.Skip(err)
+		}
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	url, err := srv.CreateDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, url, "", store.Options{MaxOpenConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarnessOn(t, st)
+	req := h.create(t, accessBody("О", "o@example.ru", "2026-11-24"))
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []response{
+		h.do("GET", "/api/v1/requests/"+req.ID, nil),
+		h.do("POST", "/api/v1/requests", accessBody("Н", "n@example.ru", "2026-11-24")),
+		h.do("GET", "/api/v1/dashboard", nil),
+		h.do("GET", "/readyz", nil),
+	} {
+		wantStatus(t, r, http.StatusServiceUnavailable)
+		if r.Header.Get("Retry-After") == "" {
+			t.Error("503 without Retry-After")
+		}
+		if p := r.problem(t); strings.Contains(p.Detail, "127.0.0.1") || strings.Contains(p.Detail, "SQLSTATE") {
+			t.Errorf("503 shows internals: %s", p.Detail)
+		}
+	}
+	wantStatus(t, h.do("GET", "/healthz", nil), http.StatusOK)
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	var code int
+	for range 50 {
+		if code = h.do("GET", "/readyz", nil).Code; code == http.StatusOK {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if code != http.StatusOK {
+		t.Fatalf("readyz %d after the database came back", code)
+	}
+	wantStatus(t, h.do("GET", "/api/v1/requests/"+req.ID, nil), http.StatusOK)
+	h.create(t, accessBody("Н", "n@example.ru", "2026-11-24"))
+}

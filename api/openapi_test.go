@@ -1,0 +1,333 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/labstack/echo/v4"
+
+	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/register"
+)
+
+// loadOpenAPI loads and validates the embedded document.
+func loadOpenAPI() (*openapi3.T, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(OpenAPI)
+	if err != nil {
+		return nil, fmt.Errorf("load api/openapi.yaml: %w", err)
+	}
+	if err := doc.Validate(loader.Context); err != nil {
+		return nil, fmt.Errorf("validate api/openapi.yaml: %w", err)
+	}
+	return doc, nil
+}
+
+func TestOpenAPIDocument(t *testing.T) {
+	doc, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.OpenAPI != "3.0.3" || doc.Info.Title != "Srok API" || doc.Info.Version != "1" {
+		t.Errorf("openapi %q, title %q, version %q; want 3.0.3, Srok API, 1", doc.OpenAPI, doc.Info.Title, doc.Info.Version)
+	}
+
+	// The routes of the router, as "METHOD /path/{param}".
+	e := New(Config{})
+	param := regexp.MustCompile(`:([A-Za-z0-9_]+)`)
+	var routes []string
+	for _, r := range e.Routes() {
+		if r.Method == echo.RouteNotFound {
+			continue // the catch-all 404 of a group with middleware
+		}
+		routes = append(routes, r.Method+" "+param.ReplaceAllString(r.Path, "{$1}"))
+	}
+	var documented []string
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			documented = append(documented, method+" "+path)
+		}
+	}
+	sort.Strings(routes)
+	sort.Strings(documented)
+	for _, r := range routes {
+		if !slices.Contains(documented, r) {
+			t.Errorf("route %s is not in api/openapi.yaml", r)
+		}
+	}
+	for _, d := range documented {
+		if !slices.Contains(routes, d) {
+			t.Errorf("operation %s of api/openapi.yaml is not a route of api.New", d)
+		}
+	}
+	if len(routes) == 0 {
+		t.Error("api.New registers no route")
+	}
+
+	// Every operation answers with a documented problem for its errors, and
+	// every operation has an operationId.
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.OperationID == "" {
+				t.Errorf("%s %s has no operationId", method, path)
+			}
+			for code, ref := range op.Responses.Map() {
+				if code[0] != '4' && code[0] != '5' {
+					continue
+				}
+				if ref.Value == nil || ref.Value.Content.Get(MediaProblem) == nil {
+					t.Errorf("%s %s: response %s is not %s", method, path, code, MediaProblem)
+				}
+			}
+		}
+	}
+}
+
+// contract validates responses recorded through the router against
+// api/openapi.yaml.
+type contract struct {
+	doc    *openapi3.T
+	router routers.Router
+}
+
+var (
+	contractOnce sync.Once
+	contractDoc  *contract
+	contractErr  error
+)
+
+// newContract returns the contract of api/openapi.yaml; the document is
+// loaded once per test binary. It stops tb when the document is invalid.
+func newContract(tb testing.TB) *contract {
+	tb.Helper()
+	contractOnce.Do(func() {
+		// These are registered by openapi3filter already; registering them
+		// again keeps the contract working should that change.
+		openapi3filter.RegisterBodyDecoder(MediaProblem, openapi3filter.JSONBodyDecoder)
+		openapi3filter.RegisterBodyDecoder("application/merge-patch+json", openapi3filter.JSONBodyDecoder)
+		openapi3filter.RegisterBodyDecoder("application/yaml", openapi3filter.YamlBodyDecoder)
+		doc, err := loadOpenAPI()
+		if err != nil {
+			contractErr = err
+			return
+		}
+		// The paths are absolute (/healthz, /api/v1/...): match them on the
+		// path of any URL, such as httptest's http://example.com/api/v1/...
+		doc.Servers = nil
+		router, err := legacy.NewRouter(doc)
+		if err != nil {
+			contractErr = err
+			return
+		}
+		contractDoc = &contract{doc: doc, router: router}
+	})
+	if contractErr != nil {
+		tb.Fatalf("contract: %v", contractErr)
+	}
+	return contractDoc
+}
+
+// Check validates one exchange: the request as sent (method, URL with
+// query, headers, body bytes) and the response (status, headers, body). It
+// calls tb.Errorf with the validation error when the response does not
+// match the document: a status the operation does not document, a route
+// not in the document, a missing or wrong header, a body that does not
+// match its schema. The request itself is not validated (tests send bad
+// ones on purpose).
+func (c *contract) Check(tb testing.TB, req *http.Request, reqBody []byte, status int, header http.Header, body []byte) {
+	tb.Helper()
+	if err := c.validate(req, reqBody, status, header, body); err != nil {
+		tb.Errorf("contract: %s %s → %d does not match api/openapi.yaml: %v\nrequest body: %s\nresponse body: %s",
+			req.Method, req.URL.RequestURI(), status, err, contractExcerpt(reqBody), contractExcerpt(body))
+	}
+}
+
+// validate is Check returning the error.
+func (c *contract) validate(req *http.Request, _ []byte, status int, header http.Header, body []byte) error {
+	route, pathParams, err := c.router.FindRoute(req)
+	if err != nil {
+		return fmt.Errorf("the route is not in the document: %w", err)
+	}
+	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request:    req,
+			PathParams: pathParams,
+			Route:      route,
+			Options:    opts,
+		},
+		Status:  status,
+		Header:  header,
+		Body:    io.NopCloser(bytes.NewReader(body)),
+		Options: opts,
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		return err
+	}
+	return nil
+}
+
+func contractExcerpt(b []byte) string {
+	const max = 2000
+	if len(b) > max {
+		return string(b[:max]) + "…"
+	}
+	return string(b)
+}
+
+// contractFakeTB records Errorf instead of failing the test.
+type contractFakeTB struct {
+	testing.TB
+	errs []string
+}
+
+func (f *contractFakeTB) Helper() {}
+
+func (f *contractFakeTB) Errorf(format string, args ...any) {
+	f.errs = append(f.errs, fmt.Sprintf(format, args...))
+}
+
+func TestContractHelper(t *testing.T) {
+	c := newContract(t)
+	jsonHeader := func() http.Header {
+		return http.Header{"Content-Type": {"application/json"}}
+	}
+	for _, tc := range []struct {
+		name    string
+		method  string
+		url     string
+		status  int
+		header  http.Header
+		body    string
+		wantErr string // "" when valid
+	}{
+		{"healthz", http.MethodGet, "http://example.com/healthz", 200, jsonHeader(), `{"status":"alive"}` + "\n", ""},
+		{"relative URL", http.MethodGet, "/healthz", 200, jsonHeader(), `{"status":"alive"}`, ""},
+		{"missing required property", http.MethodGet, "/healthz", 200, jsonHeader(), `{}`, `property "status" is missing`},
+		{"unknown property", http.MethodGet, "/healthz", 200, jsonHeader(), `{"status":"alive","x":1}`, `"x"`},
+		{"undocumented status", http.MethodGet, "/healthz", http.StatusTeapot, jsonHeader(), `{"status":"alive"}`, "status is not supported"},
+		{"route not in the document", http.MethodGet, "/api/v1/nope", 200, jsonHeader(), `{}`, "route is not in the document"},
+		{"method not in the document", http.MethodDelete, "/healthz", 200, jsonHeader(), `{}`, "route is not in the document"},
+		{"wrong content type", http.MethodGet, "/healthz", 200, http.Header{"Content-Type": {"text/plain"}}, `alive`, "Content-Type"},
+		{"problem", http.MethodGet, "/api/v1/requests/x", 404, http.Header{"Content-Type": {MediaProblem}},
+			`{"type":"urn:srok:problem:not_found","title":"Not found","status":404,"detail":"no request with id \"x\"","instance":"/api/v1/requests/x","request_id":"r"}`, ""},
+		{"503 without Retry-After", http.MethodGet, "/readyz", 503, http.Header{"Content-Type": {MediaProblem}},
+			`{"type":"urn:srok:problem:unavailable","title":"Temporarily unavailable","status":503,"detail":"down"}`, "Retry-After"},
+		{"nullable request fields", http.MethodGet, "/api/v1/requests?limit=1", 200, jsonHeader(),
+			`{"items":[],"next_cursor":null}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, tc.url, nil)
+			err := c.validate(req, nil, tc.status, tc.header, []byte(tc.body))
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Errorf("validate: %v", err)
+			case tc.wantErr != "" && err == nil:
+				t.Errorf("validate: no error, want one containing %q", tc.wantErr)
+			case tc.wantErr != "" && !strings.Contains(err.Error(), tc.wantErr):
+				t.Errorf("validate: %v, want an error containing %q", err, tc.wantErr)
+			}
+			// Check reports through tb.Errorf exactly when validate fails.
+			f := &contractFakeTB{TB: t}
+			c.Check(f, req, nil, tc.status, tc.header, []byte(tc.body))
+			if (len(f.errs) > 0) != (err != nil) {
+				t.Errorf("Check reported %q, validate returned %v", f.errs, err)
+			}
+		})
+	}
+}
+
+// TestContractLive records the routes that need no database through the
+// router and checks them against the document.
+func TestContractLive(t *testing.T) {
+	cal, err := calendar.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	moscow, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The preview reads the operator's zone from the register; it needs no
+	// store.
+	reg := register.NewService(nil, cal, moscow, time.Now)
+	e := New(Config{Calendar: cal, Register: reg})
+	c := newContract(t)
+	for _, tc := range []struct {
+		method, url, contentType, body string
+		status                         int
+	}{
+		{http.MethodGet, "/healthz", "", "", 200},
+		{http.MethodGet, "/api/v1/openapi.yaml", "", "", 200},
+		{http.MethodGet, "/api/v1/calendar/2026", "", "", 200},
+		{http.MethodGet, "/api/v1/calendar/2099", "", "", 200},
+		{http.MethodGet, "/api/v1/calendar/abc", "", "", 400},
+		{http.MethodGet, "/api/v1/calendar/1999", "", "", 404},
+		{http.MethodPost, "/api/v1/deadlines/preview", "application/json",
+			`{"type":"access","trigger":"2026-04-30T10:00:00+03:00","time_zone":"Europe/Moscow"}`, 200},
+		{http.MethodPost, "/api/v1/deadlines/preview", "application/json",
+			`{"type":"incident","trigger":"2026-01-03 21:30","time_zone":"Asia/Vladivostok","extended":true}`, 200},
+		{http.MethodPost, "/api/v1/deadlines/preview", "application/json", `{"type":"stop","trigger":"2026-05-13T10:00"}`, 200},
+		{http.MethodPost, "/api/v1/deadlines/preview", "application/json",
+			`{"type":"withdrawal","trigger":"2026-05-13","time_zone":"Europe/Moscow","extended":true}`, 200},
+		{http.MethodPost, "/api/v1/deadlines/preview", "text/plain", `{}`, 415},
+		{http.MethodPost, "/api/v1/deadlines/preview", "application/json", `{"type":`, 400},
+		{http.MethodPost, "/api/v1/deadlines/preview", "application/json", `{"typo":1}`, 400},
+		{http.MethodPost, "/api/v1/deadlines/preview", "application/json", `{"type":"x","trigger":"y","time_zone":"Mars/Base"}`, 422},
+		{http.MethodPost, "/api/v1/deadlines/preview", "application/json",
+			`{"type":"access","trigger":"2026-04-30","time_zone":"Europe/Moscow","pad":"` + strings.Repeat("x", MaxBody) + `"}`, 413},
+	} {
+		t.Run(tc.method+" "+tc.url+" "+fmt.Sprint(tc.status), func(t *testing.T) {
+			var body io.Reader
+			if tc.body != "" {
+				body = strings.NewReader(tc.body)
+			}
+			req := httptest.NewRequest(tc.method, tc.url, body)
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, req)
+			if rec.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, contractExcerpt(rec.Body.Bytes()))
+			}
+			c.Check(t, req, []byte(tc.body), rec.Code, rec.Header(), rec.Body.Bytes())
+		})
+	}
+}
+
+// TestContractRejectsDrift checks that a response shape the document does
+// not describe is caught: a Request without its nullable fields.
+func TestContractRejectsDrift(t *testing.T) {
+	c := newContract(t)
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/requests/0190b3c6-8a5e-7c00-8000-000000000000", nil)
+	h := http.Header{"Content-Type": {"application/json"}, "Etag": {`"1"`}, "Last-Modified": {"Mon, 04 May 2026 07:00:00 GMT"}}
+	err := c.validate(req, nil, 200, h, []byte(`{"id":"0190b3c6-8a5e-7c00-8000-000000000000"}`))
+	if err == nil {
+		t.Fatal("a Request without its required properties passed")
+	}
+	var me openapi3.MultiError
+	if !errors.As(err, &me) && !strings.Contains(err.Error(), "is missing") {
+		t.Errorf("unexpected error: %v", err)
+	}
+	h.Del("Etag")
+	if err := c.validate(req, nil, 404, h, nil); err == nil {
+		t.Error("a 404 with a JSON content type and no body passed")
+	}
+}
