@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,13 +36,24 @@ func usagef(format string, args ...any) error {
 const usage = `Srok: the register of personal-data subjects' requests and the terms of 152-FZ.
 
 Usage:
+  srok serve [--migrate]
+  srok migrate
+  srok config
   srok deadline --type TYPE --trigger TIME [--tz ZONE] [--extended] [--json]
   srok calendar [--year YEAR] [--json]
   srok help
 
 Commands:
+  serve      run the register's HTTP server (REST API v1); --migrate applies
+             pending migrations first
+  migrate    apply pending database migrations
+  config     print the configuration read from the environment, secrets masked
   deadline   compute every obligation a request of TYPE opens, and its deadline
   calendar   show the Russian production calendar of a year
+
+serve, migrate and config read the environment (DATABASE_URL, SROK_ADDR,
+SROK_DATA_DIR, SROK_TIME_ZONE, ...): run 'srok config' to see them all.
+Without DATABASE_URL, the database is an embedded SQLite file in SROK_DATA_DIR.
 
 Both take --calendar PATH (a file or folder of extra calendar years, same
 format as the shipped data; may be repeated), also read from the
@@ -63,10 +75,16 @@ func run(ctx context.Context, args []string, e env) int {
 		err = runDeadline(ctx, rest, e)
 	case "calendar":
 		err = runCalendar(ctx, rest, e)
+	case "serve":
+		err = runServe(ctx, rest, e)
+	case "migrate":
+		err = runMigrate(ctx, rest, e)
+	case "config":
+		err = runConfig(ctx, rest, e)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stdout, usage)
 	default:
-		err = usagef("unknown command %q (commands: deadline, calendar, help)", cmd)
+		err = usagef("unknown command %q (commands: serve, migrate, config, deadline, calendar, help)", cmd)
 	}
 	switch {
 	case err == nil:
@@ -75,7 +93,7 @@ func run(ctx context.Context, args []string, e env) int {
 		return 0
 	}
 	name := "srok"
-	if len(args) > 0 && (args[0] == "deadline" || args[0] == "calendar") {
+	if len(args) > 0 && slices.Contains([]string{"deadline", "calendar", "serve", "migrate", "config"}, args[0]) {
 		name += " " + args[0]
 	}
 	fmt.Fprintf(e.stderr, "%s: %v\n", name, err)

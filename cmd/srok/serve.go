@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/srok/srok/api"
+	"github.com/srok/srok/pkg/config"
+	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/store"
+)
+
+// openStore reads the configuration and opens the database it names.
+func openStore(ctx context.Context, e env) (config.Config, *store.Store, error) {
+	cfg, err := config.Load(e.getenv)
+	if err != nil {
+		return cfg, nil, usagef("%v", err)
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, store.Options{MaxOpenConns: cfg.DBMaxConns})
+	if err != nil {
+		return cfg, nil, err
+	}
+	return cfg, st, nil
+}
+
+func runMigrate(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("migrate", "")
+	if err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	_, st, err := openStore(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", st.Where(), err)
+	}
+	cur, _, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintf(e.stdout, "%s: schema is current (version %d)\n", st.Where(), cur)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s: applied migrations %v; schema at version %d\n", st.Where(), applied, cur)
+	return nil
+}
+
+func runConfig(_ context.Context, args []string, e env) error {
+	fs := newFlagSet("config", "")
+	if err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	cfg, err := config.Load(e.getenv)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	return cfg.Print(e.stdout)
+}
+
+func runServe(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("serve", "[--migrate]")
+	migrate := fs.Bool("migrate", false, "apply pending database migrations before serving")
+	if err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	cfg, st, err := openStore(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	level, _ := cfg.Level()
+	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+
+	cal, err := loadCalendar(e, cfg.CalendarPath)
+	if err != nil {
+		return err
+	}
+	if *migrate {
+		applied, err := st.Migrate(ctx)
+		if err != nil {
+			return fmt.Errorf("%s: %w", st.Where(), err)
+		}
+		if len(applied) > 0 {
+			log.Info("migrated", "database", string(st.Dialect()), "versions", applied)
+		}
+	}
+	if err := st.CheckSchema(ctx); err != nil {
+		return fmt.Errorf("%s: %w", st.Where(), err)
+	}
+
+	reg := register.NewService(st, cal, cfg.Zone(), e.now)
+	h := api.New(api.Config{Register: reg, Calendar: cal, Health: st, Log: log, Now: e.now})
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("unable to listen on %s: %w", cfg.Addr, err)
+	}
+	url := "http://" + displayAddr(ln.Addr())
+	log.Info("serving", "url", url, "database", string(st.Dialect()), "time_zone", cfg.TimeZone)
+	fmt.Fprintf(e.stdout, "srok: serving on %s (database: %s); stop with Ctrl-C\n", url, st.Where())
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	// Drain: stop accepting, let in-flight requests finish.
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// displayAddr turns a wildcard listen address into one a browser opens.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

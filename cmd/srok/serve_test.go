@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestServeRefusesSchemaBehind(t *testing.T) {
+	vars := map[string]string{"SROK_DATA_DIR": t.TempDir(), "SROK_ADDR": "127.0.0.1:0"}
+	r := runSrok(t, vars, fixedNow, "serve")
+	if r.code != 1 || !strings.Contains(r.stderr, "schema is behind") || !strings.Contains(r.stderr, "srok migrate") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = runSrok(t, vars, fixedNow, "migrate")
+	if r.code != 0 || !strings.Contains(r.stdout, "applied migrations [1]") {
+		t.Fatalf("migrate: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = runSrok(t, vars, fixedNow, "migrate")
+	if r.code != 0 || !strings.Contains(r.stdout, "schema is current (version 1)") {
+		t.Fatalf("second migrate: exit %d, %q", r.code, r.stdout)
+	}
+}
+
+func TestServeAndDrain(t *testing.T) {
+	vars := map[string]string{"SROK_DATA_DIR": t.TempDir(), "SROK_ADDR": "127.0.0.1:0", "SROK_SHUTDOWN_TIMEOUT": "5s"}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--migrate"}, env{
+			getenv: func(k string) string { return vars[k] },
+			stdout: &out, stderr: &errb, now: time.Now,
+		})
+	}()
+	urlRe := regexp.MustCompile(`serving on (http://\S+)`)
+	var base string
+	for i := 0; i < 100 && base == ""; i++ {
+		if m := urlRe.FindStringSubmatch(out.String()); m != nil {
+			base = m[1]
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if base == "" {
+		t.Fatalf("no URL printed; stdout %q stderr %q", out.String(), errb.String())
+	}
+	res, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("readyz %d", res.StatusCode)
+	}
+	body := `{"type":"access","channel":"email","received_at":"2026-11-20","subject":{"name":"Лог Проверкин","email":"log@example.ru"}}`
+	res, err = http.Post(base+"/api/v1/requests", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 201 {
+		t.Fatalf("create %d %s", res.StatusCode, b)
+	}
+	cancel() // SIGTERM
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("serve exited %d: %s", code, errb.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	logs := errb.String()
+	for _, want := range []string{`"msg":"migrated"`, `"msg":"serving"`, `"msg":"shutting down"`, `"msg":"stopped"`, `"route":"/api/v1/requests"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %s:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs, "Проверкин") || strings.Contains(logs, "log@example.ru") {
+		t.Errorf("personal data in the logs:\n%s", logs)
+	}
+}
+
+func TestConfigCommand(t *testing.T) {
+	r := runSrok(t, map[string]string{"DATABASE_URL": "postgres://srok:s3cret@db.internal:5432/srok?sslmode=require"}, fixedNow, "config")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"SROK_ADDR=127.0.0.1:8080", "DATABASE_URL=postgres://srok:xxxxx@db.internal:5432/srok?sslmode=require",
+		"SROK_TIME_ZONE=Europe/Moscow", "SROK_DATA_DIR=data", "SROK_SHUTDOWN_TIMEOUT=15s"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("config lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "s3cret") {
+		t.Errorf("password printed:\n%s", r.stdout)
+	}
+	for name, vars := range map[string]map[string]string{
+		"zone":     {"SROK_TIME_ZONE": "Moscow"},
+		"addr":     {"SROK_ADDR": "8080"},
+		"duration": {"SROK_SHUTDOWN_TIMEOUT": "soon"},
+		"level":    {"SROK_LOG_LEVEL": "loud"},
+		"database": {"DATABASE_URL": "mysql://x"},
+		"conns":    {"SROK_DB_MAX_CONNS": "0"},
+	} {
+		r := runSrok(t, vars, fixedNow, "config")
+		if r.code != 2 || r.stderr == "" || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%s: exit %d, stderr %q", name, r.code, r.stderr)
+		}
+	}
+}
