@@ -4,20 +4,22 @@ BIN      := bin/srok
 FUZZTIME ?= 15s
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run test lint bench fuzz clean
+.PHONY: all build run migrate test lint bench bench-engine bench-load fuzz clean
 
 all: lint test
 
 build:
 	$(GO) build -o $(BIN) ./cmd/srok
 
-## run: build srok, show this year's production calendar and an example deadline
+## run: build srok and serve the register on the embedded SQLite (./data), schema migrated
 run: build
-	./$(BIN) calendar
-	@echo
-	./$(BIN) deadline --type access --trigger now
+	./$(BIN) serve --migrate
 
-## test: every test, with the race detector
+## migrate: apply pending migrations to DATABASE_URL (or the embedded SQLite)
+migrate: build
+	./$(BIN) migrate
+
+## test: every test, with the race detector (starts a throwaway PostgreSQL)
 test:
 	$(GO) test -race -count=1 ./...
 
@@ -28,14 +30,21 @@ lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-## bench: the deadline engine's benchmarks (figures in docs/BENCHMARKS.md)
-bench:
+## bench: the engine's micro-benchmarks, then the load benchmark (figures in docs/BENCHMARKS.md)
+bench: bench-engine bench-load
+
+bench-engine:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./deadlines/...
+
+## bench-load: 1,000,000 requests on a throwaway PostgreSQL, the real binary under vegeta
+bench-load:
+	SROK_LOAD=1 $(GO) test -run '^TestLoad$$' -v -count=1 -timeout 30m ./pkg/loadtest/
 
 ## fuzz: run each fuzz target for FUZZTIME
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseData$$' -fuzztime $(FUZZTIME) ./deadlines/calendar
 	$(GO) test -run '^$$' -fuzz '^FuzzParseTrigger$$' -fuzztime $(FUZZTIME) ./deadlines
+	$(GO) test -run '^$$' -fuzz '^FuzzRequestBody$$' -fuzztime $(FUZZTIME) ./api
 
 clean:
 	rm -rf bin
