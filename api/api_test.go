@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -671,27 +670,7 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 }
 
 func TestDatabaseOutageHTTP(t *testing.T) {
-	ctx := context.Background()
-	srv, err := pgtest.Start(ctx)
-	if err != nil {
-		if os.Getenv("SROK_SKIP_POSTGRES") == "1" {
-			t.Skip(err)
-		}
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	url, err := srv.CreateDatabase(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, url, "", store.Options{MaxOpenConns: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	srv, st := storetest.MustOwnPostgres(t)
 	h := newHarnessOn(t, st)
 	req := h.create(t, accessBody("О", "o@example.ru", "2026-11-24"))
 	if err := srv.Stop(); err != nil {

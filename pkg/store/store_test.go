@@ -665,26 +665,7 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Skip("starts its own PostgreSQL")
 	}
 	ctx := context.Background()
-	srv, err := pgtest.Start(ctx)
-	if errors.Is(err, pgtest.ErrNoPostgres) && os.Getenv("SROK_SKIP_POSTGRES") == "1" {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	url, err := srv.CreateDatabase(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, url, "", store.Options{MaxOpenConns: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	srv, st := storetest.MustOwnPostgres(t)
 	clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, moscow))
 	e := env{st: st, reg: register.NewService(st, cal, moscow, clock.Now), clock: clock,
 		ctx: srok.WithActor(ctx, srok.Actor{ID: "u1", Name: "One"})}
@@ -693,7 +674,7 @@ func TestDatabaseOutage(t *testing.T) {
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.reg.Get(e.ctx, r.ID)
+	_, err := e.reg.Get(e.ctx, r.ID)
 	wantCode(t, err, srok.EUNAVAILABLE)
 	_, _, err = e.reg.Create(e.ctx, access("Н", "n@example.ru", "2026-11-24"), nil)
 	wantCode(t, err, srok.EUNAVAILABLE)

@@ -5,6 +5,8 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -70,4 +72,35 @@ func (c *Clock) Add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+}
+
+// MustOwnPostgres starts a PostgreSQL server of the test's own (to be
+// stopped and restarted by the test, as in an outage) and returns it with a
+// migrated store on it; both are closed when the test ends. It skips when
+// PostgreSQL is missing and SROK_SKIP_POSTGRES=1.
+func MustOwnPostgres(tb testing.TB) (*pgtest.Server, *store.Store) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	srv, err := pgtest.Start(ctx)
+	if err != nil {
+		if errors.Is(err, pgtest.ErrNoPostgres) && os.Getenv("SROK_SKIP_POSTGRES") == "1" {
+			tb.Skip(err)
+		}
+		tb.Fatalf("storetest: %v", err)
+	}
+	tb.Cleanup(func() { _ = srv.Close() })
+	url, err := srv.CreateDatabase(ctx)
+	if err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	st, err := store.Open(ctx, url, "", store.Options{MaxOpenConns: 4})
+	if err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	tb.Cleanup(func() { _ = st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		tb.Fatalf("storetest: migrate: %v", err)
+	}
+	return srv, st
 }
