@@ -83,8 +83,10 @@ func Open(ctx context.Context, databaseURL, dataDir string, o Options) (*Store, 
 			return nil, errors.New("store: sqlite: give a file path, such as sqlite:/var/lib/srok/srok.db")
 		}
 		s.dialect, s.where = SQLite, "sqlite:"+path
+		// synchronous(FULL): a request accepted is on disk even if the
+		// machine loses power right after the 201.
 		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
-			"&_pragma=synchronous(NORMAL)&_txlock=immediate"
+			"&_pragma=synchronous(FULL)&_txlock=immediate"
 		s.db, err = gorm.Open(sqlite.Open(dsn), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to open %s: %w", s.where, err)
