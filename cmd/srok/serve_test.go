@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -86,7 +89,33 @@ func TestServeAndDrain(t *testing.T) {
 	if res.StatusCode != 201 {
 		t.Fatalf("create %d %s", res.StatusCode, b)
 	}
+	// A request in flight when SIGTERM comes is served to the end: send
+	// half of its body, stop the server, then send the rest.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	second := strings.Replace(body, "Лог Проверкин", "Второй Запрос", 1)
+	fmt.Fprintf(conn, "POST /api/v1/requests HTTP/1.1\r\nHost: srok\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		len(second), second[:20])
+	time.Sleep(200 * time.Millisecond)
 	cancel() // SIGTERM
+	time.Sleep(300 * time.Millisecond)
+	if _, err := io.WriteString(conn, second[20:]); err != nil {
+		t.Fatal(err)
+	}
+	inflight, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("in-flight request: %v", err)
+	}
+	inflight.Body.Close()
+	if inflight.StatusCode != http.StatusCreated {
+		t.Fatalf("in-flight request: status %d", inflight.StatusCode)
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("a new connection was accepted after SIGTERM")
+	}
 	select {
 	case code := <-done:
 		if code != 0 {
