@@ -145,6 +145,10 @@ func (s *server) listRequests(c echo.Context) error {
 			return badParam("sort", "%q: sort by received_at, due, number or updated_at, with - for descending", v)
 		}
 	}
+	if f.Sort.Key == "" && qp.Get("overdue") == "true" {
+		// What is overdue is read most overdue first.
+		f.Sort = register.Sort{Key: register.SortDue}
+	}
 	if f.Limit, err = intParam(qp, "limit", 1, register.MaxLimit); err != nil {
 		return err
 	}
