@@ -34,11 +34,14 @@ func (s *Store) CreateRequest(ctx context.Context, r *register.Request, year int
 				return errReplay
 			}
 		}
-		// The request goes in under a provisional number (its id); the
-		// per-year counter is taken last, so that its row lock, which
-		// serialises creates to keep the numbering without gaps, is held
-		// only for one UPDATE and the commit.
-		r.Number = r.ID
+		// The per-year counter row serialises creates so that the
+		// numbering has no gaps; the rest of the transaction is short.
+		var last int
+		if err := tx.Raw(`INSERT INTO registration_counters (year, last) VALUES (?, 1)
+			ON CONFLICT (year) DO UPDATE SET last = registration_counters.last + 1 RETURNING last`, year).Scan(&last).Error; err != nil {
+			return err
+		}
+		r.Number = fmt.Sprintf("%d-%06d", year, last)
 		row := toRequestRow(r)
 		if err := tx.Create(&row).Error; err != nil {
 			return err
@@ -52,17 +55,9 @@ func (s *Store) CreateRequest(ctx context.Context, r *register.Request, year int
 			return err
 		}
 		if key != nil {
-			if err := tx.Exec(`UPDATE idempotency_keys SET request_id = ? WHERE actor_id = ? AND key = ?`, r.ID, r.CreatedBy, key.Key).Error; err != nil {
-				return err
-			}
+			return tx.Exec(`UPDATE idempotency_keys SET request_id = ? WHERE actor_id = ? AND key = ?`, r.ID, r.CreatedBy, key.Key).Error
 		}
-		var last int
-		if err := tx.Raw(`INSERT INTO registration_counters (year, last) VALUES (?, 1)
-			ON CONFLICT (year) DO UPDATE SET last = registration_counters.last + 1 RETURNING last`, year).Scan(&last).Error; err != nil {
-			return err
-		}
-		r.Number = fmt.Sprintf("%d-%06d", year, last)
-		return tx.Exec(`UPDATE requests SET number = ?, search = ? WHERE id = ?`, r.Number, searchText(r), r.ID).Error
+		return nil
 	})
 	if errors.Is(err, errReplay) {
 		return s.replay(ctx, r.CreatedBy, key)
