@@ -420,10 +420,16 @@ func TestListAndDashboardHTTP(t *testing.T) {
 			t.Errorf("by assignee %+v", dash.ByAssignee)
 		}
 		wantStatus(t, h.do("GET", "/api/v1/dashboard?top=100", nil), http.StatusBadRequest)
+		// A change shows at once, although the dashboard is cached.
+		mk("Ефим", "e@example.ru", "2026-11-04T10:00:00+03:00", "petrov")
+		h.do("GET", "/api/v1/dashboard?top=5", nil).decode(t, &dash)
+		if dash.Overdue.Count != 2 {
+			t.Fatalf("dashboard after a create: overdue %d, want 2", dash.Overdue.Count)
+		}
 		// Tomorrow the one due today is overdue.
 		h.clock.Set(time.Date(2026, 11, 26, 0, 0, 0, 0, moscow))
 		h.do("GET", "/api/v1/dashboard", nil).decode(t, &dash)
-		if dash.Overdue.Count != 2 || dash.DueToday.Count != 0 {
+		if dash.Overdue.Count != 3 || dash.DueToday.Count != 0 {
 			t.Errorf("at midnight: overdue %d, today %d", dash.Overdue.Count, dash.DueToday.Count)
 		}
 	})

@@ -3,6 +3,7 @@ package api
 import (
 	"time"
 
+	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/pkg/register"
 )
 
@@ -273,7 +274,7 @@ type GroupCount struct {
 
 // NewDashboard renders d.
 func NewDashboard(d *register.Dashboard) Dashboard {
-	loc, err := time.LoadLocation(d.TimeZone)
+	loc, err := deadlines.LoadZone(d.TimeZone)
 	if err != nil {
 		loc = time.UTC
 	}

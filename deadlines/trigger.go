@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -49,9 +50,18 @@ func LoadZone(name string) (*time.Location, error) {
 	if name == "Local" {
 		return nil, fmt.Errorf("time zone %q: give an IANA name such as Europe/Moscow", name)
 	}
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return nil, fmt.Errorf("unknown time zone %q: give an IANA name such as Europe/Moscow or Asia/Vladivostok", name)
 	}
+	zones.Store(name, loc)
 	return loc, nil
 }
+
+// zones memoises LoadZone: time.LoadLocation reads and parses the zone
+// file on every call, and a register renders a zone for every request it
+// lists. A *time.Location never changes once loaded.
+var zones sync.Map

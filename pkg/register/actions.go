@@ -42,6 +42,7 @@ func (s *Service) change(ctx context.Context, id string, version int, fn func(r 
 		r.Version++
 		r.UpdatedAt, r.UpdatedBy = now, a.ID
 		err = s.store.UpdateRequest(ctx, r, prev, events)
+		s.gen.Add(1)
 		if srok.ErrorCode(err) == srok.EPRECONDITION && version == 0 && attempt < 5 {
 			continue
 		}

@@ -3,7 +3,11 @@ package register
 import (
 	"context"
 	"sort"
+	"strconv"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/srok/srok/deadlines/calendar"
 )
@@ -47,8 +51,27 @@ type GroupCount struct {
 	DueSoon  int
 }
 
+// DashboardMaxAge is how old a dashboard may be when served again: every
+// open browser polls it, and counting a million-request register for each
+// poll would cost more than a second of staleness is worth. A change made
+// through this process drops the cached dashboard at once.
+const DashboardMaxAge = time.Second
+
+// dashboardCache holds the last dashboard of each size.
+type dashboardCache struct {
+	mu      sync.Mutex
+	entries map[int]cachedDashboard
+	flight  singleflight.Group
+}
+
+type cachedDashboard struct {
+	d   *Dashboard
+	gen uint64
+}
+
 // Dashboard returns the dashboard at the service's now, with up to top
-// requests per bucket.
+// requests per bucket. It may be up to DashboardMaxAge old, never older
+// than the last change made through this service.
 func (s *Service) Dashboard(ctx context.Context, top int) (*Dashboard, error) {
 	if _, err := actorOf(ctx); err != nil {
 		return nil, err
@@ -60,6 +83,36 @@ func (s *Service) Dashboard(ctx context.Context, top int) (*Dashboard, error) {
 		top = MaxLimit
 	}
 	now := s.now().UTC()
+	gen := s.gen.Load()
+	s.dash.mu.Lock()
+	c, ok := s.dash.entries[top]
+	s.dash.mu.Unlock()
+	if ok && c.gen == gen && !now.Before(c.d.Now) && now.Sub(c.d.Now) < DashboardMaxAge {
+		return c.d, nil
+	}
+	v, err, _ := s.dash.flight.Do(strconv.Itoa(top), func() (any, error) {
+		// Shared by every caller waiting on it: one leaving must not
+		// cancel it for the others.
+		d, err := s.dashboard(context.WithoutCancel(ctx), top, now)
+		if err != nil {
+			return nil, err
+		}
+		s.dash.mu.Lock()
+		if s.dash.entries == nil {
+			s.dash.entries = map[int]cachedDashboard{}
+		}
+		s.dash.entries[top] = cachedDashboard{d: d, gen: gen}
+		s.dash.mu.Unlock()
+		return d, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Dashboard), nil
+}
+
+// dashboard counts the dashboard at now.
+func (s *Service) dashboard(ctx context.Context, top int, now time.Time) (*Dashboard, error) {
 	today := calendar.DateOf(now.In(s.zone))
 	soon, err := s.cal.NthWorkingDayAfter(today, SoonWorkingDays)
 	if err != nil {

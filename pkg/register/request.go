@@ -252,7 +252,7 @@ func (r *Request) Overdue(now time.Time) bool {
 
 // Location returns the operator's zone of the request.
 func (r *Request) Location() *time.Location {
-	loc, err := time.LoadLocation(r.TimeZone)
+	loc, err := deadlines.LoadZone(r.TimeZone)
 	if err != nil {
 		return time.UTC
 	}

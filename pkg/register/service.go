@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -33,6 +34,10 @@ type Service struct {
 	cal    *calendar.Calendar
 	zone   *time.Location
 	now    func() time.Time
+	// gen counts the changes made through this service; the dashboard
+	// cache is valid for one generation.
+	gen  atomic.Uint64
+	dash dashboardCache
 }
 
 // NewService returns the register on store, counting terms on cal, with
@@ -112,6 +117,7 @@ func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r 
 	}
 	year := now.In(p.Loc).Year()
 	first, err := s.store.CreateRequest(ctx, r, year, events, key)
+	s.gen.Add(1)
 	if err != nil {
 		return nil, false, err
 	}

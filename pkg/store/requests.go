@@ -21,6 +21,12 @@ var errReplay = errors.New("idempotency key exists")
 
 // CreateRequest implements register.Store.
 func (s *Store) CreateRequest(ctx context.Context, r *register.Request, year int, events []register.Event, key *register.IdempotencyKey) (*register.Request, error) {
+	select {
+	case s.creates <- struct{}{}:
+		defer func() { <-s.creates }()
+	case <-ctx.Done():
+		return nil, s.wrap("create request", ctx.Err())
+	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if key != nil {
 			// A second caller with the same key waits here on the unique

@@ -51,7 +51,14 @@ type Store struct {
 	dialect Dialect
 	// where is the database without secrets, for messages.
 	where string
+	// creates bounds the create transactions in flight: they all queue on
+	// the registration counter's row lock, and a short queue in Go costs
+	// less than a convoy of backends waiting on that lock.
+	creates chan struct{}
 }
+
+// createsInFlight is how many create transactions may run at once.
+const createsInFlight = 4
 
 // SQLiteFile is the file name of the embedded database in the data folder.
 const SQLiteFile = "srok.db"
@@ -67,7 +74,7 @@ func Open(ctx context.Context, databaseURL, dataDir string, o Options) (*Store, 
 		TranslateError:         false,
 	}
 	var (
-		s   = &Store{}
+		s   = &Store{creates: make(chan struct{}, createsInFlight)}
 		err error
 	)
 	switch {

@@ -1,0 +1,72 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/srok/srok/pkg/store"
+	"github.com/srok/srok/pkg/store/storetest"
+)
+
+// The in-process benchmarks of the three hot endpoints, through the real
+// router on each database; the load benchmark (pkg/loadtest) measures the
+// real binary on 1,000,000 requests.
+
+func benchHarness(b *testing.B, d store.Dialect) *harness {
+	b.Helper()
+	t := &testing.T{}
+	st := storetest.MustOpen(b, d)
+	return newHarnessOn(t, st)
+}
+
+func serve(b *testing.B, h http.Handler, method, path string, body []byte, want int) {
+	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != want {
+		b.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
+	}
+}
+
+func BenchmarkCreateRequest(b *testing.B) {
+	for _, d := range storetest.Dialects() {
+		b.Run(string(d), func(b *testing.B) {
+			h := benchHarness(b, d)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				body := fmt.Appendf(nil, `{"type":"access","channel":"email","received_at":"2026-11-20T10:00:00+03:00","subject":{"name":"Субъект %d","email":"s%d@example.ru"}}`, i, i)
+				serve(b, h.h, "POST", "/api/v1/requests", body, http.StatusCreated)
+			}
+		})
+	}
+}
+
+func BenchmarkReads(b *testing.B) {
+	for _, d := range storetest.Dialects() {
+		h := benchHarness(b, d)
+		for i := range 300 {
+			body := fmt.Appendf(nil, `{"type":"access","channel":"email","received_at":"2026-11-%02dT10:00:00+03:00","assignee":"a%d","subject":{"name":"Субъект %d","email":"s%d@example.ru"}}`, 1+i%24, i%7, i, i)
+			serve(b, h.h, "POST", "/api/v1/requests", body, http.StatusCreated)
+		}
+		b.Run(string(d)+"/overdue", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				serve(b, h.h, "GET", "/api/v1/requests?overdue=true&limit=50", nil, http.StatusOK)
+			}
+		})
+		b.Run(string(d)+"/dashboard", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				serve(b, h.h, "GET", "/api/v1/dashboard", nil, http.StatusOK)
+			}
+		})
+	}
+}
