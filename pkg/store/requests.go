@@ -27,6 +27,13 @@ func (s *Store) CreateRequest(ctx context.Context, r *register.Request, year int
 	case <-ctx.Done():
 		return nil, s.wrap("create request", ctx.Err())
 	}
+	if key == nil && s.dialect == Postgres {
+		if err := s.createInOneStatement(ctx, r, year, events); err != nil {
+			r.Number = ""
+			return nil, s.wrap("create request", err)
+		}
+		return nil, nil
+	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if key != nil {
 			// A second caller with the same key waits here on the unique
@@ -297,7 +304,7 @@ func (s *Store) LatestAccess(ctx context.Context, email, phone string, from, to 
 	if excludeID != "" {
 		q = q.Where("id <> ?", excludeID)
 	}
-	err := q.Order("received_at DESC").Limit(1).Find(&rows).Error
+	err := q.Select("id", "number").Order("received_at DESC").Limit(1).Find(&rows).Error
 	if err != nil {
 		return nil, s.wrap("repeat check", err)
 	}
