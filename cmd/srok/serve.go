@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/srok/srok/api"
@@ -77,6 +78,16 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer st.Close()
+	// The live heap of a server is small (tens of MiB): collecting at 5×
+	// it instead of 2× saves CPU on every request, and the soft limit keeps
+	// the process well inside a small container. GOGC and GOMEMLIMIT, when
+	// set, win.
+	if e.getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if e.getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(128 << 20)
+	}
 	level, _ := cfg.Level()
 	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -285,33 +287,46 @@ func (s *Store) Timeline(ctx context.Context, requestID string, afterID int64, l
 	return out, nil
 }
 
-// LatestAccess implements register.Store.
+// LatestAccess implements register.Store. It runs on every create of an
+// access request, so it is plain SQL reading two columns.
 func (s *Store) LatestAccess(ctx context.Context, email, phone string, from, to time.Time, excludeID string) (*register.Request, error) {
 	var who []string
-	var args []any
+	args := []any{utc(from), utc(to)}
 	if email != "" {
-		who, args = append(who, "subject_email_lower = ?"), append(args, strings.ToLower(email))
+		args = append(args, strings.ToLower(email))
+		who = append(who, "subject_email_lower = "+s.placeholder(len(args)))
 	}
 	if phone != "" {
-		who, args = append(who, "subject_phone_norm = ?"), append(args, phone)
+		args = append(args, phone)
+		who = append(who, "subject_phone_norm = "+s.placeholder(len(args)))
 	}
 	if len(who) == 0 {
 		return nil, nil
 	}
-	var rows []requestRow
-	q := s.db.WithContext(ctx).Where(strings.Join(who, " OR "), args...).
-		Where("type = ? AND status <> ? AND received_at >= ? AND received_at < ?", "access", "cancelled", utc(from), utc(to))
+	q := "SELECT id, number FROM requests WHERE (" + strings.Join(who, " OR ") + ") AND type = 'access' AND status <> 'cancelled'" +
+		" AND received_at >= " + s.placeholder(1) + " AND received_at < " + s.placeholder(2)
 	if excludeID != "" {
-		q = q.Where("id <> ?", excludeID)
+		args = append(args, excludeID)
+		q += " AND id <> " + s.placeholder(len(args))
 	}
-	err := q.Select("id", "number").Order("received_at DESC").Limit(1).Find(&rows).Error
+	q += " ORDER BY received_at DESC LIMIT 1"
+	var r register.Request
+	err := s.sql.QueryRowContext(ctx, q, args...).Scan(&r.ID, &r.Number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, s.wrap("repeat check", err)
 	}
-	if len(rows) == 0 {
-		return nil, nil
+	return &r, nil
+}
+
+// placeholder is the n-th bind parameter in the dialect's syntax.
+func (s *Store) placeholder(n int) string {
+	if s.dialect == Postgres {
+		return "$" + strconv.Itoa(n)
 	}
-	return toRequest(&rows[0], nil), nil
+	return "?" + strconv.Itoa(n)
 }
 
 // DueCounts implements register.Store.
