@@ -99,15 +99,24 @@ func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r 
 	}
 	events := []Event{s.event(r, a, now, EventCreated)}
 	events[0].After = snapshot(r)
-	var repeat *RepeatLookup
 	if r.Type == deadlines.TypeAccess {
 		// 152-FZ art. 14 part 4: a repeated request may be sent no earlier
 		// than thirty days after the first one.
-		repeat = &RepeatLookup{Email: strings.ToLower(r.Subject.Email), Phone: NormalizePhone(r.Subject.Phone),
-			From: r.ReceivedAt.Add(-RepeatWindow), To: r.ReceivedAt, Event: s.event(r, a, now, EventRepeat)}
+		prev, err := s.store.LatestAccess(ctx, strings.ToLower(r.Subject.Email), NormalizePhone(r.Subject.Phone),
+			r.ReceivedAt.Add(-RepeatWindow), r.ReceivedAt, "")
+		if err != nil {
+			return nil, false, err
+		}
+		if prev != nil {
+			r.Repeat = &Repeat{OfID: prev.ID, OfNumber: prev.Number}
+			ev := s.event(r, a, now, EventRepeat)
+			ev.After = map[string]any{"repeat_of": prev.ID, "repeat_of_number": prev.Number}
+			ev.Note = "repeated access request within 30 days of " + prev.Number + " (152-FZ art. 14 part 4)"
+			events = append(events, ev)
+		}
 	}
 	year := now.In(p.Loc).Year()
-	first, err := s.store.CreateRequest(ctx, r, year, events, key, repeat)
+	first, err := s.store.CreateRequest(ctx, r, year, events, key)
 	s.gen.Add(1)
 	if err != nil {
 		return nil, false, err

@@ -16,10 +16,7 @@ type Store interface {
 	// With key, the key is stored in the same transaction; if the key is
 	// already stored, nothing is written and the request created under it
 	// is returned (ECONFLICT when the key came with another body).
-	//
-	// With repeat, the same write looks up the earlier access request that
-	// makes r a repeated one, sets r.Repeat and adds repeat's event.
-	CreateRequest(ctx context.Context, r *Request, year int, events []Event, key *IdempotencyKey, repeat *RepeatLookup) (replayed *Request, err error)
+	CreateRequest(ctx context.Context, r *Request, year int, events []Event, key *IdempotencyKey) (replayed *Request, err error)
 	// Request returns the request with id (ENOTFOUND).
 	Request(ctx context.Context, id string) (*Request, error)
 	// UpdateRequest writes r and its obligations and appends events, if the
@@ -33,38 +30,13 @@ type Store interface {
 	// Timeline returns up to limit events of a request with an id above
 	// afterID, oldest first.
 	Timeline(ctx context.Context, requestID string, afterID int64, limit int) ([]Event, error)
+	// LatestAccess returns the latest access request not cancelled, from
+	// the subject with email or phone (either may be empty), received in
+	// [from, to), or nil.
+	LatestAccess(ctx context.Context, email, phone string, from, to time.Time, excludeID string) (*Request, error)
 	// DueCounts counts requests by assignee and type whose next term ends
 	// at or before now (overdue), in (now, todayEnd] and in (todayEnd, soonEnd].
 	DueCounts(ctx context.Context, now, todayEnd, soonEnd time.Time) ([]DueCount, error)
-}
-
-// RepeatLookup asks CreateRequest to flag a repeated access request
-// (152-FZ art. 14 part 4): the latest access request, not cancelled, from
-// the subject with Email or Phone (either may be empty), received in
-// [From, To).
-type RepeatLookup struct {
-	Email string
-	Phone string
-	From  time.Time
-	To    time.Time
-	// Event is the repeat_flagged event without its details; Complete
-	// fills them.
-	Event Event
-}
-
-// The note of a repeat event is RepeatNotePrefix, the earlier request's
-// number and RepeatNoteSuffix.
-const (
-	RepeatNotePrefix = "repeated access request within 30 days of "
-	RepeatNoteSuffix = " (152-FZ art. 14 part 4)"
-)
-
-// Complete returns the repeat event for the earlier request of.
-func (l RepeatLookup) Complete(of Repeat) Event {
-	ev := l.Event
-	ev.After = map[string]any{"repeat_of": of.OfID, "repeat_of_number": of.OfNumber}
-	ev.Note = RepeatNotePrefix + of.OfNumber + RepeatNoteSuffix
-	return ev
 }
 
 // IdempotencyKey makes a create safe to retry: the same key with the same

@@ -18,7 +18,7 @@ import (
 // INSERT … WITH, so that the counter's row lock is held for one statement
 // and its commit instead of five round trips. Measured on 1,000,000
 // requests, this is what lets creates scale past the counter.
-func (s *Store) createInOneStatement(ctx context.Context, r *register.Request, year int, events []register.Event, repeat *register.RepeatLookup) error {
+func (s *Store) createInOneStatement(ctx context.Context, r *register.Request, year int, events []register.Event) error {
 	var b strings.Builder
 	args := []any{year, strconv.Itoa(year)}
 	arg := func(v any) string {
@@ -30,15 +30,7 @@ func (s *Store) createInOneStatement(ctx context.Context, r *register.Request, y
 	ON CONFLICT (year) DO UPDATE SET last = registration_counters.last + 1 RETURNING last
 ), n AS (
 	SELECT $2::text || '-' || CASE WHEN last < 1000000 THEN lpad(last::text, 6, '0') ELSE last::text END AS number FROM c
-)`)
-	lookup := repeat != nil && (repeat.Email != "" || repeat.Phone != "")
-	if lookup {
-		// 152-FZ art. 14 part 4: the earlier access request, if any.
-		q, qargs := s.repeatQuery(repeat, len(args)+1)
-		args = append(args, qargs...)
-		b.WriteString(", p AS (\n\t" + q + "\n)")
-	}
-	b.WriteString(`, r AS (
+), r AS (
 	INSERT INTO requests (`)
 	r.Number = ""
 	row := toRequestRow(r) // search without the number: prefixed below
@@ -50,18 +42,6 @@ func (s *Store) createInOneStatement(ctx context.Context, r *register.Request, y
 			sel = append(sel, "n.number")
 		case "search":
 			sel = append(sel, "lower(n.number) || "+arg(vals[i]))
-		case "repeat_of":
-			if lookup {
-				sel = append(sel, "(SELECT id FROM p)")
-			} else {
-				sel = append(sel, arg(vals[i]))
-			}
-		case "repeat_of_number":
-			if lookup {
-				sel = append(sel, "(SELECT number FROM p)")
-			} else {
-				sel = append(sel, arg(vals[i]))
-			}
 		default:
 			sel = append(sel, arg(vals[i]))
 		}
@@ -69,7 +49,7 @@ func (s *Store) createInOneStatement(ctx context.Context, r *register.Request, y
 	b.WriteString(strings.Join(cols, ", "))
 	b.WriteString(") SELECT ")
 	b.WriteString(strings.Join(sel, ", "))
-	b.WriteString(" FROM n RETURNING number, repeat_of, repeat_of_number\n)")
+	b.WriteString(" FROM n RETURNING number\n)")
 	if obls := toObligationRows(r); len(obls) > 0 {
 		b.WriteString(", o AS (\n\tINSERT INTO obligations (")
 		writeValues(&b, obls, arg)
@@ -86,37 +66,14 @@ func (s *Store) createInOneStatement(ctx context.Context, r *register.Request, y
 		}
 		b.WriteString(", e AS (\n\tINSERT INTO events (")
 		writeValues(&b, rows, arg)
-		b.WriteString(" RETURNING id\n)")
-	}
-	if lookup {
-		// The repeat event, written only when p found the earlier request.
-		ev, err := toEventRow(repeat.Event)
-		if err != nil {
-			return err
-		}
-		b.WriteString(", pe AS (\n\tINSERT INTO events (request_id, at, actor_id, actor_name, kind, after, note) SELECT ")
-		b.WriteString(strings.Join([]string{arg(ev.RequestID), arg(ev.At), arg(ev.ActorID), arg(ev.ActorName), arg(ev.Kind),
-			"jsonb_build_object('repeat_of', p.id, 'repeat_of_number', p.number)",
-			arg(register.RepeatNotePrefix) + " || p.number || " + arg(register.RepeatNoteSuffix)}, ", "))
-		if len(events) > 0 {
-			// Reading e makes its events go in first: the timeline keeps
-			// "created" before "repeat_flagged".
-			b.WriteString(" FROM p, (SELECT max(id) FROM e) AS e_first")
-		} else {
-			b.WriteString(" FROM p")
-		}
 		b.WriteString("\n)")
 	}
-	b.WriteString("\nSELECT number, repeat_of, repeat_of_number FROM r")
+	b.WriteString("\nSELECT number FROM r")
 	var number string
-	var of, ofNumber *string
-	if err := s.sql.QueryRowContext(ctx, b.String(), args...).Scan(&number, &of, &ofNumber); err != nil {
+	if err := s.sql.QueryRowContext(ctx, b.String(), args...).Scan(&number); err != nil {
 		return err
 	}
 	r.Number = number
-	if of != nil {
-		r.Repeat = &register.Repeat{OfID: *of, OfNumber: str(ofNumber)}
-	}
 	return nil
 }
 

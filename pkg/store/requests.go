@@ -22,7 +22,7 @@ var _ register.Store = (*Store)(nil)
 var errReplay = errors.New("idempotency key exists")
 
 // CreateRequest implements register.Store.
-func (s *Store) CreateRequest(ctx context.Context, r *register.Request, year int, events []register.Event, key *register.IdempotencyKey, repeat *register.RepeatLookup) (*register.Request, error) {
+func (s *Store) CreateRequest(ctx context.Context, r *register.Request, year int, events []register.Event, key *register.IdempotencyKey) (*register.Request, error) {
 	select {
 	case s.creates <- struct{}{}:
 		defer func() { <-s.creates }()
@@ -30,7 +30,7 @@ func (s *Store) CreateRequest(ctx context.Context, r *register.Request, year int
 		return nil, s.wrap("create request", ctx.Err())
 	}
 	if key == nil && s.dialect == Postgres {
-		if err := s.createInOneStatement(ctx, r, year, events, repeat); err != nil {
+		if err := s.createInOneStatement(ctx, r, year, events); err != nil {
 			r.Number = ""
 			return nil, s.wrap("create request", err)
 		}
@@ -47,16 +47,6 @@ func (s *Store) CreateRequest(ctx context.Context, r *register.Request, year int
 			}
 			if res.RowsAffected == 0 {
 				return errReplay
-			}
-		}
-		if repeat != nil && (repeat.Email != "" || repeat.Phone != "") {
-			prev, err := s.latestAccess(ctx, tx.Statement.ConnPool, repeat)
-			if err != nil {
-				return err
-			}
-			if prev != nil {
-				r.Repeat = prev
-				events = append(events, repeat.Complete(*prev))
 			}
 		}
 		// The per-year counter row serialises creates so that the
@@ -297,39 +287,38 @@ func (s *Store) Timeline(ctx context.Context, requestID string, afterID int64, l
 	return out, nil
 }
 
-// repeatQuery is the lookup of an earlier access request from the same
-// subject (152-FZ art. 14 part 4), with its arguments, numbered from first.
-func (s *Store) repeatQuery(l *register.RepeatLookup, first int) (string, []any) {
-	args := []any{utc(l.From), utc(l.To)}
-	ph := func() string { return s.placeholder(first + len(args) - 1) }
-	from, to := s.placeholder(first), s.placeholder(first+1)
+// LatestAccess implements register.Store. It runs on every create of an
+// access request, so it is plain SQL reading two columns.
+func (s *Store) LatestAccess(ctx context.Context, email, phone string, from, to time.Time, excludeID string) (*register.Request, error) {
 	var who []string
-	if l.Email != "" {
-		args = append(args, strings.ToLower(l.Email))
-		who = append(who, "subject_email_lower = "+ph())
+	args := []any{utc(from), utc(to)}
+	if email != "" {
+		args = append(args, strings.ToLower(email))
+		who = append(who, "subject_email_lower = "+s.placeholder(len(args)))
 	}
-	if l.Phone != "" {
-		args = append(args, l.Phone)
-		who = append(who, "subject_phone_norm = "+ph())
+	if phone != "" {
+		args = append(args, phone)
+		who = append(who, "subject_phone_norm = "+s.placeholder(len(args)))
 	}
-	return "SELECT id, number FROM requests WHERE (" + strings.Join(who, " OR ") + ") AND type = 'access' AND status <> 'cancelled'" +
-		" AND received_at >= " + from + " AND received_at < " + to + " ORDER BY received_at DESC LIMIT 1", args
-}
-
-// latestAccess runs the repeat lookup on q (a transaction).
-func (s *Store) latestAccess(ctx context.Context, q interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}, l *register.RepeatLookup) (*register.Repeat, error) {
-	query, args := s.repeatQuery(l, 1)
-	var p register.Repeat
-	err := q.QueryRowContext(ctx, query, args...).Scan(&p.OfID, &p.OfNumber)
+	if len(who) == 0 {
+		return nil, nil
+	}
+	q := "SELECT id, number FROM requests WHERE (" + strings.Join(who, " OR ") + ") AND type = 'access' AND status <> 'cancelled'" +
+		" AND received_at >= " + s.placeholder(1) + " AND received_at < " + s.placeholder(2)
+	if excludeID != "" {
+		args = append(args, excludeID)
+		q += " AND id <> " + s.placeholder(len(args))
+	}
+	q += " ORDER BY received_at DESC LIMIT 1"
+	var r register.Request
+	err := s.sql.QueryRowContext(ctx, q, args...).Scan(&r.ID, &r.Number)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, s.wrap("repeat check", err)
 	}
-	return &p, nil
+	return &r, nil
 }
 
 // placeholder is the n-th bind parameter in the dialect's syntax.
