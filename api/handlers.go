@@ -245,25 +245,16 @@ func (s *server) patchRequest(c echo.Context) error {
 	if patch == nil {
 		return malformed("", "the body must be a JSON object")
 	}
-	ctx := c.Request().Context()
-	cur, err := s.reg.Get(ctx, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	if cur.Version != version {
-		return &srok.Error{Code: srok.EPRECONDITION, Reason: "stale_version",
-			Message: "the request changed since you read it: it is at version " + strconv.Itoa(cur.Version) + ", you sent " + strconv.Itoa(version) + "; reload it and apply your change again"}
-	}
-	// RFC 7396: the patch is merged into the request as an input.
-	base, _ := json.Marshal(cur.Input())
-	var doc map[string]any
-	_ = json.Unmarshal(base, &doc)
-	merged, _ := json.Marshal(mergePatch(doc, patch))
-	var in register.Input
-	if err := decodeStrict(merged, &in); err != nil {
-		return err
-	}
-	r, err := s.reg.Update(ctx, cur.ID, version, in)
+	// RFC 7396: the patch is merged into the request as an input, read
+	// once by the service for the change.
+	r, err := s.reg.Edit(c.Request().Context(), c.Param("id"), version, func(cur register.Input) (register.Input, error) {
+		base, _ := json.Marshal(cur)
+		var doc map[string]any
+		_ = json.Unmarshal(base, &doc)
+		merged, _ := json.Marshal(mergePatch(doc, patch))
+		var in register.Input
+		return in, decodeStrict(merged, &in)
+	})
 	if err != nil {
 		return err
 	}
@@ -350,12 +341,7 @@ func (s *server) addNote(c echo.Context) error {
 	if err := decodeStrict(b, &in); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	ev, err := s.reg.AddNote(ctx, c.Param("id"), in.Text)
-	if err != nil {
-		return err
-	}
-	r, err := s.reg.Get(ctx, c.Param("id"))
+	ev, r, err := s.reg.AddNote(c.Request().Context(), c.Param("id"), in.Text)
 	if err != nil {
 		return err
 	}
@@ -382,12 +368,7 @@ func (s *server) timeline(c echo.Context) error {
 	if limit == 0 {
 		limit = register.MaxLimit
 	}
-	ctx := c.Request().Context()
-	r, err := s.reg.Get(ctx, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	evs, err := s.reg.Timeline(ctx, r.ID, after, limit)
+	r, evs, err := s.reg.Timeline(c.Request().Context(), c.Param("id"), after, limit)
 	if err != nil {
 		return err
 	}

@@ -93,11 +93,22 @@ func (r *Request) Input() Input {
 // is still at version. A change of the time the terms count from (received
 // at, evidence received at, time zone) recomputes the open obligations.
 func (s *Service) Update(ctx context.Context, id string, version int, in Input) (*Request, error) {
+	return s.Edit(ctx, id, version, func(Input) (Input, error) { return in, nil })
+}
+
+// Edit is Update with the new input made by edit from the request's
+// current one, as read for the change: a merge patch needs the request it
+// patches, and reading it once keeps the two consistent.
+func (s *Service) Edit(ctx context.Context, id string, version int, edit func(Input) (Input, error)) (*Request, error) {
 	if version <= 0 {
 		return nil, &srok.Error{Code: srok.EPRECONDITIONREQUIRED, Reason: "version_required",
 			Message: "send the version you edit in the If-Match header, such as If-Match: \"3\""}
 	}
 	return s.change(ctx, id, version, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+		in, err := edit(r.Input())
+		if err != nil {
+			return nil, err
+		}
 		if in.Type != string(r.Type) {
 			return nil, srok.Invalid(srok.FieldError{Field: "type",
 				Problem: "cannot be changed: cancel the request as logged_in_error and register a new one"})
@@ -464,11 +475,12 @@ func (s *Service) Cancel(ctx context.Context, id string, version int, in CancelI
 	})
 }
 
-// AddNote adds a note to the timeline of request id; any status.
-func (s *Service) AddNote(ctx context.Context, id string, text string) (Event, error) {
+// AddNote adds a note to the timeline of request id; any status. It
+// returns the note and the request it was added to.
+func (s *Service) AddNote(ctx context.Context, id string, text string) (Event, *Request, error) {
 	a, err := actorOf(ctx)
 	if err != nil {
-		return Event{}, err
+		return Event{}, nil, err
 	}
 	text = strings.TrimSpace(text)
 	var f srok.Fields
@@ -477,19 +489,19 @@ func (s *Service) AddNote(ctx context.Context, id string, text string) (Event, e
 	}
 	checkText(&f, "text", text, maxText)
 	if err := f.Err(); err != nil {
-		return Event{}, err
+		return Event{}, nil, err
 	}
 	r, err := s.Get(ctx, id)
 	if err != nil {
-		return Event{}, err
+		return Event{}, nil, err
 	}
 	ev := s.event(r, a, s.now().UTC(), EventNote)
 	ev.Note = text
 	evs := []Event{ev}
 	if err := s.store.AppendEvents(ctx, evs); err != nil {
-		return Event{}, err
+		return Event{}, nil, err
 	}
-	return evs[0], nil
+	return evs[0], r, nil
 }
 
 // snapshot flattens the fields of r a person edits and reads in the

@@ -276,15 +276,21 @@ func decodeCursor(s string) (Cursor, string, error) {
 }
 
 // Timeline returns a request's events with an id above afterID, oldest first.
-func (s *Service) Timeline(ctx context.Context, id string, afterID int64, limit int) ([]Event, error) {
-	if _, err := s.Get(ctx, id); err != nil {
-		return nil, err
-	}
+// It returns the request too, whose zone the timeline is read in.
+func (s *Service) Timeline(ctx context.Context, id string, afterID int64, limit int) (*Request, []Event, error) {
 	if limit <= 0 {
 		limit = MaxLimit
 	}
 	if limit > MaxLimit {
-		return nil, srok.Invalid(srok.FieldError{Field: "limit", Problem: fmt.Sprintf("at most %d", MaxLimit)})
+		return nil, nil, srok.Invalid(srok.FieldError{Field: "limit", Problem: fmt.Sprintf("at most %d", MaxLimit)})
 	}
-	return s.store.Timeline(ctx, id, afterID, limit)
+	r, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	evs, err := s.store.Timeline(ctx, id, afterID, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, evs, nil
 }

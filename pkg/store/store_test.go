@@ -196,7 +196,7 @@ func TestCreateAndGet(t *testing.T) {
 		if _, err := e.reg.Get(e.ctx, "not-a-uuid"); srok.ErrorCode(err) != srok.ENOTFOUND {
 			t.Errorf("bad id: %v", err)
 		}
-		tl, err := e.reg.Timeline(e.ctx, r.ID, 0, 10)
+		_, tl, err := e.reg.Timeline(e.ctx, r.ID, 0, 10)
 		if err != nil || len(tl) != 1 || tl[0].Kind != register.EventCreated || tl[0].ActorID != "u1" {
 			t.Fatalf("timeline %+v, %v", tl, err)
 		}
@@ -360,7 +360,7 @@ func TestUpdateRecomputesAndLocks(t *testing.T) {
 		_, err = e.reg.Update(e.ctx, r.ID, 2, bad)
 		wantCode(t, err, srok.EINVALID)
 
-		tl, _ := e.reg.Timeline(e.ctx, r.ID, 0, 50)
+		_, tl, _ := e.reg.Timeline(e.ctx, r.ID, 0, 50)
 		var kinds []register.EventKind
 		for _, ev := range tl {
 			kinds = append(kinds, ev.Kind)
@@ -487,7 +487,7 @@ func TestRepeatedAccess(t *testing.T) {
 		if er.Repeat != nil {
 			t.Fatal("erasure flagged as repeat")
 		}
-		tl, _ := e.reg.Timeline(e.ctx, second.ID, 0, 10)
+		_, tl, _ := e.reg.Timeline(e.ctx, second.ID, 0, 10)
 		if len(tl) != 2 || tl[1].Kind != register.EventRepeat {
 			t.Fatalf("repeat not in timeline: %+v", tl)
 		}
@@ -640,7 +640,7 @@ func TestPagination(t *testing.T) {
 func TestTimelineIsAppendOnly(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e env) {
 		r := mustCreate(t, e, access("Т", "t@example.ru", "2026-11-24"))
-		if _, err := e.reg.AddNote(e.ctx, r.ID, "позвонили субъекту"); err != nil {
+		if _, _, err := e.reg.AddNote(e.ctx, r.ID, "позвонили субъекту"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.st.SQL().Exec("UPDATE events SET note = 'forged'"); err == nil {
@@ -649,11 +649,11 @@ func TestTimelineIsAppendOnly(t *testing.T) {
 		if _, err := e.st.SQL().Exec("DELETE FROM events"); err == nil {
 			t.Error("DELETE of events succeeded")
 		}
-		tl, err := e.reg.Timeline(e.ctx, r.ID, 0, 10)
+		_, tl, err := e.reg.Timeline(e.ctx, r.ID, 0, 10)
 		if err != nil || len(tl) != 2 || tl[1].Note != "позвонили субъекту" || tl[1].Kind != register.EventNote {
 			t.Fatalf("timeline %+v %v", tl, err)
 		}
-		later, err := e.reg.Timeline(e.ctx, r.ID, tl[0].ID, 10)
+		_, later, err := e.reg.Timeline(e.ctx, r.ID, tl[0].ID, 10)
 		if err != nil || len(later) != 1 || later[0].ID != tl[1].ID {
 			t.Fatalf("timeline after %d: %+v", tl[0].ID, later)
 		}
