@@ -48,7 +48,7 @@ func mustCal() *calendar.Calendar {
 // harness is the real router on a real database with a settable clock;
 // every response is checked against api/openapi.yaml.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	h     http.Handler
 	st    *store.Store
 	clock *storetest.Clock
@@ -79,7 +79,7 @@ func newHarness(t *testing.T, d store.Dialect) *harness {
 	return newHarnessOn(t, st)
 }
 
-func newHarnessOn(t *testing.T, st *store.Store) *harness {
+func newHarnessOn(t testing.TB, st *store.Store) *harness {
 	clock := storetest.NewClock(fixedNow)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

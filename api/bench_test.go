@@ -17,9 +17,7 @@ import (
 
 func benchHarness(b *testing.B, d store.Dialect) *harness {
 	b.Helper()
-	t := &testing.T{}
-	st := storetest.MustOpen(b, d)
-	return newHarnessOn(t, st)
+	return newHarnessOn(b, storetest.MustOpen(b, d))
 }
 
 func serve(b *testing.B, h http.Handler, method, path string, body []byte, want int) {
