@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 )
@@ -350,7 +351,7 @@ func (s *Store) DueCounts(ctx context.Context, now, todayEnd, soonEnd time.Time)
 	}
 	out := make([]register.DueCount, len(rows))
 	for i, r := range rows {
-		out[i] = register.DueCount{Assignee: r.Assignee, Type: deadlinesType(r.Type), Overdue: r.Overdue, DueToday: r.DueToday, DueSoon: r.DueSoon}
+		out[i] = register.DueCount{Assignee: r.Assignee, Type: deadlines.RequestType(r.Type), Overdue: r.Overdue, DueToday: r.DueToday, DueSoon: r.DueSoon}
 	}
 	return out, nil
 }

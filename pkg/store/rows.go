@@ -351,5 +351,3 @@ func toEvent(row eventRow) register.Event {
 	}
 	return e
 }
-
-func deadlinesType(s string) deadlines.RequestType { return deadlines.RequestType(s) }

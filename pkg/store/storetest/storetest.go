@@ -67,13 +67,6 @@ func (c *Clock) Set(t time.Time) {
 	c.t = t
 }
 
-// Add moves the clock by d.
-func (c *Clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // MustOwnPostgres starts a PostgreSQL server of the test's own (to be
 // stopped and restarted by the test, as in an outage) and returns it with a
 // migrated store on it; both are closed when the test ends. It skips when
