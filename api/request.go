@@ -200,7 +200,7 @@ func NewRequest(r *register.Request, now time.Time) Request {
 			ob.ExtendedDueDate = &s
 		}
 		if o.Status == register.ObligationDone {
-			t := o.OnTime()
+			t := o.OnTime(loc)
 			ob.OnTime = &t
 		}
 		out.Obligations = append(out.Obligations, ob)

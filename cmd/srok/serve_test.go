@@ -39,11 +39,11 @@ func TestServeRefusesSchemaBehind(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
 	r = runSrok(t, vars, fixedNow, "migrate")
-	if r.code != 0 || !strings.Contains(r.stdout, "applied migrations [1]") {
+	if r.code != 0 || !strings.Contains(r.stdout, "applied migrations [1 2]") {
 		t.Fatalf("migrate: exit %d, %q %q", r.code, r.stdout, r.stderr)
 	}
 	r = runSrok(t, vars, fixedNow, "migrate")
-	if r.code != 0 || !strings.Contains(r.stdout, "schema is current (version 1)") {
+	if r.code != 0 || !strings.Contains(r.stdout, "schema is current (version 2)") {
 		t.Fatalf("second migrate: exit %d, %q", r.code, r.stdout)
 	}
 }

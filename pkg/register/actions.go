@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
@@ -14,20 +15,30 @@ import (
 	"github.com/srok/srok/pkg/srok"
 )
 
-// change loads request id, checks that it is still at version (0: any),
-// lets fn change it and saves it with fn's events. Without a version, a
-// concurrent change is retried on the fresh request.
+// AnyVersion, given as the version of a change, applies it to the request
+// as it is when the change is made, whatever its version.
+const AnyVersion = 0
+
+// maxAttempts bounds the retries of a change made at AnyVersion; each one
+// only follows a concurrent change that won, so reaching it means a storm
+// of changes to one request.
+const maxAttempts = 1000
+
+// change loads request id, checks that it is still at version (AnyVersion:
+// any), lets fn change it and saves it with fn's events. At AnyVersion a
+// concurrent change is not the caller's mistake: fn runs again on the fresh
+// request, until the change is saved or fn refuses it for a real reason.
 func (s *Service) change(ctx context.Context, id string, version int, fn func(r *Request, a srok.Actor, now time.Time) ([]Event, error)) (*Request, error) {
 	a, err := actorOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for attempt := 0; ; attempt++ {
+	for attempt := 1; ; attempt++ {
 		r, err := s.Get(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		if version != 0 && r.Version != version {
+		if version != AnyVersion && r.Version != version {
 			return nil, stale(r.Version, version)
 		}
 		prev := r.Version
@@ -43,13 +54,31 @@ func (s *Service) change(ctx context.Context, id string, version int, fn func(r 
 		r.UpdatedAt, r.UpdatedBy = now, a.ID
 		err = s.store.UpdateRequest(ctx, r, prev, events)
 		s.gen.Add(1)
-		if srok.ErrorCode(err) == srok.EPRECONDITION && version == 0 && attempt < 5 {
+		if srok.ErrorCode(err) == srok.EPRECONDITION && version == AnyVersion && attempt < maxAttempts {
+			if err := backoff(ctx, attempt); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
 		return r, nil
+	}
+}
+
+// backoff waits a little before the attempt after attempt, more the more
+// attempts lost, with jitter so that the losers do not collide again.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(min(attempt, 20)) * time.Millisecond
+	d = d/2 + time.Duration(rand.Int64N(int64(d)))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return srok.Unavailable(ctx.Err())
+	case <-t.C:
+		return nil
 	}
 }
 
@@ -99,10 +128,16 @@ func (s *Service) Update(ctx context.Context, id string, version int, in Input) 
 // Edit is Update with the new input made by edit from the request's
 // current one, as read for the change: a merge patch needs the request it
 // patches, and reading it once keeps the two consistent.
+//
+// Once a request is answered, refused, closed or cancelled, what its terms
+// count from (received at, evidence received at, time zone) is frozen: the
+// answer was measured against those terms, and moving them would leave an
+// answer dated before the receipt or obligations met against other dates.
+// The subject's name and contacts stay correctable; every edit is in the
+// timeline.
 func (s *Service) Edit(ctx context.Context, id string, version int, edit func(Input) (Input, error)) (*Request, error) {
-	if version <= 0 {
-		return nil, &srok.Error{Code: srok.EPRECONDITIONREQUIRED, Reason: "version_required",
-			Message: "send the version you edit in the If-Match header, such as If-Match: \"3\""}
+	if version < 0 {
+		return nil, srok.Invalid(srok.FieldError{Field: "version", Problem: "must be a positive version"})
 	}
 	return s.change(ctx, id, version, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
 		in, err := edit(r.Input())
@@ -116,6 +151,11 @@ func (s *Service) Edit(ctx context.Context, id string, version int, edit func(In
 		p, err := validate(in, s.zone, now)
 		if err != nil {
 			return nil, err
+		}
+		if !r.Status.Open() {
+			if err := frozenTerms(r, p); err != nil {
+				return nil, err
+			}
 		}
 		before := snapshot(r)
 		oldTrigger, oldZone := triggerOf(r), r.TimeZone
@@ -153,6 +193,32 @@ func (s *Service) Edit(ctx context.Context, id string, version int, edit func(In
 		}
 		return events, nil
 	})
+}
+
+// frozenTerms refuses an edit of a finished request r that would move what
+// its terms count from.
+func frozenTerms(r *Request, p parsed) error {
+	var moved []string
+	if !p.ReceivedAt.Equal(r.ReceivedAt) {
+		moved = append(moved, "received_at")
+	}
+	if (p.EvidenceReceivedAt == nil) != (r.EvidenceReceivedAt == nil) ||
+		(p.EvidenceReceivedAt != nil && !p.EvidenceReceivedAt.Equal(*r.EvidenceReceivedAt)) {
+		moved = append(moved, "evidence_received_at")
+	}
+	if p.Loc.String() != r.TimeZone {
+		moved = append(moved, "time_zone")
+	}
+	if len(moved) == 0 {
+		return nil
+	}
+	e := &srok.Error{Code: srok.ECONFLICT, Reason: "terms_frozen",
+		Message: fmt.Sprintf("the request is %s, so what its terms count from can no longer change (%s): "+
+			"its answer was measured against those terms; names and contacts can still be corrected", r.Status, strings.Join(moved, ", "))}
+	for _, m := range moved {
+		e.Fields = append(e.Fields, srok.FieldError{Field: m, Problem: "is frozen once the request is " + string(r.Status)})
+	}
+	return e
 }
 
 // recompute counts the open obligations of r again from its trigger; done
@@ -243,6 +309,10 @@ func (s *Service) Extend(ctx context.Context, id string, version int, in ExtendI
 	return s.change(ctx, id, version, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
 		var f srok.Fields
 		sent := parseInstant(&f, "notice_sent_at", in.NoticeSentAt, r.Location(), now, true, false)
+		if !sent.IsZero() && noticeBeforeReceipt(in.NoticeSentAt, sent, r) {
+			f.Add("notice_sent_at", "is before the request was received (%s): the notice of extension answers the request, so it cannot precede it",
+				r.ReceivedAt.In(r.Location()).Format(time.RFC3339))
+		}
 		reasons := strings.TrimSpace(in.Reasons)
 		if reasons == "" {
 			f.Add("reasons", "is required: the notice must give the reasons for the extension")
@@ -303,6 +373,18 @@ func (s *Service) Extend(ctx context.Context, id string, version int, in ExtendI
 		ev.Before, ev.After = before, after
 		return []Event{ev}, nil
 	})
+}
+
+// noticeBeforeReceipt reports whether a notice sent at sent (typed as
+// typed) precedes the receipt of r. A notice given as a date alone is read
+// as that whole day, so one dated the day of the receipt is not before it.
+func noticeBeforeReceipt(typed string, sent time.Time, r *Request) bool {
+	loc := r.Location()
+	if calendar.DateOf(sent.In(loc)) < calendar.DateOf(r.ReceivedAt.In(loc)) {
+		return true
+	}
+	_, hasTime, _ := deadlines.ParseTrigger(typed, loc)
+	return hasTime && sent.Before(r.ReceivedAt)
 }
 
 // AnswerInput is the operator's answer or refusal.
@@ -387,7 +469,7 @@ func (s *Service) respond(ctx context.Context, id string, version int, in Answer
 		ev := s.event(r, a, now, kind)
 		ev.Before = map[string]any{"status": string(r.Status)}
 		r.Status, r.Answer = to, &ans
-		done := s.finish(r, a, now, ObligationDone)
+		done := s.finish(r, a, now, ObligationDone, &ans.Date)
 		ev.After = map[string]any{"status": string(r.Status), "outcome": string(ans.Outcome), "date": ans.Date.String(),
 			"number": ans.Number, "obligations_done": done}
 		return []Event{ev}, nil
@@ -395,8 +477,9 @@ func (s *Service) respond(ctx context.Context, id string, version int, in Answer
 }
 
 // finish sets every open obligation to st and returns their ids with
-// whether each was met on time.
-func (s *Service) finish(r *Request, a srok.Actor, now time.Time, st ObligationStatus) map[string]any {
+// whether each was met on time. doneOn is the date of the answer that met
+// them (for ObligationDone).
+func (s *Service) finish(r *Request, a srok.Actor, now time.Time, st ObligationStatus, doneOn *calendar.Date) map[string]any {
 	out := map[string]any{}
 	for i := range r.Obligations {
 		o := &r.Obligations[i]
@@ -407,7 +490,11 @@ func (s *Service) finish(r *Request, a srok.Actor, now time.Time, st ObligationS
 		if st == ObligationDone {
 			at := now
 			o.DoneAt, o.DoneBy = &at, a.ID
-			out[o.ID] = map[string]any{"on_time": o.OnTime()}
+			if doneOn != nil {
+				d := *doneOn
+				o.DoneOn = &d
+			}
+			out[o.ID] = map[string]any{"on_time": o.OnTime(r.Location())}
 		} else {
 			out[o.ID] = string(st)
 		}
@@ -468,7 +555,7 @@ func (s *Service) Cancel(ctx context.Context, id string, version int, in CancelI
 		r.Status, r.CancelReason, r.CancelNote = StatusCancelled, reason, note
 		at := now
 		r.ClosedAt = &at
-		na := s.finish(r, a, now, ObligationNotApplicable)
+		na := s.finish(r, a, now, ObligationNotApplicable, nil)
 		ev.After = map[string]any{"status": string(r.Status), "reason": string(reason), "obligations": na}
 		ev.Note = note
 		return []Event{ev}, nil

@@ -164,8 +164,14 @@ type Obligation struct {
 	Extended    bool
 	Provisional bool
 	Status      ObligationStatus
-	DoneAt      *time.Time
-	DoneBy      string
+	// DoneAt is the instant the answer was recorded, DoneBy who did it.
+	DoneAt *time.Time
+	DoneBy string
+	// DoneOn is the date of the answer (or refusal) that met the
+	// obligation, local to the operator: a letter dated 15 May and entered
+	// a week later was still sent on 15 May. Nil on rows recorded before
+	// the answer's date was kept.
+	DoneOn *calendar.Date
 }
 
 // EffectiveDueAt is the instant the term runs out, extension included.
@@ -186,8 +192,23 @@ func (o Obligation) EffectiveDue() calendar.Date {
 
 // OnTime reports, for a done obligation, whether it was done before its
 // term ran out: the evidence an inspector asks for. False while open.
-func (o Obligation) OnTime() bool {
-	return o.Status == ObligationDone && o.DoneAt != nil && o.DoneAt.Before(o.EffectiveDueAt())
+//
+// The answer's own date decides, not the moment it was entered: a day term
+// is met by an answer dated on or before its last day, read in loc, the
+// operator's zone of the request (Civil Code art. 194 part 1: until 24:00
+// of the last day). An hour term is met when the answer was entered before
+// it ran out, or dated a day that ended before it; an answer dated the very
+// day an hour term ends and entered after it cannot prove the hour, so it
+// counts as late.
+func (o Obligation) OnTime(loc *time.Location) bool {
+	if o.Status != ObligationDone || o.DoneAt == nil {
+		return false
+	}
+	due := o.EffectiveDueAt()
+	if o.DoneAt.Before(due) {
+		return true // entered in time, so dated in time: the date is never in the future
+	}
+	return o.DoneOn != nil && !o.DoneOn.End(loc).After(due)
 }
 
 // Request (обращение) is one request or event registered with Srok.

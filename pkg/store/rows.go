@@ -152,6 +152,7 @@ type obligationRow struct {
 	Status          string
 	DoneAt          *time.Time
 	DoneBy          *string
+	DoneOn          *dbDate
 }
 
 func (obligationRow) TableName() string { return "obligations" }
@@ -288,6 +289,7 @@ func toRequest(row *requestRow, obls []obligationRow) *register.Request {
 			Status:        register.ObligationStatus(o.Status),
 			DoneAt:        utcPtr(o.DoneAt),
 			DoneBy:        str(o.DoneBy),
+			DoneOn:        fromDatePtr(o.DoneOn),
 		})
 	}
 	return r
@@ -311,6 +313,7 @@ func toObligationRows(r *register.Request) []obligationRow {
 			Provisional:     o.Provisional,
 			Status:          string(o.Status),
 			DoneAt:          utcPtr(o.DoneAt),
+			DoneOn:          datePtr(o.DoneOn),
 		}
 		if o.DoneBy != "" {
 			row.DoneBy = strPtr(o.DoneBy)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -286,7 +287,7 @@ func TestTransitions(t *testing.T) {
 						t.Errorf("%s: obligation %s is %s after cancel", tt.name, o.ID, o.Status)
 					}
 				case register.StatusClosed:
-					if o.Status != register.ObligationDone || !o.OnTime() || o.DoneBy != "u1" {
+					if o.Status != register.ObligationDone || !o.OnTime(final.Location()) || o.DoneBy != "u1" {
 						t.Errorf("%s: obligation %+v after answer", tt.name, o)
 					}
 				}
@@ -327,7 +328,7 @@ func TestExtend(t *testing.T) {
 		// Withdrawal of consent (30 days) has no extension.
 		w := mustCreate(t, e, register.Input{Type: "withdrawal", Channel: "email", ReceivedAt: "2026-12-01",
 			Subject: register.SubjectInput{Name: "З", Email: "z@example.ru"}})
-		_, err = e.reg.Extend(e.ctx, w.ID, 0, notice)
+		_, err = e.reg.Extend(e.ctx, w.ID, 0, register.ExtendInput{NoticeSentAt: "2026-12-02T10:00:00+03:00", Reasons: "r", Channel: "post"})
 		if !errors.As(err, &se) || se.Reason != "not_extendable" {
 			t.Fatalf("withdrawal extend: %v", err)
 		}
@@ -648,6 +649,16 @@ func TestTimelineIsAppendOnly(t *testing.T) {
 		}
 		if _, err := e.st.SQL().Exec("DELETE FROM events"); err == nil {
 			t.Error("DELETE of events succeeded")
+		}
+		if e.st.Dialect() == store.Postgres {
+			// TRUNCATE fires no row trigger: a statement trigger refuses it.
+			for _, q := range []string{"TRUNCATE events", "TRUNCATE events RESTART IDENTITY", "TRUNCATE idempotency_keys, events, obligations, requests"} {
+				if _, err := e.st.SQL().Exec(q); err == nil {
+					t.Errorf("%s succeeded", q)
+				} else if !strings.Contains(err.Error(), "append-only") {
+					t.Errorf("%s: %v, want the append-only refusal", q, err)
+				}
+			}
 		}
 		_, tl, err := e.reg.Timeline(e.ctx, r.ID, 0, 10)
 		if err != nil || len(tl) != 2 || tl[1].Note != "позвонили субъекту" || tl[1].Kind != register.EventNote {
