@@ -2,8 +2,8 @@
 //
 // Start runs initdb into a temporary folder and starts postgres with pg_ctl on
 // a free loopback TCP port. Shared and MustDatabase give a whole test binary
-// one such server (or an existing server named by TEST_DATABASE_URL or
-// DATABASE_URL) and a fresh database per test:
+// one such server (or an existing server named by TEST_DATABASE_URL) and a
+// fresh database per test:
 //
 //	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 //
@@ -12,6 +12,9 @@
 //		db, err := sql.Open("pgx", url)
 //		...
 //	}
+//
+// DATABASE_URL is never used: it names the database of `srok serve`, where
+// tests must not create and drop databases.
 //
 // When the test process runs as root (postgres refuses to), the server runs as
 // the "postgres" system user, or "nobody" when there is no such user.
@@ -36,6 +39,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,6 +49,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 )
 
@@ -57,13 +62,13 @@ const readyTimeout = 30 * time.Second
 var ErrNoPostgres = errors.New("pgtest: PostgreSQL server binaries (initdb, pg_ctl) not found")
 
 // ErrExternal is returned by Stop and Restart on a Server that stands for an
-// existing server named by TEST_DATABASE_URL or DATABASE_URL, which this
-// package neither started nor may stop.
+// existing server named by TEST_DATABASE_URL, which this package neither
+// started nor may stop.
 var ErrExternal = errors.New("pgtest: server was not started by pgtest")
 
 // Server is a PostgreSQL server started for tests, or (from Shared) an
-// existing server named by TEST_DATABASE_URL or DATABASE_URL. Its methods are
-// safe for concurrent use.
+// existing server named by TEST_DATABASE_URL. Its methods are safe for
+// concurrent use.
 type Server struct {
 	// external is the admin connection string of an existing server; empty
 	// for a server started by Start.
@@ -278,49 +283,75 @@ var shared struct {
 }
 
 // Shared returns the process-wide server of a test binary. If
-// TEST_DATABASE_URL (or else DATABASE_URL) is set, it is that existing server:
-// databases are made in it with CREATE DATABASE, so its user needs the
-// CREATEDB privilege, and the URL's own database is used to issue them.
-// Otherwise Shared Starts a server once and keeps it until Main closes it
-// (or, without Main, until the watchdog removes it when the process exits).
-// Errors are remembered: every call after a failure returns the same error.
+// TEST_DATABASE_URL is set, it is that existing server: databases are made in
+// it with CREATE DATABASE, so its user needs the CREATEDB privilege, and the
+// URL's own database is used to issue them. Otherwise Shared Starts a server
+// once and keeps it until Main closes it (or, without Main, until the watchdog
+// removes it when the process exits). DATABASE_URL is never used. Errors are
+// remembered: every call after a failure returns the same error.
 func Shared() (*Server, error) {
 	shared.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*readyTimeout)
 		defer cancel()
-		for _, env := range []string{"TEST_DATABASE_URL", "DATABASE_URL"} {
-			if u := os.Getenv(env); u != "" {
-				shared.srv, shared.err = openExternal(ctx, u)
-				if shared.err != nil {
-					shared.err = fmt.Errorf("pgtest: %s: %w", env, shared.err)
-				}
-				return
-			}
-		}
-		shared.srv, shared.err = Start(ctx)
-		shared.started = shared.err == nil
+		shared.srv, shared.started, shared.err = sharedFrom(ctx, os.Getenv)
 	})
 	return shared.srv, shared.err
 }
+
+// sharedFrom gets the shared server as Shared does, reading the environment
+// through getenv: the existing server of TEST_DATABASE_URL, or else one it
+// starts (started is true then).
+func sharedFrom(ctx context.Context, getenv func(string) string) (srv *Server, started bool, err error) {
+	if u := getenv("TEST_DATABASE_URL"); u != "" {
+		srv, err := openExternal(ctx, u)
+		if err != nil {
+			return nil, false, &externalError{connstr: u, err: err}
+		}
+		return srv, false, nil
+	}
+	srv, err = Start(ctx)
+	return srv, err == nil, err
+}
+
+// externalError is the error of Shared when the server of TEST_DATABASE_URL
+// cannot be used.
+type externalError struct {
+	connstr string
+	err     error
+}
+
+func (e *externalError) Error() string {
+	return fmt.Sprintf("pgtest: TEST_DATABASE_URL=%q: %v", redact(e.connstr), e.err)
+}
+
+func (e *externalError) Unwrap() error { return e.err }
 
 // openExternal checks that the server at connstr answers and returns a Server
 // standing for it.
 func openExternal(ctx context.Context, connstr string) (*Server, error) {
 	db, err := sql.Open("pgx", connstr)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		defer db.Close()
+		err = db.PingContext(ctx)
 	}
-	defer db.Close()
-	if err := db.PingContext(ctx); err != nil {
+	var pe *pgconn.ParseConfigError
+	switch {
+	case errors.As(err, &pe):
+		// Its text quotes the connection string, its password masked
+		// only on a best-effort basis.
+		return nil, errors.New("cannot parse it: give postgres://user:password@host:port/db " +
+			"(the password's special characters percent-encoded) or keyword=value settings")
+	case err != nil:
 		return nil, fmt.Errorf("cannot connect: %w", err)
 	}
 	return &Server{external: connstr}, nil
 }
 
 // MustDatabase returns the URL of a fresh, empty database on the shared
-// server (see Shared) and drops it in tb.Cleanup. If no PostgreSQL can be
-// found or started it fails the test with tb.Fatal, saying what to install,
-// or skips it with tb.Skip when SROK_SKIP_POSTGRES=1 is set.
+// server (see Shared) and drops it in tb.Cleanup. If there is no server (the
+// binaries are missing, or one cannot be started, or TEST_DATABASE_URL's
+// cannot be reached) it fails the test with tb.Fatal, saying why and what to
+// do, or skips it with tb.Skip when SROK_SKIP_POSTGRES=1 is set.
 func MustDatabase(tb testing.TB) string {
 	tb.Helper()
 	srv, err := Shared()
@@ -331,6 +362,9 @@ func MustDatabase(tb testing.TB) string {
 	defer cancel()
 	u, err := srv.CreateDatabase(ctx)
 	if err != nil {
+		if srv.external != "" {
+			tb.Fatalf("pgtest: TEST_DATABASE_URL=%q: %v (its user needs the CREATEDB privilege)", redact(srv.external), err)
+		}
 		tb.Fatalf("pgtest: %v", err)
 	}
 	name := databaseName(u)
@@ -345,14 +379,30 @@ func MustDatabase(tb testing.TB) string {
 }
 
 // noServer ends test tb because no server could be had: it skips when
-// SROK_SKIP_POSTGRES=1 is set and fails otherwise, saying what to install.
+// SROK_SKIP_POSTGRES=1 is set and fails otherwise, saying what to do: fix or
+// unset TEST_DATABASE_URL when that server failed, install PostgreSQL when its
+// binaries are missing.
 func noServer(tb testing.TB, err error) {
 	tb.Helper()
-	msg := fmt.Sprintf("pgtest: no PostgreSQL server for tests: %v\n"+
-		"Install the PostgreSQL server (Debian/Ubuntu: apt-get install postgresql-15; initdb and pg_ctl are looked for "+
-		"on PATH, in /usr/lib/postgresql/*/bin and /usr/local/pgsql/bin), or set TEST_DATABASE_URL to a server "+
-		"whose user may CREATE DATABASE (e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable); "+
-		"or set SROK_SKIP_POSTGRES=1 to skip the tests that need it.", err)
+	const skip = "or set SROK_SKIP_POSTGRES=1 to skip the tests that need PostgreSQL."
+	var ext *externalError
+	var msg string
+	why := strings.TrimPrefix(err.Error(), "pgtest: ")
+	switch {
+	case errors.As(err, &ext):
+		msg = fmt.Sprintf("pgtest: no PostgreSQL server for tests: %v\n"+
+			"Make TEST_DATABASE_URL name a server that answers and whose user may CREATE DATABASE, "+
+			"or unset it to have the tests start a throwaway server; "+skip, why)
+	case errors.Is(err, ErrNoPostgres):
+		msg = fmt.Sprintf("pgtest: no PostgreSQL server for tests: %v\n"+
+			"Install the PostgreSQL server (Debian/Ubuntu: apt-get install postgresql-15; initdb and pg_ctl are looked for "+
+			"on PATH, in /usr/lib/postgresql/*/bin and /usr/local/pgsql/bin), or set TEST_DATABASE_URL to a server "+
+			"whose user may CREATE DATABASE (e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable); "+skip, why)
+	default:
+		msg = fmt.Sprintf("pgtest: no PostgreSQL server for tests: a throwaway server would not start: %v\n"+
+			"Set TEST_DATABASE_URL to a server whose user may CREATE DATABASE "+
+			"(e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable); "+skip, why)
+	}
 	if os.Getenv("SROK_SKIP_POSTGRES") == "1" {
 		tb.Skip(msg)
 	} else {
@@ -696,3 +746,30 @@ func databaseName(connstr string) string {
 	name := strings.TrimSuffix(connstr[i+len(" dbname='"):], "'")
 	return strings.NewReplacer(`\\`, `\`, `\'`, `'`).Replace(name)
 }
+
+// redact returns connection string connstr (a URL or keyword/value settings)
+// with its passwords replaced by "xxxxx", for messages; a URL that does not
+// parse is not shown at all. It is a small copy of store.Redact: pgtest does
+// not import the store.
+func redact(connstr string) string {
+	if strings.HasPrefix(connstr, "postgres://") || strings.HasPrefix(connstr, "postgresql://") {
+		u, err := url.Parse(connstr)
+		if err != nil || (u.User == nil && strings.Contains(connstr, "@")) {
+			return "(unparsable URL)"
+		}
+		q := u.Query()
+		for k := range q {
+			if strings.EqualFold(k, "password") || strings.EqualFold(k, "sslpassword") {
+				q[k] = []string{"xxxxx"}
+				u.RawQuery = q.Encode()
+			}
+		}
+		return u.Redacted()
+	}
+	return secretSetting.ReplaceAllString(connstr, "${1}xxxxx")
+}
+
+// secretSetting matches a password or sslpassword setting of keyword/value
+// settings: a value quoted with '...' (an unterminated quote: the rest), or
+// unquoted up to a space.
+var secretSetting = regexp.MustCompile(`(?is)(\b(?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|'.*|(?:[^\s\\]|\\.)*)`)

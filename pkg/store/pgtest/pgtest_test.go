@@ -381,3 +381,102 @@ func TestNoServer(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedIgnoresDatabaseURL checks that DATABASE_URL, which names the
+// developer's own database, is never used: a throwaway server is started.
+func TestSharedIgnoresDatabaseURL(t *testing.T) {
+	if _, err := findBinDir(); err != nil {
+		startServer(t) // skips or fails with the usual message
+	}
+	getenv := func(k string) string {
+		if k == "DATABASE_URL" {
+			return "postgres://srok:s3cret@127.0.0.1:1/srok?sslmode=disable&connect_timeout=2"
+		}
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	srv, started, err := sharedFrom(ctx, getenv)
+	if err != nil {
+		t.Fatalf("sharedFrom with DATABASE_URL set: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := srv.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	if !started || srv.external != "" || srv.Port() == 1 {
+		t.Fatalf("sharedFrom with DATABASE_URL set: started %v, external %q, port %d; want a throwaway server", started, srv.external, srv.Port())
+	}
+	if err := selectOne(ctx, open(t, srv.URL("postgres"))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSharedBadTestDatabaseURL checks that a TEST_DATABASE_URL that cannot be
+// used is reported as such, its password masked, with no advice to install
+// PostgreSQL, and that SROK_SKIP_POSTGRES=1 still skips.
+func TestSharedBadTestDatabaseURL(t *testing.T) {
+	for _, c := range []struct{ url, want, cause string }{
+		{"postgres://srok:s3cret@127.0.0.1:1/postgres?sslmode=disable&connect_timeout=2",
+			`TEST_DATABASE_URL="postgres://srok:xxxxx@127.0.0.1:1/postgres?sslmode=disable&connect_timeout=2"`, "cannot connect"},
+		{"host=127.0.0.1 port=1 user=srok password='s3 cret' dbname=postgres sslmode=disable connect_timeout=2",
+			`TEST_DATABASE_URL="host=127.0.0.1 port=1 user=srok password=xxxxx dbname=postgres sslmode=disable connect_timeout=2"`, "cannot connect"},
+		{"postgres://srok:s3cret@127.0.0.1:badport/postgres", `TEST_DATABASE_URL="(unparsable URL)"`, "cannot parse it"},
+		{"postgres://srok:s3/cret@127.0.0.1/postgres", `TEST_DATABASE_URL="(unparsable URL)"`, "cannot parse it"},
+	} {
+		getenv := func(k string) string {
+			return map[string]string{"TEST_DATABASE_URL": c.url, "DATABASE_URL": "postgres://other/db"}[k]
+		}
+		srv, started, err := sharedFrom(context.Background(), getenv)
+		if err == nil || srv != nil || started {
+			t.Errorf("%s: sharedFrom = %v, %v, %v; want an error", c.url, srv, started, err)
+			continue
+		}
+		for _, skipEnv := range []string{"", "1"} {
+			t.Setenv("SROK_SKIP_POSTGRES", skipEnv)
+			f := &fakeTB{}
+			noServer(f, err)
+			if wantHow := map[string]string{"": "fatal", "1": "skip"}[skipEnv]; f.how != wantHow {
+				t.Errorf("%s, SROK_SKIP_POSTGRES=%q: %s, want %s", c.url, skipEnv, f.how, wantHow)
+			}
+			for _, want := range []string{c.want, c.cause, "unset it"} {
+				if !strings.Contains(f.msg, want) {
+					t.Errorf("%s: message lacks %q:\n%s", c.url, want, f.msg)
+				}
+			}
+			for _, bad := range []string{"s3", "apt-get install", "DATABASE_URL=\"postgres://other"} {
+				if strings.Contains(f.msg, bad) {
+					t.Errorf("%s: message has %q:\n%s", c.url, bad, f.msg)
+				}
+			}
+		}
+	}
+}
+
+func TestNoServerStartFailure(t *testing.T) {
+	t.Setenv("SROK_SKIP_POSTGRES", "")
+	f := &fakeTB{}
+	noServer(f, errors.New("pgtest: initdb (as nobody): exit status 1"))
+	if f.how != "fatal" || !strings.Contains(f.msg, "initdb (as nobody)") || !strings.Contains(f.msg, "TEST_DATABASE_URL") || strings.Contains(f.msg, "apt-get install") {
+		t.Errorf("%s %q", f.how, f.msg)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"postgres://srok:s3cret@db:5432/srok", "postgres://srok:xxxxx@db:5432/srok"},
+		{"postgres://srok@db/srok?sslmode=disable", "postgres://srok@db/srok?sslmode=disable"},
+		{"postgres://db/srok?password=s3cret&sslmode=require", "postgres://db/srok?password=xxxxx&sslmode=require"},
+		{"postgres://a b@%zz", "(unparsable URL)"},
+		{"postgres://srok:12/s3cret@db/srok", "(unparsable URL)"},
+		{"host=db user=srok password=s3cret dbname=srok", "host=db user=srok password=xxxxx dbname=srok"},
+		{"host=db password='a b' dbname=srok", "host=db password=xxxxx dbname=srok"},
+		{`host=db password='it\'s' sslpassword=s3cret`, "host=db password=xxxxx sslpassword=xxxxx"},
+		{"host=db password='s3cret dbname=srok", "host=db password=xxxxx"},
+	} {
+		if got := redact(c.in); got != c.want {
+			t.Errorf("redact(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
