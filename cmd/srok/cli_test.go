@@ -242,3 +242,27 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigErrors checks that serve, migrate and config name the variable
+// of a bad value, on one line, and never print a password.
+func TestConfigErrors(t *testing.T) {
+	for _, c := range []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{"SROK_SHUTDOWN_TIMEOUT": "abc"}, `SROK_SHUTDOWN_TIMEOUT="abc": give a duration such as 15s or 1m30s`},
+		{map[string]string{"SROK_DB_MAX_CONNS": "x"}, `SROK_DB_MAX_CONNS="x": give a whole number from 1 to 1000`},
+		{map[string]string{"DATABASE_URL": "host=db user=srok password=s3cret dbname=srok"}, `DATABASE_URL="host=db user=srok password=xxxxx dbname=srok"`},
+		{map[string]string{"DATABASE_URL": "postgres://srok:s3/cret@db/srok"}, `DATABASE_URL="(unparsable URL)"`},
+	} {
+		for _, cmd := range []string{"config", "migrate", "serve"} {
+			r := runSrok(t, c.vars, fixedNow, cmd)
+			if r.code != 2 || !strings.HasPrefix(r.stderr, "srok "+cmd+": "+c.want) || strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("%s with %v: exit %d, stderr %q, want %s", cmd, c.vars, r.code, r.stderr, c.want)
+			}
+			if strings.Contains(r.stderr, "s3") {
+				t.Errorf("%s with %v: stderr shows the password: %q", cmd, c.vars, r.stderr)
+			}
+		}
+	}
+}

@@ -4,10 +4,13 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
+	"reflect"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -52,17 +55,32 @@ var descriptions = map[string]string{
 	"SROK_DB_MAX_CONNS":     "PostgreSQL connection pool size",
 }
 
-// secrets are masked by Print.
+// hints say what to give instead of a bad value, per variable.
+var hints = map[string]string{
+	"SROK_ADDR":             "give host:port, such as 127.0.0.1:8080 or :8080",
+	"DATABASE_URL":          "give postgres://user:password@host:5432/db or sqlite:/path/to/srok.db",
+	"SROK_DATA_DIR":         "give the folder of the embedded database",
+	"SROK_TIME_ZONE":        "give an IANA time zone such as Europe/Moscow or Asia/Vladivostok",
+	"SROK_CALENDAR_PATH":    "give production-calendar files or folders, ':'-separated",
+	"SROK_LOG_LEVEL":        "give debug, info, warn or error",
+	"SROK_SHUTDOWN_TIMEOUT": "give a duration such as 15s or 1m30s",
+	"SROK_DB_MAX_CONNS":     "give a whole number from 1 to 1000",
+}
+
+// secrets are masked by Print and in errors.
 var secrets = map[string]func(string) string{
 	"DATABASE_URL": store.Redact,
 }
 
-// Load reads the configuration through getenv and checks it.
+// Load reads the configuration through getenv and checks it. Its errors are
+// one line each and name the variable, its value (secrets masked) and what to
+// give instead, e.g. SROK_SHUTDOWN_TIMEOUT="abc": give a duration such as
+// 15s or 1m30s.
 func Load(getenv func(string) string) (Config, error) {
 	var c Config
 	params, err := env.GetFieldParams(&c)
 	if err != nil {
-		return c, err
+		return c, fmt.Errorf("configuration: %w", err)
 	}
 	vars := map[string]string{}
 	for _, p := range params {
@@ -71,34 +89,111 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	if err := env.ParseWithOptions(&c, env.Options{Environment: vars}); err != nil {
-		return c, fmt.Errorf("configuration: %w", err)
+		return c, parseError(err, vars)
 	}
-	return c, c.check()
+	return c, c.check(vars)
 }
 
-func (c Config) check() error {
+// parseError turns the errors of env.Parse, which name the fields of Config,
+// into errors that name the variables.
+func parseError(err error, vars map[string]string) error {
+	errs := []error{err}
+	var agg env.AggregateError
+	if errors.As(err, &agg) {
+		errs = agg.Errors
+	}
+	keys := fieldKeys()
+	msgs := make([]string, 0, len(errs))
+	for _, err := range errs {
+		var pe env.ParseError
+		if errors.As(err, &pe) && keys[pe.Name] != "" {
+			key := keys[pe.Name]
+			msgs = append(msgs, badValue(key, vars[key], "").Error())
+			continue
+		}
+		// A fault of Config's tags rather than of a value: no value in it.
+		msgs = append(msgs, "configuration: "+strings.ReplaceAll(err.Error(), "\n", " "))
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
+// fieldKeys maps the names of Config's fields to their variables.
+func fieldKeys() map[string]string {
+	t := reflect.TypeFor[Config]()
+	keys := make(map[string]string, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if key, _, _ := strings.Cut(f.Tag.Get("env"), ","); key != "" {
+			keys[f.Name] = key
+		}
+	}
+	return keys
+}
+
+// badValue is the error for variable key set to value: it names the
+// variable, shows the value (masked if a secret) and says what to give
+// instead, hint or else the variable's usual hint.
+func badValue(key, value, hint string) error {
+	if mask := secrets[key]; mask != nil {
+		value = mask(value)
+	}
+	if hint == "" {
+		hint = hints[key]
+	}
+	return fmt.Errorf("%s=%q: %s", key, value, hint)
+}
+
+// check checks the parsed values; vars are the variables that were set.
+func (c Config) check(vars map[string]string) error {
+	// value is what key was set to, or else its default value.
+	value := func(key, def string) string {
+		if v, ok := vars[key]; ok {
+			return v
+		}
+		return def
+	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		return fmt.Errorf("SROK_ADDR=%q: give host:port, such as 127.0.0.1:8080 or :8080", c.Addr)
+		return badValue("SROK_ADDR", c.Addr, "")
 	}
 	if _, err := deadlines.LoadZone(c.TimeZone); err != nil {
-		return fmt.Errorf("SROK_TIME_ZONE: %v", err)
+		return badValue("SROK_TIME_ZONE", c.TimeZone, "")
 	}
 	if _, err := c.Level(); err != nil {
 		return err
 	}
 	if c.ShutdownTimeout <= 0 {
-		return fmt.Errorf("SROK_SHUTDOWN_TIMEOUT=%s: give a positive duration, such as 15s", c.ShutdownTimeout)
+		return badValue("SROK_SHUTDOWN_TIMEOUT", value("SROK_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()),
+			"give a positive duration such as 15s or 1m30s")
 	}
 	if c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
-		return fmt.Errorf("SROK_DB_MAX_CONNS=%d: give 1 to 1000", c.DBMaxConns)
+		return badValue("SROK_DB_MAX_CONNS", value("SROK_DB_MAX_CONNS", fmt.Sprint(c.DBMaxConns)), "")
 	}
 	if c.DatabaseURL == "" && strings.TrimSpace(c.DataDir) == "" {
-		return fmt.Errorf("SROK_DATA_DIR is empty: give the folder of the embedded database")
+		return badValue("SROK_DATA_DIR", c.DataDir, "")
 	}
-	if u := c.DatabaseURL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") && !strings.HasPrefix(u, "sqlite:") {
-		return fmt.Errorf("DATABASE_URL=%q: use postgres://user:password@host:5432/db or sqlite:/path/to/srok.db", store.Redact(u))
+	return checkDatabaseURL(c.DatabaseURL)
+}
+
+// checkDatabaseURL checks DATABASE_URL: empty, sqlite:PATH or a postgres URL
+// that parses.
+func checkDatabaseURL(u string) error {
+	switch {
+	case u == "", strings.HasPrefix(u, "sqlite:"):
+		return nil
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		// An "@" outside the user info means a password with an unencoded
+		// "/", "?" or "#": its end would be taken for the host or database.
+		// (url.Parse's error would quote the URL, password and all.)
+		if p, err := url.Parse(u); err != nil || (p.User == nil && strings.Contains(u, "@")) {
+			return badValue("DATABASE_URL", u, "give a URL such as postgres://user:password@host:5432/db, "+
+				"with the special characters of the password percent-encoded (@ as %40, / as %2F, space as %20)")
+		}
+		return nil
+	case !strings.Contains(u, "://") && strings.Contains(u, "="):
+		return badValue("DATABASE_URL", u, "give a URL rather than keyword=value settings: "+
+			"postgres://user:password@host:5432/db or sqlite:/path/to/srok.db")
 	}
-	return nil
+	return badValue("DATABASE_URL", u, "")
 }
 
 // Zone returns the operator's time zone.
@@ -114,7 +209,7 @@ func (c Config) Zone() *time.Location {
 func (c Config) Level() (slog.Level, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		return 0, fmt.Errorf("SROK_LOG_LEVEL=%q: give debug, info, warn or error", c.LogLevel)
+		return 0, badValue("SROK_LOG_LEVEL", c.LogLevel, "")
 	}
 	return l, nil
 }
