@@ -131,7 +131,7 @@ func TestExtendNoticeBounds(t *testing.T) {
 			{"2026-11-19T18:00:00+03:00", srok.EINVALID}, // the day before the receipt
 			{"2026-11-19", srok.EINVALID},
 			{"2026-11-20T09:59:00+03:00", srok.EINVALID}, // the same day, before the receipt
-			{"2026-11-20", ""},                          // a date alone is that whole day
+			{"2026-11-20", ""},                           // a date alone is that whole day
 			{"2026-11-20T10:00:00+03:00", ""},
 			{"2026-11-24T12:00", ""},
 		} {
@@ -282,6 +282,39 @@ func TestConcurrentActionsWithoutVersion(t *testing.T) {
 		}
 		if won != 1 {
 			t.Fatalf("%d versioned assignments won, want 1", won)
+		}
+	})
+}
+
+// Migration 00002 gives the answers recorded before it their date, so that
+// on_time is decided by it for them too.
+func TestMigrationFillsAnswerDates(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e env) {
+		e.clock.Set(time.Date(2026, 5, 4, 9, 0, 0, 0, moscow))
+		r := mustCreate(t, e, access("Субъект", "m@example.ru", "2026-04-30T10:00:00+03:00"))
+		open := mustCreate(t, e, access("Другой", "o@example.ru", "2026-04-30T10:00:00+03:00"))
+		if _, err := e.reg.Assign(e.ctx, r.ID, 0, "ivanova"); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Set(time.Date(2026, 5, 25, 11, 0, 0, 0, moscow))
+		if _, err := e.reg.Answer(e.ctx, r.ID, 0, register.AnswerInput{Outcome: "fulfilled", Date: "2026-05-15", Text: "ok"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.st.MigrateDownTo(e.ctx, 1); err != nil {
+			t.Fatalf("down to 1: %v", err)
+		}
+		if applied, err := e.st.Migrate(e.ctx); err != nil || len(applied) != 1 || applied[0] != 2 {
+			t.Fatalf("up again: %v %v", applied, err)
+		}
+		got, err := e.reg.Get(e.ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o := got.Obligations[0]; o.DoneOn == nil || o.DoneOn.String() != "2026-05-15" || !o.OnTime(got.Location()) {
+			t.Fatalf("after the migration: %+v", o)
+		}
+		if got, err = e.reg.Get(e.ctx, open.ID); err != nil || got.Obligations[0].DoneOn != nil {
+			t.Fatalf("an open obligation got a date: %+v %v", got, err)
 		}
 	})
 }
