@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -59,11 +60,20 @@ func decodeStrict(b []byte, v any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return malformed("", "the body is empty: send a JSON object")
 	}
+	// encoding/json replaces invalid UTF-8 with U+FFFD while decoding, so
+	// the raw bytes are checked first: a mangled name must not be stored.
+	if !utf8.Valid(b) {
+		return malformed(fieldAt(b, invalidUTF8At(b)), "is not valid UTF-8")
+	}
 	// encoding/json names an unknown field without its path; find it first.
 	var doc any
 	if err := json.Unmarshal(b, &doc); err == nil {
 		if field := unknownField(reflect.TypeOf(v), doc, ""); field != "" {
 			return malformed(field, "is not a known field")
+		}
+		// "\u0000" is valid JSON but no database stores it in text.
+		if field, ok := nulAt(doc, ""); ok {
+			return malformed(field, "contains a NUL character")
 		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -78,6 +88,119 @@ func decodeStrict(b []byte, v any) error {
 		return malformed("", "the body has data after the JSON object")
 	}
 	return nil
+}
+
+// invalidUTF8At returns the offset of the first byte of b that is not part
+// of a valid UTF-8 sequence.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
+}
+
+// fieldAt returns the dotted path of the JSON key or value of b that holds
+// byte offset off ("subject.name", "items[2]"), or "" when it is outside
+// every member.
+func fieldAt(b []byte, off int) string {
+	type frame struct {
+		object  bool
+		key     string
+		index   int
+		wantKey bool
+	}
+	var stack []*frame
+	path := func() string {
+		var sb strings.Builder
+		for _, f := range stack {
+			if f.object {
+				if f.key == "" {
+					continue
+				}
+				if sb.Len() > 0 {
+					sb.WriteByte('.')
+				}
+				sb.WriteString(f.key)
+			} else {
+				fmt.Fprintf(&sb, "[%d]", f.index)
+			}
+		}
+		return sb.String()
+	}
+	// valueDone moves the innermost container past one member.
+	valueDone := func() {
+		if n := len(stack); n > 0 {
+			if f := stack[n-1]; f.object {
+				f.wantKey = true
+			} else {
+				f.index++
+			}
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return path()
+		}
+		end := int(dec.InputOffset())
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				stack = append(stack, &frame{object: t == '{', wantKey: t == '{'})
+			case '}', ']':
+				stack = stack[:len(stack)-1]
+				valueDone()
+			}
+			continue
+		case string:
+			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].wantKey {
+				stack[n-1].key, stack[n-1].wantKey = t, false
+				if end > off {
+					return path()
+				}
+				continue
+			}
+		}
+		if end > off {
+			return path()
+		}
+		valueDone()
+	}
+}
+
+// nulAt returns the path of the first key or string of doc that holds a NUL.
+func nulAt(doc any, prefix string) (string, bool) {
+	switch x := doc.(type) {
+	case string:
+		return strings.TrimSuffix(prefix, "."), strings.ContainsRune(x, 0)
+	case []any:
+		for i, v := range x {
+			if p, ok := nulAt(v, fmt.Sprintf("%s[%d].", strings.TrimSuffix(prefix, "."), i)); ok {
+				return p, true
+			}
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if strings.ContainsRune(k, 0) {
+				return strings.TrimSuffix(prefix, "."), true
+			}
+			if p, ok := nulAt(x[k], prefix+k+"."); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
 }
 
 // unknownField returns the dotted path of the first key of doc that the

@@ -27,18 +27,23 @@ func (s *server) writeRequest(c echo.Context, st int, r *register.Request) error
 	return writeJSON(c, st, NewRequest(r, s.now()))
 }
 
-// ifMatch reads the version from If-Match ("3", W/"3" or 3); 0 when absent.
-func ifMatch(c echo.Context) (int, error) {
+// ifMatch reads the version from If-Match ("3", W/"3" or 3). present is
+// false without the header; "*" matches any current version (RFC 9110
+// section 13.1.1) and gives register.AnyVersion.
+func ifMatch(c echo.Context) (version int, present bool, err error) {
 	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
 	if h == "" {
-		return 0, nil
+		return register.AnyVersion, false, nil
+	}
+	if h == "*" {
+		return register.AnyVersion, true, nil
 	}
 	h = strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
 	v, err := strconv.Atoi(h)
 	if err != nil || v <= 0 {
-		return 0, badParam("If-Match", "must be the request's version from its ETag, such as \"3\"")
+		return 0, true, badParam("If-Match", "must be the request's version from its ETag, such as \"3\", or *")
 	}
-	return v, nil
+	return v, true, nil
 }
 
 func (s *server) createRequest(c echo.Context) error {
@@ -225,11 +230,11 @@ func intParam(qp url.Values, name string, min, max int) (int, error) {
 }
 
 func (s *server) patchRequest(c echo.Context) error {
-	version, err := ifMatch(c)
+	version, present, err := ifMatch(c)
 	if err != nil {
 		return err
 	}
-	if version == 0 {
+	if !present {
 		return &srok.Error{Code: srok.EPRECONDITIONREQUIRED, Reason: "version_required",
 			Message: "send the version you edit in the If-Match header, as given in the ETag: If-Match: \"3\"",
 			Fields:  []srok.FieldError{{Field: "If-Match", Problem: "is required"}}}
@@ -262,10 +267,10 @@ func (s *server) patchRequest(c echo.Context) error {
 }
 
 // action decodes the body of a request action into in, then runs do with
-// the If-Match version (0 when absent: the action applies to the current
-// version).
+// the If-Match version (register.AnyVersion when absent or "*": the action
+// applies to the request as it is, retried past concurrent changes).
 func action[T any](s *server, c echo.Context, do func(id string, version int, in T) (*register.Request, error)) error {
-	version, err := ifMatch(c)
+	version, _, err := ifMatch(c)
 	if err != nil {
 		return err
 	}

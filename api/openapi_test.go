@@ -52,11 +52,29 @@ func TestOpenAPIDocument(t *testing.T) {
 	e := New(Config{})
 	param := regexp.MustCompile(`:([A-Za-z0-9_]+)`)
 	var routes []string
+	var heads []string
 	for _, r := range e.Routes() {
 		if r.Method == echo.RouteNotFound {
 			continue // the catch-all 404 of a group with middleware
 		}
-		routes = append(routes, r.Method+" "+param.ReplaceAllString(r.Path, "{$1}"))
+		route := r.Method + " " + param.ReplaceAllString(r.Path, "{$1}")
+		if r.Method == http.MethodHead {
+			// HEAD is GET without the body (RFC 9110), served by the GET
+			// handler: the document states it once, not per path.
+			heads = append(heads, strings.TrimPrefix(route, "HEAD "))
+			continue
+		}
+		routes = append(routes, route)
+	}
+	for _, r := range routes {
+		if p, ok := strings.CutPrefix(r, "GET "); ok && !slices.Contains(heads, p) {
+			t.Errorf("GET %s answers no HEAD", p)
+		}
+	}
+	for _, p := range heads {
+		if !slices.Contains(routes, "GET "+p) {
+			t.Errorf("HEAD %s has no GET", p)
+		}
 	}
 	var documented []string
 	for path, item := range doc.Paths.Map() {

@@ -81,8 +81,11 @@ type Obligation struct {
 	Status         string  `json:"status"`
 	DoneAt         *string `json:"done_at"`
 	DoneBy         *string `json:"done_by"`
-	// OnTime is, for a done obligation, whether it was done before its
-	// term ran out; null while not done.
+	// DoneOn is the date of the answer that met the obligation: it decides
+	// OnTime.
+	DoneOn *string `json:"done_on"`
+	// OnTime is, for a done obligation, whether it was met in time by the
+	// answer's date; null while not done.
 	OnTime  *bool `json:"on_time"`
 	Overdue bool  `json:"overdue"`
 }
@@ -198,6 +201,10 @@ func NewRequest(r *register.Request, now time.Time) Request {
 		if o.ExtendedDue != nil {
 			s := o.ExtendedDue.String()
 			ob.ExtendedDueDate = &s
+		}
+		if o.DoneOn != nil {
+			s := o.DoneOn.String()
+			ob.DoneOn = &s
 		}
 		if o.Status == register.ObligationDone {
 			t := o.OnTime(loc)

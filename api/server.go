@@ -61,20 +61,22 @@ func New(cfg Config) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(cfg.Log)
-	e.Use(middleware.RequestID())
+	e.Use(requestID)
 	e.Use(s.accessLog)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true, DisableErrorHandler: false}))
+	e.Use(headBody)
+	e.Use(guard)
 
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
+	get(e, "/healthz", s.healthz)
+	get(e, "/readyz", s.readyz)
 
 	// The actor middleware is set per route, not on the group: a group
 	// middleware makes Echo answer 404 instead of 405 for a wrong method.
 	v1 := e.Group("/api/v1")
-	v1.GET("/openapi.yaml", s.openapi, s.authenticate)
+	get(v1, "/openapi.yaml", s.openapi, s.authenticate)
 	v1.POST("/requests", s.createRequest, s.authenticate)
-	v1.GET("/requests", s.listRequests, s.authenticate)
-	v1.GET("/requests/:id", s.getRequest, s.authenticate)
+	get(v1, "/requests", s.listRequests, s.authenticate)
+	get(v1, "/requests/:id", s.getRequest, s.authenticate)
 	v1.PATCH("/requests/:id", s.patchRequest, s.authenticate)
 	v1.POST("/requests/:id/assign", s.assign, s.authenticate)
 	v1.POST("/requests/:id/extend", s.extend, s.authenticate)
@@ -83,11 +85,24 @@ func New(cfg Config) *echo.Echo {
 	v1.POST("/requests/:id/close", s.close, s.authenticate)
 	v1.POST("/requests/:id/cancel", s.cancel, s.authenticate)
 	v1.POST("/requests/:id/notes", s.addNote, s.authenticate)
-	v1.GET("/requests/:id/timeline", s.timeline, s.authenticate)
-	v1.GET("/dashboard", s.dashboard, s.authenticate)
-	v1.GET("/calendar/:year", s.calendarYear, s.authenticate)
+	get(v1, "/requests/:id/timeline", s.timeline, s.authenticate)
+	get(v1, "/dashboard", s.dashboard, s.authenticate)
+	get(v1, "/calendar/:year", s.calendarYear, s.authenticate)
 	v1.POST("/deadlines/preview", s.preview, s.authenticate)
 	return e
+}
+
+// router is what routes are added to: the server or a group of it.
+type router interface {
+	GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	HEAD(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+}
+
+// get routes GET and HEAD of path to h (RFC 9110: HEAD is GET without the
+// body; monitors and load balancers send it).
+func get(r router, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	r.GET(path, h, m...)
+	r.HEAD(path, h, m...)
 }
 
 // authenticate puts the actor in the request's context. Until accounts
