@@ -4,7 +4,7 @@ BIN      := bin/srok
 FUZZTIME ?= 15s
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run migrate test lint bench bench-engine bench-load fuzz clean
+.PHONY: all build run migrate test lint lint-openapi check-generated bench bench-engine bench-load fuzz clean
 
 all: lint test
 
@@ -23,12 +23,28 @@ migrate: build
 test:
 	$(GO) test -race -count=1 ./...
 
-## lint: formatting, go vet and staticcheck
-lint:
+## lint: formatting, go vet and staticcheck, the OpenAPI document and the client generated from it
+lint: lint-openapi check-generated
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+
+## lint-openapi: Redocly CLI (the exact version of .ci/openapi-lint) on api/openapi.yaml, config api/redocly.yaml
+lint-openapi:
+	@[ -x .ci/openapi-lint/node_modules/.bin/redocly ] || npm ci --prefix .ci/openapi-lint --no-audit --no-fund
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+		.ci/openapi-lint/node_modules/.bin/redocly lint --config api/redocly.yaml api/openapi.yaml
+
+## check-generated: api/apiclient/client.gen.go is what oapi-codegen makes of api/openapi.yaml now
+check-generated:
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	sed 's|^output:.*|output: '"$$tmp"'/client.gen.go|' api/apiclient/config.yaml >"$$tmp/config.yaml" && \
+	$(GO) tool oapi-codegen -config "$$tmp/config.yaml" api/openapi.yaml && \
+	if ! cmp -s "$$tmp/client.gen.go" api/apiclient/client.gen.go; then \
+		echo "api/apiclient/client.gen.go is stale: it is not what api/openapi.yaml generates;" >&2; \
+		echo "run 'go generate ./api/apiclient' and commit the result" >&2; exit 1; \
+	fi
 
 ## bench: the engine's micro-benchmarks, then the load benchmark (figures in docs/BENCHMARKS.md)
 bench: bench-engine bench-load
