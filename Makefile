@@ -23,10 +23,11 @@ migrate: build
 test:
 	$(GO) test -race -count=1 ./...
 
-## lint: formatting, go vet and staticcheck, the OpenAPI document and the client generated from it
+## lint: formatting, a tidy go.mod, go vet and staticcheck, the OpenAPI document and the client generated from it
 lint: lint-openapi check-generated
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	@$(GO) mod tidy -diff >/dev/null 2>&1 || { echo "go.mod or go.sum is not tidy: run 'go mod tidy' (diff below)"; $(GO) mod tidy -diff; exit 1; }
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 

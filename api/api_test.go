@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
+	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/store"
@@ -85,7 +88,14 @@ func newHarnessOn(t testing.TB, st *store.Store) *harness {
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	reg := register.NewService(st, testCal, moscow, clock.Now)
 	return &harness{t: t, st: st, clock: clock, ct: newContract(t), logs: logs,
-		h: New(Config{Register: reg, Calendar: testCal, Health: st, Log: log, Now: clock.Now})}
+		h: newRouter(Config{Register: reg, Calendar: testCal, Health: st, Log: log, Now: clock.Now})}
+}
+
+// newRouter is the API on the shared server, as cmd/srok composes it.
+func newRouter(cfg Config) *echo.Echo {
+	e := httpx.New(cfg.Log)
+	Mount(e, cfg)
+	return e
 }
 
 // forEachDB runs fn on SQLite and on PostgreSQL.
@@ -118,12 +128,12 @@ func (r response) request(t *testing.T) Request {
 	return out
 }
 
-func (r response) problem(t *testing.T) Problem {
+func (r response) problem(t *testing.T) httpx.Problem {
 	t.Helper()
-	if ct := r.Header.Get("Content-Type"); ct != MediaProblem {
-		t.Fatalf("content type %q, want %s; body %s", ct, MediaProblem, r.Body)
+	if ct := r.Header.Get("Content-Type"); ct != httpx.MediaProblem {
+		t.Fatalf("content type %q, want %s; body %s", ct, httpx.MediaProblem, r.Body)
 	}
-	var p Problem
+	var p httpx.Problem
 	r.decode(t, &p)
 	if p.Type == "" || p.Detail == "" || p.Status != r.Code {
 		t.Fatalf("incomplete problem %+v", p)
@@ -459,7 +469,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown enum", strings.Replace(valid, `"email",`, `"telegram",`, 1), "", 422, "channel"},
 		{"malformed date", strings.Replace(valid, `2026-11-20`, `20/11/2026`, 1), "", 422, "received_at"},
 		{"impossible date", strings.Replace(valid, `2026-11-20`, `2026-13-01`, 1), "", 422, "received_at"},
-		{"too large", `{"summary":"` + strings.Repeat("я", MaxBody/2) + `"}`, "", 413, ""},
+		{"too large", `{"summary":"` + strings.Repeat("я", httpx.MaxJSON/2) + `"}`, "", 413, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/srok/srok/api/apiclient"
+	"github.com/srok/srok/api/httpx"
 )
 
 // TestGeneratedClient drives the real router over HTTP with the client that
@@ -86,8 +87,8 @@ func TestGeneratedClient(t *testing.T) {
 		if br.StatusCode() != http.StatusUnprocessableEntity || br.ApplicationproblemJSON422 == nil {
 			t.Fatalf("create without subject: status %d, body %s", br.StatusCode(), br.Body)
 		}
-		if ct := br.HTTPResponse.Header.Get("Content-Type"); ct != MediaProblem {
-			t.Errorf("create without subject: Content-Type %q, want %s", ct, MediaProblem)
+		if ct := br.HTTPResponse.Header.Get("Content-Type"); ct != httpx.MediaProblem {
+			t.Errorf("create without subject: Content-Type %q, want %s", ct, httpx.MediaProblem)
 		}
 		p := br.ApplicationproblemJSON422
 		if p.Type != "urn:srok:problem:validation" || p.Status != http.StatusUnprocessableEntity || p.Detail == "" || p.Errors == nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
@@ -40,7 +41,7 @@ func FuzzRequestBody(f *testing.F) {
 	h := newHarnessOn(f, storetest.MustOpen(f, store.SQLite))
 	f.Fuzz(func(t *testing.T, query string, body []byte) {
 		// The query parser.
-		if vals, err := strictQuery(query); err != nil {
+		if vals, err := httpx.ParseQuery(query); err != nil {
 			wantProblem(t, query, err)
 		} else {
 			std, stdErr := url.ParseQuery(query)
@@ -48,14 +49,14 @@ func FuzzRequestBody(f *testing.F) {
 				t.Fatalf("query %q: strict %v, Go %v (%v)", query, vals, std, stdErr)
 			}
 			for k, vs := range vals {
-				if textProblem(k) != "" || slices.ContainsFunc(vs, func(v string) bool { return textProblem(v) != "" }) {
+				if httpx.TextProblem(k) != "" || slices.ContainsFunc(vs, func(v string) bool { return httpx.TextProblem(v) != "" }) {
 					t.Fatalf("query %q: accepted unclean text %q=%q", query, k, vs)
 				}
 			}
 		}
 		// The body's decoder and validation.
 		var in register.Input
-		err := decodeStrict(body, &in)
+		err := httpx.DecodeJSON(body, &in)
 		if err == nil {
 			err = register.Validate(in, moscow, now)
 		}
@@ -89,7 +90,7 @@ func wantProblem(t *testing.T, input string, err error) {
 	if !errors.As(err, &se) {
 		t.Fatalf("%q: error %v is not a srok.Error", input, err)
 	}
-	if st := status(se); st < 400 || st >= 500 {
+	if st := httpx.Status(se); st < 400 || st >= 500 {
 		t.Fatalf("%q: status %d for %v", input, st, err)
 	}
 	if se.Message == "" {

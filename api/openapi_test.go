@@ -22,6 +22,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/labstack/echo/v4"
 
+	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/register"
 )
@@ -49,7 +50,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 
 	// The routes of the router, as "METHOD /path/{param}".
-	e := New(Config{})
+	e := newRouter(Config{})
 	param := regexp.MustCompile(`:([A-Za-z0-9_]+)`)
 	var routes []string
 	var heads []string
@@ -91,11 +92,11 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 	for _, d := range documented {
 		if !slices.Contains(routes, d) {
-			t.Errorf("operation %s of api/openapi.yaml is not a route of api.New", d)
+			t.Errorf("operation %s of api/openapi.yaml is not a route of api.Mount", d)
 		}
 	}
 	if len(routes) == 0 {
-		t.Error("api.New registers no route")
+		t.Error("api.Mount registers no route")
 	}
 
 	// Every operation answers with a documented problem for its errors, and
@@ -109,8 +110,8 @@ func TestOpenAPIDocument(t *testing.T) {
 				if code[0] != '4' && code[0] != '5' {
 					continue
 				}
-				if ref.Value == nil || ref.Value.Content.Get(MediaProblem) == nil {
-					t.Errorf("%s %s: response %s is not %s", method, path, code, MediaProblem)
+				if ref.Value == nil || ref.Value.Content.Get(httpx.MediaProblem) == nil {
+					t.Errorf("%s %s: response %s is not %s", method, path, code, httpx.MediaProblem)
 				}
 			}
 		}
@@ -137,7 +138,7 @@ func newContract(tb testing.TB) *contract {
 	contractOnce.Do(func() {
 		// These are registered by openapi3filter already; registering them
 		// again keeps the contract working should that change.
-		openapi3filter.RegisterBodyDecoder(MediaProblem, openapi3filter.JSONBodyDecoder)
+		openapi3filter.RegisterBodyDecoder(httpx.MediaProblem, openapi3filter.JSONBodyDecoder)
 		openapi3filter.RegisterBodyDecoder("application/merge-patch+json", openapi3filter.JSONBodyDecoder)
 		openapi3filter.RegisterBodyDecoder("application/yaml", openapi3filter.YamlBodyDecoder)
 		doc, err := loadOpenAPI()
@@ -243,9 +244,9 @@ func TestContractHelper(t *testing.T) {
 		{"route not in the document", http.MethodGet, "/api/v1/nope", 200, jsonHeader(), `{}`, "route is not in the document"},
 		{"method not in the document", http.MethodDelete, "/healthz", 200, jsonHeader(), `{}`, "route is not in the document"},
 		{"wrong content type", http.MethodGet, "/healthz", 200, http.Header{"Content-Type": {"text/plain"}}, `alive`, "Content-Type"},
-		{"problem", http.MethodGet, "/api/v1/requests/x", 404, http.Header{"Content-Type": {MediaProblem}},
+		{"problem", http.MethodGet, "/api/v1/requests/x", 404, http.Header{"Content-Type": {httpx.MediaProblem}},
 			`{"type":"urn:srok:problem:not_found","title":"Not found","status":404,"detail":"no request with id \"x\"","instance":"/api/v1/requests/x","request_id":"r"}`, ""},
-		{"503 without Retry-After", http.MethodGet, "/readyz", 503, http.Header{"Content-Type": {MediaProblem}},
+		{"503 without Retry-After", http.MethodGet, "/readyz", 503, http.Header{"Content-Type": {httpx.MediaProblem}},
 			`{"type":"urn:srok:problem:unavailable","title":"Temporarily unavailable","status":503,"detail":"down"}`, "Retry-After"},
 		{"nullable request fields", http.MethodGet, "/api/v1/requests?limit=1", 200, jsonHeader(),
 			`{"items":[],"next_cursor":null}`, ""},
@@ -285,7 +286,7 @@ func TestContractLive(t *testing.T) {
 	// The preview reads the operator's zone from the register; it needs no
 	// store.
 	reg := register.NewService(nil, cal, moscow, time.Now)
-	e := New(Config{Calendar: cal, Register: reg})
+	e := newRouter(Config{Calendar: cal, Register: reg})
 	c := newContract(t)
 	for _, tc := range []struct {
 		method, url, contentType, body string
@@ -309,7 +310,7 @@ func TestContractLive(t *testing.T) {
 		{http.MethodPost, "/api/v1/deadlines/preview", "application/json", `{"typo":1}`, 400},
 		{http.MethodPost, "/api/v1/deadlines/preview", "application/json", `{"type":"x","trigger":"y","time_zone":"Mars/Base"}`, 422},
 		{http.MethodPost, "/api/v1/deadlines/preview", "application/json",
-			`{"type":"access","trigger":"2026-04-30","time_zone":"Europe/Moscow","pad":"` + strings.Repeat("x", MaxBody) + `"}`, 413},
+			`{"type":"access","trigger":"2026-04-30","time_zone":"Europe/Moscow","pad":"` + strings.Repeat("x", httpx.MaxJSON) + `"}`, 413},
 	} {
 		t.Run(tc.method+" "+tc.url+" "+fmt.Sprint(tc.status), func(t *testing.T) {
 			var body io.Reader

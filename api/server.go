@@ -1,3 +1,7 @@
+// Package api is Srok's REST API v1: its routes under /api/v1 with their
+// handlers (a file per resource), the JSON shapes (shared with the command
+// line) and the OpenAPI document. It mounts on the server of package httpx,
+// which renders its errors.
 package api
 
 import (
@@ -8,8 +12,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/register"
@@ -48,9 +52,9 @@ type server struct {
 	now    func() time.Time
 }
 
-// New returns the HTTP handler of Srok: the REST API v1 under /api/v1, and
-// /healthz and /readyz.
-func New(cfg Config) *echo.Echo {
+// Mount adds the REST API v1 under /api/v1, and /healthz and /readyz, to e
+// (a server of httpx.New).
+func Mount(e *echo.Echo, cfg Config) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -58,25 +62,17 @@ func New(cfg Config) *echo.Echo {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &server{reg: cfg.Register, cal: cfg.Calendar, engine: deadlines.New(cfg.Calendar), health: cfg.Health, log: cfg.Log, now: cfg.Now}
-	e := echo.New()
-	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = errorHandler(cfg.Log)
-	e.Use(requestID)
-	e.Use(s.accessLog)
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true, DisableErrorHandler: false}))
-	e.Use(headBody)
-	e.Use(guard)
 
-	get(e, "/healthz", s.healthz)
-	get(e, "/readyz", s.readyz)
+	httpx.Get(e, "/healthz", s.healthz)
+	httpx.Get(e, "/readyz", s.readyz)
 
 	// The actor middleware is set per route, not on the group: a group
 	// middleware makes Echo answer 404 instead of 405 for a wrong method.
 	v1 := e.Group("/api/v1")
-	get(v1, "/openapi.yaml", s.openapi, s.authenticate)
+	httpx.Get(v1, "/openapi.yaml", s.openapi, s.authenticate)
 	v1.POST("/requests", s.createRequest, s.authenticate)
-	get(v1, "/requests", s.listRequests, s.authenticate)
-	get(v1, "/requests/:id", s.getRequest, s.authenticate)
+	httpx.Get(v1, "/requests", s.listRequests, s.authenticate)
+	httpx.Get(v1, "/requests/:id", s.getRequest, s.authenticate)
 	v1.PATCH("/requests/:id", s.patchRequest, s.authenticate)
 	v1.POST("/requests/:id/assign", s.assign, s.authenticate)
 	v1.POST("/requests/:id/extend", s.extend, s.authenticate)
@@ -85,24 +81,10 @@ func New(cfg Config) *echo.Echo {
 	v1.POST("/requests/:id/close", s.close, s.authenticate)
 	v1.POST("/requests/:id/cancel", s.cancel, s.authenticate)
 	v1.POST("/requests/:id/notes", s.addNote, s.authenticate)
-	get(v1, "/requests/:id/timeline", s.timeline, s.authenticate)
-	get(v1, "/dashboard", s.dashboard, s.authenticate)
-	get(v1, "/calendar/:year", s.calendarYear, s.authenticate)
+	httpx.Get(v1, "/requests/:id/timeline", s.timeline, s.authenticate)
+	httpx.Get(v1, "/dashboard", s.dashboard, s.authenticate)
+	httpx.Get(v1, "/calendar/:year", s.calendarYear, s.authenticate)
 	v1.POST("/deadlines/preview", s.preview, s.authenticate)
-	return e
-}
-
-// router is what routes are added to: the server or a group of it.
-type router interface {
-	GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
-	HEAD(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
-}
-
-// get routes GET and HEAD of path to h (RFC 9110: HEAD is GET without the
-// body; monitors and load balancers send it).
-func get(r router, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
-	r.GET(path, h, m...)
-	r.HEAD(path, h, m...)
 }
 
 // authenticate puts the actor in the request's context. Until accounts
@@ -116,33 +98,8 @@ func (s *server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// accessLog logs one line per request: the route template, never the path
-// values or the query (they may carry a subject's name or email).
-func (s *server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
-		if err != nil {
-			c.Error(err)
-		}
-		st := c.Response().Status
-		lvl := slog.LevelInfo
-		if st >= 500 {
-			lvl = slog.LevelError
-		}
-		s.log.LogAttrs(c.Request().Context(), lvl, "http",
-			slog.String("method", c.Request().Method),
-			slog.String("route", c.Path()),
-			slog.Int("status", st),
-			slog.Int64("bytes", c.Response().Size),
-			slog.Duration("duration", time.Since(start)),
-			slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))
-		return nil
-	}
-}
-
 func (s *server) healthz(c echo.Context) error {
-	return writeJSON(c, http.StatusOK, map[string]string{"status": "alive"})
+	return httpx.WriteJSON(c, http.StatusOK, map[string]string{"status": "alive"})
 }
 
 func (s *server) readyz(c echo.Context) error {
@@ -157,7 +114,7 @@ func (s *server) readyz(c echo.Context) error {
 		}
 		return &srok.Error{Code: srok.EUNAVAILABLE, Reason: "schema_behind", Message: err.Error(), Cause: err}
 	}
-	return writeJSON(c, http.StatusOK, map[string]string{"status": "ready"})
+	return httpx.WriteJSON(c, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 func (s *server) openapi(c echo.Context) error {

@@ -379,3 +379,43 @@ func FuzzParseTrigger(f *testing.F) {
 		}
 	})
 }
+
+// What the law says of each request type, in one table: who must be named,
+// which terms count from the evidence, which run in hours.
+func TestRequestTypeFacts(t *testing.T) {
+	tests := []struct {
+		typ                        RequestType
+		named, evidence, hourTerms bool
+	}{
+		{TypeAccess, true, false, false},
+		{TypeRectification, true, true, false},
+		{TypeErasure, true, true, false},
+		{TypeWithdrawal, true, false, false},
+		{TypeStop, true, false, false},
+		{TypeUnlawful, false, false, false},
+		{TypePurpose, false, false, false},
+		{TypeIncident, false, false, true},
+		{TypeAuthority, true, false, false},
+		{TypeDissemination, true, false, false},
+		{TypeAutomated, true, false, false},
+	}
+	if len(tests) != len(RequestTypes()) {
+		t.Fatalf("%d types in the table, %d known", len(tests), len(RequestTypes()))
+	}
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	for _, tt := range tests {
+		if !tt.typ.Known() || tt.typ.NamedSubject() != tt.named || tt.typ.FromEvidence() != tt.evidence || tt.typ.HourTerms() != tt.hourTerms {
+			t.Errorf("%s: known %v named %v evidence %v hours %v", tt.typ, tt.typ.Known(), tt.typ.NamedSubject(), tt.typ.FromEvidence(), tt.typ.HourTerms())
+		}
+		_, err := tt.typ.ParseTrigger("2026-05-04", moscow)
+		if tt.hourTerms != errors.Is(err, ErrNeedsTime) {
+			t.Errorf("%s: a date alone gives %v", tt.typ, err)
+		}
+		if at, err := tt.typ.ParseTrigger("2026-05-04T21:30", moscow); err != nil || !at.Equal(time.Date(2026, 5, 4, 21, 30, 0, 0, moscow)) {
+			t.Errorf("%s: a local time gives %v %v", tt.typ, at, err)
+		}
+	}
+	if RequestType("nonsense").Known() {
+		t.Error("an unknown type is known")
+	}
+}

@@ -9,7 +9,11 @@
 // which article), engine.go is the counting.
 package deadlines
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"time"
+)
 
 // Unit is the unit a term is counted in.
 type Unit int
@@ -269,31 +273,102 @@ const (
 	TypeAutomated     RequestType = "automated"     // возражение против автоматизированного решения (art. 16)
 )
 
-// requestObligations maps each request type to the obligations it opens.
-// access.refusal and destruction.impossible are not opened on intake: they
-// replace access.answer or a destruction duty when the operator refuses or
-// cannot destroy in time.
-var requestObligations = []struct {
+// requestTypes holds what the law says of each request type: the
+// obligations it opens, whether a named subject must be answered, and
+// whether its terms count from the evidence. access.refusal and
+// destruction.impossible are not opened on intake: they replace
+// access.answer or a destruction duty when the operator refuses or cannot
+// destroy in time.
+var requestTypes = []struct {
 	Type        RequestType
 	Obligations []Obligation
+	// NamedSubject: the request is filed by the data subject or a
+	// representative (152-FZ art. 14 part 3) or by Roskomnadzor (art. 20
+	// part 4), who must be named with a contact the answer can go to. The
+	// others are events the operator detects.
+	NamedSubject bool
+	// FromEvidence: the terms count from the receipt of the information
+	// confirming the claim when it came after the request (152-FZ art. 20
+	// part 3, art. 21 part 1).
+	FromEvidence bool
 }{
-	{TypeAccess, []Obligation{accessAnswer}},
-	{TypeRectification, []Obligation{rectificationRectify}},
-	{TypeErasure, []Obligation{erasureDestroy}},
-	{TypeWithdrawal, []Obligation{withdrawalStopDestroy}},
-	{TypeStop, []Obligation{stopStop}},
-	{TypeUnlawful, []Obligation{unlawfulStop, unlawfulDestroy}},
-	{TypePurpose, []Obligation{purposeDestroy}},
-	{TypeIncident, []Obligation{incidentNotify, incidentInvestigation}},
-	{TypeAuthority, []Obligation{authorityAnswer}},
-	{TypeDissemination, []Obligation{disseminationStop}},
-	{TypeAutomated, []Obligation{automatedObjection}},
+	{TypeAccess, []Obligation{accessAnswer}, true, false},
+	{TypeRectification, []Obligation{rectificationRectify}, true, true},
+	{TypeErasure, []Obligation{erasureDestroy}, true, true},
+	{TypeWithdrawal, []Obligation{withdrawalStopDestroy}, true, false},
+	{TypeStop, []Obligation{stopStop}, true, false},
+	{TypeUnlawful, []Obligation{unlawfulStop, unlawfulDestroy}, false, false},
+	{TypePurpose, []Obligation{purposeDestroy}, false, false},
+	{TypeIncident, []Obligation{incidentNotify, incidentInvestigation}, false, false},
+	{TypeAuthority, []Obligation{authorityAnswer}, true, false},
+	{TypeDissemination, []Obligation{disseminationStop}, true, false},
+	{TypeAutomated, []Obligation{automatedObjection}, true, false},
 }
+
+// Known reports whether t is a request type of the engine.
+func (t RequestType) Known() bool {
+	_, ok := ObligationsOf(t)
+	return ok
+}
+
+// NamedSubject reports whether a request of type t comes from someone who
+// must be named and answered: the data subject or a representative (152-FZ
+// art. 14 part 3) or Roskomnadzor (art. 20 part 4).
+func (t RequestType) NamedSubject() bool {
+	for _, r := range requestTypes {
+		if r.Type == t {
+			return r.NamedSubject
+		}
+	}
+	return false
+}
+
+// FromEvidence reports whether the terms of type t count from the receipt of
+// the information confirming the claim when it came after the request
+// (152-FZ art. 20 part 3, art. 21 part 1).
+func (t RequestType) FromEvidence() bool {
+	for _, r := range requestTypes {
+		if r.Type == t {
+			return r.FromEvidence
+		}
+	}
+	return false
+}
+
+// HourTerms reports whether a term of type t runs in hours (incidents,
+// 152-FZ art. 21 part 3.1): its trigger needs a time of day.
+func (t RequestType) HourTerms() bool {
+	obls, _ := ObligationsOf(t)
+	for _, o := range obls {
+		if o.Term.Unit == Hours {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseTrigger parses the instant the terms of a request of type t count
+// from, as the package-level ParseTrigger does, and refuses a date alone
+// where a term runs in hours.
+func (t RequestType) ParseTrigger(s string, loc *time.Location) (time.Time, error) {
+	at, hasTime, err := ParseTrigger(s, loc)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if !hasTime && t.HourTerms() {
+		return time.Time{}, ErrNeedsTime
+	}
+	return at, nil
+}
+
+// ErrNeedsTime is the error of a trigger given as a date alone for a type
+// whose terms run in hours.
+var ErrNeedsTime = errors.New("needs a time of day: the terms of this type run in hours")
 
 // RequestTypes lists every request type in a stable order.
 func RequestTypes() []RequestType {
-	out := make([]RequestType, len(requestObligations))
-	for i, r := range requestObligations {
+	out := make([]RequestType, len(requestTypes))
+	for i, r := range requestTypes {
 		out[i] = r.Type
 	}
 	return out
@@ -302,7 +377,7 @@ func RequestTypes() []RequestType {
 // ObligationsOf returns the obligations a request of type t opens, and false
 // when t is not a known type.
 func ObligationsOf(t RequestType) ([]Obligation, bool) {
-	for _, r := range requestObligations {
+	for _, r := range requestTypes {
 		if r.Type == t {
 			return append([]Obligation(nil), r.Obligations...), true
 		}

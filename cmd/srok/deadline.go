@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -30,8 +31,7 @@ func runDeadline(_ context.Context, args []string, e env) error {
 		return usagef("--type is required (one of: %s)", typeList())
 	}
 	t := deadlines.RequestType(*typ)
-	obls, ok := deadlines.ObligationsOf(t)
-	if !ok {
+	if !t.Known() {
 		return usagef("unknown --type %q (one of: %s)", *typ, typeList())
 	}
 	loc, err := deadlines.LoadZone(*tz)
@@ -42,18 +42,17 @@ func runDeadline(_ context.Context, args []string, e env) error {
 		return usagef("--trigger is required: when the request was received, e.g. 2026-04-30T10:00:00+03:00")
 	}
 	var trigger time.Time
-	hasTime := true
 	if strings.EqualFold(*triggerArg, "now") {
 		trigger = e.now()
-	} else if trigger, hasTime, err = deadlines.ParseTrigger(*triggerArg, loc); err != nil {
-		return usagef("--trigger: %v", err)
-	}
-	if !hasTime {
+	} else if trigger, err = t.ParseTrigger(*triggerArg, loc); errors.Is(err, deadlines.ErrNeedsTime) {
+		obls, _ := deadlines.ObligationsOf(t)
 		for _, o := range obls {
 			if o.Term.Unit == deadlines.Hours {
 				return usagef("--trigger: %s runs %s from the moment of detection: give the time too, e.g. %sT21:30", o.ID, o.Term, *triggerArg)
 			}
 		}
+	} else if err != nil {
+		return usagef("--trigger: %v", err)
 	}
 
 	c, err := loadCalendar(e, calPaths)

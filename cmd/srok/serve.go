@@ -10,7 +10,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/srok/srok/api"
 	"github.com/srok/srok/pkg/config"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/store"
@@ -109,7 +108,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 
 	reg := register.NewService(st, cal, cfg.Zone(), e.now)
-	h := api.New(api.Config{Register: reg, Calendar: cal, Health: st, Log: log, Now: e.now})
+	h := compose(deps{store: st, register: reg, calendar: cal, log: log, now: e.now})
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -18,7 +18,7 @@ import (
 	"github.com/caarlos0/env/v11"
 
 	"github.com/srok/srok/deadlines"
-	"github.com/srok/srok/pkg/store"
+	"github.com/srok/srok/pkg/dsn"
 )
 
 // Config is the whole configuration of `srok serve` and `srok migrate`.
@@ -69,7 +69,7 @@ var hints = map[string]string{
 
 // secrets are masked by Print and in errors.
 var secrets = map[string]func(string) string{
-	"DATABASE_URL": store.Redact,
+	"DATABASE_URL": dsn.Redact,
 }
 
 // Load reads the configuration through getenv and checks it. Its errors are

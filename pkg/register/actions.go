@@ -39,7 +39,7 @@ func (s *Service) change(ctx context.Context, id string, version int, fn func(r 
 			return nil, err
 		}
 		if version != AnyVersion && r.Version != version {
-			return nil, stale(r.Version, version)
+			return nil, StaleVersion(r.Version, version)
 		}
 		prev := r.Version
 		now := s.now().UTC()
@@ -82,7 +82,10 @@ func backoff(ctx context.Context, attempt int) error {
 	}
 }
 
-func stale(have, sent int) error {
+// StaleVersion is the error of a change made to version sent of a request
+// that is at version have: the one place it is built, for the register and
+// its store alike.
+func StaleVersion(have, sent int) *srok.Error {
 	return &srok.Error{Code: srok.EPRECONDITION, Reason: "stale_version",
 		Message: fmt.Sprintf("the request changed since you read it: it is at version %d, you sent %d; reload it and apply your change again", have, sent)}
 }
@@ -308,7 +311,7 @@ type ExtendInput struct {
 func (s *Service) Extend(ctx context.Context, id string, version int, in ExtendInput) (*Request, error) {
 	return s.change(ctx, id, version, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
 		var f srok.Fields
-		sent := parseInstant(&f, "notice_sent_at", in.NoticeSentAt, r.Location(), now, true, false)
+		sent := parseInstant(&f, "notice_sent_at", in.NoticeSentAt, r.Location(), now, true, "")
 		if !sent.IsZero() && noticeBeforeReceipt(in.NoticeSentAt, sent, r) {
 			f.Add("notice_sent_at", "is before the request was received (%s): the notice of extension answers the request, so it cannot precede it",
 				r.ReceivedAt.In(r.Location()).Format(time.RFC3339))

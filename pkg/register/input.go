@@ -60,24 +60,6 @@ const (
 	maxText    = 20000
 )
 
-// subjectRequired lists the types filed by a data subject (or, for
-// authority, by Roskomnadzor): they need someone to answer.
-var subjectRequired = map[deadlines.RequestType]bool{
-	deadlines.TypeAccess: true, deadlines.TypeRectification: true, deadlines.TypeErasure: true,
-	deadlines.TypeWithdrawal: true, deadlines.TypeStop: true, deadlines.TypeDissemination: true,
-	deadlines.TypeAutomated: true, deadlines.TypeAuthority: true,
-}
-
-// evidenceTriggered lists the types whose terms count from the receipt of
-// the information confirming the claim (152-FZ art. 20 part 3, art. 21 part 1).
-var evidenceTriggered = map[deadlines.RequestType]bool{
-	deadlines.TypeRectification: true, deadlines.TypeErasure: true,
-}
-
-// hourTerms lists the types with terms in hours: their trigger needs a time
-// of day, not a date alone.
-var hourTerms = map[deadlines.RequestType]bool{deadlines.TypeIncident: true}
-
 // parsed is a valid Input.
 type parsed struct {
 	Type               deadlines.RequestType
@@ -131,11 +113,11 @@ func validate(in Input, defaultZone *time.Location, now time.Time) (parsed, erro
 		}
 	}
 	if p.Loc != nil {
-		p.ReceivedAt = parseInstant(&f, "received_at", in.ReceivedAt, p.Loc, now, true, hourTerms[p.Type])
+		p.ReceivedAt = parseInstant(&f, "received_at", in.ReceivedAt, p.Loc, now, true, p.Type)
 		if in.EvidenceReceivedAt != "" {
-			if !evidenceTriggered[p.Type] && p.Type != "" {
+			if !p.Type.FromEvidence() && p.Type != "" {
 				f.Add("evidence_received_at", "only rectification and erasure requests count their term from the evidence")
-			} else if t := parseInstant(&f, "evidence_received_at", in.EvidenceReceivedAt, p.Loc, now, false, false); !t.IsZero() {
+			} else if t := parseInstant(&f, "evidence_received_at", in.EvidenceReceivedAt, p.Loc, now, false, ""); !t.IsZero() {
 				if !p.ReceivedAt.IsZero() && t.Before(p.ReceivedAt) {
 					f.Add("evidence_received_at", "is before received_at")
 				} else {
@@ -153,7 +135,7 @@ func validate(in Input, defaultZone *time.Location, now time.Time) (parsed, erro
 	}
 	checkText(&f, "subject.name", p.Subject.Name, maxShort)
 	checkText(&f, "subject.postal_address", p.Subject.PostalAddress, maxAddress)
-	if subjectRequired[p.Type] {
+	if p.Type.NamedSubject() {
 		if p.Subject.Name == "" {
 			f.Add("subject.name", "is required")
 		}
@@ -212,22 +194,20 @@ func validate(in Input, defaultZone *time.Location, now time.Time) (parsed, erro
 	return p, f.Err()
 }
 
-// parseInstant reads an instant typed into field; it adds a field error and
-// returns the zero time when it is wrong.
-func parseInstant(f *srok.Fields, field, s string, loc *time.Location, now time.Time, required, needTime bool) time.Time {
+// parseInstant reads an instant typed into field, as the trigger of a
+// request of type typ ("": any instant, a date alone allowed); it adds a
+// field error and returns the zero time when it is wrong.
+func parseInstant(f *srok.Fields, field, s string, loc *time.Location, now time.Time, required bool, typ deadlines.RequestType) time.Time {
 	if strings.TrimSpace(s) == "" {
 		if required {
 			f.Add(field, "is required: an RFC 3339 time such as 2026-04-30T10:00:00+03:00, or a date")
 		}
 		return time.Time{}
 	}
-	t, hasTime, err := deadlines.ParseTrigger(s, loc)
+	t, err := typ.ParseTrigger(s, loc)
 	switch {
 	case err != nil:
 		f.Add(field, "%v", err)
-		return time.Time{}
-	case needTime && !hasTime:
-		f.Add(field, "needs a time of day: the terms of this type run in hours")
 		return time.Time{}
 	case t.After(now.Add(5 * time.Minute)):
 		f.Add(field, "is in the future")

@@ -148,7 +148,7 @@ func (s *Service) computeObligations(r *Request, loc *time.Location) error {
 // the evidence for rectification and erasure when it came later, else the
 // receipt of the request.
 func triggerOf(r *Request) time.Time {
-	if evidenceTriggered[r.Type] && r.EvidenceReceivedAt != nil {
+	if r.Type.FromEvidence() && r.EvidenceReceivedAt != nil {
 		return *r.EvidenceReceivedAt
 	}
 	return r.ReceivedAt
@@ -206,9 +206,8 @@ func (s *Service) List(ctx context.Context, f Filter, cursor string) (Page, erro
 	if cursor != "" {
 		c, sort, err := decodeCursor(cursor)
 		if err != nil || sort != f.Sort.String() {
-			e := srok.Invalid(srok.FieldError{Field: "cursor", Problem: "is not a cursor of this list: start again without it"})
-			e.Reason = "bad_parameter"
-			return Page{}, e
+			return Page{}, &srok.Error{Code: srok.EMALFORMED, Reason: "bad_parameter", Message: "cursor: is not a cursor of this list: start again without it",
+				Fields: []srok.FieldError{{Field: "cursor", Problem: "is not a cursor of this list: start again without it"}}}
 		}
 		f.After = &c
 	}

@@ -5,6 +5,7 @@ package srok
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an Error. The HTTP layer maps each code to one status, in
@@ -13,8 +14,20 @@ type Code string
 
 // The error codes.
 const (
-	// EINVALID: the input is wrong; Fields names what and why.
+	// EINVALID: the input is well-formed but wrong; Fields names what and
+	// why (HTTP 422).
 	EINVALID Code = "invalid"
+	// EMALFORMED: the input cannot be read at all: a body that is not
+	// JSON, an unknown field, a query parameter that does not parse (HTTP
+	// 400). Fields names the field or parameter.
+	EMALFORMED Code = "malformed"
+	// ETOOLARGE: the input is larger than accepted (HTTP 413).
+	ETOOLARGE Code = "too_large"
+	// EUNSUPPORTED: the input comes in a form not accepted, such as a body
+	// of another media type (HTTP 415).
+	EUNSUPPORTED Code = "unsupported"
+	// EMETHOD: the resource exists but does not take this method (HTTP 405).
+	EMETHOD Code = "method_not_allowed"
 	// ENOTFOUND: the thing asked for does not exist.
 	ENOTFOUND Code = "not_found"
 	// ECONFLICT: the request cannot be done in the current state (a forbidden
@@ -28,6 +41,8 @@ const (
 	EUNAUTHENTICATED Code = "unauthenticated"
 	// EFORBIDDEN: the signed-in user may not do this.
 	EFORBIDDEN Code = "forbidden"
+	// ETOOMANY: the caller sends too much; try again later (HTTP 429).
+	ETOOMANY Code = "too_many_requests"
 	// EUNAVAILABLE: a dependency (the database) is down; try again later.
 	EUNAVAILABLE Code = "unavailable"
 	// EINTERNAL: a bug. Details are logged, never shown.
@@ -55,6 +70,9 @@ type Error struct {
 	Reason string
 	// Cause is logged, never shown.
 	Cause error
+	// RetryAfter, for ETOOMANY and EUNAVAILABLE, is when to try again;
+	// zero: a default.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

@@ -148,15 +148,14 @@ func (s *Store) UpdateRequest(ctx context.Context, r *register.Request, version 
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			var n int64
-			if err := tx.Model(&requestRow{}).Where("id = ?", r.ID).Count(&n).Error; err != nil {
+			var cur []int
+			if err := tx.Model(&requestRow{}).Where("id = ?", r.ID).Pluck("version", &cur).Error; err != nil {
 				return err
 			}
-			if n == 0 {
+			if len(cur) == 0 {
 				return srok.Errorf(srok.ENOTFOUND, "no request with id %q", r.ID)
 			}
-			return &srok.Error{Code: srok.EPRECONDITION, Reason: "stale_version",
-				Message: fmt.Sprintf("the request changed since version %d: reload it and apply your change again", version)}
+			return register.StaleVersion(cur[0], version)
 		}
 		if obls := toObligationRows(r); len(obls) > 0 {
 			if err := tx.Clauses(clause.OnConflict{

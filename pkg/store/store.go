@@ -11,10 +11,8 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -26,6 +24,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/srok/srok/migrations"
+	"github.com/srok/srok/pkg/dsn"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -110,7 +109,7 @@ func Open(ctx context.Context, databaseURL, dataDir string, o Options) (*Store, 
 			_ = os.Chmod(path, 0o600) // personal data: owner only
 		}
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
-		s.dialect, s.where = Postgres, Redact(databaseURL)
+		s.dialect, s.where = Postgres, dsn.Redact(databaseURL)
 		s.db, err = gorm.Open(postgres.Open(databaseURL), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to open %s: %w", s.where, err)
@@ -127,61 +126,9 @@ func Open(ctx context.Context, databaseURL, dataDir string, o Options) (*Store, 
 		s.sql.SetMaxIdleConns(n)
 		s.sql.SetConnMaxIdleTime(5 * time.Minute)
 	default:
-		return nil, fmt.Errorf("store: DATABASE_URL %q: use postgres://user:password@host:5432/db or sqlite:/path/to/srok.db", Redact(databaseURL))
+		return nil, fmt.Errorf("store: DATABASE_URL %q: use postgres://user:password@host:5432/db or sqlite:/path/to/srok.db", dsn.Redact(databaseURL))
 	}
 	return s, nil
-}
-
-// Redact returns a database URL (postgres://srok:s3cret@db/srok) or a
-// keyword/value connection string (host=db user=srok password=s3cret) with
-// its secrets replaced by "xxxxx": the password of the URL's user info and
-// the password and sslpassword settings, quoted or not. Text it cannot parse
-// is never echoed, since it may hold a password: for a URL that does not
-// parse, or whose "@" is not where the user info ends (a password with an
-// unencoded "/", "?" or "#", or no "//"), it returns "(unparsable URL)", and
-// for text that is neither a URL nor keyword/value settings "(not a URL)".
-func Redact(databaseURL string) string {
-	if keywordValue.MatchString(databaseURL) {
-		return secretSetting.ReplaceAllString(databaseURL, "${1}xxxxx")
-	}
-	u, err := url.Parse(databaseURL)
-	if err != nil || (u.User == nil && (u.Host != "" || u.Opaque != "") && strings.Contains(databaseURL, "@")) {
-		return "(unparsable URL)"
-	}
-	if u.Scheme == "" {
-		return "(not a URL)"
-	}
-	if u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
-	}
-	q, masked := u.Query(), false
-	for k := range q {
-		if isSecretSetting(k) {
-			q[k] = []string{"xxxxx"}
-			masked = true
-		}
-	}
-	if masked {
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
-}
-
-var (
-	// keywordValue matches the start of a keyword/value connection string.
-	keywordValue = regexp.MustCompile(`^\s*[A-Za-z_]+\s*=`)
-	// secretSetting matches a password or sslpassword setting of a
-	// keyword/value connection string, as libpq reads it: spaces around
-	// "=", a value quoted with '...' (with \' and \\ escapes), or unquoted
-	// up to a space (with \ escapes). An unterminated quote masks the rest.
-	secretSetting = regexp.MustCompile(`(?is)(\b(?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|'.*|(?:[^\s\\]|\\.)*)`)
-)
-
-// isSecretSetting reports whether a connection setting holds a secret.
-func isSecretSetting(key string) bool {
-	return strings.EqualFold(key, "password") || strings.EqualFold(key, "sslpassword")
 }
 
 // Dialect is the database in use.

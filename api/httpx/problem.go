@@ -1,10 +1,11 @@
-package api
+package httpx
 
 import (
 	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -31,34 +32,24 @@ type Problem struct {
 // MediaProblem is the media type of Problem.
 const MediaProblem = "application/problem+json"
 
-// Reasons that turn an EINVALID into 400 (the request itself is malformed)
-// instead of 422 (well-formed but not valid).
-const (
-	reasonMalformed    = "malformed_body"
-	reasonBadParameter = "bad_parameter"
-	reasonTooLarge     = "body_too_large"
-	reasonMediaType    = "unsupported_media_type"
-)
-
-// status maps Srok's error codes to HTTP, in this one place.
-func status(e *srok.Error) int {
+// Status maps Srok's error codes to HTTP, in this one place. The code
+// alone decides: 400 for input that cannot be read, 422 for input that is
+// read but not valid.
+func Status(e *srok.Error) int {
 	switch e.Code {
 	case srok.EINVALID:
-		switch e.Reason {
-		case reasonMalformed, reasonBadParameter:
-			return http.StatusBadRequest
-		case reasonTooLarge:
-			return http.StatusRequestEntityTooLarge
-		case reasonMediaType:
-			return http.StatusUnsupportedMediaType
-		}
 		return http.StatusUnprocessableEntity
+	case srok.EMALFORMED:
+		return http.StatusBadRequest
+	case srok.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case srok.EUNSUPPORTED:
+		return http.StatusUnsupportedMediaType
+	case srok.EMETHOD:
+		return http.StatusMethodNotAllowed
 	case srok.ENOTFOUND:
 		return http.StatusNotFound
 	case srok.ECONFLICT:
-		if e.Reason == "method_not_allowed" {
-			return http.StatusMethodNotAllowed
-		}
 		return http.StatusConflict
 	case srok.EPRECONDITION:
 		return http.StatusPreconditionFailed
@@ -68,14 +59,46 @@ func status(e *srok.Error) int {
 		return http.StatusUnauthorized
 	case srok.EFORBIDDEN:
 		return http.StatusForbidden
+	case srok.ETOOMANY:
+		return http.StatusTooManyRequests
 	case srok.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
 
+// problemFamily is the code's part of a problem type URN. The codes that
+// split "invalid" by HTTP status keep the URNs API v1 published
+// (urn:srok:problem:invalid:malformed_body, …:conflict:method_not_allowed).
+var problemFamily = map[srok.Code]string{
+	srok.EMALFORMED:   string(srok.EINVALID),
+	srok.ETOOLARGE:    string(srok.EINVALID),
+	srok.EUNSUPPORTED: string(srok.EINVALID),
+	srok.EMETHOD:      string(srok.ECONFLICT),
+}
+
+// ProblemType is the stable URN of an error's problem type.
+func ProblemType(e *srok.Error) string {
+	family, ok := problemFamily[e.Code]
+	if !ok {
+		family = string(e.Code)
+	}
+	if e.Code == srok.EINVALID && e.Reason == "" {
+		return "urn:srok:problem:validation"
+	}
+	if e.Reason != "" {
+		return "urn:srok:problem:" + family + ":" + e.Reason
+	}
+	return "urn:srok:problem:" + family
+}
+
 var titles = map[srok.Code]string{
 	srok.EINVALID:              "The request is not valid",
+	srok.EMALFORMED:            "The request is not valid",
+	srok.ETOOLARGE:             "The request is not valid",
+	srok.EUNSUPPORTED:          "The request is not valid",
+	srok.EMETHOD:               "Method not allowed",
+	srok.ETOOMANY:              "Too many requests",
 	srok.ENOTFOUND:             "Not found",
 	srok.ECONFLICT:             "Conflict with the current state",
 	srok.EPRECONDITION:         "The version is stale",
@@ -86,31 +109,29 @@ var titles = map[srok.Code]string{
 	srok.EINTERNAL:             "Internal error",
 }
 
-// RetryAfter is the Retry-After of a 503, in seconds.
+// Reasons: the last part of the problem type URN of Srok's own input errors.
+const (
+	reasonMalformed    = "malformed_body"
+	reasonBadParameter = "bad_parameter"
+	reasonTooLarge     = "body_too_large"
+	reasonMediaType    = "unsupported_media_type"
+)
+
+// RetryAfter is the default Retry-After of a 503 or 429, in seconds.
 const RetryAfter = 5
 
-// errorHandler writes every error as application/problem+json. Internal
+// ErrorHandler writes every error as application/problem+json. Internal
 // errors are logged with their cause and shown as a bare 500.
-func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
 		}
-		e := toError(err)
-		st := status(e)
-		typ := "urn:srok:problem:" + string(e.Code)
-		if e.Code == srok.EINVALID && e.Reason == "" {
-			typ = "urn:srok:problem:validation"
-		} else if e.Reason != "" {
-			typ += ":" + e.Reason
-		}
-		title := titles[e.Code]
-		if st == http.StatusMethodNotAllowed {
-			title = "Method not allowed"
-		}
+		e := ToError(err)
+		st := Status(e)
 		p := Problem{
-			Type:      typ,
-			Title:     title,
+			Type:      ProblemType(e),
+			Title:     titles[e.Code],
 			Status:    st,
 			Detail:    e.Message,
 			Instance:  c.Request().URL.Path,
@@ -122,8 +143,8 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		case st >= 500 && e.Code != srok.EUNAVAILABLE:
 			p.Detail = "something went wrong on our side; it was logged with the request id"
 			log.Error("request failed", append(attrs, "error", err.Error())...)
-		case e.Code == srok.EUNAVAILABLE:
-			c.Response().Header().Set("Retry-After", strconv.Itoa(RetryAfter))
+		case e.Code == srok.EUNAVAILABLE || e.Code == srok.ETOOMANY:
+			c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter(e)))
 			log.Warn("database unavailable", append(attrs, "error", errCause(e))...)
 		}
 		c.Response().Header().Set(echo.HeaderContentType, MediaProblem)
@@ -131,7 +152,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if c.Request().Method == http.MethodHead {
 			return
 		}
-		_ = jsonEncode(c.Response(), p)
+		_ = JSONEncode(c.Response(), p)
 	}
 }
 
@@ -142,9 +163,17 @@ func errCause(e *srok.Error) string {
 	return e.Message
 }
 
-// toError turns any error into a srok.Error: Echo's own (unknown route,
+// retryAfter is the Retry-After of a 503 or 429, in seconds.
+func retryAfter(e *srok.Error) int {
+	if e.RetryAfter > 0 {
+		return int((e.RetryAfter + time.Second - 1) / time.Second)
+	}
+	return RetryAfter
+}
+
+// ToError turns any error into a srok.Error: Echo's own (unknown route,
 // method not allowed, body too large) keep their status.
-func toError(err error) *srok.Error {
+func ToError(err error) *srok.Error {
 	var se *srok.Error
 	if errors.As(err, &se) {
 		return se
@@ -159,20 +188,22 @@ func toError(err error) *srok.Error {
 		case http.StatusNotFound:
 			return &srok.Error{Code: srok.ENOTFOUND, Message: "no such resource: see /api/v1/openapi.yaml"}
 		case http.StatusMethodNotAllowed:
-			return &srok.Error{Code: srok.ECONFLICT, Reason: "method_not_allowed", Message: msg}
+			return &srok.Error{Code: srok.EMETHOD, Reason: "method_not_allowed", Message: msg}
 		case http.StatusRequestEntityTooLarge:
-			return &srok.Error{Code: srok.EINVALID, Reason: reasonTooLarge, Message: "the body is larger than 1 MiB"}
+			return &srok.Error{Code: srok.ETOOLARGE, Reason: reasonTooLarge, Message: "the body is too large"}
 		case http.StatusUnsupportedMediaType:
-			return &srok.Error{Code: srok.EINVALID, Reason: reasonMediaType, Message: msg}
+			return &srok.Error{Code: srok.EUNSUPPORTED, Reason: reasonMediaType, Message: msg}
 		case http.StatusServiceUnavailable:
 			return &srok.Error{Code: srok.EUNAVAILABLE, Message: msg}
 		case http.StatusUnauthorized:
 			return &srok.Error{Code: srok.EUNAUTHENTICATED, Message: msg}
 		case http.StatusForbidden:
 			return &srok.Error{Code: srok.EFORBIDDEN, Message: msg}
+		case http.StatusTooManyRequests:
+			return &srok.Error{Code: srok.ETOOMANY, Message: msg}
 		}
 		if he.Code >= 400 && he.Code < 500 {
-			return &srok.Error{Code: srok.EINVALID, Reason: reasonBadParameter, Message: msg}
+			return &srok.Error{Code: srok.EMALFORMED, Reason: reasonBadParameter, Message: msg}
 		}
 		return &srok.Error{Code: srok.EINTERNAL, Message: msg, Cause: err}
 	}

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"crypto/rand"
@@ -21,11 +21,11 @@ import (
 // readHeaders are the request headers Srok reads and may store.
 var readHeaders = []string{"Idempotency-Key", "If-Match", echo.HeaderContentType}
 
-// guard refuses a request whose query string cannot be parsed strictly, or
+// Guard refuses a request whose query string cannot be parsed strictly, or
 // whose query parameters, path values or read headers are not clean text.
-func guard(next echo.HandlerFunc) echo.HandlerFunc {
+func Guard(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if _, err := strictQuery(c.Request().URL.RawQuery); err != nil {
+		if _, err := ParseQuery(c.Request().URL.RawQuery); err != nil {
 			return err
 		}
 		for i, name := range c.ParamNames() {
@@ -37,14 +37,14 @@ func guard(next echo.HandlerFunc) echo.HandlerFunc {
 			if u, err := url.PathUnescape(v); err == nil {
 				v = u
 			}
-			if p := textProblem(v); p != "" {
-				return badParam(name, "%s", p)
+			if p := TextProblem(v); p != "" {
+				return BadParam(name, "%s", p)
 			}
 		}
 		for _, h := range readHeaders {
 			for _, v := range c.Request().Header.Values(h) {
-				if p := textProblem(v); p != "" {
-					return badParam(h, "%s", p)
+				if p := TextProblem(v); p != "" {
+					return BadParam(h, "%s", p)
 				}
 			}
 		}
@@ -52,11 +52,11 @@ func guard(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// strictQuery parses a raw query string as application/x-www-form-urlencoded
+// ParseQuery parses a raw query string as application/x-www-form-urlencoded
 // and refuses what url.ParseQuery would silently drop: a ';' in a pair (Go
 // drops the whole pair, so "?status=closed;" would list every status), a
 // malformed percent escape, and names or values that are not clean text.
-func strictQuery(raw string) (url.Values, error) {
+func ParseQuery(raw string) (url.Values, error) {
 	vals := url.Values{}
 	for raw != "" {
 		var pair string
@@ -66,30 +66,30 @@ func strictQuery(raw string) (url.Values, error) {
 		}
 		k, v, _ := strings.Cut(pair, "=")
 		key, err := url.QueryUnescape(k)
-		if err != nil || textProblem(key) != "" {
-			return nil, badParam("query", "a parameter name is not valid percent-encoded UTF-8 text")
+		if err != nil || TextProblem(key) != "" {
+			return nil, BadParam("query", "a parameter name is not valid percent-encoded UTF-8 text")
 		}
 		if strings.Contains(k, ";") {
-			return nil, badParam(key, "contains ';': separate parameters with '&', and send a ';' in a value as %%3B")
+			return nil, BadParam(key, "contains ';': separate parameters with '&', and send a ';' in a value as %%3B")
 		}
 		if strings.Contains(v, ";") {
-			return nil, badParam(key, "contains ';': separate parameters with '&', and send a ';' in a value as %%3B")
+			return nil, BadParam(key, "contains ';': separate parameters with '&', and send a ';' in a value as %%3B")
 		}
 		val, err := url.QueryUnescape(v)
 		if err != nil {
-			return nil, badParam(key, "is not valid percent-encoding")
+			return nil, BadParam(key, "is not valid percent-encoding")
 		}
-		if p := textProblem(val); p != "" {
-			return nil, badParam(key, "%s", p)
+		if p := TextProblem(val); p != "" {
+			return nil, BadParam(key, "%s", p)
 		}
 		vals[key] = append(vals[key], val)
 	}
 	return vals, nil
 }
 
-// textProblem says what is wrong with s as text from outside, or "" when it
+// TextProblem says what is wrong with s as text from outside, or "" when it
 // is valid UTF-8 with no control characters.
-func textProblem(s string) string {
+func TextProblem(s string) string {
 	if !utf8.ValidString(s) {
 		return "is not valid UTF-8"
 	}
@@ -107,11 +107,11 @@ func textProblem(s string) string {
 // maxRequestID is the longest X-Request-Id taken from a client.
 const maxRequestID = 64
 
-// requestID gives every exchange an X-Request-Id: the client's own when it
+// RequestID gives every exchange an X-Request-Id: the client's own when it
 // is a short id of safe characters (letters, digits, '-', '_', '.', ':'),
 // else a new random one. A client's value is echoed and logged, so it must
 // not carry an email address or fill the log.
-func requestID(next echo.HandlerFunc) echo.HandlerFunc {
+func RequestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id := c.Request().Header.Get(echo.HeaderXRequestID)
 		if !safeRequestID(id) {
@@ -144,9 +144,9 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// headBody drops the body of a HEAD answer: HEAD is served by the GET
+// HeadBody drops the body of a HEAD answer: HEAD is served by the GET
 // handler (load balancers and monitors use it), with the same headers.
-func headBody(next echo.HandlerFunc) echo.HandlerFunc {
+func HeadBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if c.Request().Method == http.MethodHead {
 			c.Response().Writer = headWriter{c.Response().Writer}

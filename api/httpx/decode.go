@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -18,62 +19,87 @@ import (
 	"github.com/srok/srok/pkg/srok"
 )
 
-// MaxBody is the largest request body accepted: 1 MiB.
-const MaxBody = 1 << 20
+// Body says what request body a route takes: its media types and how many
+// bytes at most. A route reads its body through it, so that each route
+// states its own limit (JSON: 1 MiB; a raw email: 25 MiB).
+type Body struct {
+	// MediaTypes are the accepted Content-Types; the first is the one
+	// named in errors.
+	MediaTypes []string
+	// Limit is the largest body accepted, in bytes.
+	Limit int64
+}
 
-// readBody reads the whole body of c, at most MaxBody bytes, after checking
-// that it is JSON.
-func readBody(c echo.Context, mediaTypes ...string) ([]byte, error) {
-	if len(mediaTypes) == 0 {
-		mediaTypes = []string{echo.MIMEApplicationJSON}
-	}
+// MaxJSON is the largest JSON body accepted: 1 MiB.
+const MaxJSON = 1 << 20
+
+// JSON is the body of most routes: application/json, at most 1 MiB.
+var JSON = Body{MediaTypes: []string{echo.MIMEApplicationJSON}, Limit: MaxJSON}
+
+// Read checks the Content-Type of c's body and reads it whole: 415 for
+// another media type, 413 past the limit.
+func (b Body) Read(c echo.Context) ([]byte, error) {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	mt, _, err := mime.ParseMediaType(ct)
-	if ct == "" || err != nil || !contains(mediaTypes, mt) {
-		return nil, &srok.Error{Code: srok.EINVALID, Reason: reasonMediaType,
-			Message: fmt.Sprintf("send the body as %s", strings.Join(mediaTypes, " or ")),
-			Fields:  []srok.FieldError{{Field: "Content-Type", Problem: fmt.Sprintf("%q is not %s", ct, strings.Join(mediaTypes, " or "))}}}
+	if ct == "" || err != nil || !slices.Contains(b.MediaTypes, mt) {
+		want := strings.Join(b.MediaTypes, " or ")
+		return nil, &srok.Error{Code: srok.EUNSUPPORTED, Reason: reasonMediaType,
+			Message: fmt.Sprintf("send the body as %s", want),
+			Fields:  []srok.FieldError{{Field: "Content-Type", Problem: fmt.Sprintf("%q is not %s", ct, want)}}}
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, MaxBody))
+	data, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, b.Limit))
 	if err != nil {
 		var mb *http.MaxBytesError
 		if errors.As(err, &mb) {
-			return nil, &srok.Error{Code: srok.EINVALID, Reason: reasonTooLarge, Message: "the body is larger than 1 MiB"}
+			return nil, &srok.Error{Code: srok.ETOOLARGE, Reason: reasonTooLarge, Message: "the body is larger than " + size(b.Limit)}
 		}
-		return nil, &srok.Error{Code: srok.EINVALID, Reason: reasonMalformed, Message: "the body could not be read", Cause: err}
+		return nil, &srok.Error{Code: srok.EMALFORMED, Reason: reasonMalformed, Message: "the body could not be read", Cause: err}
 	}
-	return b, nil
+	return data, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+// Decode reads c's body as Read does and decodes it, as JSON, into v with
+// DecodeJSON.
+func (b Body) Decode(c echo.Context, v any) error {
+	data, err := b.Read(c)
+	if err != nil {
+		return err
 	}
-	return false
+	return DecodeJSON(data, v)
 }
 
-// decodeStrict decodes b into v: unknown fields, wrong types, trailing data
-// and an empty body are errors naming the field.
-func decodeStrict(b []byte, v any) error {
+// size says n bytes the way a person reads it: 1 MiB, 25 MiB, 512 bytes.
+func size(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	if n >= 1<<10 && n%(1<<10) == 0 {
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// DecodeJSON decodes b into v strictly: invalid UTF-8, NUL characters,
+// unknown fields, wrong types, trailing data and an empty body are errors
+// (400) naming the field by its dotted path.
+func DecodeJSON(b []byte, v any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
-		return malformed("", "the body is empty: send a JSON object")
+		return Malformed("", "the body is empty: send a JSON object")
 	}
 	// encoding/json replaces invalid UTF-8 with U+FFFD while decoding, so
 	// the raw bytes are checked first: a mangled name must not be stored.
 	if !utf8.Valid(b) {
-		return malformed(fieldAt(b, invalidUTF8At(b)), "is not valid UTF-8")
+		return Malformed(fieldAt(b, invalidUTF8At(b)), "is not valid UTF-8")
 	}
 	// encoding/json names an unknown field without its path; find it first.
 	var doc any
 	if err := json.Unmarshal(b, &doc); err == nil {
 		if field := unknownField(reflect.TypeOf(v), doc, ""); field != "" {
-			return malformed(field, "is not a known field")
+			return Malformed(field, "is not a known field")
 		}
 		// "\u0000" is valid JSON but no database stores it in text.
 		if field, ok := nulAt(doc, ""); ok {
-			return malformed(field, "contains a NUL character")
+			return Malformed(field, "contains a NUL character")
 		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -82,10 +108,10 @@ func decodeStrict(b []byte, v any) error {
 		return jsonError(err)
 	}
 	if dec.More() {
-		return malformed("", "the body has data after the JSON object")
+		return Malformed("", "the body has data after the JSON object")
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return malformed("", "the body has data after the JSON object")
+		return Malformed("", "the body has data after the JSON object")
 	}
 	return nil
 }
@@ -250,18 +276,18 @@ func jsonError(err error) error {
 	case errors.As(err, &te):
 		field := te.Field
 		if field == "" {
-			return malformed("", fmt.Sprintf("the body must be a JSON object, not %s", te.Value))
+			return Malformed("", fmt.Sprintf("the body must be a JSON object, not %s", te.Value))
 		}
-		return malformed(field, fmt.Sprintf("must be %s, not %s", jsonKind(te.Type.Kind().String()), te.Value))
+		return Malformed(field, fmt.Sprintf("must be %s, not %s", jsonKind(te.Type.Kind().String()), te.Value))
 	case errors.As(err, &se):
-		return malformed("", fmt.Sprintf("the body is not valid JSON (at byte %d): %v", se.Offset, se))
+		return Malformed("", fmt.Sprintf("the body is not valid JSON (at byte %d): %v", se.Offset, se))
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return malformed("", "the body is not valid JSON: it ends too early")
+		return Malformed("", "the body is not valid JSON: it ends too early")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return malformed(name, "is not a known field")
+		return Malformed(name, "is not a known field")
 	}
-	return malformed("", "the body is not valid JSON: "+err.Error())
+	return Malformed("", "the body is not valid JSON: "+err.Error())
 }
 
 func jsonKind(k string) string {
@@ -280,8 +306,10 @@ func jsonKind(k string) string {
 	return "a " + k
 }
 
-func malformed(field, problem string) error {
-	e := &srok.Error{Code: srok.EINVALID, Reason: reasonMalformed, Message: problem}
+// Malformed is the 400 of a body that cannot be read, naming field ("" for
+// the whole body).
+func Malformed(field, problem string) error {
+	e := &srok.Error{Code: srok.EMALFORMED, Reason: reasonMalformed, Message: problem}
 	if field != "" {
 		e.Fields = []srok.FieldError{{Field: field, Problem: problem}}
 		e.Message = field + ": " + problem
@@ -289,42 +317,24 @@ func malformed(field, problem string) error {
 	return e
 }
 
-func badParam(field, format string, args ...any) error {
+// BadParam is the 400 of a query parameter, path value or header that
+// cannot be read, naming it.
+func BadParam(field, format string, args ...any) error {
 	p := fmt.Sprintf(format, args...)
-	return &srok.Error{Code: srok.EINVALID, Reason: reasonBadParameter, Message: field + ": " + p,
+	return &srok.Error{Code: srok.EMALFORMED, Reason: reasonBadParameter, Message: field + ": " + p,
 		Fields: []srok.FieldError{{Field: field, Problem: p}}}
 }
 
-// jsonEncode writes v as JSON with a newline.
-func jsonEncode(w io.Writer, v any) error {
+// JSONEncode writes v as JSON with a newline, without escaping HTML.
+func JSONEncode(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
 
-// writeJSON writes v with status st.
-func writeJSON(c echo.Context, st int, v any) error {
+// WriteJSON writes v with status st.
+func WriteJSON(c echo.Context, st int, v any) error {
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 	c.Response().WriteHeader(st)
-	return jsonEncode(c.Response(), v)
-}
-
-// mergePatch applies an RFC 7396 JSON merge patch to doc.
-func mergePatch(doc map[string]any, patch map[string]any) map[string]any {
-	if doc == nil {
-		doc = map[string]any{}
-	}
-	for k, v := range patch {
-		if v == nil {
-			delete(doc, k)
-			continue
-		}
-		if pm, ok := v.(map[string]any); ok {
-			dm, _ := doc[k].(map[string]any)
-			doc[k] = mergePatch(dm, pm)
-			continue
-		}
-		doc[k] = v
-	}
-	return doc
+	return JSONEncode(c.Response(), v)
 }

@@ -1,0 +1,73 @@
+// Package httpx is the HTTP plumbing Srok's HTTP parts share: the Echo
+// server they mount their routes on, its middleware (request ids, the
+// access log, the input guard, HEAD), the one error handler that renders
+// every srok.Error as application/problem+json (RFC 9457), and the reading
+// of request bodies. The REST API (package api) and the browser pages mount
+// their routes on the server New returns; cmd/srok composes them.
+package httpx
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// New returns the Echo server every route of Srok is mounted on, with the
+// shared middleware: a request id, one access-log line per request, panic
+// recovery, HEAD served by GET handlers, and the input guard.
+func New(log *slog.Logger) *echo.Echo {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = ErrorHandler(log)
+	e.Use(RequestID)
+	e.Use(AccessLog(log))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
+	e.Use(HeadBody)
+	e.Use(Guard)
+	return e
+}
+
+// Router is what routes are added to: the server or a group of it.
+type Router interface {
+	GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	HEAD(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+}
+
+// Get routes GET and HEAD of path to h (RFC 9110: HEAD is GET without the
+// body; monitors and load balancers send it).
+func Get(r Router, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	r.GET(path, h, m...)
+	r.HEAD(path, h, m...)
+}
+
+// AccessLog logs one line per request: the route template, never the path
+// values or the query (they may carry a subject's name or email).
+func AccessLog(log *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			if err != nil {
+				c.Error(err)
+			}
+			st := c.Response().Status
+			lvl := slog.LevelInfo
+			if st >= 500 {
+				lvl = slog.LevelError
+			}
+			log.LogAttrs(c.Request().Context(), lvl, "http",
+				slog.String("method", c.Request().Method),
+				slog.String("route", c.Path()),
+				slog.Int("status", st),
+				slog.Int64("bytes", c.Response().Size),
+				slog.Duration("duration", time.Since(start)),
+				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))
+			return nil
+		}
+	}
+}
