@@ -6,7 +6,6 @@ package register_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -84,15 +83,6 @@ func mustCreate(t *testing.T, e env, in register.Input) *register.Request {
 		t.Fatal("create without key replayed")
 	}
 	return r
-}
-
-func mustJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 func wantCode(t *testing.T, err error, code srok.Code) {
