@@ -93,7 +93,7 @@ func newHarnessOn(t testing.TB, st *store.Store) *harness {
 
 // newRouter is the API on the shared server, as cmd/srok composes it.
 func newRouter(cfg Config) *echo.Echo {
-	e := httpx.New(cfg.Log)
+	e := httpx.New(httpx.Options{Log: cfg.Log})
 	Mount(e, cfg)
 	return e
 }

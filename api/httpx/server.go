@@ -8,25 +8,49 @@ package httpx
 
 import (
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
 
+// Options are the settings of the server New builds.
+type Options struct {
+	Log    *slog.Logger
+	Limits Limits
+	// TrustedProxies are the networks of reverse proxies whose
+	// X-Forwarded-For names the client; without them the client is the
+	// connection's peer (a client cannot pose as another address).
+	TrustedProxies []*net.IPNet
+}
+
 // New returns the Echo server every route of Srok is mounted on, with the
 // shared middleware: a request id, one access-log line per request, panic
-// recovery, HEAD served by GET handlers, and the input guard.
-func New(log *slog.Logger) *echo.Echo {
+// recovery, security headers, the per-client rate limit and the bound on
+// requests in flight, HEAD served by GET handlers, and the input guard.
+func New(o Options) *echo.Echo {
+	log := o.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = ErrorHandler(log)
+	e.IPExtractor = echo.ExtractIPDirect()
+	if len(o.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range o.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	e.Use(RequestID)
 	e.Use(AccessLog(log))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
+	e.Use(SecurityHeaders)
+	e.Use(RateLimit(o.Limits))
+	e.Use(InFlight(o.Limits))
 	e.Use(HeadBody)
 	e.Use(Guard)
 	return e

@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -19,12 +20,14 @@ type deps struct {
 	calendar *calendar.Calendar
 	log      *slog.Logger
 	now      func() time.Time
+	limits   httpx.Limits
+	proxies  []*net.IPNet
 }
 
 // compose builds Srok's HTTP handler: the shared server of httpx (its
 // middleware and error rendering), with each part's routes mounted on it.
 func compose(d deps) http.Handler {
-	e := httpx.New(d.log)
+	e := httpx.New(httpx.Options{Log: d.log, Limits: d.limits, TrustedProxies: d.proxies})
 	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Health: d.store, Log: d.log, Now: d.now})
 	return e
 }

@@ -8,8 +8,8 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
-	"time"
 
+	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/pkg/config"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/store"
@@ -108,15 +108,11 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 
 	reg := register.NewService(st, cal, cfg.Zone(), e.now)
-	h := compose(deps{store: st, register: reg, calendar: cal, log: log, now: e.now})
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	proxies, _ := cfg.Proxies() // checked by config.Load
+	h := compose(deps{store: st, register: reg, calendar: cal, log: log, now: e.now, proxies: proxies,
+		limits: httpx.Limits{Rate: cfg.RateLimit, Burst: cfg.RateBurst, InFlight: cfg.MaxInFlight}})
+	srv := &http.Server{Handler: h, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	httpx.Timeouts(srv)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("unable to listen on %s: %w", cfg.Addr, err)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/url"
 	"reflect"
@@ -41,6 +42,17 @@ type Config struct {
 	ShutdownTimeout time.Duration `env:"SROK_SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	// DBMaxConns bounds the PostgreSQL connection pool.
 	DBMaxConns int `env:"SROK_DB_MAX_CONNS" envDefault:"10"`
+	// RateLimit is the sustained requests per second one client (an API
+	// token, a browser session, else an address) may send; RateBurst how
+	// many at once. 0 turns the limit off.
+	RateLimit float64 `env:"SROK_RATE_LIMIT" envDefault:"50"`
+	RateBurst int     `env:"SROK_RATE_BURST" envDefault:"100"`
+	// MaxInFlight bounds the requests served at once: past it, 503 with
+	// Retry-After instead of memory growing without end.
+	MaxInFlight int `env:"SROK_MAX_IN_FLIGHT" envDefault:"512"`
+	// TrustedProxies lists the networks (CIDR) of reverse proxies whose
+	// X-Forwarded-For names the client.
+	TrustedProxies []string `env:"SROK_TRUSTED_PROXIES" envSeparator:","`
 }
 
 // descriptions are printed by Print.
@@ -53,6 +65,10 @@ var descriptions = map[string]string{
 	"SROK_LOG_LEVEL":        "debug, info, warn or error",
 	"SROK_SHUTDOWN_TIMEOUT": "how long SIGTERM waits for in-flight requests",
 	"SROK_DB_MAX_CONNS":     "PostgreSQL connection pool size",
+	"SROK_RATE_LIMIT":       "requests per second one client may send; 0: no limit",
+	"SROK_RATE_BURST":       "requests one client may send at once",
+	"SROK_MAX_IN_FLIGHT":    "requests served at once; past it, 503 with Retry-After",
+	"SROK_TRUSTED_PROXIES":  "reverse proxies (CIDR, ','-separated) whose X-Forwarded-For is trusted",
 }
 
 // hints say what to give instead of a bad value, per variable.
@@ -65,6 +81,10 @@ var hints = map[string]string{
 	"SROK_LOG_LEVEL":        "give debug, info, warn or error",
 	"SROK_SHUTDOWN_TIMEOUT": "give a duration such as 15s or 1m30s",
 	"SROK_DB_MAX_CONNS":     "give a whole number from 1 to 1000",
+	"SROK_RATE_LIMIT":       "give requests per second, such as 50 (0: no limit)",
+	"SROK_RATE_BURST":       "give a whole number from 1 to 100000",
+	"SROK_MAX_IN_FLIGHT":    "give a whole number from 1 to 100000",
+	"SROK_TRUSTED_PROXIES":  "give networks in CIDR form, such as 10.0.0.0/8,192.168.1.10/32",
 }
 
 // secrets are masked by Print and in errors.
@@ -171,7 +191,46 @@ func (c Config) check(vars map[string]string) error {
 	if c.DatabaseURL == "" && strings.TrimSpace(c.DataDir) == "" {
 		return badValue("SROK_DATA_DIR", c.DataDir, "")
 	}
+	if c.RateLimit < 0 || math.IsNaN(c.RateLimit) || math.IsInf(c.RateLimit, 0) {
+		return badValue("SROK_RATE_LIMIT", value("SROK_RATE_LIMIT", fmt.Sprint(c.RateLimit)), "")
+	}
+	if c.RateBurst < 1 || c.RateBurst > 100000 {
+		return badValue("SROK_RATE_BURST", value("SROK_RATE_BURST", fmt.Sprint(c.RateBurst)), "")
+	}
+	if c.MaxInFlight < 1 || c.MaxInFlight > 100000 {
+		return badValue("SROK_MAX_IN_FLIGHT", value("SROK_MAX_IN_FLIGHT", fmt.Sprint(c.MaxInFlight)), "")
+	}
+	if _, err := c.Proxies(); err != nil {
+		return err
+	}
 	return checkDatabaseURL(c.DatabaseURL)
+}
+
+// Proxies returns the trusted proxies' networks; a single address is a
+// network of one.
+func (c Config) Proxies() ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, p := range c.TrustedProxies {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			if ip := net.ParseIP(p); ip != nil {
+				if ip.To4() != nil {
+					p += "/32"
+				} else {
+					p += "/128"
+				}
+			}
+		}
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			return nil, badValue("SROK_TRUSTED_PROXIES", strings.Join(c.TrustedProxies, ","), "")
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // checkDatabaseURL checks DATABASE_URL: empty, sqlite:PATH or a postgres URL
@@ -224,6 +283,8 @@ func (c Config) Print(w io.Writer) error {
 		"SROK_ADDR": c.Addr, "DATABASE_URL": c.DatabaseURL, "SROK_DATA_DIR": c.DataDir, "SROK_TIME_ZONE": c.TimeZone,
 		"SROK_CALENDAR_PATH": strings.Join(c.CalendarPath, ":"), "SROK_LOG_LEVEL": c.LogLevel,
 		"SROK_SHUTDOWN_TIMEOUT": c.ShutdownTimeout.String(), "SROK_DB_MAX_CONNS": fmt.Sprint(c.DBMaxConns),
+		"SROK_RATE_LIMIT": fmt.Sprint(c.RateLimit), "SROK_RATE_BURST": fmt.Sprint(c.RateBurst),
+		"SROK_MAX_IN_FLIGHT": fmt.Sprint(c.MaxInFlight), "SROK_TRUSTED_PROXIES": strings.Join(c.TrustedProxies, ","),
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, p := range params {
