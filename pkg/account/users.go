@@ -1,0 +1,178 @@
+package account
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/srok/srok/pkg/srok"
+)
+
+// errWrongPassword is the one answer to a failed sign-in, whatever failed:
+// telling an unknown email from a wrong password or a disabled account
+// would let anyone find out who works with the register.
+func errWrongPassword() error {
+	return srok.Errorf(srok.EUNAUTHENTICATED, "wrong email or password")
+}
+
+// errNoUser is the answer for an email no user has.
+func errNoUser(email string) error {
+	return srok.Errorf(srok.ENOTFOUND, "no user with email %q", email)
+}
+
+// lower is the form emails are compared in.
+func lower(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// CreateUser creates a user with a password. The actor must be allowed to
+// manage users. An email taken in any letter case is ECONFLICT with reason
+// "email_taken".
+func (s *Service) CreateUser(ctx context.Context, in UserInput) (User, error) {
+	if _, err := mayManageUsers(ctx); err != nil {
+		return User{}, err
+	}
+	in, err := validateUser(in)
+	if err != nil {
+		return User{}, err
+	}
+	var hash string
+	if err := s.withHashSlot(ctx, func() { hash = hashPassword(in.Password, s.params) }); err != nil {
+		return User{}, err
+	}
+	now := s.clock()
+	u := User{ID: uuid.Must(uuid.NewV7()).String(), Email: in.Email, Name: in.Name, Role: in.Role, Active: true,
+		CreatedAt: now, UpdatedAt: now}
+	if err := s.store.CreateUser(ctx, u, hash); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// Users returns every user, active or not, ordered by email. The actor
+// must be allowed to manage users.
+func (s *Service) Users(ctx context.Context) ([]User, error) {
+	if _, err := mayManageUsers(ctx); err != nil {
+		return nil, err
+	}
+	return s.store.Users(ctx)
+}
+
+// UserByEmail returns the user with email in any letter case (ENOTFOUND).
+// It does not check the actor: it serves sign-in and the display of who
+// did what; the caller decides who may see the result.
+func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
+	u, _, err := s.store.UserByEmail(ctx, lower(email))
+	if srok.ErrorCode(err) == srok.ENOTFOUND {
+		return User{}, errNoUser(email)
+	}
+	return u, err
+}
+
+// UserByID returns the user with id (ENOTFOUND). Like UserByEmail, it does
+// not check the actor.
+func (s *Service) UserByID(ctx context.Context, id string) (User, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return User{}, srok.Errorf(srok.ENOTFOUND, "no user with id %q", id)
+	}
+	u, err := s.store.UserByID(ctx, id)
+	if srok.ErrorCode(err) == srok.ENOTFOUND {
+		return User{}, srok.Errorf(srok.ENOTFOUND, "no user with id %q", id)
+	}
+	return u, err
+}
+
+// DisableUser disables the user with email: they can no longer sign in,
+// and their sessions and tokens stop working at the next request (152-FZ
+// art. 19 part 2 item 8: access ends when the need for it does). The actor
+// must be allowed to manage users. Disabling a disabled user is not an
+// error: changed is false then.
+func (s *Service) DisableUser(ctx context.Context, email string) (changed bool, err error) {
+	if _, err := mayManageUsers(ctx); err != nil {
+		return false, err
+	}
+	u, err := s.UserByEmail(ctx, email)
+	if err != nil {
+		return false, err
+	}
+	if !u.Active {
+		return false, nil
+	}
+	if err := s.store.SetUserActive(ctx, u.ID, false, s.clock()); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// SetPassword replaces the password of the user with email. The actor must
+// be allowed to manage users.
+func (s *Service) SetPassword(ctx context.Context, email, password string) error {
+	if _, err := mayManageUsers(ctx); err != nil {
+		return err
+	}
+	if p := checkPasswordRules(password); p != "" {
+		return srok.Invalid(srok.FieldError{Field: "password", Problem: p})
+	}
+	u, err := s.UserByEmail(ctx, email)
+	if err != nil {
+		return err
+	}
+	var hash string
+	if err := s.withHashSlot(ctx, func() { hash = hashPassword(password, s.params) }); err != nil {
+		return err
+	}
+	return s.store.SetPasswordHash(ctx, u.ID, hash, s.clock())
+}
+
+// CheckPassword returns the active user with email and password. Whatever
+// is wrong (no such email, a wrong password, a disabled user) it returns
+// the same EUNAUTHENTICATED error after the same work: an unknown email is
+// checked against a dummy hash, so that the time taken does not tell
+// whether the email exists. A hash made with other parameters than the
+// service's is replaced by a new one on success.
+func (s *Service) CheckPassword(ctx context.Context, email, password string) (User, error) {
+	// The dummy is made on the first call, whatever the email, so that
+	// its cost does not single out the first unknown one.
+	dummy := s.dummy.get(s.params)
+	u, stored, err := s.store.UserByEmail(ctx, lower(email))
+	found := err == nil
+	if err != nil && srok.ErrorCode(err) != srok.ENOTFOUND {
+		return User{}, err
+	}
+	if !found {
+		stored = dummy
+	}
+	var ok bool
+	var params PasswordParams
+	if err := s.withHashSlot(ctx, func() { ok, params = verifyPassword(password, stored) }); err != nil {
+		return User{}, err
+	}
+	if !found || !ok || !u.Active {
+		return User{}, errWrongPassword()
+	}
+	if params != s.params {
+		var hash string
+		if err := s.withHashSlot(ctx, func() { hash = hashPassword(password, s.params) }); err != nil {
+			return User{}, err
+		}
+		if err := s.store.SetPasswordHash(ctx, u.ID, hash, s.clock()); err != nil {
+			return User{}, err
+		}
+	}
+	return u, nil
+}
+
+// SessionActor returns the actor of the active user with id, for a browser
+// session that holds the user's id. It reads the user on every call, so
+// that a disabled user's sessions stop at once and a changed role takes
+// effect at the next request; an unknown or disabled user is
+// EUNAUTHENTICATED.
+func (s *Service) SessionActor(ctx context.Context, userID string) (srok.Actor, error) {
+	u, err := s.UserByID(ctx, userID)
+	switch {
+	case srok.ErrorCode(err) == srok.ENOTFOUND, err == nil && !u.Active:
+		return srok.Actor{}, srok.Errorf(srok.EUNAUTHENTICATED, "your session has ended: sign in again")
+	case err != nil:
+		return srok.Actor{}, err
+	}
+	return s.ActorOf(u), nil
+}

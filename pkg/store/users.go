@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+
+	"github.com/srok/srok/pkg/account"
+	"github.com/srok/srok/pkg/srok"
+)
+
+var _ account.Store = (*Store)(nil)
+
+type userRow struct {
+	ID           string `gorm:"primaryKey"`
+	Email        string
+	EmailLower   string
+	Name         string
+	Role         string
+	Active       bool
+	PasswordHash string
+	CreatedAt    time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt    time.Time `gorm:"autoUpdateTime:false"`
+}
+
+func (userRow) TableName() string { return "users" }
+
+func toUserRow(u account.User, passwordHash string) userRow {
+	return userRow{
+		ID:           u.ID,
+		Email:        u.Email,
+		EmailLower:   strings.ToLower(u.Email),
+		Name:         u.Name,
+		Role:         string(u.Role),
+		Active:       u.Active,
+		PasswordHash: passwordHash,
+		CreatedAt:    utc(u.CreatedAt),
+		UpdatedAt:    utc(u.UpdatedAt),
+	}
+}
+
+func toUser(row userRow) account.User {
+	return account.User{
+		ID:        row.ID,
+		Email:     row.Email,
+		Name:      row.Name,
+		Role:      srok.Role(row.Role),
+		Active:    row.Active,
+		CreatedAt: row.CreatedAt.UTC(),
+		UpdatedAt: row.UpdatedAt.UTC(),
+	}
+}
+
+// isUniqueViolation reports whether err is a unique violation of the
+// column of table, in either dialect.
+func isUniqueViolation(err error, table, column string) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// PostgreSQL names a column's UNIQUE constraint table_column_key.
+		return pe.Code == "23505" && pe.ConstraintName == table+"_"+column+"_key"
+	}
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: "+table+"."+column)
+}
+
+// errEmailTaken is the conflict of a second user with the same email.
+func errEmailTaken(email string) error {
+	return &srok.Error{Code: srok.ECONFLICT, Reason: "email_taken",
+		Message: "a user with the email " + email + " exists already (emails are compared in any letter case)"}
+}
+
+// CreateUser implements account.Store.
+func (s *Store) CreateUser(ctx context.Context, u account.User, passwordHash string) error {
+	row := toUserRow(u, passwordHash)
+	return s.createUser(s.db.WithContext(ctx), row)
+}
+
+func (s *Store) createUser(tx *gorm.DB, row userRow) error {
+	if err := tx.Create(&row).Error; err != nil {
+		if isUniqueViolation(err, "users", "email_lower") {
+			return errEmailTaken(row.Email)
+		}
+		return s.wrap("create user", err)
+	}
+	return nil
+}
+
+// Users implements account.Store.
+func (s *Store) Users(ctx context.Context) ([]account.User, error) {
+	var rows []userRow
+	if err := s.db.WithContext(ctx).Omit("password_hash").Order("email_lower").Find(&rows).Error; err != nil {
+		return nil, s.wrap("list users", err)
+	}
+	out := make([]account.User, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, toUser(r))
+	}
+	return out, nil
+}
+
+// UserByEmail implements account.Store.
+func (s *Store) UserByEmail(ctx context.Context, emailLower string) (account.User, string, error) {
+	var row userRow
+	if err := s.db.WithContext(ctx).Where("email_lower = ?", emailLower).Take(&row).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return account.User{}, "", srok.Errorf(srok.ENOTFOUND, "no user with email %q", emailLower)
+		}
+		return account.User{}, "", s.wrap("get user", err)
+	}
+	return toUser(row), row.PasswordHash, nil
+}
+
+// UserByID implements account.Store.
+func (s *Store) UserByID(ctx context.Context, id string) (account.User, error) {
+	var row userRow
+	if err := s.db.WithContext(ctx).Omit("password_hash").Where("id = ?", id).Take(&row).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return account.User{}, srok.Errorf(srok.ENOTFOUND, "no user with id %q", id)
+		}
+		return account.User{}, s.wrap("get user", err)
+	}
+	return toUser(row), nil
+}
+
+// updateUser sets columns of the user with id, or returns ENOTFOUND.
+func (s *Store) updateUser(ctx context.Context, op, id string, set map[string]any) error {
+	res := s.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", id).Updates(set)
+	if res.Error != nil {
+		return s.wrap(op, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return srok.Errorf(srok.ENOTFOUND, "no user with id %q", id)
+	}
+	return nil
+}
+
+// SetUserActive implements account.Store.
+func (s *Store) SetUserActive(ctx context.Context, id string, active bool, at time.Time) error {
+	return s.updateUser(ctx, "set user active", id, map[string]any{"active": active, "updated_at": utc(at)})
+}
+
+// SetPasswordHash implements account.Store.
+func (s *Store) SetPasswordHash(ctx context.Context, id, passwordHash string, at time.Time) error {
+	return s.updateUser(ctx, "set password", id, map[string]any{"password_hash": passwordHash, "updated_at": utc(at)})
+}
+
+// HasUsers implements account.Store.
+func (s *Store) HasUsers(ctx context.Context) (bool, error) {
+	return s.hasUsers(s.db.WithContext(ctx))
+}
+
+func (s *Store) hasUsers(tx *gorm.DB) (bool, error) {
+	var n int64
+	if err := tx.Raw(`SELECT count(*) FROM (SELECT 1 FROM users LIMIT 1) AS u`).Scan(&n).Error; err != nil {
+		return false, s.wrap("count users", err)
+	}
+	return n > 0, nil
+}
