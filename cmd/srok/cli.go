@@ -14,6 +14,7 @@ import (
 
 	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/account"
 )
 
 // env is what a command may touch of the outside world; tests pass their own.
@@ -22,6 +23,14 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	now    func() time.Time
+	// stdin is where a password is read (user create, set-password);
+	// isTerminal reports whether it is a terminal, where the password is
+	// asked twice without echo instead of read as one line.
+	stdin      io.Reader
+	isTerminal func() bool
+	// accountOptions tune the account service (tests: cheap password
+	// hashes).
+	accountOptions []account.Option
 }
 
 // usageError is bad input on the command line: printed as one line, exit 2.
@@ -41,6 +50,13 @@ Usage:
   srok config
   srok deadline --type TYPE --trigger TIME [--tz ZONE] [--extended] [--json]
   srok calendar [--year YEAR] [--json]
+  srok user create --email EMAIL --name NAME --role ROLE [--generate-password]
+  srok user list [--json]
+  srok user disable EMAIL
+  srok user set-password EMAIL [--generate-password]
+  srok token create --user EMAIL --name NAME [--scope full|intake] [--expires 90d]
+  srok token list [--user EMAIL] [--json]
+  srok token revoke ID
   srok help
 
 Commands:
@@ -50,6 +66,9 @@ Commands:
   config     print the configuration read from the environment, secrets masked
   deadline   compute every obligation a request of TYPE opens, and its deadline
   calendar   show the Russian production calendar of a year
+  user       manage the people who may sign in, and their roles: admin,
+             officer, operator, viewer
+  token      manage the API tokens that let programs act for a user
 
 serve, migrate and config read the environment (DATABASE_URL, SROK_ADDR,
 SROK_DATA_DIR, SROK_TIME_ZONE, ...): run 'srok config' to see them all.
@@ -58,6 +77,13 @@ Without DATABASE_URL, the database is an embedded SQLite file in SROK_DATA_DIR.
 Both take --calendar PATH (a file or folder of extra calendar years, same
 format as the shipped data; may be repeated), also read from the
 SROK_CALENDAR_PATH environment variable (paths separated by ':').
+
+user and token read the environment as migrate does, and act on its database
+as Srok itself. A password is read from standard input, one line, when it is
+not a terminal; on a terminal it is asked twice without echo. Standard output
+carries only what a script reads: lists, and a secret (a generated password,
+a new token) printed alone, once. Confirmations and errors go to standard
+error.
 
 Run 'srok COMMAND --help' for the flags of a command.
 `
@@ -81,10 +107,14 @@ func run(ctx context.Context, args []string, e env) int {
 		err = runMigrate(ctx, rest, e)
 	case "config":
 		err = runConfig(ctx, rest, e)
+	case "user":
+		err = runUser(ctx, rest, e)
+	case "token":
+		err = runToken(ctx, rest, e)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stdout, usage)
 	default:
-		err = usagef("unknown command %q (commands: serve, migrate, config, deadline, calendar, help)", cmd)
+		err = usagef("unknown command %q (commands: serve, migrate, config, deadline, calendar, user, token, help)", cmd)
 	}
 	switch {
 	case err == nil:
@@ -93,7 +123,7 @@ func run(ctx context.Context, args []string, e env) int {
 		return 0
 	}
 	name := "srok"
-	if len(args) > 0 && slices.Contains([]string{"deadline", "calendar", "serve", "migrate", "config"}, args[0]) {
+	if len(args) > 0 && slices.Contains([]string{"deadline", "calendar", "serve", "migrate", "config", "user", "token"}, args[0]) {
 		name += " " + args[0]
 	}
 	fmt.Fprintf(e.stderr, "%s: %v\n", name, err)
