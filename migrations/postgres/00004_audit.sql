@@ -1,0 +1,67 @@
+-- The audit trail (журнал действий): who did what, when, from where, with
+-- what outcome, and every read of a request's personal data (152-FZ art. 19
+-- part 2: recording the actions done with personal data). Append-only, as
+-- the timeline is: triggers refuse UPDATE, DELETE and TRUNCATE.
+-- +goose Up
+CREATE TABLE audit_entries (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at         timestamptz NOT NULL,
+    actor_id   text NOT NULL DEFAULT '',
+    actor_name text NOT NULL DEFAULT '',
+    -- Not references: a failed sign-in may name no user, and the trail
+    -- must outlive whatever it names.
+    user_id    text NOT NULL DEFAULT '',
+    token_id   text NOT NULL DEFAULT '',
+    ip         text NOT NULL DEFAULT '',
+    user_agent text NOT NULL DEFAULT '',
+    action     text NOT NULL,
+    -- The request acted on, '' when none.
+    request_id text NOT NULL DEFAULT '',
+    -- The names of the fields changed (a JSON array), never their values.
+    fields     jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(fields) = 'array'),
+    outcome    text NOT NULL CHECK (outcome IN ('ok', 'denied', 'failed')),
+    detail     text NOT NULL DEFAULT ''
+);
+-- Newest first, and the same per user, request and action; id breaks ties
+-- between equal times for keyset pagination.
+CREATE INDEX audit_entries_at ON audit_entries (at, id);
+CREATE INDEX audit_entries_user ON audit_entries (user_id, at, id);
+CREATE INDEX audit_entries_request ON audit_entries (request_id, at, id);
+CREATE INDEX audit_entries_action ON audit_entries (action, at, id);
+
+-- The requests a list page or an export showed, one row each, in the order
+-- shown: "who saw request X" is then an index lookup on both databases
+-- (SQLite cannot index the elements of a JSON array).
+CREATE TABLE audit_requests (
+    audit_id   bigint NOT NULL REFERENCES audit_entries (id),
+    seq        integer NOT NULL CHECK (seq >= 0),
+    request_id text NOT NULL,
+    PRIMARY KEY (audit_id, seq)
+);
+CREATE INDEX audit_requests_request ON audit_requests (request_id, audit_id);
+
+-- +goose StatementBegin
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the audit trail is append-only: its entries cannot be changed or deleted';
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries
+    FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+-- TRUNCATE fires no row trigger: a statement trigger refuses it.
+CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_requests_append_only BEFORE UPDATE OR DELETE ON audit_requests
+    FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_requests_no_truncate BEFORE TRUNCATE ON audit_requests
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+
+-- +goose Down
+DROP TRIGGER audit_requests_no_truncate ON audit_requests;
+DROP TRIGGER audit_requests_append_only ON audit_requests;
+DROP TRIGGER audit_entries_no_truncate ON audit_entries;
+DROP TRIGGER audit_entries_append_only ON audit_entries;
+DROP FUNCTION audit_append_only();
+DROP TABLE audit_requests;
+DROP TABLE audit_entries;
