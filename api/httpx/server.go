@@ -11,6 +11,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
@@ -23,12 +24,19 @@ type Options struct {
 	// X-Forwarded-For names the client; without them the client is the
 	// connection's peer (a client cannot pose as another address).
 	TrustedProxies []*net.IPNet
+	// Auth finds the caller of each request (Identify); Sessions are the
+	// browser sessions. Without Auth every request is anonymous, and
+	// routes with Require answer 401.
+	Auth     Authenticator
+	Sessions *scs.SessionManager
 }
 
 // New returns the Echo server every route of Srok is mounted on, with the
 // shared middleware: a request id, one access-log line per request, panic
 // recovery, security headers, the per-client rate limit and the bound on
-// requests in flight, HEAD served by GET handlers, and the input guard.
+// requests in flight, HEAD served by GET handlers, the input guard, the
+// refusal of cross-site state changes (CSRF), the browser session and the
+// caller's identity (Identify).
 func New(o Options) *echo.Echo {
 	log := o.Log
 	if log == nil {
@@ -53,6 +61,13 @@ func New(o Options) *echo.Echo {
 	e.Use(InFlight(o.Limits))
 	e.Use(HeadBody)
 	e.Use(Guard)
+	e.Use(CrossOrigin())
+	if o.Sessions != nil {
+		e.Use(echo.WrapMiddleware(o.Sessions.LoadAndSave))
+	}
+	if o.Auth != nil {
+		e.Use(Identify(o.Auth, o.Sessions))
+	}
 	return e
 }
 

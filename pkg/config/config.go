@@ -53,38 +53,52 @@ type Config struct {
 	// TrustedProxies lists the networks (CIDR) of reverse proxies whose
 	// X-Forwarded-For names the client.
 	TrustedProxies []string `env:"SROK_TRUSTED_PROXIES" envSeparator:","`
+	// PublicURL is the address users open Srok at (links in the console and
+	// in emails); an https URL makes the session cookie Secure. Empty: the
+	// listen address over http.
+	PublicURL string `env:"SROK_PUBLIC_URL"`
+	// SessionIdle ends a browser session unused for that long;
+	// SessionLifetime ends any session that long after sign-in.
+	SessionIdle     time.Duration `env:"SROK_SESSION_IDLE_TIMEOUT" envDefault:"30m"`
+	SessionLifetime time.Duration `env:"SROK_SESSION_LIFETIME" envDefault:"12h"`
 }
 
 // descriptions are printed by Print.
 var descriptions = map[string]string{
-	"SROK_ADDR":             "HTTP listen address (host:port)",
-	"DATABASE_URL":          "postgres:// URL or sqlite:PATH; empty: embedded SQLite in SROK_DATA_DIR",
-	"SROK_DATA_DIR":         "folder of the embedded SQLite database",
-	"SROK_TIME_ZONE":        "the operator's IANA time zone",
-	"SROK_CALENDAR_PATH":    "extra production-calendar files or folders, ':'-separated",
-	"SROK_LOG_LEVEL":        "debug, info, warn or error",
-	"SROK_SHUTDOWN_TIMEOUT": "how long SIGTERM waits for in-flight requests",
-	"SROK_DB_MAX_CONNS":     "PostgreSQL connection pool size",
-	"SROK_RATE_LIMIT":       "requests per second one client may send; 0: no limit",
-	"SROK_RATE_BURST":       "requests one client may send at once",
-	"SROK_MAX_IN_FLIGHT":    "requests served at once; past it, 503 with Retry-After",
-	"SROK_TRUSTED_PROXIES":  "reverse proxies (CIDR, ','-separated) whose X-Forwarded-For is trusted",
+	"SROK_ADDR":                 "HTTP listen address (host:port)",
+	"DATABASE_URL":              "postgres:// URL or sqlite:PATH; empty: embedded SQLite in SROK_DATA_DIR",
+	"SROK_DATA_DIR":             "folder of the embedded SQLite database",
+	"SROK_TIME_ZONE":            "the operator's IANA time zone",
+	"SROK_CALENDAR_PATH":        "extra production-calendar files or folders, ':'-separated",
+	"SROK_LOG_LEVEL":            "debug, info, warn or error",
+	"SROK_SHUTDOWN_TIMEOUT":     "how long SIGTERM waits for in-flight requests",
+	"SROK_DB_MAX_CONNS":         "PostgreSQL connection pool size",
+	"SROK_RATE_LIMIT":           "requests per second one client may send; 0: no limit",
+	"SROK_RATE_BURST":           "requests one client may send at once",
+	"SROK_MAX_IN_FLIGHT":        "requests served at once; past it, 503 with Retry-After",
+	"SROK_TRUSTED_PROXIES":      "reverse proxies (CIDR, ','-separated) whose X-Forwarded-For is trusted",
+	"SROK_PUBLIC_URL":           "the address users open Srok at; https makes the session cookie Secure",
+	"SROK_SESSION_IDLE_TIMEOUT": "a browser session unused this long ends",
+	"SROK_SESSION_LIFETIME":     "any browser session ends this long after sign-in",
 }
 
 // hints say what to give instead of a bad value, per variable.
 var hints = map[string]string{
-	"SROK_ADDR":             "give host:port, such as 127.0.0.1:8080 or :8080",
-	"DATABASE_URL":          "give postgres://user:password@host:5432/db or sqlite:/path/to/srok.db",
-	"SROK_DATA_DIR":         "give the folder of the embedded database",
-	"SROK_TIME_ZONE":        "give an IANA time zone such as Europe/Moscow or Asia/Vladivostok",
-	"SROK_CALENDAR_PATH":    "give production-calendar files or folders, ':'-separated",
-	"SROK_LOG_LEVEL":        "give debug, info, warn or error",
-	"SROK_SHUTDOWN_TIMEOUT": "give a duration such as 15s or 1m30s",
-	"SROK_DB_MAX_CONNS":     "give a whole number from 1 to 1000",
-	"SROK_RATE_LIMIT":       "give requests per second, such as 50 (0: no limit)",
-	"SROK_RATE_BURST":       "give a whole number from 1 to 100000",
-	"SROK_MAX_IN_FLIGHT":    "give a whole number from 1 to 100000",
-	"SROK_TRUSTED_PROXIES":  "give networks in CIDR form, such as 10.0.0.0/8,192.168.1.10/32",
+	"SROK_ADDR":                 "give host:port, such as 127.0.0.1:8080 or :8080",
+	"DATABASE_URL":              "give postgres://user:password@host:5432/db or sqlite:/path/to/srok.db",
+	"SROK_DATA_DIR":             "give the folder of the embedded database",
+	"SROK_TIME_ZONE":            "give an IANA time zone such as Europe/Moscow or Asia/Vladivostok",
+	"SROK_CALENDAR_PATH":        "give production-calendar files or folders, ':'-separated",
+	"SROK_LOG_LEVEL":            "give debug, info, warn or error",
+	"SROK_SHUTDOWN_TIMEOUT":     "give a duration such as 15s or 1m30s",
+	"SROK_DB_MAX_CONNS":         "give a whole number from 1 to 1000",
+	"SROK_RATE_LIMIT":           "give requests per second, such as 50 (0: no limit)",
+	"SROK_RATE_BURST":           "give a whole number from 1 to 100000",
+	"SROK_MAX_IN_FLIGHT":        "give a whole number from 1 to 100000",
+	"SROK_TRUSTED_PROXIES":      "give networks in CIDR form, such as 10.0.0.0/8,192.168.1.10/32",
+	"SROK_PUBLIC_URL":           "give the http:// or https:// address users open, such as https://srok.example.ru",
+	"SROK_SESSION_IDLE_TIMEOUT": "give a positive duration such as 30m",
+	"SROK_SESSION_LIFETIME":     "give a positive duration such as 12h",
 }
 
 // secrets are masked by Print and in errors.
@@ -203,6 +217,19 @@ func (c Config) check(vars map[string]string) error {
 	if _, err := c.Proxies(); err != nil {
 		return err
 	}
+	if u := c.PublicURL; u != "" {
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {
+			return badValue("SROK_PUBLIC_URL", u, "")
+		}
+	}
+	if c.SessionIdle <= 0 {
+		return badValue("SROK_SESSION_IDLE_TIMEOUT", value("SROK_SESSION_IDLE_TIMEOUT", c.SessionIdle.String()), "")
+	}
+	if c.SessionLifetime <= 0 || c.SessionLifetime < c.SessionIdle {
+		return badValue("SROK_SESSION_LIFETIME", value("SROK_SESSION_LIFETIME", c.SessionLifetime.String()),
+			"give a positive duration such as 12h, not shorter than SROK_SESSION_IDLE_TIMEOUT")
+	}
 	return checkDatabaseURL(c.DatabaseURL)
 }
 
@@ -255,6 +282,19 @@ func checkDatabaseURL(u string) error {
 	return badValue("DATABASE_URL", u, "")
 }
 
+// BaseURL is where users open Srok: SROK_PUBLIC_URL, else the listen
+// address over http (addr is the address actually listened on).
+func (c Config) BaseURL(addr string) string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	return "http://" + addr
+}
+
+// SecureCookies reports whether the session cookie is Secure: Srok is
+// reached over https.
+func (c Config) SecureCookies() bool { return strings.HasPrefix(c.PublicURL, "https://") }
+
 // Zone returns the operator's time zone.
 func (c Config) Zone() *time.Location {
 	loc, err := deadlines.LoadZone(c.TimeZone)
@@ -285,6 +325,8 @@ func (c Config) Print(w io.Writer) error {
 		"SROK_SHUTDOWN_TIMEOUT": c.ShutdownTimeout.String(), "SROK_DB_MAX_CONNS": fmt.Sprint(c.DBMaxConns),
 		"SROK_RATE_LIMIT": fmt.Sprint(c.RateLimit), "SROK_RATE_BURST": fmt.Sprint(c.RateBurst),
 		"SROK_MAX_IN_FLIGHT": fmt.Sprint(c.MaxInFlight), "SROK_TRUSTED_PROXIES": strings.Join(c.TrustedProxies, ","),
+		"SROK_PUBLIC_URL": c.PublicURL, "SROK_SESSION_IDLE_TIMEOUT": c.SessionIdle.String(),
+		"SROK_SESSION_LIFETIME": c.SessionLifetime.String(),
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, p := range params {

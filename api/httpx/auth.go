@@ -1,0 +1,142 @@
+package httpx
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/labstack/echo/v4"
+
+	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/srok"
+)
+
+// Authenticator turns credentials into the actor they stand for. Both are
+// checked on every request against the database, so that a revoked token,
+// a disabled user or a changed role takes effect at once.
+type Authenticator interface {
+	// AuthenticateToken returns the actor of an API token.
+	AuthenticateToken(ctx context.Context, secret string) (srok.Actor, error)
+	// SessionActor returns the actor of a signed-in user by id.
+	SessionActor(ctx context.Context, userID string) (srok.Actor, error)
+}
+
+// SessionUserKey is the key of the signed-in user's id in a browser
+// session. Nothing else about the user is kept there: the role is read
+// anew on every request.
+const SessionUserKey = "user_id"
+
+// SessionOptions are the settings of the browser sessions.
+type SessionOptions struct {
+	// Store keeps the sessions server-side (the database), so that logging
+	// out and disabling a user end them for good.
+	Store scs.Store
+	// IdleTimeout ends a session unused for that long; Lifetime ends any
+	// session that long after sign-in.
+	IdleTimeout, Lifetime time.Duration
+	// Secure marks the cookie Secure: Srok is served over TLS.
+	Secure bool
+}
+
+// NewSessions returns the session manager of the browser sessions: an
+// HttpOnly, SameSite=Lax cookie naming a session kept in the database,
+// whose token the database holds only hashed.
+func NewSessions(o SessionOptions) *scs.SessionManager {
+	sm := scs.New()
+	sm.Store = o.Store
+	sm.IdleTimeout, sm.Lifetime = o.IdleTimeout, o.Lifetime
+	sm.HashTokenInStore = true
+	sm.Cookie.Name = SessionCookie
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = o.Secure
+	sm.Cookie.Path = "/"
+	sm.Cookie.Persist = false
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		// The session store is the database: it is unavailable.
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "the session store is unavailable; try again shortly", http.StatusServiceUnavailable)
+	}
+	return sm
+}
+
+// Identify is the middleware that finds who is calling: an API token in
+// "Authorization: Bearer …", else the user of the browser session. The
+// actor and the client's address and user agent go into the request's
+// context. An Authorization header that is not a valid token is a 401 at
+// once; without credentials the request goes on anonymous, and Require
+// refuses it where a route needs someone.
+func Identify(a Authenticator, sessions *scs.SessionManager) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ctx := audit.WithClient(c.Request().Context(), c.RealIP(), c.Request().UserAgent())
+			c.SetRequest(c.Request().WithContext(ctx))
+			if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
+				scheme, secret, _ := strings.Cut(h, " ")
+				if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+					return unauthenticated(c, "send an API token as Authorization: Bearer <token>")
+				}
+				actor, err := a.AuthenticateToken(ctx, strings.TrimSpace(secret))
+				if err != nil {
+					if srok.ErrorCode(err) == srok.EUNAUTHENTICATED {
+						return unauthenticated(c, "the API token is not valid: it is unknown, revoked or expired, or its user is disabled")
+					}
+					return err
+				}
+				c.SetRequest(c.Request().WithContext(srok.WithActor(ctx, actor)))
+				return next(c)
+			}
+			if sessions != nil {
+				if id := sessions.GetString(ctx, SessionUserKey); id != "" {
+					actor, err := a.SessionActor(ctx, id)
+					switch {
+					case srok.ErrorCode(err) == srok.EUNAUTHENTICATED || srok.ErrorCode(err) == srok.ENOTFOUND:
+						// Disabled or removed since sign-in: the session ends now.
+						_ = sessions.Destroy(ctx)
+					case err != nil:
+						return err
+					default:
+						c.SetRequest(c.Request().WithContext(srok.WithActor(ctx, actor)))
+					}
+				}
+			}
+			return next(c)
+		}
+	}
+}
+
+// Require refuses a request without an actor: 401 with a problem that says
+// how to sign in.
+func Require(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if _, ok := srok.ActorFrom(c.Request().Context()); !ok {
+			return unauthenticated(c, "sign in (/login) or send an API token as Authorization: Bearer <token>")
+		}
+		return next(c)
+	}
+}
+
+func unauthenticated(c echo.Context, msg string) error {
+	c.Response().Header().Set("WWW-Authenticate", `Bearer realm="srok"`)
+	return &srok.Error{Code: srok.EUNAUTHENTICATED, Message: msg}
+}
+
+// CrossOrigin refuses state-changing browser requests that come from
+// another site (CSRF): Go's http.CrossOriginProtection, which reads
+// Sec-Fetch-Site and Origin. Requests from non-browser clients carry
+// neither and pass; they authenticate with a token, which a forged
+// cross-site request cannot hold.
+func CrossOrigin() echo.MiddlewareFunc {
+	cop := http.NewCrossOriginProtection()
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := cop.Check(c.Request()); err != nil {
+				return &srok.Error{Code: srok.EFORBIDDEN, Reason: "cross_origin",
+					Message: "a state-changing request from another site is refused (CSRF protection)", Cause: err}
+			}
+			return next(c)
+		}
+	}
+}
