@@ -144,6 +144,8 @@ type Service struct {
 	// not exhaust the server's memory.
 	hashing chan struct{}
 	dummy   dummyHash
+	// audit records changes of users and tokens.
+	audit Auditor
 }
 
 // Option tunes a Service.

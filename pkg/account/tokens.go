@@ -56,12 +56,12 @@ func errBadToken() error {
 	return srok.Errorf(srok.EUNAUTHENTICATED, "the API token is not valid: it is unknown, revoked or expired, or its user is disabled")
 }
 
-// CreateToken creates an API token for the user with in.UserEmail and
+// createToken is CreateToken without its audit entry: creates an API token for the user with in.UserEmail and
 // returns its secret, shown this once and never again. An administrator
 // may create one for any user, a user for themselves. The scope may only
 // narrow the user's role: an intake token needs a user who may register
 // requests.
-func (s *Service) CreateToken(ctx context.Context, in TokenInput) (secret string, t Token, err error) {
+func (s *Service) createToken(ctx context.Context, in TokenInput) (secret string, t Token, err error) {
 	a, err := actorOf(ctx)
 	if err != nil {
 		return "", Token{}, err
@@ -133,11 +133,11 @@ func (s *Service) Tokens(ctx context.Context, userEmail string) ([]Token, error)
 	return s.store.Tokens(ctx, u.ID)
 }
 
-// RevokeToken revokes the token with id: it stops working at once. An
+// revokeToken is RevokeToken without its audit entry: revokes the token with id: it stops working at once. An
 // administrator may revoke anyone's, a user their own. Revoking a revoked
 // token is not an error and keeps the first revocation's time; another
 // user's token is ENOTFOUND for a user who is not an administrator.
-func (s *Service) RevokeToken(ctx context.Context, id string) error {
+func (s *Service) revokeToken(ctx context.Context, id string) error {
 	a, err := actorOf(ctx)
 	if err != nil {
 		return err

@@ -24,10 +24,10 @@ func errNoUser(email string) error {
 // lower is the form emails are compared in.
 func lower(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// CreateUser creates a user with a password. The actor must be allowed to
+// createUser is CreateUser without its audit entry: creates a user with a password. The actor must be allowed to
 // manage users. An email taken in any letter case is ECONFLICT with reason
 // "email_taken".
-func (s *Service) CreateUser(ctx context.Context, in UserInput) (User, error) {
+func (s *Service) createUser(ctx context.Context, in UserInput) (User, error) {
 	if _, err := mayManageUsers(ctx); err != nil {
 		return User{}, err
 	}
@@ -81,12 +81,12 @@ func (s *Service) UserByID(ctx context.Context, id string) (User, error) {
 	return u, err
 }
 
-// DisableUser disables the user with email: they can no longer sign in,
+// disableUser is DisableUser without its audit entry: disables the user with email: they can no longer sign in,
 // and their sessions and tokens stop working at the next request (152-FZ
 // art. 19 part 2 item 8: access ends when the need for it does). The actor
 // must be allowed to manage users. Disabling a disabled user is not an
 // error: changed is false then.
-func (s *Service) DisableUser(ctx context.Context, email string) (changed bool, err error) {
+func (s *Service) disableUser(ctx context.Context, email string) (changed bool, err error) {
 	if _, err := mayManageUsers(ctx); err != nil {
 		return false, err
 	}
@@ -103,9 +103,9 @@ func (s *Service) DisableUser(ctx context.Context, email string) (changed bool, 
 	return true, nil
 }
 
-// SetPassword replaces the password of the user with email. The actor must
+// setPassword is SetPassword without its audit entry: replaces the password of the user with email. The actor must
 // be allowed to manage users.
-func (s *Service) SetPassword(ctx context.Context, email, password string) error {
+func (s *Service) setPassword(ctx context.Context, email, password string) error {
 	if _, err := mayManageUsers(ctx); err != nil {
 		return err
 	}

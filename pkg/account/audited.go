@@ -1,0 +1,88 @@
+package account
+
+import (
+	"context"
+
+	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/srok"
+)
+
+// Auditor records changes of users and tokens in the audit trail.
+type Auditor interface {
+	Record(ctx context.Context, e audit.Entry) error
+}
+
+// WithAudit records every change of a user or a token in the audit trail
+// (152-FZ art. 19 part 2), whoever makes it: the API, the pages or the
+// command line (as the system).
+func WithAudit(a Auditor) Option { return func(s *Service) { s.audit = a } }
+
+// audited records act on subject when err is nil, and a refusal when err
+// is a permission error.
+func (s *Service) audited(ctx context.Context, act audit.Action, detail string, fields []string, err error) {
+	if s.audit == nil {
+		return
+	}
+	out := audit.OutcomeOK
+	if err != nil {
+		out = audit.OutcomeFailed
+		if isDenied(err) {
+			out = audit.OutcomeDenied
+		}
+	}
+	_ = s.audit.Record(ctx, audit.Entry{Action: act, Outcome: out, Detail: detail, Fields: fields})
+}
+
+// CreateUser creates a user with a password. The actor must be allowed to
+// manage users. The audit trail records it (the user's id, role, never the
+// password).
+func (s *Service) CreateUser(ctx context.Context, in UserInput) (User, error) {
+	u, err := s.createUser(ctx, in)
+	s.audited(ctx, audit.ActionUserCreate, "user "+u.ID+" role "+string(in.Role), nil, err)
+	return u, err
+}
+
+// DisableUser disables the user with email: they can no longer sign in,
+// and their sessions and tokens stop working at once. It returns false when
+// the user was disabled already.
+func (s *Service) DisableUser(ctx context.Context, email string) (bool, error) {
+	changed, err := s.disableUser(ctx, email)
+	s.audited(ctx, audit.ActionUserDisable, "", []string{"active"}, err)
+	return changed, err
+}
+
+// SetPassword replaces the password of the user with email. The actor
+// must be allowed to manage users.
+func (s *Service) SetPassword(ctx context.Context, email, password string) error {
+	err := s.setPassword(ctx, email, password)
+	s.audited(ctx, audit.ActionUserPassword, "", []string{"password"}, err)
+	return err
+}
+
+// CreateToken creates an API token for the user with in.UserEmail and
+// returns its secret, shown this once; see createToken for the rules.
+func (s *Service) CreateToken(ctx context.Context, in TokenInput) (string, Token, error) {
+	secret, t, err := s.createToken(ctx, in)
+	s.audited(ctx, audit.ActionTokenCreate, "token "+t.ID+" scope "+scopeName(in.Scope), nil, err)
+	return secret, t, err
+}
+
+// RevokeToken revokes the token with id: it stops working at once.
+func (s *Service) RevokeToken(ctx context.Context, id string) error {
+	err := s.revokeToken(ctx, id)
+	s.audited(ctx, audit.ActionTokenRevoke, "token "+id, nil, err)
+	return err
+}
+
+func scopeName(sc srok.Scope) string {
+	if sc == srok.ScopeFull {
+		return "full"
+	}
+	return string(sc)
+}
+
+// isDenied reports a refusal for lack of rights.
+func isDenied(err error) bool {
+	c := srok.ErrorCode(err)
+	return c == srok.EFORBIDDEN || c == srok.EUNAUTHENTICATED
+}
