@@ -12,6 +12,7 @@ import (
 
 	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -28,13 +29,14 @@ const maxAttempts = 1000
 // any), lets fn change it and saves it with fn's events. At AnyVersion a
 // concurrent change is not the caller's mistake: fn runs again on the fresh
 // request, until the change is saved or fn refuses it for a real reason.
-func (s *Service) change(ctx context.Context, id string, version int, fn func(r *Request, a srok.Actor, now time.Time) ([]Event, error)) (*Request, error) {
-	a, err := actorOf(ctx)
+func (s *Service) change(ctx context.Context, id string, version int, act srok.Action, auditAct audit.Action,
+	fn func(r *Request, a srok.Actor, now time.Time) ([]Event, error)) (*Request, error) {
+	a, err := s.authorize(ctx, act, auditAct)
 	if err != nil {
 		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
-		r, err := s.Get(ctx, id)
+		r, err := s.get(ctx, a, id)
 		if err != nil {
 			return nil, err
 		}
@@ -48,7 +50,7 @@ func (s *Service) change(ctx context.Context, id string, version int, fn func(r 
 			return nil, err
 		}
 		if len(events) == 0 {
-			return r, nil // nothing changed
+			return shown(a, r), nil // nothing changed
 		}
 		r.Version++
 		r.UpdatedAt, r.UpdatedBy = now, a.ID
@@ -63,8 +65,28 @@ func (s *Service) change(ctx context.Context, id string, version int, fn func(r 
 		if err != nil {
 			return nil, err
 		}
-		return r, nil
+		s.record(ctx, audit.Entry{Action: auditAct, Outcome: audit.OutcomeOK, RequestID: r.ID, Fields: changedFields(events)})
+		return shown(a, r), nil
 	}
+}
+
+// changedFields names what events changed: the keys of their before and
+// after, never the values.
+func changedFields(events []Event) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range events {
+		for _, m := range []map[string]any{e.Before, e.After} {
+			for k := range m {
+				if !seen[k] {
+					seen[k] = true
+					out = append(out, k)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // backoff waits a little before the attempt after attempt, more the more
@@ -142,7 +164,7 @@ func (s *Service) Edit(ctx context.Context, id string, version int, edit func(In
 	if version < 0 {
 		return nil, srok.Invalid(srok.FieldError{Field: "version", Problem: "must be a positive version"})
 	}
-	return s.change(ctx, id, version, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+	return s.change(ctx, id, version, srok.ActRequestEdit, audit.ActionRequestEdit, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
 		in, err := edit(r.Input())
 		if err != nil {
 			return nil, err
@@ -167,7 +189,11 @@ func (s *Service) Edit(ctx context.Context, id string, version int, edit func(In
 		r.Subject, r.Representative, r.Identity, r.Summary = p.Subject, p.Representative, p.Identity, p.Summary
 		var events []Event
 		if p.Assignee != r.Assignee {
-			ev, err := s.assign(r, a, now, p.Assignee)
+			who, err := s.assignee(ctx, a, p.Assignee)
+			if err != nil {
+				return nil, err
+			}
+			ev, err := s.assign(r, a, now, who)
 			if err != nil {
 				return nil, err
 			}
@@ -258,7 +284,8 @@ func (s *Service) recompute(r *Request, a srok.Actor, now time.Time, loc *time.L
 	return &ev, nil
 }
 
-// Assign gives request id to assignee and takes a new request in work.
+// Assign gives request id to the user with email assignee and takes a new
+// request in work.
 func (s *Service) Assign(ctx context.Context, id string, version int, assignee string) (*Request, error) {
 	assignee = strings.TrimSpace(assignee)
 	var f srok.Fields
@@ -269,11 +296,19 @@ func (s *Service) Assign(ctx context.Context, id string, version int, assignee s
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, version, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
-		if r.Assignee == assignee && r.Status == StatusInProgress {
+	a, err := s.authorize(ctx, srok.ActRequestAssign, audit.ActionRequestAssign)
+	if err != nil {
+		return nil, err
+	}
+	who, err := s.assignee(ctx, a, assignee)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, version, srok.ActRequestAssign, audit.ActionRequestAssign, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+		if r.Assignee == who.Email && r.AssigneeID == who.ID && r.Status == StatusInProgress {
 			return nil, nil
 		}
-		ev, err := s.assign(r, a, now, assignee)
+		ev, err := s.assign(r, a, now, who)
 		if err != nil {
 			return nil, err
 		}
@@ -281,14 +316,14 @@ func (s *Service) Assign(ctx context.Context, id string, version int, assignee s
 	})
 }
 
-func (s *Service) assign(r *Request, a srok.Actor, now time.Time, assignee string) (Event, error) {
+func (s *Service) assign(r *Request, a srok.Actor, now time.Time, who Assignee) (Event, error) {
 	if !r.Status.Open() {
 		return Event{}, conflict("transition_forbidden", "the request is %s: only a new or in-progress request can be assigned", r.Status)
 	}
 	ev := s.event(r, a, now, EventAssigned)
 	ev.Before = map[string]any{"assignee": r.Assignee, "status": string(r.Status)}
-	r.Assignee = assignee
-	if r.Status == StatusNew && assignee != "" {
+	r.Assignee, r.AssigneeID = who.Email, who.ID
+	if r.Status == StatusNew && who.Email != "" {
 		r.Status = StatusInProgress
 	}
 	ev.After = map[string]any{"assignee": r.Assignee, "status": string(r.Status)}
@@ -309,7 +344,7 @@ type ExtendInput struct {
 // before they ran out (152-FZ art. 14 part 3, art. 20 parts 1-2, art. 21
 // part 5.1).
 func (s *Service) Extend(ctx context.Context, id string, version int, in ExtendInput) (*Request, error) {
-	return s.change(ctx, id, version, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+	return s.change(ctx, id, version, srok.ActRequestExtend, audit.ActionRequestExtend, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
 		var f srok.Fields
 		sent := parseInstant(&f, "notice_sent_at", in.NoticeSentAt, r.Location(), now, true, "")
 		if !sent.IsZero() && noticeBeforeReceipt(in.NoticeSentAt, sent, r) {
@@ -415,7 +450,7 @@ func (s *Service) Refuse(ctx context.Context, id string, version int, in AnswerI
 }
 
 func (s *Service) respond(ctx context.Context, id string, version int, in AnswerInput, refuse bool) (*Request, error) {
-	return s.change(ctx, id, version, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+	return s.change(ctx, id, version, srok.ActRequestAnswer, audit.ActionRequestAnswer, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
 		var f srok.Fields
 		ans := Answer{Number: strings.TrimSpace(in.Number), Text: strings.TrimSpace(in.Text), Reference: strings.TrimSpace(in.Reference)}
 		switch {
@@ -513,7 +548,7 @@ func (s *Service) Close(ctx context.Context, id string, version int, note string
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, version, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+	return s.change(ctx, id, version, srok.ActRequestClose, audit.ActionRequestClose, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
 		if r.Status != StatusAnswered && r.Status != StatusRefused {
 			return nil, conflict("transition_forbidden", "the request is %s: only an answered or refused request can be closed", r.Status)
 		}
@@ -549,7 +584,7 @@ func (s *Service) Cancel(ctx context.Context, id string, version int, in CancelI
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, version, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+	return s.change(ctx, id, version, srok.ActRequestCancel, audit.ActionRequestCancel, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
 		if !r.Status.Open() {
 			return nil, conflict("transition_forbidden", "the request is %s: only a new or in-progress request can be cancelled", r.Status)
 		}
@@ -568,7 +603,7 @@ func (s *Service) Cancel(ctx context.Context, id string, version int, in CancelI
 // AddNote adds a note to the timeline of request id; any status. It
 // returns the note and the request it was added to.
 func (s *Service) AddNote(ctx context.Context, id string, text string) (Event, *Request, error) {
-	a, err := actorOf(ctx)
+	a, err := s.authorize(ctx, srok.ActRequestNote, audit.ActionRequestNote)
 	if err != nil {
 		return Event{}, nil, err
 	}
@@ -581,7 +616,7 @@ func (s *Service) AddNote(ctx context.Context, id string, text string) (Event, *
 	if err := f.Err(); err != nil {
 		return Event{}, nil, err
 	}
-	r, err := s.Get(ctx, id)
+	r, err := s.get(ctx, a, id)
 	if err != nil {
 		return Event{}, nil, err
 	}
@@ -591,7 +626,8 @@ func (s *Service) AddNote(ctx context.Context, id string, text string) (Event, *
 	if err := s.store.AppendEvents(ctx, evs); err != nil {
 		return Event{}, nil, err
 	}
-	return evs[0], r, nil
+	s.record(ctx, audit.Entry{Action: audit.ActionRequestNote, Outcome: audit.OutcomeOK, RequestID: r.ID})
+	return evs[0], shown(a, r), nil
 }
 
 // snapshot flattens the fields of r a person edits and reads in the

@@ -62,7 +62,7 @@ func forEachStore(t *testing.T, fn func(t *testing.T, e env)) {
 				st:    st,
 				reg:   register.NewService(st, cal, moscow, clock.Now),
 				clock: clock,
-				ctx:   srok.WithActor(context.Background(), srok.Actor{ID: "u1", Name: "Operator One"}),
+				ctx:   srok.WithActor(context.Background(), srok.Actor{ID: "u1", Name: "Officer One", UserID: "u1", Role: srok.RoleOfficer}),
 			})
 		})
 	}

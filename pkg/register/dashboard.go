@@ -10,6 +10,8 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/srok"
 )
 
 // SoonWorkingDays is how far ahead "due soon" looks: terms that run out
@@ -49,6 +51,9 @@ type GroupCount struct {
 	Overdue  int
 	DueToday int
 	DueSoon  int
+	// AssigneeDisabled marks an assignee whose account is disabled: their
+	// open requests need another assignee.
+	AssigneeDisabled bool
 }
 
 // DashboardMaxAge is how old a dashboard may be when served again: every
@@ -72,10 +77,39 @@ type cachedDashboard struct {
 // Dashboard returns the dashboard at the service's now, with up to top
 // requests per bucket. It may be up to DashboardMaxAge old, never older
 // than the last change made through this service.
+//
+// The counts are the whole register's (they carry no personal data); the
+// listed requests are those the actor may see, masked as for them, and
+// their being shown is recorded in the audit trail.
 func (s *Service) Dashboard(ctx context.Context, top int) (*Dashboard, error) {
-	if _, err := actorOf(ctx); err != nil {
+	a, err := s.authorize(ctx, srok.ActDashboardRead, audit.ActionRequestList)
+	if err != nil {
 		return nil, err
 	}
+	d, err := s.sharedDashboard(ctx, top)
+	if err != nil {
+		return nil, err
+	}
+	out := *d // the cached one is shared: the actor's view is a copy
+	var ids []string
+	for _, b := range []*Bucket{&out.Overdue, &out.DueToday, &out.DueSoon} {
+		items := make([]*Request, 0, len(b.Items))
+		for _, r := range b.Items {
+			if visible(a, r) {
+				items = append(items, shown(a, r))
+				ids = append(ids, r.ID)
+			}
+		}
+		b.Items = items
+	}
+	if err := s.read(ctx, audit.ActionRequestList, "dashboard", ids...); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// sharedDashboard is the dashboard every actor's view is made from.
+func (s *Service) sharedDashboard(ctx context.Context, top int) (*Dashboard, error) {
 	if top <= 0 {
 		top = DefaultTop
 	}
@@ -145,6 +179,21 @@ func (s *Service) dashboard(ctx context.Context, top int, now time.Time) (*Dashb
 		}
 	}
 	d.ByAssignee, d.ByType = sorted(byA), sorted(byT)
+	if s.users != nil {
+		for i := range d.ByAssignee {
+			g := &d.ByAssignee[i]
+			if g.Key == "" {
+				continue
+			}
+			u, err := s.users.Assignee(ctx, g.Key)
+			switch {
+			case err == nil:
+				g.AssigneeDisabled = !u.Active
+			case srok.ErrorCode(err) != srok.ENOTFOUND: // an assignee from before accounts is not a user
+				return nil, err
+			}
+		}
+	}
 
 	due := Sort{Key: SortDue}
 	buckets := []struct {

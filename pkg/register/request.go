@@ -232,15 +232,20 @@ type Request struct {
 	Representative     *Representative
 	Identity           Identity
 	Summary            string
-	Assignee           string
-	Status             Status
-	Obligations        []Obligation
-	Extension          *Extension
-	Answer             *Answer
-	Repeat             *Repeat
-	CancelReason       CancelReason
-	CancelNote         string
-	ClosedAt           *time.Time
+	// Assignee is the email of the user the request is assigned to (or,
+	// for requests assigned before accounts existed, the name typed then);
+	// AssigneeID is that user's id, "" for the unassigned and the old
+	// free-text assignees.
+	Assignee     string
+	AssigneeID   string
+	Status       Status
+	Obligations  []Obligation
+	Extension    *Extension
+	Answer       *Answer
+	Repeat       *Repeat
+	CancelReason CancelReason
+	CancelNote   string
+	ClosedAt     *time.Time
 	// Version counts the changes; a change must name the version it saw.
 	Version   int
 	CreatedAt time.Time

@@ -14,6 +14,7 @@ import (
 
 	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -38,12 +39,19 @@ type Service struct {
 	// cache is valid for one generation.
 	gen  atomic.Uint64
 	dash dashboardCache
+	// users resolves assignees; audit records reads and changes.
+	users Users
+	audit Auditor
 }
 
 // NewService returns the register on store, counting terms on cal, with
 // zone as the operator's default time zone and now as the clock.
-func NewService(store Store, cal *calendar.Calendar, zone *time.Location, now func() time.Time) *Service {
-	return &Service{store: store, engine: deadlines.New(cal), cal: cal, zone: zone, now: now}
+func NewService(store Store, cal *calendar.Calendar, zone *time.Location, now func() time.Time, opts ...Option) *Service {
+	s := &Service{store: store, engine: deadlines.New(cal), cal: cal, zone: zone, now: now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Zone is the operator's default time zone.
@@ -65,12 +73,16 @@ func (s *Service) event(r *Request, a srok.Actor, at time.Time, kind EventKind) 
 // returns the first request and replayed=true instead of registering
 // another.
 func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r *Request, replayed bool, err error) {
-	a, err := actorOf(ctx)
+	a, err := s.authorize(ctx, srok.ActRequestCreate, audit.ActionRequestCreate)
 	if err != nil {
 		return nil, false, err
 	}
 	now := s.now().UTC()
 	p, err := validate(in, s.zone, now)
+	if err != nil {
+		return nil, false, err
+	}
+	who, err := s.assignee(ctx, a, p.Assignee)
 	if err != nil {
 		return nil, false, err
 	}
@@ -86,7 +98,8 @@ func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r 
 		Representative:     p.Representative,
 		Identity:           p.Identity,
 		Summary:            p.Summary,
-		Assignee:           p.Assignee,
+		Assignee:           who.Email,
+		AssigneeID:         who.ID,
 		Status:             StatusNew,
 		Version:            1,
 		CreatedAt:          now,
@@ -122,9 +135,13 @@ func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r 
 		return nil, false, err
 	}
 	if first != nil {
-		return first, true, nil
+		if !visible(a, first) {
+			return nil, false, srok.Errorf(srok.ENOTFOUND, "no request with id %q", first.ID)
+		}
+		return shown(a, first), true, nil
 	}
-	return r, false, nil
+	s.record(ctx, audit.Entry{Action: audit.ActionRequestCreate, Outcome: audit.OutcomeOK, RequestID: r.ID})
+	return shown(a, r), false, nil
 }
 
 // computeObligations fills r.Obligations for its type and triggers.
@@ -172,15 +189,36 @@ func obligationOf(d deadlines.Deadline) Obligation {
 	return o
 }
 
-// Get returns the request with id.
+// Get returns the request with id, as the actor may see it; the read is
+// recorded in the audit trail.
 func (s *Service) Get(ctx context.Context, id string) (*Request, error) {
-	if _, err := actorOf(ctx); err != nil {
+	a, err := s.authorize(ctx, srok.ActRequestRead, audit.ActionRequestRead)
+	if err != nil {
 		return nil, err
 	}
+	r, err := s.get(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.read(ctx, audit.ActionRequestRead, "", r.ID); err != nil {
+		return nil, err
+	}
+	return shown(a, r), nil
+}
+
+// get returns the request with id if a may see it, unmasked: for changes.
+func (s *Service) get(ctx context.Context, a srok.Actor, id string) (*Request, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return nil, srok.Errorf(srok.ENOTFOUND, "no request with id %q", id)
 	}
-	return s.store.Request(ctx, id)
+	r, err := s.store.Request(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !visible(a, r) {
+		return nil, srok.Errorf(srok.ENOTFOUND, "no request with id %q", id)
+	}
+	return r, nil
 }
 
 // Page is one page of a list and the cursor of the next one ("" at the end).
@@ -191,9 +229,11 @@ type Page struct {
 
 // List returns the requests matching f. f.After is set from cursor.
 func (s *Service) List(ctx context.Context, f Filter, cursor string) (Page, error) {
-	if _, err := actorOf(ctx); err != nil {
+	a, err := s.authorize(ctx, srok.ActRequestRead, audit.ActionRequestList)
+	if err != nil {
 		return Page{}, err
 	}
+	f.Visible = visibility(a)
 	if f.Sort.Key == "" {
 		f.Sort = Sort{Key: SortReceivedAt, Desc: true}
 	}
@@ -219,6 +259,14 @@ func (s *Service) List(ctx context.Context, f Filter, cursor string) (Page, erro
 	if len(items) > f.Limit {
 		p.Items = items[:f.Limit]
 		p.Next = encodeCursor(cursorOf(p.Items[f.Limit-1], f.Sort.Key), f.Sort.String())
+	}
+	ids := make([]string, len(p.Items))
+	for i, r := range p.Items {
+		ids[i] = r.ID
+		p.Items[i] = shown(a, r)
+	}
+	if err := s.read(ctx, audit.ActionRequestList, "", ids...); err != nil {
+		return Page{}, err
 	}
 	return p, nil
 }
@@ -283,7 +331,11 @@ func (s *Service) Timeline(ctx context.Context, id string, afterID int64, limit 
 	if limit > MaxLimit {
 		return nil, nil, srok.Invalid(srok.FieldError{Field: "limit", Problem: fmt.Sprintf("at most %d", MaxLimit)})
 	}
-	r, err := s.Get(ctx, id)
+	a, err := s.authorize(ctx, srok.ActRequestRead, audit.ActionRequestRead)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := s.get(ctx, a, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -291,5 +343,13 @@ func (s *Service) Timeline(ctx context.Context, id string, afterID int64, limit 
 	if err != nil {
 		return nil, nil, err
 	}
-	return r, evs, nil
+	if err := s.read(ctx, audit.ActionRequestRead, "timeline", r.ID); err != nil {
+		return nil, nil, err
+	}
+	if !a.Can(srok.ActPersonalData) {
+		for i := range evs {
+			evs[i].Before, evs[i].After = maskEvent(evs[i].Before), maskEvent(evs[i].After)
+		}
+	}
+	return shown(a, r), evs, nil
 }

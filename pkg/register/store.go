@@ -96,6 +96,8 @@ type Filter struct {
 	Types    []deadlines.RequestType
 	// Assignee filters by assignee; a pointer to "" selects unassigned ones.
 	Assignee *string
+	// Visible narrows the list to what the actor may see; nil: all.
+	Visible *Visibility
 	// DueAtOrBefore and DueAfter bound the next term's end:
 	// next due ≤ DueAtOrBefore, next due > DueAfter. OverdueAt is the same
 	// as DueAtOrBefore with now.

@@ -202,6 +202,14 @@ func (s *Store) ListRequests(ctx context.Context, f register.Filter) ([]*registe
 	if f.Assignee != nil {
 		q = q.Where("assignee = ?", *f.Assignee)
 	}
+	if v := f.Visible; v != nil {
+		if v.CreatedBy != "" {
+			q = q.Where("created_by = ?", v.CreatedBy)
+		}
+		if v.AssigneeID != "" {
+			q = q.Where("(assignee_id = ? OR (assignee_id IS NULL AND assignee = ''))", v.AssigneeID)
+		}
+	}
 	if f.DueAtOrBefore != nil {
 		q = q.Where("next_due_at <= ?", utc(*f.DueAtOrBefore))
 	}

@@ -111,6 +111,7 @@ type requestRow struct {
 	IdentityVerified        bool
 	Summary                 string
 	Assignee                string
+	AssigneeID              *string
 	Status                  string
 	ExtensionNoticeSentAt   *time.Time
 	ExtensionReasons        *string
@@ -199,6 +200,7 @@ func toRequestRow(r *register.Request) requestRow {
 		IdentityVerified:       r.Identity.Verified,
 		Summary:                r.Summary,
 		Assignee:               r.Assignee,
+		AssigneeID:             nonEmpty(r.AssigneeID),
 		Status:                 string(r.Status),
 		ClosedAt:               utcPtr(r.ClosedAt),
 		NextDueAt:              noDue,
@@ -249,6 +251,7 @@ func toRequest(row *requestRow, obls []obligationRow) *register.Request {
 			DocumentIssuer: row.IdentityDocumentIssuer, Relation: row.IdentityRelation, Verified: row.IdentityVerified},
 		Summary:      row.Summary,
 		Assignee:     row.Assignee,
+		AssigneeID:   str(row.AssigneeID),
 		Status:       register.Status(row.Status),
 		CancelReason: register.CancelReason(str(row.CancelReason)),
 		CancelNote:   str(row.CancelNote),
@@ -353,4 +356,12 @@ func toEvent(row eventRow) register.Event {
 		}
 	}
 	return e
+}
+
+// nonEmpty is s, or nil for "" (a NULL column).
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

@@ -60,7 +60,7 @@ func forEachStore(t *testing.T, fn func(t *testing.T, e env)) {
 				st:    st,
 				reg:   register.NewService(st, cal, moscow, clock.Now),
 				clock: clock,
-				ctx:   srok.WithActor(context.Background(), srok.Actor{ID: "u1", Name: "Operator One"}),
+				ctx:   srok.WithActor(context.Background(), srok.Actor{ID: "u1", Name: "Officer One", UserID: "u1", Role: srok.RoleOfficer}),
 			})
 		})
 	}
@@ -249,7 +249,7 @@ func TestIdempotencyKey(t *testing.T) {
 		_, _, err := e.reg.Create(e.ctx, access("Другое", "other@example.ru", "2026-11-24"), &register.IdempotencyKey{Key: "k-1", BodyHash: "h2"})
 		wantCode(t, err, srok.ECONFLICT)
 		// The same key from another client is another key.
-		other := srok.WithActor(context.Background(), srok.Actor{ID: "u2", Name: "Two"})
+		other := srok.WithActor(context.Background(), srok.Actor{ID: "u2", Name: "Two", UserID: "u2", Role: srok.RoleOfficer})
 		r2, rep, err := e.reg.Create(other, in, key)
 		if err != nil || rep || r2.ID == ids[0] {
 			t.Fatalf("other client's key: %v replayed=%v", err, rep)
@@ -441,7 +441,7 @@ func TestDatabaseOutage(t *testing.T) {
 	srv, st := storetest.MustOwnPostgres(t)
 	clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, moscow))
 	e := env{st: st, reg: register.NewService(st, cal, moscow, clock.Now), clock: clock,
-		ctx: srok.WithActor(ctx, srok.Actor{ID: "u1", Name: "One"})}
+		ctx: srok.WithActor(ctx, srok.Actor{ID: "u1", Name: "One", UserID: "u1", Role: srok.RoleOfficer})}
 	r := mustCreate(t, e, access("О", "o@example.ru", "2026-11-24"))
 
 	if err := srv.Stop(); err != nil {
