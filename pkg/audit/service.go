@@ -41,11 +41,22 @@ func NewService(store Store, now func() time.Time) *Service {
 // not input. A caller that shows personal data should not show it when
 // Record fails: the read would be missing from the trail.
 func (s *Service) Record(ctx context.Context, e Entry) error {
+	entries, err := s.Prepare(ctx, e)
+	if err != nil {
+		return err
+	}
+	return s.store.AppendAudit(ctx, entries)
+}
+
+// Prepare makes e ready to be stored, as Record does, without storing it:
+// for a change whose audit entry is written in the change's own
+// transaction (atomic with it, and without a second commit).
+func (s *Service) Prepare(ctx context.Context, e Entry) ([]*Entry, error) {
 	if !e.Action.Valid() {
-		return srok.Invalid(srok.FieldError{Field: "action", Problem: fmt.Sprintf("%q is not an audit action", e.Action)})
+		return nil, srok.Invalid(srok.FieldError{Field: "action", Problem: fmt.Sprintf("%q is not an audit action", e.Action)})
 	}
 	if !e.Outcome.Valid() {
-		return srok.Invalid(srok.FieldError{Field: "outcome", Problem: fmt.Sprintf("%q is not an outcome: ok, denied or failed", e.Outcome)})
+		return nil, srok.Invalid(srok.FieldError{Field: "outcome", Problem: fmt.Sprintf("%q is not an outcome: ok, denied or failed", e.Outcome)})
 	}
 	if e.ActorID == "" {
 		if a, ok := srok.ActorFrom(ctx); ok {
@@ -83,7 +94,7 @@ func (s *Service) Record(ctx context.Context, e Entry) error {
 
 	parts := (len(e.RequestIDs) + MaxRequestIDs - 1) / MaxRequestIDs
 	if parts <= 1 {
-		return s.store.AppendAudit(ctx, []*Entry{&e})
+		return []*Entry{&e}, nil
 	}
 	entries := make([]*Entry, 0, parts)
 	for i := range parts {
@@ -97,7 +108,7 @@ func (s *Service) Record(ctx context.Context, e Entry) error {
 		}
 		entries = append(entries, &x)
 	}
-	return s.store.AppendAudit(ctx, entries)
+	return entries, nil
 }
 
 // List returns a page of the entries matching f, newest first, starting

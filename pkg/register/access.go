@@ -32,7 +32,11 @@ type Users interface {
 
 // Auditor records what was done with personal data (the audit trail).
 type Auditor interface {
+	// Record writes e at once (reads, refusals).
 	Record(ctx context.Context, e audit.Entry) error
+	// Prepare makes e ready for the store to write in a change's own
+	// transaction.
+	Prepare(ctx context.Context, e audit.Entry) ([]*audit.Entry, error)
 }
 
 // Option configures a Service.
@@ -173,6 +177,16 @@ func (s *Service) record(ctx context.Context, e audit.Entry) {
 		return
 	}
 	_ = s.audit.Record(ctx, e) // a change is already in the timeline; a refusal changed nothing
+}
+
+// trail prepares the audit entry of a change, written by the store in the
+// change's transaction; nil without a trail.
+func (s *Service) trail(ctx context.Context, e audit.Entry) ([]*audit.Entry, error) {
+	if s.audit == nil {
+		return nil, nil
+	}
+	e.Outcome = audit.OutcomeOK
+	return s.audit.Prepare(ctx, e)
 }
 
 // read records that ids' personal data was shown: with no trail to write,

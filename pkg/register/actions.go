@@ -54,7 +54,11 @@ func (s *Service) change(ctx context.Context, id string, version int, act srok.A
 		}
 		r.Version++
 		r.UpdatedAt, r.UpdatedBy = now, a.ID
-		err = s.store.UpdateRequest(ctx, r, prev, events)
+		trail, err := s.trail(ctx, audit.Entry{Action: auditAct, RequestID: r.ID, Fields: changedFields(events)})
+		if err != nil {
+			return nil, err
+		}
+		err = s.store.UpdateRequest(ctx, r, prev, events, trail)
 		s.gen.Add(1)
 		if srok.ErrorCode(err) == srok.EPRECONDITION && version == AnyVersion && attempt < maxAttempts {
 			if err := backoff(ctx, attempt); err != nil {
@@ -65,7 +69,6 @@ func (s *Service) change(ctx context.Context, id string, version int, act srok.A
 		if err != nil {
 			return nil, err
 		}
-		s.record(ctx, audit.Entry{Action: auditAct, Outcome: audit.OutcomeOK, RequestID: r.ID, Fields: changedFields(events)})
 		return shown(a, r), nil
 	}
 }
@@ -623,10 +626,13 @@ func (s *Service) AddNote(ctx context.Context, id string, text string) (Event, *
 	ev := s.event(r, a, s.now().UTC(), EventNote)
 	ev.Note = text
 	evs := []Event{ev}
-	if err := s.store.AppendEvents(ctx, evs); err != nil {
+	trail, err := s.trail(ctx, audit.Entry{Action: audit.ActionRequestNote, RequestID: r.ID})
+	if err != nil {
 		return Event{}, nil, err
 	}
-	s.record(ctx, audit.Entry{Action: audit.ActionRequestNote, Outcome: audit.OutcomeOK, RequestID: r.ID})
+	if err := s.store.AppendEvents(ctx, evs, trail); err != nil {
+		return Event{}, nil, err
+	}
 	return evs[0], shown(a, r), nil
 }
 

@@ -129,7 +129,11 @@ func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r 
 		}
 	}
 	year := now.In(p.Loc).Year()
-	first, err := s.store.CreateRequest(ctx, r, year, events, key)
+	trail, err := s.trail(ctx, audit.Entry{Action: audit.ActionRequestCreate, RequestID: r.ID})
+	if err != nil {
+		return nil, false, err
+	}
+	first, err := s.store.CreateRequest(ctx, r, year, events, key, trail)
 	s.gen.Add(1)
 	if err != nil {
 		return nil, false, err
@@ -140,7 +144,6 @@ func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r 
 		}
 		return shown(a, first), true, nil
 	}
-	s.record(ctx, audit.Entry{Action: audit.ActionRequestCreate, Outcome: audit.OutcomeOK, RequestID: r.ID})
 	return shown(a, r), false, nil
 }
 

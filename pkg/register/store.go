@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/srok/srok/deadlines"
+	"github.com/srok/srok/pkg/audit"
 )
 
 // Store keeps the register. The storage package implements it on
@@ -16,14 +17,19 @@ type Store interface {
 	// With key, the key is stored in the same transaction; if the key is
 	// already stored, nothing is written and the request created under it
 	// is returned (ECONFLICT when the key came with another body).
-	CreateRequest(ctx context.Context, r *Request, year int, events []Event, key *IdempotencyKey) (replayed *Request, err error)
+	//
+	// trail is the audit entry of the change (nil: none): the store writes
+	// it in the same transaction, so a change and its audit entry are
+	// committed together or not at all. So for UpdateRequest and
+	// AppendEvents.
+	CreateRequest(ctx context.Context, r *Request, year int, events []Event, key *IdempotencyKey, trail []*audit.Entry) (replayed *Request, err error)
 	// Request returns the request with id (ENOTFOUND).
 	Request(ctx context.Context, id string) (*Request, error)
 	// UpdateRequest writes r and its obligations and appends events, if the
 	// stored version is still version (EPRECONDITION otherwise).
-	UpdateRequest(ctx context.Context, r *Request, version int, events []Event) error
+	UpdateRequest(ctx context.Context, r *Request, version int, events []Event, trail []*audit.Entry) error
 	// AppendEvents adds events to a request's timeline.
-	AppendEvents(ctx context.Context, events []Event) error
+	AppendEvents(ctx context.Context, events []Event, trail []*audit.Entry) error
 	// ListRequests returns up to f.Limit+1 requests matching f in f.Sort order
 	// after f.After.
 	ListRequests(ctx context.Context, f Filter) ([]*Request, error)

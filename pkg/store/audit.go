@@ -75,41 +75,48 @@ func (s *Store) AppendAudit(ctx context.Context, entries []*audit.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	rows := make([]auditRow, len(entries))
 	many := len(entries) > 1
+	for _, e := range entries {
+		many = many || len(e.RequestIDs) > 0
+	}
+	db := s.db.WithContext(ctx)
+	var err error
+	if many {
+		err = db.Transaction(func(tx *gorm.DB) error { return appendAudit(tx, entries) })
+	} else {
+		err = appendAudit(db, entries)
+	}
+	return s.wrap("append audit", err)
+}
+
+// appendAudit writes entries in tx: the audit entry of a change goes in the
+// change's own transaction.
+func appendAudit(tx *gorm.DB, entries []*audit.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	rows := make([]auditRow, len(entries))
 	for i, e := range entries {
 		row, err := toAuditRow(e)
 		if err != nil {
 			return err
 		}
 		rows[i] = row
-		many = many || len(e.RequestIDs) > 0
 	}
-	insert := func(tx *gorm.DB) error {
-		if err := tx.Create(&rows).Error; err != nil {
+	if err := tx.Create(&rows).Error; err != nil {
+		return err
+	}
+	var shown []auditRequestRow
+	for i, e := range entries {
+		for j, id := range e.RequestIDs {
+			shown = append(shown, auditRequestRow{AuditID: rows[i].ID, Seq: j, RequestID: id})
+		}
+	}
+	if len(shown) > 0 {
+		// 3 parameters a row: batches stay far below SQLite's 32766.
+		if err := tx.CreateInBatches(&shown, 1000).Error; err != nil {
 			return err
 		}
-		var shown []auditRequestRow
-		for i, e := range entries {
-			for j, id := range e.RequestIDs {
-				shown = append(shown, auditRequestRow{AuditID: rows[i].ID, Seq: j, RequestID: id})
-			}
-		}
-		if len(shown) == 0 {
-			return nil
-		}
-		// 3 parameters a row: batches stay far below SQLite's 32766.
-		return tx.CreateInBatches(&shown, 1000).Error
-	}
-	db := s.db.WithContext(ctx)
-	var err error
-	if many {
-		err = db.Transaction(insert)
-	} else {
-		err = insert(db)
-	}
-	if err != nil {
-		return s.wrap("append audit", err)
 	}
 	for i, e := range entries {
 		e.ID, e.At = rows[i].ID, rows[i].At

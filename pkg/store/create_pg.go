@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm/schema"
 
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/register"
 )
 
@@ -18,7 +19,7 @@ import (
 // INSERT … WITH, so that the counter's row lock is held for one statement
 // and its commit instead of five round trips. Measured on 1,000,000
 // requests, this is what lets creates scale past the counter.
-func (s *Store) createInOneStatement(ctx context.Context, r *register.Request, year int, events []register.Event) error {
+func (s *Store) createInOneStatement(ctx context.Context, r *register.Request, year int, events []register.Event, trail []*audit.Entry) error {
 	var b strings.Builder
 	args := []any{year, strconv.Itoa(year)}
 	arg := func(v any) string {
@@ -68,6 +69,19 @@ func (s *Store) createInOneStatement(ctx context.Context, r *register.Request, y
 		writeValues(&b, rows, arg)
 		b.WriteString("\n)")
 	}
+	if len(trail) > 0 {
+		rows := make([]auditRow, 0, len(trail))
+		for _, e := range trail {
+			ar, err := toAuditRow(e)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, ar)
+		}
+		b.WriteString(", a AS (\n\tINSERT INTO audit_entries (")
+		writeValues(&b, rows, arg)
+		b.WriteString("\n)")
+	}
 	b.WriteString("\nSELECT number FROM r")
 	var number string
 	if err := s.sql.QueryRowContext(ctx, b.String(), args...).Scan(&number); err != nil {
@@ -75,6 +89,17 @@ func (s *Store) createInOneStatement(ctx context.Context, r *register.Request, y
 	}
 	r.Number = number
 	return nil
+}
+
+// auditInOneStatement reports whether the create's audit entries fit its
+// one statement: entries that name no list of requests (a create's own).
+func auditInOneStatement(trail []*audit.Entry) bool {
+	for _, e := range trail {
+		if len(e.RequestIDs) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // writeValues writes "cols) VALUES (…), (…)" for rows.

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/srok/srok/deadlines"
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 )
@@ -23,15 +24,15 @@ var _ register.Store = (*Store)(nil)
 var errReplay = errors.New("idempotency key exists")
 
 // CreateRequest implements register.Store.
-func (s *Store) CreateRequest(ctx context.Context, r *register.Request, year int, events []register.Event, key *register.IdempotencyKey) (*register.Request, error) {
+func (s *Store) CreateRequest(ctx context.Context, r *register.Request, year int, events []register.Event, key *register.IdempotencyKey, trail []*audit.Entry) (*register.Request, error) {
 	select {
 	case s.creates <- struct{}{}:
 		defer func() { <-s.creates }()
 	case <-ctx.Done():
 		return nil, s.wrap("create request", ctx.Err())
 	}
-	if key == nil && s.dialect == Postgres {
-		if err := s.createInOneStatement(ctx, r, year, events); err != nil {
+	if key == nil && s.dialect == Postgres && auditInOneStatement(trail) {
+		if err := s.createInOneStatement(ctx, r, year, events, trail); err != nil {
 			r.Number = ""
 			return nil, s.wrap("create request", err)
 		}
@@ -68,6 +69,9 @@ func (s *Store) CreateRequest(ctx context.Context, r *register.Request, year int
 			}
 		}
 		if err := insertEvents(tx, events); err != nil {
+			return err
+		}
+		if err := appendAudit(tx, trail); err != nil {
 			return err
 		}
 		if key != nil {
@@ -139,7 +143,7 @@ func (s *Store) Request(ctx context.Context, id string) (*register.Request, erro
 }
 
 // UpdateRequest implements register.Store.
-func (s *Store) UpdateRequest(ctx context.Context, r *register.Request, version int, events []register.Event) error {
+func (s *Store) UpdateRequest(ctx context.Context, r *register.Request, version int, events []register.Event, trail []*audit.Entry) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := toRequestRow(r)
 		res := tx.Model(&requestRow{}).Where("id = ? AND version = ?", r.ID, version).
@@ -165,14 +169,25 @@ func (s *Store) UpdateRequest(ctx context.Context, r *register.Request, version 
 				return err
 			}
 		}
-		return insertEvents(tx, events)
+		if err := insertEvents(tx, events); err != nil {
+			return err
+		}
+		return appendAudit(tx, trail)
 	})
 	return s.wrap("update request", err)
 }
 
 // AppendEvents implements register.Store.
-func (s *Store) AppendEvents(ctx context.Context, events []register.Event) error {
-	return s.wrap("append events", insertEvents(s.db.WithContext(ctx), events))
+func (s *Store) AppendEvents(ctx context.Context, events []register.Event, trail []*audit.Entry) error {
+	if len(trail) == 0 {
+		return s.wrap("append events", insertEvents(s.db.WithContext(ctx), events))
+	}
+	return s.wrap("append events", s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := insertEvents(tx, events); err != nil {
+			return err
+		}
+		return appendAudit(tx, trail)
+	}))
 }
 
 // sortColumn maps a sort key to its column.
