@@ -43,10 +43,15 @@ type SessionOptions struct {
 // NewSessions returns the session manager of the browser sessions: an
 // HttpOnly, SameSite=Lax cookie naming a session kept in the database,
 // whose token the database holds only hashed.
+//
+// The idle timeout is Identify's (Options.SessionIdle), not scs's: scs
+// extends an idle timeout by writing the session at every request, a
+// database write per page or API call; Identify writes the last use at
+// most once a minute (or a quarter of the timeout).
 func NewSessions(o SessionOptions) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = o.Store
-	sm.IdleTimeout, sm.Lifetime = o.IdleTimeout, o.Lifetime
+	sm.Lifetime = o.Lifetime
 	sm.HashTokenInStore = true
 	sm.Cookie.Name = SessionCookie
 	sm.Cookie.HttpOnly = true
@@ -62,13 +67,20 @@ func NewSessions(o SessionOptions) *scs.SessionManager {
 	return sm
 }
 
+// sessionSeenKey holds when a session was last used (Unix nanoseconds).
+const sessionSeenKey = "seen"
+
 // Identify is the middleware that finds who is calling: an API token in
 // "Authorization: Bearer …", else the user of the browser session. The
 // actor and the client's address and user agent go into the request's
 // context. An Authorization header that is not a valid token is a 401 at
 // once; without credentials the request goes on anonymous, and Require
 // refuses it where a route needs someone.
-func Identify(a Authenticator, sessions *scs.SessionManager) echo.MiddlewareFunc {
+func Identify(a Authenticator, sessions *scs.SessionManager, idle time.Duration) echo.MiddlewareFunc {
+	touch := time.Minute
+	if idle > 0 && idle/4 < touch {
+		touch = idle / 4
+	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			ctx := audit.WithClient(c.Request().Context(), c.RealIP(), c.Request().UserAgent())
@@ -90,6 +102,14 @@ func Identify(a Authenticator, sessions *scs.SessionManager) echo.MiddlewareFunc
 			}
 			if sessions != nil {
 				if id := sessions.GetString(ctx, SessionUserKey); id != "" {
+					now := time.Now()
+					if seen := sessions.GetInt64(ctx, sessionSeenKey); seen > 0 && idle > 0 && now.Sub(time.Unix(0, seen)) >= idle {
+						// Unused for too long: it ends, and the caller is anonymous.
+						_ = sessions.Destroy(ctx)
+						return next(c)
+					} else if seen == 0 || now.Sub(time.Unix(0, seen)) >= touch {
+						sessions.Put(ctx, sessionSeenKey, now.UnixNano())
+					}
 					actor, err := a.SessionActor(ctx, id)
 					switch {
 					case srok.ErrorCode(err) == srok.EUNAUTHENTICATED || srok.ErrorCode(err) == srok.ENOTFOUND:

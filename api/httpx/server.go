@@ -29,6 +29,12 @@ type Options struct {
 	// routes with Require answer 401.
 	Auth     Authenticator
 	Sessions *scs.SessionManager
+	// SessionIdle ends a browser session unused for that long (0: never).
+	SessionIdle time.Duration
+	// Public are the route paths (as registered, "/healthz") where nobody
+	// is identified: they answer anyone, and must keep answering when
+	// credentials are stale or the database is down.
+	Public []string
 }
 
 // New returns the Echo server every route of Srok is mounted on, with the
@@ -66,7 +72,20 @@ func New(o Options) *echo.Echo {
 		e.Use(echo.WrapMiddleware(o.Sessions.LoadAndSave))
 	}
 	if o.Auth != nil {
-		e.Use(Identify(o.Auth, o.Sessions))
+		public := map[string]bool{}
+		for _, p := range o.Public {
+			public[p] = true
+		}
+		identify := Identify(o.Auth, o.Sessions, o.SessionIdle)
+		e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+			withIdentity := identify(next)
+			return func(c echo.Context) error {
+				if public[c.Path()] {
+					return next(c)
+				}
+				return withIdentity(c)
+			}
+		})
 	}
 	return e
 }

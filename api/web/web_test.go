@@ -89,7 +89,7 @@ func newEnv(t *testing.T, d store.Dialect, o sessionOptions) *env {
 	}
 	sm := httpx.NewSessions(httpx.SessionOptions{Store: ss, IdleTimeout: o.idle, Lifetime: o.lifetime, Secure: o.secure})
 	e := &env{st: st, acc: acc, clock: clock, sys: srok.WithActor(context.Background(), srok.System)}
-	srv := httpx.New(httpx.Options{Auth: acc, Sessions: sm})
+	srv := httpx.New(httpx.Options{Auth: acc, Sessions: sm, SessionIdle: o.idle})
 	web.Mount(srv, web.Config{Accounts: acc, Throttle: account.NewThrottle(st, clock.Now),
 		Audit: audit.NewService(st, clock.Now), Sessions: sm, Now: clock.Now, Sleep: e.sleep})
 	e.h = srv
