@@ -2,13 +2,13 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,13 +18,13 @@ import (
 
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/account"
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
-	"github.com/srok/srok/pkg/store/pgtest"
 	"github.com/srok/srok/pkg/store/storetest"
 )
-
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 var (
 	moscow   = mustLoc("Europe/Moscow")
@@ -51,12 +51,17 @@ func mustCal() *calendar.Calendar {
 // harness is the real router on a real database with a settable clock;
 // every response is checked against api/openapi.yaml.
 type harness struct {
-	t     testing.TB
-	h     http.Handler
-	st    *store.Store
-	clock *storetest.Clock
-	ct    *contract
-	logs  *syncBuffer
+	t        testing.TB
+	h        http.Handler
+	st       *store.Store
+	clock    *storetest.Clock
+	ct       *contract
+	logs     *syncBuffer
+	accounts *account.Service
+	audit    *audit.Service
+	// token is an administrator's API token, sent with every exchange that
+	// sets no Authorization of its own (see anonymous).
+	token string
 }
 
 type syncBuffer struct {
@@ -85,15 +90,56 @@ func newHarness(t *testing.T, d store.Dialect) *harness {
 func newHarnessOn(t testing.TB, st *store.Store) *harness {
 	clock := storetest.NewClock(fixedNow)
 	logs := &syncBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	reg := register.NewService(st, testCal, moscow, clock.Now)
-	return &harness{t: t, st: st, clock: clock, ct: newContract(t), logs: logs,
-		h: newRouter(Config{Register: reg, Calendar: testCal, Health: st, Log: log, Now: clock.Now})}
+	log := slog.New(slog.NewJSONHandler(io.MultiWriter(logs, &suiteLogs), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	trail := audit.NewService(st, clock.Now)
+	accounts := account.NewService(st, clock.Now, account.WithPasswordParams(cheapPasswords), account.WithAudit(trail))
+	reg := register.NewService(st, testCal, moscow, clock.Now, register.WithUsers(accounts), register.WithAudit(trail))
+	h := &harness{t: t, st: st, clock: clock, ct: newContract(t), logs: logs, accounts: accounts, audit: trail,
+		h: newRouter(Config{Register: reg, Calendar: testCal, Accounts: accounts, Audit: trail, Health: st, Log: log, Now: clock.Now})}
+	h.token = h.mustToken(t, "admin@example.ru", srok.RoleAdmin, srok.ScopeFull)
+	h.mustUser(t, "ivanova@example.ru", srok.RoleOfficer)
+	h.mustUser(t, "petrov@example.ru", srok.RoleOfficer)
+	return h
+}
+
+// mustUser creates the user email with role unless it exists.
+func (h *harness) mustUser(t testing.TB, email string, role srok.Role) account.User {
+	t.Helper()
+	ctx := srok.WithActor(context.Background(), srok.System)
+	u, err := h.accounts.UserByEmail(ctx, email)
+	if srok.ErrorCode(err) == srok.ENOTFOUND {
+		u, err = h.accounts.CreateUser(ctx, account.UserInput{Email: email, Name: "User " + string(role), Role: role,
+			Password: "correct horse battery staple"})
+	}
+	if err != nil {
+		t.Fatalf("user %s: %v", email, err)
+	}
+	return u
+}
+
+// cheapPasswords make the tests' password hashes fast.
+var cheapPasswords = account.PasswordParams{Memory: 64, Time: 1, Threads: 1}
+
+// mustToken creates the user email with role (if missing) and returns a new
+// API token of theirs with scope.
+func (h *harness) mustToken(t testing.TB, email string, role srok.Role, scope srok.Scope) string {
+	t.Helper()
+	ctx := srok.WithActor(context.Background(), srok.System)
+	h.mustUser(t, email, role)
+	secret, _, err := h.accounts.CreateToken(ctx, account.TokenInput{UserEmail: email, Name: "test " + string(role) + " " + string(scope), Scope: scope})
+	if err != nil {
+		t.Fatalf("token for %s: %v", email, err)
+	}
+	return secret
 }
 
 // newRouter is the API on the shared server, as cmd/srok composes it.
 func newRouter(cfg Config) *echo.Echo {
-	e := httpx.New(httpx.Options{Log: cfg.Log})
+	var auth httpx.Authenticator
+	if a, ok := cfg.Accounts.(httpx.Authenticator); ok {
+		auth = a
+	}
+	e := httpx.New(httpx.Options{Log: cfg.Log, Auth: auth, Public: PublicPaths})
 	Mount(e, cfg)
 	return e
 }
@@ -146,6 +192,12 @@ type opt func(*http.Request)
 
 func header(k, v string) opt { return func(r *http.Request) { r.Header.Set(k, v) } }
 
+// anonymous sends no credentials.
+func anonymous() opt { return header("Authorization", "-") }
+
+// as sends token's credentials.
+func as(token string) opt { return header("Authorization", "Bearer "+token) }
+
 // raw sends body as is (with content type JSON unless overridden).
 type raw string
 
@@ -171,8 +223,14 @@ func (h *harness) exchange(t testing.TB, contractCheck bool, method, path string
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if h.token != "" {
+		req.Header.Set("Authorization", "Bearer "+h.token)
+	}
 	for _, o := range opts {
 		o(req)
+	}
+	if req.Header.Get("Authorization") == "-" {
+		req.Header.Del("Authorization")
 	}
 	rec := httptest.NewRecorder()
 	h.h.ServeHTTP(rec, req)
@@ -281,7 +339,7 @@ func TestRequestLifecycle(t *testing.T) {
 			return Request{}
 		}
 		act("answer", map[string]any{"outcome": "fulfilled", "text": "ok"}, http.StatusConflict)
-		if a := act("assign", map[string]any{"assignee": "ivanova"}, http.StatusOK); a.Status != "in_progress" || a.Assignee != "ivanova" {
+		if a := act("assign", map[string]any{"assignee": "ivanova@example.ru"}, http.StatusOK); a.Status != "in_progress" || a.Assignee != "ivanova@example.ru" {
 			t.Fatalf("assigned %+v", a)
 		}
 		ex := act("extend", map[string]any{"notice_sent_at": "2026-11-25T08:00:00+03:00", "reasons": "объём", "channel": "email"}, http.StatusOK)
@@ -300,7 +358,7 @@ func TestRequestLifecycle(t *testing.T) {
 		if c := act("close", map[string]any{"note": "готово"}, http.StatusOK); c.Status != "closed" || c.ClosedAt == nil {
 			t.Fatalf("closed %+v", c)
 		}
-		act("assign", map[string]any{"assignee": "x"}, http.StatusConflict)
+		act("assign", map[string]any{"assignee": "ivanova@example.ru"}, http.StatusConflict)
 
 		tl := h.do("GET", path+"/timeline", nil)
 		wantStatus(t, tl, http.StatusOK)
@@ -347,10 +405,10 @@ func TestListAndDashboardHTTP(t *testing.T) {
 		}
 		cancelled := h.create(t, accessBody("Дарья", "d@example.ru", "2026-11-03T10:00:00+03:00"))
 		wantStatus(t, h.do("POST", "/api/v1/requests/"+cancelled.ID+"/cancel", map[string]any{"reason": "withdrawn"}), http.StatusOK)
-		overdue := mk("Алексей", "a@example.ru", "2026-11-05T10:00:00+03:00", "ivanova")
-		today := mk("Борис", "b@example.ru", "2026-11-11T10:00:00+03:00", "ivanova")
+		overdue := mk("Алексей", "a@example.ru", "2026-11-05T10:00:00+03:00", "ivanova@example.ru")
+		today := mk("Борис", "b@example.ru", "2026-11-11T10:00:00+03:00", "ivanova@example.ru")
 		soon := mk("Вера", "v@example.ru", "2026-11-13T10:00:00+03:00", "")
-		later := mk("Галина", "g@example.ru", "2026-11-24T10:00:00+03:00", "petrov")
+		later := mk("Галина", "g@example.ru", "2026-11-24T10:00:00+03:00", "petrov@example.ru")
 		names := func(query string) string {
 			t.Helper()
 			r := h.do("GET", "/api/v1/requests?"+query, nil)
@@ -364,15 +422,15 @@ func TestListAndDashboardHTTP(t *testing.T) {
 			return strings.Join(out, ",")
 		}
 		for q, want := range map[string]string{
-			"":                                   "Галина,Вера,Борис,Алексей,Дарья",
-			"overdue=true":                       "Алексей",
-			"overdue=false&sort=due":             "Борис,Вера,Галина,Дарья",
-			"sort=due&due_before=2026-11-27":     "Алексей,Борис,Вера",
-			"sort=due&due_after=2026-11-25":      "Борис,Вера,Галина",
-			"sort=number":                        "Дарья,Алексей,Борис,Вера,Галина",
-			"sort=-number&limit=2":               "Галина,Вера",
-			"status=cancelled":                   "Дарья",
-			"assignee=ivanova&sort=received_at":  "Алексей,Борис",
+			"":                               "Галина,Вера,Борис,Алексей,Дарья",
+			"overdue=true":                   "Алексей",
+			"overdue=false&sort=due":         "Борис,Вера,Галина,Дарья",
+			"sort=due&due_before=2026-11-27": "Алексей,Борис,Вера",
+			"sort=due&due_after=2026-11-25":  "Борис,Вера,Галина",
+			"sort=number":                    "Дарья,Алексей,Борис,Вера,Галина",
+			"sort=-number&limit=2":           "Галина,Вера",
+			"status=cancelled":               "Дарья",
+			"assignee=ivanova@example.ru&sort=received_at": "Алексей,Борис",
 			"assignee=":                          "Вера,Дарья",
 			"status=new,in_progress&type=access": "Галина,Вера,Борис,Алексей",
 			"type=access":                        "Галина,Вера,Борис,Алексей,Дарья",
@@ -426,12 +484,12 @@ func TestListAndDashboardHTTP(t *testing.T) {
 		if dash.Today != "2026-11-25" || dash.SoonUntil != "2026-11-30" || !dash.Overdue.Items[0].Overdue {
 			t.Errorf("dashboard dates %s %s", dash.Today, dash.SoonUntil)
 		}
-		if len(dash.ByAssignee) != 2 || dash.ByAssignee[0].Key != "ivanova" || dash.ByAssignee[0].Overdue != 1 {
+		if len(dash.ByAssignee) != 2 || dash.ByAssignee[0].Key != "ivanova@example.ru" || dash.ByAssignee[0].Overdue != 1 {
 			t.Errorf("by assignee %+v", dash.ByAssignee)
 		}
 		wantStatus(t, h.do("GET", "/api/v1/dashboard?top=100", nil), http.StatusBadRequest)
 		// A change shows at once, although the dashboard is cached.
-		mk("Ефим", "e@example.ru", "2026-11-04T10:00:00+03:00", "petrov")
+		mk("Ефим", "e@example.ru", "2026-11-04T10:00:00+03:00", "petrov@example.ru")
 		h.do("GET", "/api/v1/dashboard?top=5", nil).decode(t, &dash)
 		if dash.Overdue.Count != 2 {
 			t.Fatalf("dashboard after a create: overdue %d, want 2", dash.Overdue.Count)
@@ -574,6 +632,7 @@ func TestConcurrentPatchOneWins(t *testing.T) {
 				rq, _ := http.NewRequest("PATCH", srv.URL+"/api/v1/requests/"+req.ID, strings.NewReader(body))
 				rq.Header.Set("Content-Type", "application/merge-patch+json")
 				rq.Header.Set("If-Match", `"1"`)
+				rq.Header.Set("Authorization", "Bearer "+h.token)
 				res, err := srv.Client().Do(rq)
 				if err != nil {
 					t.Error(err)
@@ -620,6 +679,7 @@ func TestIdempotentCreate(t *testing.T) {
 				rq, _ := http.NewRequest("POST", srv.URL+"/api/v1/requests", bytes.NewReader(body))
 				rq.Header.Set("Content-Type", "application/json")
 				rq.Header.Set("Idempotency-Key", "form-42")
+				rq.Header.Set("Authorization", "Bearer "+h.token)
 				res, err := srv.Client().Do(rq)
 				if err != nil {
 					t.Error(err)
@@ -706,7 +766,7 @@ func TestDatabaseOutageHTTP(t *testing.T) {
 			t.Errorf("503 shows internals: %s", p.Detail)
 		}
 	}
-	wantStatus(t, h.do("GET", "/healthz", nil), http.StatusOK)
+	wantStatus(t, h.do("GET", "/healthz", nil, anonymous()), http.StatusOK) // liveness asks nothing of the database
 	if err := srv.Restart(); err != nil {
 		t.Fatal(err)
 	}

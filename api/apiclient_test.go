@@ -2,15 +2,19 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/srok/srok/api/apiclient"
 	"github.com/srok/srok/api/httpx"
+	"github.com/srok/srok/pkg/srok"
+	"github.com/srok/srok/pkg/store"
 )
 
 // TestGeneratedClient drives the real router over HTTP with the client that
@@ -22,11 +26,36 @@ func TestGeneratedClient(t *testing.T) {
 	forEachDB(t, func(t *testing.T, h *harness) {
 		srv := httptest.NewServer(h.contractChecked(t))
 		t.Cleanup(srv.Close)
-		c, err := apiclient.NewClientWithResponses(srv.URL, apiclient.WithHTTPClient(srv.Client()))
+		c, err := apiclient.NewClientWithResponses(srv.URL, apiclient.WithHTTPClient(srv.Client()),
+			apiclient.WithRequestEditorFn(bearer(h.token)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		ctx := t.Context()
+
+		// Without a token: a 401 problem, parsed into the generated type,
+		// with the challenge.
+		anon, err := apiclient.NewClientWithResponses(srv.URL, apiclient.WithHTTPClient(srv.Client()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ur, err := anon.GetDashboardWithResponse(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ur.StatusCode() != http.StatusUnauthorized || ur.ApplicationproblemJSON401 == nil || ur.JSON200 != nil {
+			t.Fatalf("without a token: status %d, body %s", ur.StatusCode(), ur.Body)
+		}
+		if p := ur.ApplicationproblemJSON401; p.Type != "urn:srok:problem:unauthenticated" || p.Status != http.StatusUnauthorized || p.Detail == "" {
+			t.Errorf("without a token: problem %+v", *p)
+		}
+		if got := ur.HTTPResponse.Header.Get("WWW-Authenticate"); got != `Bearer realm="srok"` {
+			t.Errorf("without a token: WWW-Authenticate %q", got)
+		}
+		// The public operations need none.
+		if hr, err := anon.HealthzWithResponse(ctx); err != nil || hr.StatusCode() != http.StatusOK || hr.JSON200 == nil {
+			t.Errorf("healthz without a token: %v %+v", err, hr)
+		}
 
 		in := apiclient.RequestInput{
 			Type:       apiclient.RequestTypeAccess,
@@ -102,6 +131,105 @@ func TestGeneratedClient(t *testing.T) {
 			t.Errorf("create without subject: errors %+v do not name subject.name", *p.Errors)
 		}
 	})
+}
+
+// TestGeneratedClientAccounts drives /me, the tokens and the audit trail
+// through the generated client: its types must parse what the server
+// answers, nullable fields included.
+func TestGeneratedClientAccounts(t *testing.T) {
+	h := newHarness(t, store.SQLite)
+	srv := httptest.NewServer(h.contractChecked(t))
+	t.Cleanup(srv.Close)
+	c, err := apiclient.NewClientWithResponses(srv.URL, apiclient.WithHTTPClient(srv.Client()),
+		apiclient.WithRequestEditorFn(bearer(h.token)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+
+	me, err := c.GetMeWithResponse(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if me.StatusCode() != http.StatusOK || me.JSON200 == nil {
+		t.Fatalf("me: status %d, body %s", me.StatusCode(), me.Body)
+	}
+	if m := me.JSON200; m.Role != apiclient.RoleAdmin || m.Scope != apiclient.ScopeEmpty || m.TokenId == nil ||
+		m.Id != "token:"+m.TokenId.String() || m.Email != "admin@example.ru" || len(m.Can) != len(allActions) {
+		t.Errorf("me %+v", *m)
+	}
+
+	user, days := "op@example.ru", 30
+	h.mustToken(t, user, srok.RoleOperator, srok.ScopeFull)
+	cr, err := c.CreateTokenWithResponse(ctx, apiclient.TokenInput{User: &user, Name: "help desk", ExpiresInDays: &days})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cr.StatusCode() != http.StatusCreated || cr.JSON201 == nil {
+		t.Fatalf("create token: status %d, body %s", cr.StatusCode(), cr.Body)
+	}
+	nt := cr.JSON201
+	if nt.User != user || nt.Scope != apiclient.ScopeEmpty || nt.ExpiresAt == nil || nt.RevokedAt != nil || nt.LastUsedAt != nil ||
+		!strings.HasPrefix(nt.Token, "srok_") {
+		t.Errorf("new token %+v", *nt)
+	}
+	if loc := cr.HTTPResponse.Header.Get("Location"); loc != "/api/v1/tokens/"+nt.Id.String() {
+		t.Errorf("Location %q", loc)
+	}
+	lr, err := c.ListTokensWithResponse(ctx, &apiclient.ListTokensParams{User: &user})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lr.StatusCode() != http.StatusOK || lr.JSON200 == nil || len(lr.JSON200.Items) != 2 || lr.JSON200.Items[0].Id != nt.Id {
+		t.Fatalf("list tokens: status %d, body %s", lr.StatusCode(), lr.Body)
+	}
+	rr, err := c.RevokeTokenWithResponse(ctx, nt.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rr.StatusCode() != http.StatusNoContent {
+		t.Fatalf("revoke: status %d, body %s", rr.StatusCode(), rr.Body)
+	}
+	// Revoked: the token no longer works, and the client says why.
+	gone, err := c.GetMeWithResponse(ctx, bearer(nt.Token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gone.StatusCode() != http.StatusUnauthorized || gone.ApplicationproblemJSON401 == nil {
+		t.Errorf("revoked token: status %d, body %s", gone.StatusCode(), gone.Body)
+	}
+
+	ar, err := c.ListAuditWithResponse(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ar.StatusCode() != http.StatusOK || ar.JSON200 == nil {
+		t.Fatalf("audit: status %d, body %s", ar.StatusCode(), ar.Body)
+	}
+	csv := apiclient.ListAuditParamsFormatCsv
+	xr, err := c.ListAuditWithResponse(ctx, &apiclient.ListAuditParams{Format: &csv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if xr.StatusCode() != http.StatusOK || xr.JSON200 != nil || !bytes.HasPrefix(xr.Body, []byte("\uFEFFid;at;action;")) {
+		t.Errorf("audit CSV: status %d, body %.200s", xr.StatusCode(), xr.Body)
+	}
+	bad := "nobody@example.ru"
+	ur, err := c.ListAuditWithResponse(ctx, &apiclient.ListAuditParams{User: &bad})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ur.StatusCode() != http.StatusUnprocessableEntity || ur.ApplicationproblemJSON422 == nil {
+		t.Errorf("audit of an unknown user: status %d, body %s", ur.StatusCode(), ur.Body)
+	}
+}
+
+// bearer is a request editor that sends token as the API token.
+func bearer(token string) apiclient.RequestEditorFn {
+	return func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Authorization", "Bearer "+token)
+		return nil
+	}
 }
 
 // checkGeneratedRequest checks the request that the create of

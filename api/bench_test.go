@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
 	"github.com/srok/srok/pkg/store/storetest"
 )
@@ -20,13 +21,20 @@ func benchHarness(b *testing.B, d store.Dialect) *harness {
 	return newHarnessOn(b, storetest.MustOpen(b, d))
 }
 
-func serve(b *testing.B, h http.Handler, method, path string, body []byte, want int) {
+func serve(b *testing.B, h *harness, method, path string, body []byte, want int, opts ...opt) {
 	req := httptest.NewRequest(method, path, bytes.NewReader(body))
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	req.Header.Set("Authorization", "Bearer "+h.token)
+	for _, o := range opts {
+		o(req)
+	}
+	if req.Header.Get("Authorization") == "-" {
+		req.Header.Del("Authorization")
+	}
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	h.h.ServeHTTP(rec, req)
 	if rec.Code != want {
 		b.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
 	}
@@ -41,7 +49,7 @@ func BenchmarkCreateRequest(b *testing.B) {
 			for b.Loop() {
 				i++
 				body := fmt.Appendf(nil, `{"type":"access","channel":"email","received_at":"2026-11-20T10:00:00+03:00","subject":{"name":"Субъект %d","email":"s%d@example.ru"}}`, i, i)
-				serve(b, h.h, "POST", "/api/v1/requests", body, http.StatusCreated)
+				serve(b, h, "POST", "/api/v1/requests", body, http.StatusCreated)
 			}
 		})
 	}
@@ -50,20 +58,23 @@ func BenchmarkCreateRequest(b *testing.B) {
 func BenchmarkReads(b *testing.B) {
 	for _, d := range storetest.Dialects() {
 		h := benchHarness(b, d)
+		for i := range 7 {
+			h.mustUser(b, fmt.Sprintf("a%d@example.ru", i), srok.RoleOperator)
+		}
 		for i := range 300 {
-			body := fmt.Appendf(nil, `{"type":"access","channel":"email","received_at":"2026-11-%02dT10:00:00+03:00","assignee":"a%d","subject":{"name":"Субъект %d","email":"s%d@example.ru"}}`, 1+i%24, i%7, i, i)
-			serve(b, h.h, "POST", "/api/v1/requests", body, http.StatusCreated)
+			body := fmt.Appendf(nil, `{"type":"access","channel":"email","received_at":"2026-11-%02dT10:00:00+03:00","assignee":"a%d@example.ru","subject":{"name":"Субъект %d","email":"s%d@example.ru"}}`, 1+i%24, i%7, i, i)
+			serve(b, h, "POST", "/api/v1/requests", body, http.StatusCreated)
 		}
 		b.Run(string(d)+"/overdue", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				serve(b, h.h, "GET", "/api/v1/requests?overdue=true&limit=50", nil, http.StatusOK)
+				serve(b, h, "GET", "/api/v1/requests?overdue=true&limit=50", nil, http.StatusOK)
 			}
 		})
 		b.Run(string(d)+"/dashboard", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				serve(b, h.h, "GET", "/api/v1/dashboard", nil, http.StatusOK)
+				serve(b, h, "GET", "/api/v1/dashboard", nil, http.StatusOK)
 			}
 		})
 	}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/srok/srok/pkg/srok"
 )
 
 // Every text that reaches SQL from outside is clean UTF-8 without NUL, or a
@@ -143,7 +145,7 @@ func TestAnswerDateDecidesOnTime(t *testing.T) {
 	forEachDB(t, func(t *testing.T, h *harness) {
 		h.clock.Set(time.Date(2026, 5, 4, 9, 0, 0, 0, moscow))
 		r := h.create(t, accessBody("Субъект", "s@example.ru", "2026-04-30T10:00:00+03:00"))
-		wantStatus(t, h.do("POST", "/api/v1/requests/"+r.ID+"/assign", map[string]any{"assignee": "ivanova"}), http.StatusOK)
+		wantStatus(t, h.do("POST", "/api/v1/requests/"+r.ID+"/assign", map[string]any{"assignee": "ivanova@example.ru"}), http.StatusOK)
 		h.clock.Set(time.Date(2026, 5, 25, 11, 0, 0, 0, moscow))
 		res := h.do("POST", "/api/v1/requests/"+r.ID+"/answer", map[string]any{"outcome": "fulfilled", "date": "2026-05-15", "text": "Сведения направлены"})
 		wantStatus(t, res, http.StatusOK)
@@ -163,13 +165,17 @@ func TestActionsWithoutIfMatchUnderContention(t *testing.T) {
 	forEachDB(t, func(t *testing.T, h *harness) {
 		r := h.create(t, accessBody("Субъект", "c@example.ru", "2026-11-20T10:00:00+03:00"))
 		const n = 50
+		for i := range n {
+			h.mustUser(t, fmt.Sprintf("a%02d@example.ru", i), srok.RoleOperator)
+			h.mustUser(t, fmt.Sprintf("b%02d@example.ru", i), srok.RoleOperator)
+		}
 		codes := make([]int, n)
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				codes[i] = h.exchange(t, false, "POST", "/api/v1/requests/"+r.ID+"/assign", map[string]any{"assignee": fmt.Sprintf("a%02d", i)}).Code
+				codes[i] = h.exchange(t, false, "POST", "/api/v1/requests/"+r.ID+"/assign", map[string]any{"assignee": fmt.Sprintf("a%02d@example.ru", i)}).Code
 			}()
 		}
 		wg.Wait()
@@ -188,7 +194,7 @@ func TestActionsWithoutIfMatchUnderContention(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				codes[i] = h.exchange(t, false, "POST", "/api/v1/requests/"+r.ID+"/assign", map[string]any{"assignee": fmt.Sprintf("b%02d", i)},
+				codes[i] = h.exchange(t, false, "POST", "/api/v1/requests/"+r.ID+"/assign", map[string]any{"assignee": fmt.Sprintf("b%02d@example.ru", i)},
 					header("If-Match", fmt.Sprintf(`"%d"`, got.Version))).Code
 			}()
 		}
@@ -212,7 +218,7 @@ func TestActionsWithoutIfMatchUnderContention(t *testing.T) {
 func TestIfMatchAny(t *testing.T) {
 	forEachDB(t, func(t *testing.T, h *harness) {
 		r := h.create(t, accessBody("Субъект", "c@example.ru", "2026-11-20T10:00:00+03:00"))
-		wantStatus(t, h.do("POST", "/api/v1/requests/"+r.ID+"/assign", map[string]any{"assignee": "ivanova"}, header("If-Match", "*")), http.StatusOK)
+		wantStatus(t, h.do("POST", "/api/v1/requests/"+r.ID+"/assign", map[string]any{"assignee": "ivanova@example.ru"}, header("If-Match", "*")), http.StatusOK)
 		res := h.do("PATCH", "/api/v1/requests/"+r.ID, map[string]any{"summary": "уточнено"},
 			header("If-Match", "*"), header("Content-Type", "application/merge-patch+json"))
 		wantStatus(t, res, http.StatusOK)
@@ -224,7 +230,7 @@ func TestIfMatchAny(t *testing.T) {
 		wantStatus(t, h.do("PATCH", "/api/v1/requests/"+r.ID, map[string]any{"summary": "x"}, header("If-Match", "**")), http.StatusBadRequest)
 		wantStatus(t, h.do("PATCH", "/api/v1/requests/"+r.ID, map[string]any{"summary": "x"}, header("If-Match", `"2"`)), http.StatusPreconditionFailed)
 		// And * does not conjure a request that is not there.
-		wantStatus(t, h.do("POST", "/api/v1/requests/01900000-0000-7000-8000-000000000000/assign", map[string]any{"assignee": "x"}, header("If-Match", "*")), http.StatusNotFound)
+		wantStatus(t, h.do("POST", "/api/v1/requests/01900000-0000-7000-8000-000000000000/assign", map[string]any{"assignee": "ivanova@example.ru"}, header("If-Match", "*")), http.StatusNotFound)
 	})
 }
 
@@ -238,7 +244,7 @@ func TestFrozenTermsAndNoticeThroughAPI(t *testing.T) {
 		if p := res.problem(t); len(p.Errors) != 1 || p.Errors[0].Field != "notice_sent_at" {
 			t.Fatalf("problem %+v", p)
 		}
-		wantStatus(t, h.do("POST", "/api/v1/requests/"+r.ID+"/assign", map[string]any{"assignee": "ivanova"}), http.StatusOK)
+		wantStatus(t, h.do("POST", "/api/v1/requests/"+r.ID+"/assign", map[string]any{"assignee": "ivanova@example.ru"}), http.StatusOK)
 		wantStatus(t, h.do("POST", "/api/v1/requests/"+r.ID+"/answer", map[string]any{"outcome": "fulfilled", "text": "ok"}), http.StatusOK)
 		patch := func(body map[string]any) response {
 			cur := h.do("GET", "/api/v1/requests/"+r.ID, nil)

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -23,8 +23,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/srok/srok/api/httpx"
-	"github.com/srok/srok/deadlines/calendar"
-	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/srok"
+	"github.com/srok/srok/pkg/store"
 )
 
 // loadOpenAPI loads and validates the embedded document.
@@ -141,6 +142,9 @@ func newContract(tb testing.TB) *contract {
 		openapi3filter.RegisterBodyDecoder(httpx.MediaProblem, openapi3filter.JSONBodyDecoder)
 		openapi3filter.RegisterBodyDecoder("application/merge-patch+json", openapi3filter.JSONBodyDecoder)
 		openapi3filter.RegisterBodyDecoder("application/yaml", openapi3filter.YamlBodyDecoder)
+		// kin-openapi's own text/csv decoder reads ',' as the separator;
+		// Srok's CSV (the audit export) uses ';'.
+		openapi3filter.RegisterBodyDecoder("text/csv", semicolonCSVDecoder)
 		doc, err := loadOpenAPI()
 		if err != nil {
 			contractErr = err
@@ -200,6 +204,26 @@ func (c *contract) validate(req *http.Request, _ []byte, status int, header http
 		return err
 	}
 	return nil
+}
+
+// semicolonCSVDecoder decodes a text/csv body as Srok writes it: UTF-8 with
+// a byte order mark, ';' between cells, every row as long as the header. It
+// returns the text (the document's schema of it is a string).
+func semicolonCSVDecoder(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return nil, err
+	}
+	rest, ok := bytes.CutPrefix(b, []byte("\uFEFF"))
+	if !ok {
+		return nil, errors.New("the CSV does not start with a UTF-8 byte order mark")
+	}
+	r := csv.NewReader(bytes.NewReader(rest))
+	r.Comma = ';'
+	if _, err := r.ReadAll(); err != nil {
+		return nil, fmt.Errorf("not ';'-separated CSV: %w", err)
+	}
+	return string(b), nil
 }
 
 func contractExcerpt(b []byte) string {
@@ -272,61 +296,70 @@ func TestContractHelper(t *testing.T) {
 	}
 }
 
-// TestContractLive records the routes that need no database through the
-// router and checks them against the document.
+// TestContractLive records the routes of the deadline engine and the public
+// ones through the router, as the harness's administrator and without
+// credentials, and checks them against the document.
 func TestContractLive(t *testing.T) {
-	cal, err := calendar.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	moscow, err := time.LoadLocation("Europe/Moscow")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The preview reads the operator's zone from the register; it needs no
-	// store.
-	reg := register.NewService(nil, cal, moscow, time.Now)
-	e := newRouter(Config{Calendar: cal, Register: reg})
-	c := newContract(t)
+	h := newHarness(t, store.SQLite)
 	for _, tc := range []struct {
 		method, url, contentType, body string
 		status                         int
+		// auth is the Authorization header sent: "" the harness's
+		// administrator token, "-" none.
+		auth string
 	}{
-		{http.MethodGet, "/healthz", "", "", 200},
-		{http.MethodGet, "/api/v1/openapi.yaml", "", "", 200},
-		{http.MethodGet, "/api/v1/calendar/2026", "", "", 200},
-		{http.MethodGet, "/api/v1/calendar/2099", "", "", 200},
-		{http.MethodGet, "/api/v1/calendar/abc", "", "", 400},
-		{http.MethodGet, "/api/v1/calendar/1999", "", "", 404},
+		{http.MethodGet, "/healthz", "", "", 200, ""},
+		{http.MethodGet, "/healthz", "", "", 200, "-"},
+		{http.MethodGet, "/readyz", "", "", 200, "-"},
+		{http.MethodGet, "/api/v1/openapi.yaml", "", "", 200, ""},
+		{http.MethodGet, "/api/v1/openapi.yaml", "", "", 200, "-"},
+		{http.MethodGet, "/api/v1/calendar/2026", "", "", 200, ""},
+		{http.MethodGet, "/api/v1/calendar/2099", "", "", 200, ""},
+		{http.MethodGet, "/api/v1/calendar/abc", "", "", 400, ""},
+		{http.MethodGet, "/api/v1/calendar/1999", "", "", 404, ""},
+		{http.MethodGet, "/api/v1/calendar/2026", "", "", 401, "-"},
+		{http.MethodGet, "/api/v1/calendar/2026", "", "", 401, "Basic YWRtaW46YWRtaW4="},
+		{http.MethodGet, "/healthz", "", "", 200, "Bearer nonsense"},
 		{http.MethodPost, "/api/v1/deadlines/preview", "application/json",
-			`{"type":"access","trigger":"2026-04-30T10:00:00+03:00","time_zone":"Europe/Moscow"}`, 200},
+			`{"type":"access","trigger":"2026-04-30T10:00:00+03:00","time_zone":"Europe/Moscow"}`, 200, ""},
 		{http.MethodPost, "/api/v1/deadlines/preview", "application/json",
-			`{"type":"incident","trigger":"2026-01-03 21:30","time_zone":"Asia/Vladivostok","extended":true}`, 200},
-		{http.MethodPost, "/api/v1/deadlines/preview", "application/json", `{"type":"stop","trigger":"2026-05-13T10:00"}`, 200},
+			`{"type":"incident","trigger":"2026-01-03 21:30","time_zone":"Asia/Vladivostok","extended":true}`, 200, ""},
+		{http.MethodPost, "/api/v1/deadlines/preview", "application/json", `{"type":"stop","trigger":"2026-05-13T10:00"}`, 200, ""},
 		{http.MethodPost, "/api/v1/deadlines/preview", "application/json",
-			`{"type":"withdrawal","trigger":"2026-05-13","time_zone":"Europe/Moscow","extended":true}`, 200},
-		{http.MethodPost, "/api/v1/deadlines/preview", "text/plain", `{}`, 415},
-		{http.MethodPost, "/api/v1/deadlines/preview", "application/json", `{"type":`, 400},
-		{http.MethodPost, "/api/v1/deadlines/preview", "application/json", `{"typo":1}`, 400},
-		{http.MethodPost, "/api/v1/deadlines/preview", "application/json", `{"type":"x","trigger":"y","time_zone":"Mars/Base"}`, 422},
+			`{"type":"withdrawal","trigger":"2026-05-13","time_zone":"Europe/Moscow","extended":true}`, 200, ""},
+		{http.MethodPost, "/api/v1/deadlines/preview", "text/plain", `{}`, 415, ""},
+		{http.MethodPost, "/api/v1/deadlines/preview", "application/json", `{"type":`, 400, ""},
+		{http.MethodPost, "/api/v1/deadlines/preview", "application/json", `{"typo":1}`, 400, ""},
+		{http.MethodPost, "/api/v1/deadlines/preview", "application/json", `{"type":"x","trigger":"y","time_zone":"Mars/Base"}`, 422, ""},
 		{http.MethodPost, "/api/v1/deadlines/preview", "application/json",
-			`{"type":"access","trigger":"2026-04-30","time_zone":"Europe/Moscow","pad":"` + strings.Repeat("x", httpx.MaxJSON) + `"}`, 413},
+			`{"type":"access","trigger":"2026-04-30","time_zone":"Europe/Moscow","pad":"` + strings.Repeat("x", httpx.MaxJSON) + `"}`, 413, ""},
+		{http.MethodPost, "/api/v1/deadlines/preview", "application/json", `{"type":"access","trigger":"2026-04-30"}`, 401, "-"},
 	} {
-		t.Run(tc.method+" "+tc.url+" "+fmt.Sprint(tc.status), func(t *testing.T) {
-			var body io.Reader
+		name := tc.method + " " + tc.url + " " + fmt.Sprint(tc.status)
+		if tc.auth != "" {
+			name += " auth " + tc.auth
+		}
+		t.Run(name, func(t *testing.T) {
+			var body any
 			if tc.body != "" {
-				body = strings.NewReader(tc.body)
+				body = raw(tc.body)
 			}
-			req := httptest.NewRequest(tc.method, tc.url, body)
+			var opts []opt
 			if tc.contentType != "" {
-				req.Header.Set("Content-Type", tc.contentType)
+				opts = append(opts, header("Content-Type", tc.contentType))
 			}
-			rec := httptest.NewRecorder()
-			e.ServeHTTP(rec, req)
-			if rec.Code != tc.status {
-				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, contractExcerpt(rec.Body.Bytes()))
+			if tc.auth != "" {
+				opts = append(opts, header("Authorization", tc.auth))
 			}
-			c.Check(t, req, []byte(tc.body), rec.Code, rec.Header(), rec.Body.Bytes())
+			r := h.exchange(t, true, tc.method, tc.url, body, opts...)
+			if r.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.Code, tc.status, contractExcerpt(r.Body))
+			}
+			if r.Code == http.StatusUnauthorized {
+				if p := r.problem(t); p.Type != "urn:srok:problem:unauthenticated" || r.Header.Get("WWW-Authenticate") != `Bearer realm="srok"` {
+					t.Errorf("401: problem %s, WWW-Authenticate %q", p.Type, r.Header.Get("WWW-Authenticate"))
+				}
+			}
 		})
 	}
 }
@@ -348,5 +381,123 @@ func TestContractRejectsDrift(t *testing.T) {
 	h.Del("Etag")
 	if err := c.validate(req, nil, 404, h, nil); err == nil {
 		t.Error("a 404 with a JSON content type and no body passed")
+	}
+}
+
+// TestOpenAPISecurity checks that the document says which operations need
+// credentials, as the router decides: every operation but the public ones
+// answers 401 (with WWW-Authenticate) to a request without any, and
+// documents the shared 401 and 403; the public ones answer it.
+func TestOpenAPISecurity(t *testing.T) {
+	doc, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schemes []string
+	for _, req := range doc.Security {
+		for name := range req {
+			schemes = append(schemes, name)
+		}
+		if len(req) != 1 {
+			t.Errorf("top-level security requirement %v: want one scheme each, so that either will do", req)
+		}
+	}
+	sort.Strings(schemes)
+	if want := []string{"bearerAuth", "sessionCookie"}; !slices.Equal(schemes, want) {
+		t.Errorf("top-level security %v, want either of %v", schemes, want)
+	}
+	if s := doc.Components.SecuritySchemes["bearerAuth"]; s == nil || s.Value.Type != "http" || s.Value.Scheme != "bearer" {
+		t.Errorf("bearerAuth is not an HTTP bearer scheme")
+	}
+	if s := doc.Components.SecuritySchemes["sessionCookie"]; s == nil || s.Value.Type != "apiKey" || s.Value.In != "cookie" || s.Value.Name != httpx.SessionCookie {
+		t.Errorf("sessionCookie is not the cookie %s", httpx.SessionCookie)
+	}
+
+	public := []string{"GET /healthz", "GET /readyz", "GET /api/v1/openapi.yaml"}
+	h := newHarness(t, store.SQLite)
+	fill := strings.NewReplacer("{id}", "01a214ef-c62a-725c-a810-d86c03cca3cd", "{year}", "2026")
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			name := method + " " + path
+			isPublic := op.Security != nil && len(*op.Security) == 0
+			if isPublic != slices.Contains(public, name) {
+				t.Errorf("%s: security %v; the public operations are %v", name, op.Security, public)
+			}
+			if op.Security != nil && len(*op.Security) > 0 {
+				t.Errorf("%s: its own security %v; only the public operations override the top-level one", name, *op.Security)
+			}
+			ref := func(code string) string {
+				if r := op.Responses.Value(code); r != nil {
+					return r.Ref
+				}
+				return ""
+			}
+			if got := ref("401"); isPublic && got != "" {
+				t.Errorf("%s: a public operation documents a 401 (it looks at no credentials)", name)
+			} else if !isPublic && got != "#/components/responses/Unauthorized" {
+				t.Errorf("%s: 401 is %q, want the shared Unauthorized", name, got)
+			}
+			if got := ref("403"); !isPublic && got != "#/components/responses/Forbidden" {
+				t.Errorf("%s: 403 is %q, want the shared Forbidden", name, got)
+			}
+
+			r := h.do(method, fill.Replace(path), nil, anonymous())
+			if isPublic {
+				if r.Code != http.StatusOK {
+					t.Errorf("%s without credentials: status %d, want 200: %s", name, r.Code, r.Body)
+				}
+				continue
+			}
+			if r.Code != http.StatusUnauthorized {
+				t.Errorf("%s without credentials: status %d, want 401: %s", name, r.Code, r.Body)
+				continue
+			}
+			if p := r.problem(t); p.Type != "urn:srok:problem:unauthenticated" {
+				t.Errorf("%s without credentials: problem %s", name, p.Type)
+			}
+			if got := r.Header.Get("WWW-Authenticate"); got != `Bearer realm="srok"` {
+				t.Errorf("%s without credentials: WWW-Authenticate %q", name, got)
+			}
+		}
+	}
+}
+
+// TestOpenAPIEnums checks the enums the document lists against the Go
+// tables they come from, so that a new role, action or audit action
+// cannot be left out of the contract.
+func TestOpenAPIEnums(t *testing.T) {
+	doc, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	enum := func(name string) []string {
+		s := doc.Components.Schemas[name]
+		if s == nil {
+			t.Fatalf("no schema %s", name)
+		}
+		var out []string
+		for _, v := range s.Value.Enum {
+			out = append(out, fmt.Sprint(v))
+		}
+		return out
+	}
+	strs := func(n int, at func(int) string) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = at(i)
+		}
+		return out
+	}
+	roles, outcomes, auditActions := srok.Roles(), audit.Outcomes(), audit.Actions()
+	for name, want := range map[string][]string{
+		"Role":         strs(len(roles), func(i int) string { return string(roles[i]) }),
+		"Scope":        {string(srok.ScopeFull), string(srok.ScopeIntake)},
+		"Permission":   strs(len(allActions), func(i int) string { return string(allActions[i]) }),
+		"AuditAction":  strs(len(auditActions), func(i int) string { return string(auditActions[i]) }),
+		"AuditOutcome": strs(len(outcomes), func(i int) string { return string(outcomes[i]) }),
+	} {
+		if got := enum(name); !slices.Equal(got, want) {
+			t.Errorf("%s enum %q, want %q", name, got, want)
+		}
 	}
 }

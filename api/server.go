@@ -16,6 +16,8 @@ import (
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/account"
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 )
@@ -33,10 +35,28 @@ type Health interface {
 	CheckSchema(ctx context.Context) error
 }
 
+// Accounts is what the API asks of the accounts: API tokens, and users by
+// email.
+type Accounts interface {
+	CreateToken(ctx context.Context, in account.TokenInput) (secret string, t account.Token, err error)
+	Tokens(ctx context.Context, userEmail string) ([]account.Token, error)
+	RevokeToken(ctx context.Context, id string) error
+	UserByEmail(ctx context.Context, email string) (account.User, error)
+}
+
+// Audit is the audit trail: the API records its own reads of it and lists
+// it.
+type Audit interface {
+	Record(ctx context.Context, e audit.Entry) error
+	List(ctx context.Context, f audit.Filter, cursor string) (audit.Page, error)
+}
+
 // Config is what the HTTP layer needs.
 type Config struct {
 	Register *register.Service
 	Calendar *calendar.Calendar
+	Accounts Accounts
+	Audit    Audit
 	Health   Health
 	Log      *slog.Logger
 	// Now is the clock; time.Now when nil.
@@ -44,13 +64,19 @@ type Config struct {
 }
 
 type server struct {
-	reg    *register.Service
-	cal    *calendar.Calendar
-	engine *deadlines.Engine
-	health Health
-	log    *slog.Logger
-	now    func() time.Time
+	reg      *register.Service
+	cal      *calendar.Calendar
+	engine   *deadlines.Engine
+	accounts Accounts
+	audit    Audit
+	health   Health
+	log      *slog.Logger
+	now      func() time.Time
 }
+
+// PublicPaths are the API's routes that answer anyone, with no lookup of
+// credentials: liveness, readiness and the contract.
+var PublicPaths = []string{"/healthz", "/readyz", "/api/v1/openapi.yaml"}
 
 // Mount adds the REST API v1 under /api/v1, and /healthz and /readyz, to e
 // (a server of httpx.New).
@@ -61,41 +87,40 @@ func Mount(e *echo.Echo, cfg Config) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{reg: cfg.Register, cal: cfg.Calendar, engine: deadlines.New(cfg.Calendar), health: cfg.Health, log: cfg.Log, now: cfg.Now}
+	s := &server{reg: cfg.Register, cal: cfg.Calendar, engine: deadlines.New(cfg.Calendar), accounts: cfg.Accounts,
+		audit: cfg.Audit, health: cfg.Health, log: cfg.Log, now: cfg.Now}
 
+	// Public: liveness, readiness and the contract. Everything else needs an
+	// API token or a browser session (httpx.Identify finds it; Require
+	// refuses the anonymous). Require is set per route, not on the group: a
+	// group middleware makes Echo answer 404 instead of 405 for a wrong
+	// method.
 	httpx.Get(e, "/healthz", s.healthz)
 	httpx.Get(e, "/readyz", s.readyz)
-
-	// The actor middleware is set per route, not on the group: a group
-	// middleware makes Echo answer 404 instead of 405 for a wrong method.
 	v1 := e.Group("/api/v1")
-	httpx.Get(v1, "/openapi.yaml", s.openapi, s.authenticate)
-	v1.POST("/requests", s.createRequest, s.authenticate)
-	httpx.Get(v1, "/requests", s.listRequests, s.authenticate)
-	httpx.Get(v1, "/requests/:id", s.getRequest, s.authenticate)
-	v1.PATCH("/requests/:id", s.patchRequest, s.authenticate)
-	v1.POST("/requests/:id/assign", s.assign, s.authenticate)
-	v1.POST("/requests/:id/extend", s.extend, s.authenticate)
-	v1.POST("/requests/:id/answer", s.answer, s.authenticate)
-	v1.POST("/requests/:id/refuse", s.refuse, s.authenticate)
-	v1.POST("/requests/:id/close", s.close, s.authenticate)
-	v1.POST("/requests/:id/cancel", s.cancel, s.authenticate)
-	v1.POST("/requests/:id/notes", s.addNote, s.authenticate)
-	httpx.Get(v1, "/requests/:id/timeline", s.timeline, s.authenticate)
-	httpx.Get(v1, "/dashboard", s.dashboard, s.authenticate)
-	httpx.Get(v1, "/calendar/:year", s.calendarYear, s.authenticate)
-	v1.POST("/deadlines/preview", s.preview, s.authenticate)
-}
+	httpx.Get(v1, "/openapi.yaml", s.openapi)
 
-// authenticate puts the actor in the request's context. Until accounts
-// exist every caller is the anonymous API client; handlers and the domain
-// read the actor from the context only, so that accounts slot in here.
-func (s *server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		ctx := srok.WithActor(c.Request().Context(), srok.Actor{ID: "anonymous", Name: "API client (accounts not enabled)"})
-		c.SetRequest(c.Request().WithContext(ctx))
-		return next(c)
-	}
+	auth := httpx.Require
+	httpx.Get(v1, "/me", s.me, auth)
+	v1.POST("/requests", s.createRequest, auth)
+	httpx.Get(v1, "/requests", s.listRequests, auth)
+	httpx.Get(v1, "/requests/:id", s.getRequest, auth)
+	v1.PATCH("/requests/:id", s.patchRequest, auth)
+	v1.POST("/requests/:id/assign", s.assign, auth)
+	v1.POST("/requests/:id/extend", s.extend, auth)
+	v1.POST("/requests/:id/answer", s.answer, auth)
+	v1.POST("/requests/:id/refuse", s.refuse, auth)
+	v1.POST("/requests/:id/close", s.close, auth)
+	v1.POST("/requests/:id/cancel", s.cancel, auth)
+	v1.POST("/requests/:id/notes", s.addNote, auth)
+	httpx.Get(v1, "/requests/:id/timeline", s.timeline, auth)
+	httpx.Get(v1, "/dashboard", s.dashboard, auth)
+	httpx.Get(v1, "/calendar/:year", s.calendarYear, auth)
+	v1.POST("/deadlines/preview", s.preview, auth)
+	httpx.Get(v1, "/tokens", s.listTokens, auth)
+	v1.POST("/tokens", s.createToken, auth)
+	v1.DELETE("/tokens/:id", s.revokeToken, auth)
+	httpx.Get(v1, "/audit", s.listAudit, auth)
 }
 
 func (s *server) healthz(c echo.Context) error {
