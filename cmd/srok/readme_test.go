@@ -115,7 +115,7 @@ func TestREADMECommands(t *testing.T) {
 		case c.alt:
 			t.Errorf("README.md:%d: %q is offered in a comment (# or: …), where nothing runs it: make it a command line, or list it in readmeSkipped", c.line, c.text)
 		default:
-			if strings.Contains(c.text, "curl ") && !strings.Contains(c.text, readmeAddr) {
+			if strings.HasPrefix(c.text, "curl ") && !strings.Contains(c.text, readmeAddr) {
 				t.Errorf("README.md:%d: %q: a curl command must name the service at %s", c.line, c.text, readmeAddr)
 				continue
 			}
@@ -171,12 +171,25 @@ func TestREADMECommands(t *testing.T) {
 	for _, c := range toRun {
 		cmd := strings.ReplaceAll(c.text, readmeAddr, addr)
 		cmd = strings.ReplaceAll(cmd, readmeCalendarDir, calDir)
+		// An `export NAME=…` line sets NAME for the commands after it, as in
+		// the reader's shell: its value is read back and kept.
+		exported := readmeExport.FindStringSubmatch(c.text)
+		if exported != nil {
+			cmd += ` && printf '%s' "$` + exported[1] + `"`
+		}
 		out, stderr, err := runREADMECommand(ctx, root, env, cmd, 30*time.Second)
 		if err != nil {
 			t.Errorf("README.md:%d: %s\n%v\nstdout: %.2000s\nstderr: %.2000s", c.line, c.text, err, out, stderr)
 			continue
 		}
 		t.Logf("README.md:%d: ran %s", c.line, c.text)
+		if exported != nil {
+			if out == "" {
+				t.Errorf("README.md:%d: %s set %s to nothing\nstderr: %.2000s", c.line, c.text, exported[1], stderr)
+			}
+			env = append(env, exported[1]+"="+out)
+			continue
+		}
 		fail := func(format string, args ...any) {
 			t.Helper()
 			t.Errorf("README.md:%d: %s\n%s\nstdout: %.2000s\nstderr: %.2000s", c.line, c.text, fmt.Sprintf(format, args...), out, stderr)
@@ -218,6 +231,8 @@ var (
 	readmeJSONFlag = regexp.MustCompile(`(^|\s)--json(\s|=|$)`)
 	// readmeCreate finds the curl command registering a request.
 	readmeCreate = regexp.MustCompile(`-X\s*POST\s+'?https?://\S+/api/v1/requests['"\s]`)
+	// readmeExport finds a command that sets a variable for the next ones.
+	readmeExport = regexp.MustCompile(`^export ([A-Za-z_][A-Za-z0-9_]*)=`)
 	// readmeAlt finds a command offered in a comment.
 	readmeAlt = regexp.MustCompile(`^#\s*or:\s*(.+)$`)
 )

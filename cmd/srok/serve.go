@@ -10,6 +10,8 @@ import (
 	"runtime/debug"
 
 	"github.com/srok/srok/api/httpx"
+	"github.com/srok/srok/pkg/account"
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/config"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/store"
@@ -107,9 +109,16 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("%s: %w", st.Where(), err)
 	}
 
-	reg := register.NewService(st, cal, cfg.Zone(), e.now)
+	trail := audit.NewService(st, e.now)
+	accounts := account.NewService(st, e.now, append([]account.Option{account.WithAudit(trail)}, e.accountOptions...)...)
+	reg := register.NewService(st, cal, cfg.Zone(), e.now, register.WithUsers(accounts), register.WithAudit(trail))
+	sstore, stopCleanup := sessionStore(st)
+	defer stopCleanup()
+	sessions := httpx.NewSessions(httpx.SessionOptions{Store: sstore, IdleTimeout: cfg.SessionIdle,
+		Lifetime: cfg.SessionLifetime, Secure: cfg.SecureCookies()})
 	proxies, _ := cfg.Proxies() // checked by config.Load
-	h := compose(deps{store: st, register: reg, calendar: cal, log: log, now: e.now, proxies: proxies,
+	h := compose(deps{store: st, register: reg, accounts: accounts, audit: trail, sessions: sessions, calendar: cal,
+		log: log, now: e.now, proxies: proxies, sessionIdle: cfg.SessionIdle,
 		limits: httpx.Limits{Rate: cfg.RateLimit, Burst: cfg.RateBurst, InFlight: cfg.MaxInFlight}})
 	srv := &http.Server{Handler: h, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	httpx.Timeouts(srv)
@@ -120,6 +129,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	url := "http://" + displayAddr(ln.Addr())
 	log.Info("serving", "url", url, "database", string(st.Dialect()), "time_zone", cfg.TimeZone)
 	fmt.Fprintf(e.stdout, "srok: serving on %s (database: %s); stop with Ctrl-C\n", url, st.Where())
+	if err := offerSetup(ctx, e, accounts, cfg.BaseURL(displayAddr(ln.Addr()))); err != nil {
+		_ = ln.Close()
+		return err
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -139,6 +152,24 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// offerSetup prints, while no user exists, a one-time link (valid 1 hour,
+// single use) where the first administrator signs up. Only the console of
+// the server shows it: whoever sees it runs the server. It goes to stdout,
+// never to the log.
+func offerSetup(ctx context.Context, e env, accounts *account.Service, base string) error {
+	has, err := accounts.HasUsers(ctx)
+	if err != nil || has {
+		return err
+	}
+	secret, _, err := accounts.CreateSetupToken(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "srok: no user yet. Create the first administrator within an hour, once, at:\n\n    %s/setup?token=%s\n\n"+
+		"      or on the command line: srok user create --email EMAIL --name NAME --role admin\n", base, secret)
 	return nil
 }
 

@@ -92,8 +92,23 @@ func TestServeAndDrain(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("readyz %d", res.StatusCode)
 	}
+	// The first start offers the setup of the first administrator.
+	if !strings.Contains(out.String(), "/setup?token=srok_setup_") {
+		t.Fatalf("no setup link on an empty database: %q", out.String())
+	}
+	if r := runWithStdin(t, vars, "a long enough password\n", false, "user", "create", "--email", "admin@example.ru", "--name", "Админ", "--role", "admin"); r.code != 0 {
+		t.Fatalf("user create: %d %q", r.code, r.stderr)
+	}
+	tok := runSrok(t, vars, time.Now(), "token", "create", "--user", "admin@example.ru", "--name", "drain")
+	if tok.code != 0 {
+		t.Fatalf("token create: %d %q", tok.code, tok.stderr)
+	}
+	token := strings.TrimSpace(tok.stdout)
 	body := `{"type":"access","channel":"email","received_at":"2026-11-20","subject":{"name":"Лог Проверкин","email":"log@example.ru"}}`
-	res, err = http.Post(base+"/api/v1/requests", "application/json", strings.NewReader(body))
+	post, _ := http.NewRequest("POST", base+"/api/v1/requests", strings.NewReader(body))
+	post.Header.Set("Content-Type", "application/json")
+	post.Header.Set("Authorization", "Bearer "+token)
+	res, err = http.DefaultClient.Do(post)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,8 +125,8 @@ func TestServeAndDrain(t *testing.T) {
 	}
 	defer conn.Close()
 	second := strings.Replace(body, "Лог Проверкин", "Второй Запрос", 1)
-	fmt.Fprintf(conn, "POST /api/v1/requests HTTP/1.1\r\nHost: srok\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
-		len(second), second[:20])
+	fmt.Fprintf(conn, "POST /api/v1/requests HTTP/1.1\r\nHost: srok\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		token, len(second), second[:20])
 	time.Sleep(200 * time.Millisecond)
 	cancel() // SIGTERM
 	time.Sleep(300 * time.Millisecond)

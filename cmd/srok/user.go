@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/srok/srok/pkg/account"
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/config"
 	"github.com/srok/srok/pkg/srok"
 )
@@ -61,7 +62,7 @@ func openAccounts(ctx context.Context, e env) (*accounts, error) {
 		return nil, fmt.Errorf("%s: %w", st.Where(), err)
 	}
 	return &accounts{
-		svc:   account.NewService(st, e.now, e.accountOptions...),
+		svc:   account.NewService(st, e.now, append([]account.Option{account.WithAudit(audit.NewService(st, e.now))}, e.accountOptions...)...),
 		cfg:   cfg,
 		ctx:   srok.WithActor(ctx, srok.System),
 		close: func() { _ = st.Close() },

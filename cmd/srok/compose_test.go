@@ -1,0 +1,107 @@
+package main
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/srok/srok/api/httpx"
+	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/account"
+	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/store"
+	"github.com/srok/srok/pkg/store/storetest"
+)
+
+// publicRoutes are the routes anyone may reach: liveness, readiness, the
+// API contract, signing in and the first-run setup (which needs its
+// one-time token), and the stylesheet. Every other route of the composed
+// server needs an API token or a session.
+var publicRoutes = map[string]bool{
+	"GET /healthz": true, "HEAD /healthz": true,
+	"GET /readyz": true, "HEAD /readyz": true,
+	"GET /api/v1/openapi.yaml": true, "HEAD /api/v1/openapi.yaml": true,
+	"GET /login": true, "HEAD /login": true, "POST /login": true,
+	"GET /setup": true, "HEAD /setup": true, "POST /setup": true,
+	"GET /static/srok.css": true, "HEAD /static/srok.css": true,
+}
+
+// testServer composes the server as serve does, on a fresh SQLite.
+func testServer(t *testing.T) (*echo.Echo, *store.Store) {
+	t.Helper()
+	st := storetest.MustOpen(t, store.SQLite)
+	cal, err := calendar.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now
+	trail := audit.NewService(st, now)
+	accounts := account.NewService(st, now, account.WithAudit(trail))
+	reg := register.NewService(st, cal, time.UTC, now, register.WithUsers(accounts), register.WithAudit(trail))
+	sstore, stop := sessionStore(st)
+	t.Cleanup(stop)
+	sessions := httpx.NewSessions(httpx.SessionOptions{Store: sstore, IdleTimeout: time.Hour, Lifetime: 2 * time.Hour})
+	e := compose(deps{store: st, register: reg, accounts: accounts, audit: trail, sessions: sessions, calendar: cal,
+		log: slog.New(slog.DiscardHandler), now: now})
+	return e, st
+}
+
+// Every route of the composed server, walked without credentials: only the
+// public ones answer; the API's say 401, the pages send to /login.
+func TestEveryRouteNeedsAuthentication(t *testing.T) {
+	e, _ := testServer(t)
+	param := regexp.MustCompile(`:[A-Za-z0-9_]+`)
+	walked := 0
+	for _, r := range e.Routes() {
+		if r.Method == echo.RouteNotFound {
+			continue
+		}
+		key := r.Method + " " + r.Path
+		if publicRoutes[key] {
+			continue
+		}
+		path := param.ReplaceAllStringFunc(r.Path, func(p string) string {
+			if p == ":year" {
+				return "2026"
+			}
+			return "01900000-0000-7000-8000-000000000000"
+		})
+		path = strings.ReplaceAll(path, "*", "x")
+		req := httptest.NewRequest(r.Method, path, strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		walked++
+		switch {
+		case rec.Code == http.StatusUnauthorized:
+			if !strings.HasPrefix(path, "/api/") || rec.Header().Get("WWW-Authenticate") == "" {
+				t.Errorf("%s: 401 without WWW-Authenticate, or off the API", key)
+			}
+		case rec.Code == http.StatusSeeOther && strings.HasPrefix(rec.Header().Get("Location"), "/login"):
+			if strings.HasPrefix(path, "/api/") {
+				t.Errorf("%s: an API route redirects instead of answering 401", key)
+			}
+		default:
+			t.Errorf("%s is reachable without signing in: %d %.200s", key, rec.Code, rec.Body)
+		}
+	}
+	if walked < 20 {
+		t.Fatalf("only %d routes walked", walked)
+	}
+	// The public ones are there and answer without credentials.
+	for _, path := range []string{"/healthz", "/readyz", "/api/v1/openapi.yaml"} {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != http.StatusOK {
+			t.Errorf("GET %s: %d", path, rec.Code)
+		}
+	}
+
+}
