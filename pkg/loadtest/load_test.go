@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -124,6 +125,10 @@ func TestLoad(t *testing.T) {
 		t.Logf("srok migrate: %s", strings.TrimSpace(string(out)))
 	}
 
+	// The load comes with an officer's API token, and the assignees are
+	// users: what a real installation has since accounts.
+	token := loadAccounts(t, bin, dsn)
+
 	// 2. A million requests.
 	now := time.Now()
 	st, err := seed(ctx, t, dsn, cfg.rows, now)
@@ -153,6 +158,8 @@ func TestLoad(t *testing.T) {
 	// register as seeded: before the creates, which add in 20 s as many
 	// requests received in the last hour as this register gets in weeks.
 	rate := vegeta.Rate{Freq: cfg.readRate, Per: time.Second}
+	authHeader = http.Header{"Authorization": []string{"Bearer " + token}}
+	jsonHeader.Set("Authorization", "Bearer "+token)
 	overdue := staticTarget(base + "/api/v1/requests?overdue=true&limit=50")
 	dash := staticTarget(base + "/api/v1/dashboard")
 	overdueReceived := staticTarget(base + "/api/v1/requests?overdue=true&sort=-received_at&limit=50")
@@ -655,7 +662,36 @@ func attack(name string, tr vegeta.Targeter, rate vegeta.Rate, workers int, d ti
 	return r
 }
 
-var jsonHeader = http.Header{"Content-Type": []string{"application/json"}}
+var (
+	jsonHeader = http.Header{"Content-Type": []string{"application/json"}}
+	// authHeader carries the load's API token (set once accounts exist).
+	authHeader = http.Header{}
+)
+
+// loadAccounts makes, with the real binary, the assignees as users and an
+// officer with an API token, and returns the token.
+func loadAccounts(t *testing.T, bin, dsn string) string {
+	t.Helper()
+	srok := func(stdin string, args ...string) string {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = childEnv(map[string]string{"DATABASE_URL": dsn})
+		cmd.Stdin = strings.NewReader(stdin)
+		out, err := cmd.Output()
+		if err != nil {
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				t.Fatalf("srok %s: %v: %s", strings.Join(args, " "), err, ee.Stderr)
+			}
+			t.Fatalf("srok %s: %v", strings.Join(args, " "), err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	for _, a := range assignees {
+		srok("", "user", "create", "--email", a+"@example.org", "--name", a, "--role", "operator", "--generate-password")
+	}
+	srok("a password for the load test\n", "user", "create", "--email", "load@example.org", "--name", "Load", "--role", "officer")
+	return srok("", "token", "create", "--user", "load@example.org", "--name", "load", "--expires", "1d")
+}
 
 // createTargeter makes distinct, valid access requests.
 type createTargeter struct {
@@ -675,7 +711,7 @@ func (c *createTargeter) target(t *vegeta.Target) error {
 		"type": "access", "channel": "email", "received_at": received,
 		"subject":  map[string]string{"name": fmt.Sprintf("Нагрузочный Субъект %s-%d", c.run, n), "email": fmt.Sprintf("load-%s-%d@example.org", c.run, n)},
 		"summary":  "Запрос сведений об обработке персональных данных (нагрузочный тест)",
-		"assignee": assignees[n%int64(len(assignees))],
+		"assignee": assignees[n%int64(len(assignees))] + "@example.org",
 	})
 	if err != nil {
 		return err
@@ -686,7 +722,7 @@ func (c *createTargeter) target(t *vegeta.Target) error {
 
 func staticTarget(u string) vegeta.Targeter {
 	return func(t *vegeta.Target) error {
-		t.Method, t.URL = http.MethodGet, u
+		t.Method, t.URL, t.Header = http.MethodGet, u, authHeader
 		return nil
 	}
 }
