@@ -494,6 +494,24 @@ func TestListAndDashboardHTTP(t *testing.T) {
 		if dash.Overdue.Count != 2 {
 			t.Fatalf("dashboard after a create: overdue %d, want 2", dash.Overdue.Count)
 		}
+		// A disabled user's open requests show as "assignee disabled".
+		for _, g := range dash.ByAssignee {
+			if g.AssigneeDisabled {
+				t.Fatalf("%s is disabled before anyone disabled them", g.Key)
+			}
+		}
+		if _, err := h.accounts.DisableUser(srok.WithActor(context.Background(), srok.System), "petrov@example.ru"); err != nil {
+			t.Fatal(err)
+		}
+		h.clock.Set(fixedNow.Add(2 * time.Second)) // past the dashboard's one-second cache
+		h.do("GET", "/api/v1/dashboard?top=5", nil).decode(t, &dash)
+		disabled := map[string]bool{}
+		for _, g := range dash.ByAssignee {
+			disabled[g.Key] = g.AssigneeDisabled
+		}
+		if !disabled["petrov@example.ru"] || disabled["ivanova@example.ru"] {
+			t.Fatalf("assignee disabled: %v", disabled)
+		}
 		// Tomorrow the one due today is overdue.
 		h.clock.Set(time.Date(2026, 11, 26, 0, 0, 0, 0, moscow))
 		h.do("GET", "/api/v1/dashboard", nil).decode(t, &dash)

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -96,6 +97,35 @@ func BenchmarkAuthOverhead(b *testing.B) {
 					}
 				}
 				reportPercentiles(b, lat)
+			})
+		}
+		for _, v := range variants {
+			if v.name == "session" || v.name == "token" {
+				continue
+			}
+			// 20 clients at once (10 per core), as in the load benchmark:
+			// the throughput of creates, which a per-year counter row
+			// serialises, with and without authentication and the trail.
+			b.Run(fmt.Sprintf("%s/create-20-clients/%s", d, v.name), func(b *testing.B) {
+				var n atomic.Int64
+				b.SetParallelism(10)
+				start := time.Now()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						i := n.Add(1)
+						req := httptest.NewRequest("POST", "/api/v1/requests", strings.NewReader(fmt.Sprintf(
+							`{"type":"access","channel":"email","received_at":"2026-11-20T10:00:00+03:00","subject":{"name":"Субъект %d","email":"p%d-%s@example.ru"}}`, i, i, v.name)))
+						req.Header.Set("Content-Type", "application/json")
+						v.auth(req)
+						rec := httptest.NewRecorder()
+						v.h.ServeHTTP(rec, req)
+						if rec.Code != http.StatusCreated {
+							b.Errorf("create: %d %s", rec.Code, rec.Body)
+							return
+						}
+					}
+				})
+				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "creates/s")
 			})
 		}
 		for _, v := range variants {

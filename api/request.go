@@ -277,6 +277,9 @@ type GroupCount struct {
 	Overdue  int    `json:"overdue"`
 	DueToday int    `json:"due_today"`
 	DueSoon  int    `json:"due_soon"`
+	// AssigneeDisabled, in by_assignee, marks an assignee whose account is
+	// disabled: their open requests need another assignee.
+	AssigneeDisabled bool `json:"assignee_disabled"`
 }
 
 // NewDashboard renders d.
@@ -303,7 +306,7 @@ func NewDashboard(d *register.Dashboard) Dashboard {
 func groups(gs []register.GroupCount) []GroupCount {
 	out := make([]GroupCount, len(gs))
 	for i, g := range gs {
-		out[i] = GroupCount{Key: g.Key, Overdue: g.Overdue, DueToday: g.DueToday, DueSoon: g.DueSoon}
+		out[i] = GroupCount{Key: g.Key, Overdue: g.Overdue, DueToday: g.DueToday, DueSoon: g.DueSoon, AssigneeDisabled: g.AssigneeDisabled}
 	}
 	return out
 }

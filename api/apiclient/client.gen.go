@@ -862,10 +862,14 @@ type FieldError struct {
 
 // GroupCount defines model for GroupCount.
 type GroupCount struct {
-	DueSoon  int    `json:"due_soon"`
-	DueToday int    `json:"due_today"`
-	Key      string `json:"key"`
-	Overdue  int    `json:"overdue"`
+	// AssigneeDisabled In `by_assignee`, the assignee's account is disabled ("assignee disabled"); their open requests need another assignee.
+	AssigneeDisabled bool `json:"assignee_disabled"`
+	DueSoon          int  `json:"due_soon"`
+	DueToday         int  `json:"due_today"`
+
+	// Key The assignee's email ("" for the unassigned) or the request type.
+	Key     string `json:"key"`
+	Overdue int    `json:"overdue"`
 }
 
 // Health defines model for Health.
