@@ -197,7 +197,6 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 	b.ReportMetric(float64(lat[min(len(lat)-1, len(lat)*99/100)].Microseconds()), "p99-µs")
 }
 
-
 // sessionsFor is the session store of st's dialect.
 func sessionsFor(tb testing.TB, st *store.Store) (scs.Store, func()) {
 	tb.Helper()
