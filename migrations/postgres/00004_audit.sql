@@ -19,6 +19,11 @@ CREATE TABLE audit_entries (
     request_id text NOT NULL DEFAULT '',
     -- The names of the fields changed (a JSON array), never their values.
     fields     jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(fields) = 'array'),
+    -- The requests a list page, the dashboard or an export showed (a JSON
+    -- array of ids, in the order shown): one row a read, however many it
+    -- showed, so that recording every read stays cheap; "who saw request X"
+    -- is a GIN index lookup.
+    request_ids jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(request_ids) = 'array'),
     outcome    text NOT NULL CHECK (outcome IN ('ok', 'denied', 'failed')),
     detail     text NOT NULL DEFAULT ''
 );
@@ -28,17 +33,7 @@ CREATE INDEX audit_entries_at ON audit_entries (at, id);
 CREATE INDEX audit_entries_user ON audit_entries (user_id, at, id);
 CREATE INDEX audit_entries_request ON audit_entries (request_id, at, id);
 CREATE INDEX audit_entries_action ON audit_entries (action, at, id);
-
--- The requests a list page or an export showed, one row each, in the order
--- shown: "who saw request X" is then an index lookup on both databases
--- (SQLite cannot index the elements of a JSON array).
-CREATE TABLE audit_requests (
-    audit_id   bigint NOT NULL REFERENCES audit_entries (id),
-    seq        integer NOT NULL CHECK (seq >= 0),
-    request_id text NOT NULL,
-    PRIMARY KEY (audit_id, seq)
-);
-CREATE INDEX audit_requests_request ON audit_requests (request_id, audit_id);
+CREATE INDEX audit_entries_request_ids ON audit_entries USING gin (request_ids jsonb_path_ops);
 
 -- +goose StatementBegin
 CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -52,16 +47,9 @@ CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entrie
 -- TRUNCATE fires no row trigger: a statement trigger refuses it.
 CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries
     FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
-CREATE TRIGGER audit_requests_append_only BEFORE UPDATE OR DELETE ON audit_requests
-    FOR EACH ROW EXECUTE FUNCTION audit_append_only();
-CREATE TRIGGER audit_requests_no_truncate BEFORE TRUNCATE ON audit_requests
-    FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 
 -- +goose Down
-DROP TRIGGER audit_requests_no_truncate ON audit_requests;
-DROP TRIGGER audit_requests_append_only ON audit_requests;
 DROP TRIGGER audit_entries_no_truncate ON audit_entries;
 DROP TRIGGER audit_entries_append_only ON audit_entries;
 DROP FUNCTION audit_append_only();
-DROP TABLE audit_requests;
 DROP TABLE audit_entries;

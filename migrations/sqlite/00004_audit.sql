@@ -20,6 +20,12 @@ CREATE TABLE audit_entries (
     request_id text NOT NULL DEFAULT '',
     -- The names of the fields changed (a JSON array), never their values.
     fields     TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(fields) AND json_type(fields) = 'array'),
+    -- The requests a list page, the dashboard or an export showed (a JSON
+    -- array of ids, in the order shown): one row a read, however many it
+    -- showed, so that recording every read stays cheap. "Who saw request
+    -- X" reads them with json_each (SQLite cannot index the elements of an
+    -- array; PostgreSQL has a GIN index).
+    request_ids TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(request_ids) AND json_type(request_ids) = 'array'),
     outcome    text NOT NULL CHECK (outcome IN ('ok', 'denied', 'failed')),
     detail     text NOT NULL DEFAULT ''
 );
@@ -29,17 +35,6 @@ CREATE INDEX audit_entries_at ON audit_entries (at, id);
 CREATE INDEX audit_entries_user ON audit_entries (user_id, at, id);
 CREATE INDEX audit_entries_request ON audit_entries (request_id, at, id);
 CREATE INDEX audit_entries_action ON audit_entries (action, at, id);
-
--- The requests a list page or an export showed, one row each, in the order
--- shown: "who saw request X" is then an index lookup on both databases
--- (SQLite cannot index the elements of a JSON array).
-CREATE TABLE audit_requests (
-    audit_id   INTEGER NOT NULL REFERENCES audit_entries (id),
-    seq        integer NOT NULL CHECK (seq >= 0),
-    request_id text NOT NULL,
-    PRIMARY KEY (audit_id, seq)
-);
-CREATE INDEX audit_requests_request ON audit_requests (request_id, audit_id);
 
 -- +goose StatementBegin
 CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries
@@ -63,32 +58,9 @@ BEGIN
     SELECT RAISE(ABORT, 'the audit trail is append-only: its entries cannot be changed or deleted');
 END;
 -- +goose StatementEnd
--- +goose StatementBegin
-CREATE TRIGGER audit_requests_no_update BEFORE UPDATE ON audit_requests
-BEGIN
-    SELECT RAISE(ABORT, 'the audit trail is append-only: its entries cannot be changed or deleted');
-END;
--- +goose StatementEnd
--- +goose StatementBegin
-CREATE TRIGGER audit_requests_no_delete BEFORE DELETE ON audit_requests
-BEGIN
-    SELECT RAISE(ABORT, 'the audit trail is append-only: its entries cannot be changed or deleted');
-END;
--- +goose StatementEnd
--- +goose StatementBegin
-CREATE TRIGGER audit_requests_no_replace BEFORE INSERT ON audit_requests
-WHEN EXISTS (SELECT 1 FROM audit_requests WHERE audit_id = NEW.audit_id AND seq = NEW.seq)
-BEGIN
-    SELECT RAISE(ABORT, 'the audit trail is append-only: its entries cannot be changed or deleted');
-END;
--- +goose StatementEnd
 
 -- +goose Down
-DROP TRIGGER audit_requests_no_replace;
-DROP TRIGGER audit_requests_no_delete;
-DROP TRIGGER audit_requests_no_update;
 DROP TRIGGER audit_entries_no_replace;
 DROP TRIGGER audit_entries_no_delete;
 DROP TRIGGER audit_entries_no_update;
-DROP TABLE audit_requests;
 DROP TABLE audit_entries;
