@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"time"
@@ -113,16 +114,31 @@ func (s *Store) UserByEmail(ctx context.Context, emailLower string) (account.Use
 	return toUser(row), row.PasswordHash, nil
 }
 
-// UserByID implements account.Store.
+// UserByID implements account.Store. A signed-in browser asks it at every
+// request (the role is never kept in the session), so it is one statement
+// scanned by hand, without GORM's reflection; the same for the assignee
+// lookup by email.
 func (s *Store) UserByID(ctx context.Context, id string) (account.User, error) {
-	var row userRow
-	if err := s.db.WithContext(ctx).Omit("password_hash").Where("id = ?", id).Take(&row).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return account.User{}, srok.Errorf(srok.ENOTFOUND, "no user with id %q", id)
-		}
-		return account.User{}, s.wrap("get user", err)
+	u, err := s.userWhere(ctx, "id", id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return account.User{}, srok.Errorf(srok.ENOTFOUND, "no user with id %q", id)
 	}
-	return toUser(row), nil
+	return u, s.wrap("get user", err)
+}
+
+// userWhere reads the user whose column equals v, without the password hash.
+func (s *Store) userWhere(ctx context.Context, column, v string) (account.User, error) {
+	q := "SELECT id, email, name, role, active, created_at, updated_at FROM users WHERE " + column + " = $1"
+	if s.dialect == SQLite {
+		q = strings.Replace(q, "$1", "?", 1)
+	}
+	var u account.User
+	var role string
+	if err := s.sql.QueryRowContext(ctx, q, v).Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.CreatedAt, &u.UpdatedAt); err != nil {
+		return account.User{}, err
+	}
+	u.Role, u.CreatedAt, u.UpdatedAt = srok.Role(role), u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	return u, nil
 }
 
 // updateUser sets columns of the user with id, or returns ENOTFOUND.
