@@ -104,14 +104,21 @@ func (s *Store) Users(ctx context.Context) ([]account.User, error) {
 
 // UserByEmail implements account.Store.
 func (s *Store) UserByEmail(ctx context.Context, emailLower string) (account.User, string, error) {
-	var row userRow
-	if err := s.db.WithContext(ctx).Where("email_lower = ?", emailLower).Take(&row).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return account.User{}, "", srok.Errorf(srok.ENOTFOUND, "no user with email %q", emailLower)
-		}
+	q := "SELECT id, email, name, role, active, created_at, updated_at, password_hash FROM users WHERE email_lower = $1"
+	if s.dialect == SQLite {
+		q = strings.Replace(q, "$1", "?", 1)
+	}
+	var u account.User
+	var role, hash string
+	err := s.sql.QueryRowContext(ctx, q, emailLower).Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.CreatedAt, &u.UpdatedAt, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return account.User{}, "", srok.Errorf(srok.ENOTFOUND, "no user with email %q", emailLower)
+	}
+	if err != nil {
 		return account.User{}, "", s.wrap("get user", err)
 	}
-	return toUser(row), row.PasswordHash, nil
+	u.Role, u.CreatedAt, u.UpdatedAt = srok.Role(role), u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	return u, hash, nil
 }
 
 // UserByID implements account.Store. A signed-in browser asks it at every
