@@ -55,6 +55,12 @@ type Store struct {
 	// the registration counter's row lock, and a short queue in Go costs
 	// less than a convoy of backends waiting on that lock.
 	creates chan struct{}
+	// reads serves the lookups on every request's path (the API token, the
+	// signed-in user, an assignee): on SQLite a pool of read-only
+	// connections beside the one writer, so that they do not wait in line
+	// behind writes (WAL lets readers and the writer run at once); on
+	// PostgreSQL the same pool as the rest.
+	reads *sql.DB
 }
 
 // createsInFlight is how many create transactions may run at once.
@@ -105,6 +111,11 @@ func Open(ctx context.Context, databaseURL, dataDir string, o Options) (*Store, 
 		// One connection: SQLite has one writer, and a single connection
 		// makes every transaction wait its turn instead of failing busy.
 		s.sql.SetMaxOpenConns(1)
+		s.reads, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to open %s for reading: %w", s.where, err)
+		}
+		s.reads.SetMaxOpenConns(4)
 		if f, err := os.Stat(path); err == nil && f.Mode().Perm()&0o077 != 0 {
 			_ = os.Chmod(path, 0o600) // personal data: owner only
 		}
@@ -125,6 +136,7 @@ func Open(ctx context.Context, databaseURL, dataDir string, o Options) (*Store, 
 		s.sql.SetMaxOpenConns(n)
 		s.sql.SetMaxIdleConns(n)
 		s.sql.SetConnMaxIdleTime(5 * time.Minute)
+		s.reads = s.sql
 	default:
 		return nil, fmt.Errorf("store: DATABASE_URL %q: use postgres://user:password@host:5432/db or sqlite:/path/to/srok.db", dsn.Redact(databaseURL))
 	}
@@ -138,7 +150,12 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 func (s *Store) Where() string { return s.where }
 
 // Close closes the connections.
-func (s *Store) Close() error { return s.sql.Close() }
+func (s *Store) Close() error {
+	if s.reads != nil && s.reads != s.sql {
+		_ = s.reads.Close()
+	}
+	return s.sql.Close()
+}
 
 func (s *Store) provider() (*goose.Provider, error) {
 	if s.dialect == Postgres {

@@ -143,7 +143,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (account.Token, ac
 	var u account.User
 	var scope, role string
 	var expires, revoked, used sql.NullTime
-	err := s.sql.QueryRowContext(ctx, q, hash).Scan(&t.ID, &t.UserID, &t.Name, &scope, &t.CreatedAt, &expires, &revoked, &used,
+	err := s.reads.QueryRowContext(ctx, q, hash).Scan(&t.ID, &t.UserID, &t.Name, &scope, &t.CreatedAt, &expires, &revoked, &used,
 		&u.Email, &u.Name, &role, &u.Active, &u.CreatedAt, &u.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return account.Token{}, account.User{}, srok.Errorf(srok.ENOTFOUND, "no such token")

@@ -110,7 +110,7 @@ func (s *Store) UserByEmail(ctx context.Context, emailLower string) (account.Use
 	}
 	var u account.User
 	var role, hash string
-	err := s.sql.QueryRowContext(ctx, q, emailLower).Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.CreatedAt, &u.UpdatedAt, &hash)
+	err := s.reads.QueryRowContext(ctx, q, emailLower).Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.CreatedAt, &u.UpdatedAt, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return account.User{}, "", srok.Errorf(srok.ENOTFOUND, "no user with email %q", emailLower)
 	}
@@ -141,7 +141,7 @@ func (s *Store) userWhere(ctx context.Context, column, v string) (account.User, 
 	}
 	var u account.User
 	var role string
-	if err := s.sql.QueryRowContext(ctx, q, v).Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.CreatedAt, &u.UpdatedAt); err != nil {
+	if err := s.reads.QueryRowContext(ctx, q, v).Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.CreatedAt, &u.UpdatedAt); err != nil {
 		return account.User{}, err
 	}
 	u.Role, u.CreatedAt, u.UpdatedAt = srok.Role(role), u.CreatedAt.UTC(), u.UpdatedAt.UTC()
