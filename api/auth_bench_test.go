@@ -49,8 +49,21 @@ func BenchmarkAuthOverhead(b *testing.B) {
 			b.Fatal(err)
 		}
 		u, _ := accounts.UserByEmail(ctx, "bench@example.ru")
+		// As srok serve does: on PostgreSQL, authentications are cached while
+		// the changes that end them are heard.
+		heard := make(chan bool, 4)
+		lctx, stopListening := context.WithCancel(context.Background())
+		listening := make(chan struct{})
+		go func() {
+			defer close(listening)
+			st.ListenAuthChanges(lctx, func(on bool) { accounts.HearingAuthChanges(on); heard <- on }, accounts.AuthChanged)
+		}()
+		if st.Dialect() == store.Postgres && !<-heard {
+			b.Fatal("the listener did not listen")
+		}
 		sstore, stop := sessionsFor(b, st)
 		defer stop()
+		defer func() { stopListening(); <-listening }()
 		sessions := httpx.NewSessions(httpx.SessionOptions{Store: sstore, IdleTimeout: time.Hour, Lifetime: 2 * time.Hour})
 		cookie := signIn(b, sessions, u.ID)
 

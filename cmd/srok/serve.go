@@ -114,6 +114,16 @@ func runServe(ctx context.Context, args []string, e env) error {
 	reg := register.NewService(st, cal, cfg.Zone(), e.now, register.WithUsers(accounts), register.WithAudit(trail))
 	sstore, stopCleanup := sessionStore(st)
 	defer stopCleanup()
+	// On PostgreSQL, authentications are cached while every change that
+	// may end one (revocations, disabled users) is heard from the database,
+	// whichever srok process made it; on SQLite nothing is cached.
+	listenCtx, stopListening := context.WithCancel(ctx)
+	listening := make(chan struct{})
+	go func() {
+		defer close(listening)
+		st.ListenAuthChanges(listenCtx, accounts.HearingAuthChanges, accounts.AuthChanged)
+	}()
+	defer func() { stopListening(); <-listening }()
 	sessions := httpx.NewSessions(httpx.SessionOptions{Store: sstore, IdleTimeout: cfg.SessionIdle,
 		Lifetime: cfg.SessionLifetime, Secure: cfg.SecureCookies()})
 	proxies, _ := cfg.Proxies() // checked by config.Load

@@ -146,6 +146,8 @@ type Service struct {
 	dummy   dummyHash
 	// audit records changes of users and tokens.
 	audit Auditor
+	// cache remembers authentications while changes are heard.
+	cache authCache
 }
 
 // Option tunes a Service.

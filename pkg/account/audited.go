@@ -47,6 +47,7 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (User, error) {
 // the user was disabled already.
 func (s *Service) DisableUser(ctx context.Context, email string) (bool, error) {
 	changed, err := s.disableUser(ctx, email)
+	s.AuthChanged() // at once in this process; the store notifies the others
 	s.audited(ctx, audit.ActionUserDisable, "", []string{"active"}, err)
 	return changed, err
 }
@@ -70,6 +71,7 @@ func (s *Service) CreateToken(ctx context.Context, in TokenInput) (string, Token
 // RevokeToken revokes the token with id: it stops working at once.
 func (s *Service) RevokeToken(ctx context.Context, id string) error {
 	err := s.revokeToken(ctx, id)
+	s.AuthChanged()
 	s.audited(ctx, audit.ActionTokenRevoke, "token "+id, nil, err)
 	return err
 }

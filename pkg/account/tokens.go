@@ -170,23 +170,34 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (srok.Ac
 	if !ok {
 		return srok.Actor{}, errBadToken()
 	}
-	// The lookup is by the hash of the secret, so its timing can tell
-	// nothing about the secret itself.
-	t, u, err := s.store.TokenByHash(ctx, hash)
-	switch {
-	case srok.ErrorCode(err) == srok.ENOTFOUND:
-		return srok.Actor{}, errBadToken()
-	case err != nil:
-		return srok.Actor{}, err
-	}
 	now := s.clock()
-	if !t.Valid(now) || !u.Active {
-		return srok.Actor{}, errBadToken()
-	}
-	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= TouchInterval {
-		if err := s.store.TouchToken(ctx, t.ID, now, now.Add(-TouchInterval)); err != nil {
+	var t Token
+	var u User
+	e, gen, cached := s.cache.token(hash, now)
+	if cached {
+		t, u = e.t, e.u
+	} else {
+		// The lookup is by the hash of the secret, so its timing can tell
+		// nothing about the secret itself.
+		var err error
+		t, u, err = s.store.TokenByHash(ctx, hash)
+		switch {
+		case srok.ErrorCode(err) == srok.ENOTFOUND:
+			return srok.Actor{}, errBadToken()
+		case err != nil:
 			return srok.Actor{}, err
 		}
+		if t.Valid(now) && u.Active {
+			if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= TouchInterval {
+				if err := s.store.TouchToken(ctx, t.ID, now, now.Add(-TouchInterval)); err != nil {
+					return srok.Actor{}, err
+				}
+			}
+			s.cache.putToken(hash, cachedToken{t: t, u: u, at: now}, gen)
+		}
+	}
+	if !t.Valid(now) || !u.Active {
+		return srok.Actor{}, errBadToken()
 	}
 	return srok.Actor{
 		ID:      "token:" + t.ID,

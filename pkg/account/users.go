@@ -167,7 +167,15 @@ func (s *Service) CheckPassword(ctx context.Context, email, password string) (Us
 // effect at the next request; an unknown or disabled user is
 // EUNAUTHENTICATED.
 func (s *Service) SessionActor(ctx context.Context, userID string) (srok.Actor, error) {
+	now := s.clock()
+	u, gen, cached := s.cache.user(userID, now)
+	if cached && u.Active {
+		return s.ActorOf(u), nil
+	}
 	u, err := s.UserByID(ctx, userID)
+	if err == nil && u.Active {
+		s.cache.putUser(u, now, gen)
+	}
 	switch {
 	case srok.ErrorCode(err) == srok.ENOTFOUND, err == nil && !u.Active:
 		return srok.Actor{}, srok.Errorf(srok.EUNAUTHENTICATED, "your session has ended: sign in again")

@@ -61,6 +61,9 @@ type Store struct {
 	// behind writes (WAL lets readers and the writer run at once); on
 	// PostgreSQL the same pool as the rest.
 	reads *sql.DB
+	// url is PostgreSQL's connection URL, for the listener of
+	// authentication changes (ListenAuthChanges).
+	url string
 }
 
 // createsInFlight is how many create transactions may run at once.
@@ -120,7 +123,7 @@ func Open(ctx context.Context, databaseURL, dataDir string, o Options) (*Store, 
 			_ = os.Chmod(path, 0o600) // personal data: owner only
 		}
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
-		s.dialect, s.where = Postgres, dsn.Redact(databaseURL)
+		s.dialect, s.where, s.url = Postgres, dsn.Redact(databaseURL), databaseURL
 		s.db, err = gorm.Open(postgres.Open(databaseURL), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to open %s: %w", s.where, err)

@@ -174,7 +174,10 @@ func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error 
 		if n == 0 {
 			return srok.Errorf(srok.ENOTFOUND, "no token with id %q", id)
 		}
-		return tx.Model(&tokenRow{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", utc(at)).Error
+		if err := tx.Model(&tokenRow{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", utc(at)).Error; err != nil {
+			return err
+		}
+		return s.notifyAuth(tx)
 	})
 	return s.wrap("revoke token", err)
 }

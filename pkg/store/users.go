@@ -149,15 +149,22 @@ func (s *Store) userWhere(ctx context.Context, column, v string) (account.User, 
 }
 
 // updateUser sets columns of the user with id, or returns ENOTFOUND.
+//
+// Every change of a user may end their authentications (disabled, another
+// role): it notifies every srok process on the database in the same
+// transaction (ListenAuthChanges).
 func (s *Store) updateUser(ctx context.Context, op, id string, set map[string]any) error {
-	res := s.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", id).Updates(set)
-	if res.Error != nil {
-		return s.wrap(op, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return srok.Errorf(srok.ENOTFOUND, "no user with id %q", id)
-	}
-	return nil
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&userRow{}).Where("id = ?", id).Updates(set)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return srok.Errorf(srok.ENOTFOUND, "no user with id %q", id)
+		}
+		return s.notifyAuth(tx)
+	})
+	return s.wrap(op, err)
 }
 
 // SetUserActive implements account.Store.

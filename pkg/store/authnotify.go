@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
+)
+
+// authChannel is the PostgreSQL channel of the changes that may end an
+// authentication: a revoked token, a changed or disabled user.
+const authChannel = "srok_auth"
+
+// notifyAuth tells every srok process listening on the database, when tx
+// commits, that an authentication may have ended. SQLite has no other
+// process to tell (and no listener: its cache stays off).
+func (s *Store) notifyAuth(tx *gorm.DB) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	return tx.Exec("SELECT pg_notify(?, '')", authChannel).Error
+}
+
+// ListenAuthChanges listens, on a connection of its own, for the changes
+// that may end an authentication, until ctx ends: heard(true) once it
+// listens, changed() for each change, heard(false) when the connection is
+// lost (it reconnects with a growing pause). On SQLite it returns at once:
+// nothing is heard, so nothing may be cached.
+func (s *Store) ListenAuthChanges(ctx context.Context, heard func(bool), changed func()) {
+	if s.dialect != Postgres {
+		return
+	}
+	pause := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := s.listenOnce(ctx, heard, changed)
+		heard(false)
+		if ctx.Err() != nil || err == nil {
+			return
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		pause = min(2*pause, 10*time.Second)
+	}
+}
+
+func (s *Store) listenOnce(ctx context.Context, heard func(bool), changed func()) error {
+	conn, err := pgx.Connect(ctx, s.url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+authChannel); err != nil {
+		return err
+	}
+	heard(true)
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return nil
+			}
+			return err
+		}
+		changed()
+	}
+}
