@@ -13,7 +13,9 @@ const minMetricsToken = 16
 // checkMetrics checks SROK_METRICS_ADDR and SROK_METRICS_TOKEN.
 func (c Config) checkMetrics() error {
 	if a := c.MetricsAddr; a != "" {
-		if _, _, err := net.SplitHostPort(a); err != nil || a == c.Addr {
+		// Port 0 (any free port, in tests) may be given to both.
+		_, port, err := net.SplitHostPort(a)
+		if err != nil || (a == c.Addr && port != "0") {
 			return badValue("SROK_METRICS_ADDR", a, "")
 		}
 	}
