@@ -193,6 +193,38 @@ func TestMetricsOnMainListener(t *testing.T) {
 	}
 }
 
+// Serving the metrics on the main listener opens no other route: walked
+// without credentials, every route but the public ones and /metrics still
+// answers 401 or sends to the sign-in.
+func TestMetricsOpensNoOtherRoute(t *testing.T) {
+	m := newMetricsEnv(t, store.SQLite, time.Now)
+	param := regexp.MustCompile(`:[A-Za-z0-9_]+`)
+	seen := false
+	for _, r := range m.e.Routes() {
+		key := r.Method + " " + r.Path
+		if r.Method == echo.RouteNotFound || publicRoutes[key] {
+			continue
+		}
+		path := strings.ReplaceAll(param.ReplaceAllString(r.Path, "2026"), "*", "x")
+		rec := httptest.NewRecorder()
+		m.e.ServeHTTP(rec, httptest.NewRequest(r.Method, path, strings.NewReader(`{}`)))
+		switch {
+		case key == "GET /metrics":
+			seen = true
+			if rec.Code != http.StatusUnauthorized {
+				t.Errorf("%s: %d without the token", key, rec.Code)
+			}
+		case rec.Code == http.StatusUnauthorized,
+			rec.Code == http.StatusSeeOther && strings.HasPrefix(rec.Header().Get("Location"), "/login"):
+		default:
+			t.Errorf("%s is reachable without signing in: %d", key, rec.Code)
+		}
+	}
+	if !seen {
+		t.Error("GET /metrics is not routed although SROK_METRICS_TOKEN is set")
+	}
+}
+
 // Without SROK_METRICS_TOKEN, the main listener serves no /metrics, and
 // SROK_METRICS_ADDR serves them on a listener of their own, without
 // authentication; srok healthcheck asks the running server.
