@@ -35,6 +35,9 @@ type Options struct {
 	// is identified: they answer anyone, and must keep answering when
 	// credentials are stale or the database is down.
 	Public []string
+	// Metrics counts every request by route template, status and latency
+	// (nil: not counted).
+	Metrics HTTPObserver
 }
 
 // New returns the Echo server every route of Srok is mounted on, with the
@@ -60,6 +63,9 @@ func New(o Options) *echo.Echo {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
 	}
 	e.Use(RequestID)
+	if o.Metrics != nil {
+		e.Use(Observe(o.Metrics))
+	}
 	e.Use(AccessLog(log))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
 	e.Use(SecurityHeaders)

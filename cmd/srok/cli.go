@@ -57,6 +57,7 @@ Usage:
   srok token create --user EMAIL --name NAME [--scope full|intake] [--expires 90d]
   srok token list [--user EMAIL] [--json]
   srok token revoke ID
+  srok healthcheck [--path /readyz] [--timeout 5s]
   srok help
 
 Commands:
@@ -69,6 +70,9 @@ Commands:
   user       manage the people who may sign in, and their roles: admin,
              officer, operator, viewer
   token      manage the API tokens that let programs act for a user
+  healthcheck
+             ask the server at SROK_ADDR on this machine whether it is ready
+             (exit 0 or 1, one line): the container image's HEALTHCHECK
 
 serve, migrate and config read the environment (DATABASE_URL, SROK_ADDR,
 SROK_DATA_DIR, SROK_TIME_ZONE, ...): run 'srok config' to see them all.
@@ -111,10 +115,12 @@ func run(ctx context.Context, args []string, e env) int {
 		err = runUser(ctx, rest, e)
 	case "token":
 		err = runToken(ctx, rest, e)
+	case "healthcheck":
+		err = runHealthcheck(ctx, rest, e)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stdout, usage)
 	default:
-		err = usagef("unknown command %q (commands: serve, migrate, config, deadline, calendar, user, token, help)", cmd)
+		err = usagef("unknown command %q (commands: serve, migrate, config, deadline, calendar, user, token, healthcheck, help)", cmd)
 	}
 	switch {
 	case err == nil:
@@ -123,7 +129,7 @@ func run(ctx context.Context, args []string, e env) int {
 		return 0
 	}
 	name := "srok"
-	if len(args) > 0 && slices.Contains([]string{"deadline", "calendar", "serve", "migrate", "config", "user", "token"}, args[0]) {
+	if len(args) > 0 && slices.Contains([]string{"deadline", "calendar", "serve", "migrate", "config", "user", "token", "healthcheck"}, args[0]) {
 		name += " " + args[0]
 	}
 	fmt.Fprintf(e.stderr, "%s: %v\n", name, err)

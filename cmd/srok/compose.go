@@ -16,6 +16,7 @@ import (
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/metrics"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/store"
 )
@@ -34,6 +35,10 @@ type deps struct {
 	proxies  []*net.IPNet
 	// sessionIdle ends a browser session unused for that long.
 	sessionIdle time.Duration
+	// metrics counts the requests (nil: none kept); metricsToken, when
+	// set, serves them at /metrics to its bearer.
+	metrics      *metrics.Metrics
+	metricsToken string
 }
 
 // compose builds Srok's HTTP handler: the shared server of httpx (its
@@ -41,11 +46,12 @@ type deps struct {
 // each part's routes mounted on it.
 func compose(d deps) *echo.Echo {
 	e := httpx.New(httpx.Options{Log: d.log, Limits: d.limits, TrustedProxies: d.proxies, Auth: d.accounts, Sessions: d.sessions,
-		SessionIdle: d.sessionIdle, Public: api.PublicPaths})
+		SessionIdle: d.sessionIdle, Public: d.publicPaths(api.PublicPaths), Metrics: d.observer()})
 	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
 		Health: d.store, Log: d.log, Now: d.now})
 	web.Mount(e, web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now})
+	mountMetrics(e, d)
 	return e
 }
 

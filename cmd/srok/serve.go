@@ -127,9 +127,11 @@ func runServe(ctx context.Context, args []string, e env) error {
 	sessions := httpx.NewSessions(httpx.SessionOptions{Store: sstore, IdleTimeout: cfg.SessionIdle,
 		Lifetime: cfg.SessionLifetime, Secure: cfg.SecureCookies()})
 	proxies, _ := cfg.Proxies() // checked by config.Load
+	m := newMetrics(cfg, st, e.now, log)
 	h := compose(deps{store: st, register: reg, accounts: accounts, audit: trail, sessions: sessions, calendar: cal,
 		log: log, now: e.now, proxies: proxies, sessionIdle: cfg.SessionIdle,
-		limits: httpx.Limits{Rate: cfg.RateLimit, Burst: cfg.RateBurst, InFlight: cfg.MaxInFlight}})
+		limits:  httpx.Limits{Rate: cfg.RateLimit, Burst: cfg.RateBurst, InFlight: cfg.MaxInFlight},
+		metrics: m, metricsToken: cfg.MetricsToken})
 	srv := &http.Server{Handler: h, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	httpx.Timeouts(srv)
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -143,6 +145,12 @@ func runServe(ctx context.Context, args []string, e env) error {
 		_ = ln.Close()
 		return err
 	}
+	stopMetrics, err := serveMetrics(cfg.MetricsAddr, m, log, e)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer stopMetrics()
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

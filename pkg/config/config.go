@@ -61,6 +61,12 @@ type Config struct {
 	// SessionLifetime ends any session that long after sign-in.
 	SessionIdle     time.Duration `env:"SROK_SESSION_IDLE_TIMEOUT" envDefault:"30m"`
 	SessionLifetime time.Duration `env:"SROK_SESSION_LIFETIME" envDefault:"12h"`
+	// MetricsAddr is a listener of its own for Prometheus' /metrics, with
+	// no authentication (keep it on a private address); MetricsToken, when
+	// set, serves /metrics on the main listener to "Authorization: Bearer
+	// <token>". With neither, no metrics are kept.
+	MetricsAddr  string `env:"SROK_METRICS_ADDR"`
+	MetricsToken string `env:"SROK_METRICS_TOKEN"`
 }
 
 // descriptions are printed by Print.
@@ -80,6 +86,8 @@ var descriptions = map[string]string{
 	"SROK_PUBLIC_URL":           "the address users open Srok at; https makes the session cookie Secure",
 	"SROK_SESSION_IDLE_TIMEOUT": "a browser session unused this long ends",
 	"SROK_SESSION_LIFETIME":     "any browser session ends this long after sign-in",
+	"SROK_METRICS_ADDR":         "a listener of its own for Prometheus' /metrics, without authentication (host:port)",
+	"SROK_METRICS_TOKEN":        "serves /metrics on SROK_ADDR to Authorization: Bearer <this token>",
 }
 
 // hints say what to give instead of a bad value, per variable.
@@ -99,11 +107,14 @@ var hints = map[string]string{
 	"SROK_PUBLIC_URL":           "give the http:// or https:// address users open, such as https://srok.example.ru",
 	"SROK_SESSION_IDLE_TIMEOUT": "give a positive duration such as 30m",
 	"SROK_SESSION_LIFETIME":     "give a positive duration such as 12h",
+	"SROK_METRICS_ADDR":         "give host:port other than SROK_ADDR's, such as 127.0.0.1:9090",
+	"SROK_METRICS_TOKEN":        "give at least 16 characters without spaces, such as the output of openssl rand -hex 24",
 }
 
 // secrets are masked by Print and in errors.
 var secrets = map[string]func(string) string{
-	"DATABASE_URL": dsn.Redact,
+	"DATABASE_URL":       dsn.Redact,
+	"SROK_METRICS_TOKEN": func(string) string { return "xxxxx" },
 }
 
 // Load reads the configuration through getenv and checks it. Its errors are
@@ -230,6 +241,9 @@ func (c Config) check(vars map[string]string) error {
 		return badValue("SROK_SESSION_LIFETIME", value("SROK_SESSION_LIFETIME", c.SessionLifetime.String()),
 			"give a positive duration such as 12h, not shorter than SROK_SESSION_IDLE_TIMEOUT")
 	}
+	if err := c.checkMetrics(); err != nil {
+		return err
+	}
 	return checkDatabaseURL(c.DatabaseURL)
 }
 
@@ -328,6 +342,7 @@ func (c Config) Print(w io.Writer) error {
 		"SROK_PUBLIC_URL": c.PublicURL, "SROK_SESSION_IDLE_TIMEOUT": c.SessionIdle.String(),
 		"SROK_SESSION_LIFETIME": c.SessionLifetime.String(),
 	}
+	values["SROK_METRICS_ADDR"], values["SROK_METRICS_TOKEN"] = c.MetricsAddr, c.MetricsToken
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, p := range params {
 		v, ok := values[p.Key]
