@@ -231,11 +231,35 @@ func readRequestForm(c echo.Context) (requestForm, error) {
 	if err != nil {
 		return requestForm{}, errForm
 	}
-	v, err := httpx.ParseQuery(string(b))
+	v, err := parseMultiline(string(b))
 	if err != nil {
 		return requestForm{}, errForm
 	}
 	return requestFormOf(v), nil
+}
+
+// parseMultiline parses a form body as strictly as httpx.ParseQuery, but
+// for the line ends and tabs a textarea sends: a summary has lines.
+func parseMultiline(raw string) (url.Values, error) {
+	vals := url.Values{}
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil || httpx.TextProblem(key) != "" || strings.Contains(pair, ";") {
+			return nil, errForm
+		}
+		val, err := url.QueryUnescape(v)
+		if err != nil || httpx.TextProblem(strings.NewReplacer("\r", "", "\n", "", "\t", "").Replace(val)) != "" {
+			return nil, errForm
+		}
+		vals[key] = append(vals[key], val)
+	}
+	return vals, nil
 }
 
 func requestFormOf(v url.Values) requestForm {
