@@ -58,10 +58,10 @@ var createZones = []string{"Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara
 // requestForm is the request form as typed: its field names are those of
 // the API's create fields, flattened.
 type requestForm struct {
-	Type, Channel, ReceivedAt, TimeZone           string
-	SubjectName, SubjectEmail, SubjectPhone       string
-	SubjectPostalAddress, Summary, Assignee       string
-	EmailID                                       string
+	Type, Channel, ReceivedAt, TimeZone     string
+	SubjectName, SubjectEmail, SubjectPhone string
+	SubjectPostalAddress, Summary, Assignee string
+	EmailID                                 string
 	// Token is the hidden key of this form: a second submission of it
 	// gives the request the first one created.
 	Token string
