@@ -194,7 +194,8 @@ func readUpload(c echo.Context) (raw []byte, field, problem string) {
 	mr := multipart.NewReader(c.Request().Body, params["boundary"])
 	var text, file []byte
 	var textBig, fileBig bool
-	for {
+	// Nothing after a part too large is needed: reading stops there.
+	for !textBig && !fileBig {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
@@ -202,30 +203,23 @@ func readUpload(c echo.Context) (raw []byte, field, problem string) {
 		if err != nil {
 			return nil, "", "the form cannot be read"
 		}
-		switch part.FormName() {
-		case "raw", "eml":
-			b, err := io.ReadAll(io.LimitReader(part, intake.MaxSize+1))
-			if err != nil {
-				return nil, "", "the form cannot be read"
-			}
-			big := len(b) > intake.MaxSize
-			if part.FormName() == "eml" {
-				file, fileBig = b, big
-			} else {
-				text, textBig = b, big
-			}
-			if big {
-				// Nothing after a part too large is needed.
-				goto done
-			}
-		default:
-			if _, err := io.Copy(io.Discard, io.LimitReader(part, 1<<10)); err != nil {
-				return nil, "", "the form cannot be read"
-			}
+		name := part.FormName()
+		limit := int64(1 << 10) // other fields: read past, unused
+		if name == "raw" || name == "eml" {
+			limit = intake.MaxSize + 1
 		}
+		b, err := io.ReadAll(io.LimitReader(part, limit))
 		_ = part.Close()
+		if err != nil {
+			return nil, "", "the form cannot be read"
+		}
+		switch name {
+		case "eml":
+			file, fileBig = b, len(b) > intake.MaxSize
+		case "raw":
+			text, textBig = b, len(b) > intake.MaxSize
+		}
 	}
-done:
 	tooBig := "Письмо больше 25 МиБ: столько почтовые серверы не принимают. Сохраните его вложения отдельно и загрузите письмо без них."
 	switch {
 	case fileBig:
@@ -240,7 +234,7 @@ done:
 		return nil, "raw", "Вставленный текст не читается как UTF-8: сохраните письмо как файл .eml и загрузите его."
 	}
 	// A browser sends a textarea's line ends as CRLF, as a message has
-	// them.
+	// them: the text is the message as it was.
 	return text, "raw", ""
 }
 
