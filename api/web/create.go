@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -310,7 +311,7 @@ func (p *intakePages) createRequest(c echo.Context) error {
 		sum := sha256.Sum256(canon)
 		key = &register.IdempotencyKey{Key: "web:" + tok, BodyHash: hex.EncodeToString(sum[:])}
 	}
-	r, _, err := p.reg.Create(ctx, in, key)
+	r, err := p.create(ctx, in, key)
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/requests/"+url.PathEscape(r.ID))
 	}
@@ -348,6 +349,22 @@ func (p *intakePages) createRequest(c echo.Context) error {
 		return p.noRights(c)
 	}
 	return p.fail(c, err)
+}
+
+// create registers in; while a first submission of the same form is
+// still being registered (a double click), it waits for that one's
+// request rather than show an error.
+func (p *intakePages) create(ctx context.Context, in register.Input, key *register.IdempotencyKey) (*register.Request, error) {
+	for try := 0; ; try++ {
+		r, _, err := p.reg.Create(ctx, in, key)
+		var se *srok.Error
+		if try == 5 || !errors.As(err, &se) || se.Reason != "idempotency_key_in_progress" {
+			return r, err
+		}
+		if err := p.sleep(ctx, 100*time.Millisecond); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // createProblem maps a field the register refused to the form's field and

@@ -475,3 +475,40 @@ func TestCreateManual(t *testing.T) {
 		}
 	})
 }
+
+// Two submissions of one form at once (a double click) register one
+// request, and both go to it.
+func TestCreateDoubleClick(t *testing.T) {
+	forEachWork(t, func(t *testing.T, w *workEnv) {
+		b := w.signedIn(t, "op@example.ru", srok.RoleOperator)
+		token := hidden.FindStringSubmatch(b.get(t, "/intake").body)
+		if token == nil {
+			t.Fatal("no form token")
+		}
+		form := url.Values{"form_token": {token[1]}, "type": {"withdrawal"}, "channel": {"in_person"},
+			"received_at": {"2026-11-24T12:00"}, "time_zone": {"Europe/Moscow"}, "subject_name": {"Пётр Иванов"},
+			"subject_phone": {"8 912 345 67 89"}}
+		var wg sync.WaitGroup
+		res := make([]response, 2)
+		for i := range res {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res[i] = b.post(t, "/requests", form)
+			}()
+		}
+		wg.Wait()
+		for i, r := range res {
+			if r.status != http.StatusSeeOther || r.location() != res[0].location() {
+				t.Errorf("submission %d: %d %s (first: %s)\n%.500s", i, r.status, r.location(), res[0].location(), r.body)
+			}
+		}
+		page, err := w.reg.List(srok.WithActor(context.Background(), srok.System), register.Filter{}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) != 1 {
+			t.Errorf("%d requests after a double click", len(page.Items))
+		}
+	})
+}
