@@ -346,7 +346,14 @@ func (p *intakePages) createRequest(c echo.Context) error {
 		v.Alert = "Эта форма уже была сохранена с другими значениями. Проверьте список обращений; если нужно ещё одно обращение, сохраните форму снова."
 		return p.render(c, http.StatusConflict, "intake", v)
 	case srok.EFORBIDDEN:
-		return p.noRights(c)
+		if strings.TrimSpace(f.Assignee) == "" {
+			return p.noRights(c)
+		}
+		// The role may register requests (checked above), so what it may
+		// not do is give this one to someone else.
+		v.Errors["assignee"] = "Оператор может назначить обращение только себе: укажите свой адрес или оставьте поле пустым."
+		v.Alert = "Обращение не сохранено: исправьте отмеченные поля."
+		return p.render(c, http.StatusUnprocessableEntity, "intake", v)
 	}
 	return p.fail(c, err)
 }

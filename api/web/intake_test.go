@@ -473,6 +473,18 @@ func TestCreateManual(t *testing.T) {
 			!strings.Contains(r.body, `id="assignee-error" role="alert">Нет активного пользователя`) {
 			t.Errorf("bad assignee: %d", r.status)
 		}
+		// An operator may not give a request to someone else.
+		w.mustUser(t, "colleague@example.ru", "Коллега", srok.RoleOperator)
+		form.Set("assignee", "colleague@example.ru")
+		if r := b.post(t, "/requests", form); r.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.body, `id="assignee-error" role="alert">Оператор может назначить обращение только себе`) ||
+			!strings.Contains(r.body, `value="colleague@example.ru"`) {
+			t.Errorf("assigned to a colleague: %d", r.status)
+		}
+		form.Set("assignee", "op@example.ru")
+		if r := b.post(t, "/requests", form); r.status != http.StatusSeeOther {
+			t.Errorf("assigned to oneself: %d\n%s", r.status, r.body)
+		}
 	})
 }
 
