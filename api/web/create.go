@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -134,16 +135,24 @@ func (p intakePage) ZoneOptions() []option {
 // emailView is what the page shows of an email read.
 type emailView struct {
 	ID, From, Date, Subject string
-	Attachments             []string
-	Warnings                []string
-	Suggested               string
+	// RawURL is where the message is, exactly as received.
+	RawURL      string
+	Attachments []attachmentView
+	Warnings    []string
+	Suggested   string
+}
+
+// attachmentView is an attachment as listed: its name, size and link.
+type attachmentView struct {
+	Name, Size, URL string
 }
 
 func newEmailView(e *intake.Email, zone *time.Location) *emailView {
 	if e == nil {
 		return nil
 	}
-	v := &emailView{ID: e.ID, Subject: e.Subject, Warnings: e.Warnings}
+	base := "/api/v1/emails/" + url.PathEscape(e.ID)
+	v := &emailView{ID: e.ID, Subject: e.Subject, Warnings: e.Warnings, RawURL: base + "/raw"}
 	if e.From != nil {
 		v.From = e.From.Email
 		if e.From.Name != "" {
@@ -153,8 +162,13 @@ func newEmailView(e *intake.Email, zone *time.Location) *emailView {
 	if e.Date != nil {
 		v.Date = e.Date.In(zone).Format("02.01.2006 15:04")
 	}
-	for _, a := range e.Attachments {
-		v.Attachments = append(v.Attachments, fmt.Sprintf("%s (%s)", a.Filename, byteSize(a.Size)))
+	for i, a := range e.Attachments {
+		name := a.Filename
+		if name == "" {
+			name = "без имени"
+		}
+		v.Attachments = append(v.Attachments, attachmentView{Name: name, Size: byteSize(a.Size),
+			URL: base + "/attachments/" + strconv.Itoa(i)})
 	}
 	if e.SuggestedType != nil {
 		v.Suggested = createTypeNames[*e.SuggestedType]

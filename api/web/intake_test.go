@@ -344,7 +344,8 @@ func TestIntakeUploadAndCreate(t *testing.T) {
 		if s := f.Get("summary"); !strings.HasPrefix(s, "Прошу удалить мои данные\n\nЗдравствуйте!") || strings.Contains(s, "цитата") {
 			t.Errorf("summary %q", s)
 		}
-		for _, want := range []string{"Иван Петров &lt;ivan.petrov@example.ru&gt;", "24.11.2026 16:30", "паспорт.pdf (120 КиБ)",
+		for _, want := range []string{"Иван Петров &lt;ivan.petrov@example.ru&gt;", "24.11.2026 16:30", `<a href="/api/v1/emails/0190a000-0000-7000-8000-000000000001/attachments/0">паспорт.pdf</a> (120 КиБ)`,
+			`href="/api/v1/emails/0190a000-0000-7000-8000-000000000001/raw"`,
 			"Уничтожение данных"} {
 			if !strings.Contains(r.body, want) {
 				t.Errorf("the email panel lacks %q", want)
