@@ -35,13 +35,15 @@ type UserAdmin interface {
 type adminPages struct {
 	*server
 	acc UserAdmin
+	// zone is the operator's time zone, which dates are shown in.
+	zone func() *time.Location
 }
 
 func mountAdmin(e *echo.Echo, s *server, cfg Config) {
 	if cfg.UserAdmin == nil {
 		return
 	}
-	p := &adminPages{server: s, acc: cfg.UserAdmin}
+	p := &adminPages{server: s, acc: cfg.UserAdmin, zone: operatorZone(s, cfg)}
 	httpx.Get(e, "/admin/users", p.users)
 	e.POST("/admin/users", p.createUser)
 	e.POST("/admin/users/role", p.setRole)
@@ -83,7 +85,7 @@ func (p *adminPages) usersPage(ctx context.Context, me srok.Actor) (usersPage, e
 	}
 	for _, u := range users {
 		v.Users = append(v.Users, adminUser{Email: u.Email, Name: u.Name, Role: string(u.Role), RoleName: roleName(u.Role),
-			Created: u.CreatedAt.In(p.now().Location()).Format("02.01.2006"), Active: u.Active, Self: u.ID == me.UserID})
+			Created: u.CreatedAt.In(p.zone()).Format("02.01.2006"), Active: u.Active, Self: u.ID == me.UserID})
 	}
 	return v, nil
 }
@@ -275,7 +277,7 @@ func (p *adminPages) tokensPage(ctx context.Context, me srok.Actor) (tokensPage,
 	if err != nil {
 		return v, err
 	}
-	loc, now := p.now().Location(), p.now()
+	loc, now := p.zone(), p.now()
 	day := func(t *time.Time, none string) string {
 		if t == nil {
 			return none
@@ -435,4 +437,13 @@ func tokenProblem(f srok.FieldError) (field, msg string) {
 		return "expires_in_days", adminProblem("expires_in_days")
 	}
 	return f.Field, adminProblem(f.Field)
+}
+
+// operatorZone is the operator's time zone: the register's, or else the
+// clock's.
+func operatorZone(s *server, cfg Config) func() *time.Location {
+	if cfg.Register != nil {
+		return cfg.Register.Zone
+	}
+	return func() *time.Location { return s.now().Location() }
 }

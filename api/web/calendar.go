@@ -27,14 +27,15 @@ type Calendar interface {
 // calendarPages is the production calendar page (/calendar?year=2026).
 type calendarPages struct {
 	*server
-	cal Calendar
+	cal  Calendar
+	zone func() *time.Location
 }
 
-func mountCalendar(e *echo.Echo, s *server, cal Calendar) {
-	if cal == nil {
+func mountCalendar(e *echo.Echo, s *server, cfg Config) {
+	if cfg.Calendar == nil {
 		return
 	}
-	p := &calendarPages{server: s, cal: cal}
+	p := &calendarPages{server: s, cal: cfg.Calendar, zone: operatorZone(s, cfg)}
 	httpx.Get(e, "/calendar", p.show)
 }
 
@@ -111,7 +112,7 @@ func (p *calendarPages) show(c echo.Context) error {
 	first, last := p.cal.Years()
 	v := calendarPage{page: newPage("Производственный календарь"), WorkCSS: workCSSURL, First: first, Last: last,
 		Weekdays: calWeekdays}
-	year := p.now().Year()
+	year := p.now().In(p.zone()).Year()
 	if q := c.QueryParam("year"); q != "" {
 		v.YearInput = q
 		n, err := strconv.Atoi(strings.TrimSpace(q))

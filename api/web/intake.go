@@ -89,7 +89,7 @@ func mountIntake(e *echo.Echo, s *server, cfg Config) {
 		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		return c.Blob(http.StatusOK, "text/css; charset=utf-8", workCSS)
 	})
-	mountCalendar(e, s, cfg.Calendar)
+	mountCalendar(e, s, cfg)
 	if cfg.Register == nil {
 		return
 	}
