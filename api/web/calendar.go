@@ -218,9 +218,12 @@ func calDayOf(d calendar.Date, off, working, short map[calendar.Date]bool, moved
 	case d.IsWeekend():
 		cd.Class, cd.Text = "weekend", dayName+": выходной"
 	default:
-		cd.Text = dayName + ": рабочий день"
+		// An ordinary working day: its column and number say it all.
 	}
 	if short[d] {
+		if cd.Text == "" {
+			cd.Text = dayName + ": рабочий день"
+		}
 		cd.Class = strings.TrimSpace(cd.Class + " shortened")
 		cd.Mark += "*"
 		cd.Text += ", сокращённый на час (предпраздничный)"

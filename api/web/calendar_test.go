@@ -57,7 +57,7 @@ func TestCalendarPage(t *testing.T) {
 			"2026-11-04": "День народного единства",
 			"2026-12-31": "перенесённый выходной (с 04.01.2026)",
 			"2026-11-07": `class="weekend"`,
-			"2026-11-05": "рабочий день",
+			"2026-11-05": `<td data-date="2026-11-05">5</td>`,
 		} {
 			if c := dayCell(t, r.body, date); !strings.Contains(c, want) {
 				t.Errorf("%s lacks %q: %s", date, want, c)
