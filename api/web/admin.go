@@ -68,6 +68,8 @@ type usersPage struct {
 	Roles   []option
 	// New is the new user's form as typed (never the password).
 	NewEmail, NewName, NewRole string
+	// NewMode is "typed" when the password is typed, not generated.
+	NewMode string
 	Errors                     map[string]string
 	// Notice says what was done; Password is a generated password, shown
 	// this once.
@@ -135,14 +137,22 @@ func (p *adminPages) createUser(c echo.Context) error {
 	ctx := c.Request().Context()
 	in := account.UserInput{Email: strings.TrimSpace(form.Get("email")), Name: strings.TrimSpace(form.Get("name")),
 		Role: srok.Role(form.Get("role")), Password: form.Get("password")}
-	generated := form.Get("password_mode") != "typed" || in.Password == ""
+	generated := form.Get("password_mode") != "typed"
 	if generated {
+		// 26 characters of base32: 130 random bits.
 		in.Password = strings.ToLower(rand.Text())
 	}
-	u, cerr := p.acc.CreateUser(ctx, in)
+	var u account.User
+	var cerr error = srok.Invalid(srok.FieldError{Field: "password", Problem: "is required"})
+	if in.Password != "" {
+		u, cerr = p.acc.CreateUser(ctx, in)
+	}
 	v, err := p.usersPage(ctx, a)
 	if err != nil {
 		return p.fail(c, err)
+	}
+	if !generated {
+		v.NewMode = "typed"
 	}
 	var se *srok.Error
 	switch {

@@ -57,8 +57,14 @@ func TestAdminUsers(t *testing.T) {
 		r = admin.do(t, "POST", "/admin/users", url.Values{"email": {"nina@example.ru"}, "name": {"Нина"}, "role": {"operator"},
 			"password_mode": {"typed"}, "password": {"short"}})
 		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="password-error" role="alert">Пароль должен быть не короче 12`) ||
-			!strings.Contains(r.body, `value="nina@example.ru"`) || strings.Contains(r.body, `value="short"`) {
+			!strings.Contains(r.body, `value="nina@example.ru"`) || strings.Contains(r.body, `value="short"`) ||
+			!strings.Contains(r.body, `value="typed" checked>`) {
 			t.Errorf("short password: %d\n%s", r.status, r.body)
+		}
+		r = admin.do(t, "POST", "/admin/users", url.Values{"email": {"pavel@example.ru"}, "name": {"Павел"}, "role": {"operator"},
+			"password_mode": {"typed"}, "password": {""}})
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="password-error" role="alert"`) {
+			t.Errorf("typed, but no password: %d", r.status)
 		}
 		r = admin.do(t, "POST", "/admin/users", url.Values{"email": {"nina@example.ru"}, "name": {"Нина"}, "role": {"operator"},
 			"password_mode": {"typed"}, "password": {goodPassword}})
