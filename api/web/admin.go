@@ -70,7 +70,7 @@ type usersPage struct {
 	NewEmail, NewName, NewRole string
 	// NewMode is "typed" when the password is typed, not generated.
 	NewMode string
-	Errors                     map[string]string
+	Errors  map[string]string
 	// Notice says what was done; Password is a generated password, shown
 	// this once.
 	Notice, Password, PasswordFor string
