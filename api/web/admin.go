@@ -14,6 +14,7 @@ import (
 
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/pkg/account"
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -102,7 +103,7 @@ func (v usersPage) RoleOptions(sel string) []option {
 }
 
 func (p *adminPages) users(c echo.Context) error {
-	a, ok, err := p.actorFor(c, srok.ActUserManage)
+	a, ok, err := p.actorFor(c, srok.ActUserManage, "")
 	if !ok {
 		return err
 	}
@@ -126,7 +127,7 @@ func (p *adminPages) users(c echo.Context) error {
 // createUser creates a user with the password typed, or a generated one
 // shown this once.
 func (p *adminPages) createUser(c echo.Context) error {
-	a, ok, err := p.actorFor(c, srok.ActUserManage)
+	a, ok, err := p.actorFor(c, srok.ActUserManage, audit.ActionUserCreate)
 	if !ok {
 		return err
 	}
@@ -200,8 +201,8 @@ func adminProblem(field string) string {
 
 // changeUser applies one change to the user named by the form's email and
 // goes back to the list.
-func (p *adminPages) changeUser(c echo.Context, change func(ctx context.Context, email string, form url.Values) (bool, error), done string) error {
-	a, ok, err := p.actorFor(c, srok.ActUserManage)
+func (p *adminPages) changeUser(c echo.Context, denied audit.Action, change func(ctx context.Context, email string, form url.Values) (bool, error), done string) error {
+	a, ok, err := p.actorFor(c, srok.ActUserManage, denied)
 	if !ok {
 		return err
 	}
@@ -243,19 +244,19 @@ func (p *adminPages) changeUser(c echo.Context, change func(ctx context.Context,
 }
 
 func (p *adminPages) setRole(c echo.Context) error {
-	return p.changeUser(c, func(ctx context.Context, email string, form url.Values) (bool, error) {
+	return p.changeUser(c, audit.ActionUserEdit, func(ctx context.Context, email string, form url.Values) (bool, error) {
 		return p.acc.SetRole(ctx, email, srok.Role(form.Get("role")))
 	}, "role")
 }
 
 func (p *adminPages) disable(c echo.Context) error {
-	return p.changeUser(c, func(ctx context.Context, email string, _ url.Values) (bool, error) {
+	return p.changeUser(c, audit.ActionUserDisable, func(ctx context.Context, email string, _ url.Values) (bool, error) {
 		return p.acc.DisableUser(ctx, email)
 	}, "disable")
 }
 
 func (p *adminPages) enable(c echo.Context) error {
-	return p.changeUser(c, func(ctx context.Context, email string, _ url.Values) (bool, error) {
+	return p.changeUser(c, audit.ActionUserEdit, func(ctx context.Context, email string, _ url.Values) (bool, error) {
 		return p.acc.EnableUser(ctx, email)
 	}, "enable")
 }
@@ -326,7 +327,7 @@ func (v tokensPage) UserOptions() []option {
 }
 
 func (p *adminPages) tokens(c echo.Context) error {
-	a, ok, err := p.actorFor(c, srok.ActTokenManage)
+	a, ok, err := p.actorFor(c, srok.ActTokenManage, "")
 	if !ok {
 		return err
 	}
@@ -343,7 +344,7 @@ func (p *adminPages) tokens(c echo.Context) error {
 // createToken issues a token and shows its secret this once: the page is
 // not redirected, and the secret is never stored nor shown again.
 func (p *adminPages) createToken(c echo.Context) error {
-	a, ok, err := p.actorFor(c, srok.ActTokenManage)
+	a, ok, err := p.actorFor(c, srok.ActTokenManage, audit.ActionTokenCreate)
 	if !ok {
 		return err
 	}
@@ -403,7 +404,7 @@ func (p *adminPages) createToken(c echo.Context) error {
 }
 
 func (p *adminPages) revoke(c echo.Context) error {
-	_, ok, err := p.actorFor(c, srok.ActTokenManage)
+	_, ok, err := p.actorFor(c, srok.ActTokenManage, audit.ActionTokenRevoke)
 	if !ok {
 		return err
 	}

@@ -32,6 +32,18 @@ func TestAdminUsers(t *testing.T) {
 		if _, err := w.acc.UserByEmail(context.Background(), "x@example.ru"); err == nil {
 			t.Error("an officer created a user")
 		}
+		// The refusals are in the trail too.
+		for _, action := range []audit.Action{audit.ActionUserCreate, audit.ActionUserEdit} {
+			var denied int
+			for _, e := range w.entries(t, action) {
+				if e.Outcome == audit.OutcomeDenied && e.ActorName == "Пользователь officer" {
+					denied++
+				}
+			}
+			if denied != 1 {
+				t.Errorf("%s: %d refusals of the officer recorded, want 1", action, denied)
+			}
+		}
 
 		admin := w.signedIn(t, "admin@example.ru", srok.RoleAdmin)
 		r := admin.do(t, "GET", "/admin/users", nil)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/deadlines"
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/intake"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
@@ -309,7 +310,7 @@ func linkEmail(in *register.Input, id string) {
 // createRequest registers the request of the form and goes to its page,
 // or shows the form again with its problems next to the fields.
 func (p *intakePages) createRequest(c echo.Context) error {
-	a, ok, err := p.actorFor(c, srok.ActRequestCreate)
+	a, ok, err := p.actorFor(c, srok.ActRequestCreate, audit.ActionRequestCreate)
 	if !ok {
 		return err
 	}

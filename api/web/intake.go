@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/srok/srok/api/httpx"
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/intake"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
@@ -115,12 +116,18 @@ func (s *server) noRights(c echo.Context) error {
 
 // actorFor returns the signed-in actor allowed to do act; ok false when
 // the answer (a redirect to sign in, or the 403 page) is written already.
-func (s *server) actorFor(c echo.Context, act srok.Action) (srok.Actor, bool, error) {
-	a, ok := srok.ActorFrom(c.Request().Context())
+// A refused change (denied not "") is recorded in the audit trail, as the
+// services record the refusals they make.
+func (s *server) actorFor(c echo.Context, act srok.Action, denied audit.Action) (srok.Actor, bool, error) {
+	ctx := c.Request().Context()
+	a, ok := srok.ActorFrom(ctx)
 	if !ok {
 		return a, false, s.signInFirst(c)
 	}
 	if !a.Can(act) {
+		if denied != "" {
+			s.record(ctx, audit.Entry{Action: denied, Outcome: audit.OutcomeDenied, Detail: "refused by the page: the role may not " + string(act)})
+		}
 		return a, false, s.noRights(c)
 	}
 	return a, true, nil
@@ -129,7 +136,7 @@ func (s *server) actorFor(c echo.Context, act srok.Action) (srok.Actor, bool, er
 // intakeForm shows the intake page: the email to read, and the request
 // form empty, for a request that came by post, in person or by phone.
 func (p *intakePages) intakeForm(c echo.Context) error {
-	_, ok, err := p.actorFor(c, srok.ActRequestCreate)
+	_, ok, err := p.actorFor(c, srok.ActRequestCreate, "")
 	if !ok {
 		return err
 	}
@@ -140,7 +147,7 @@ func (p *intakePages) intakeForm(c echo.Context) error {
 // readEmail stores the email pasted or dropped, and shows the request
 // form filled in from it.
 func (p *intakePages) readEmail(c echo.Context) error {
-	a, ok, err := p.actorFor(c, srok.ActRequestCreate)
+	a, ok, err := p.actorFor(c, srok.ActRequestCreate, audit.ActionRequestCreate)
 	if !ok {
 		return err
 	}
