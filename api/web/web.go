@@ -76,6 +76,19 @@ type Config struct {
 	// Sleep waits d, or until ctx ends: the slow-down of a throttled
 	// sign-in. A timer when nil; tests make it free.
 	Sleep func(ctx context.Context, d time.Duration) error
+
+	// Register creates requests from the intake page (register.Service);
+	// without it there is no /intake nor POST /requests.
+	Register Register
+	// Emails stores and reads incoming emails (intake.Service); without
+	// it the intake page offers the manual form only.
+	Emails Emails
+	// Calendar is the production calendar /calendar shows
+	// (calendar.Calendar); no page without it.
+	Calendar Calendar
+	// UserAdmin manages users and tokens for /admin/users and
+	// /admin/tokens (account.Service, audited); no pages without it.
+	UserAdmin UserAdmin
 }
 
 type server struct {
@@ -127,6 +140,8 @@ func Mount(e *echo.Echo, cfg Config) {
 	httpx.Get(e, "/setup", s.setupForm)
 	e.POST("/setup", s.setup)
 	httpx.Get(e, stylesheetPath, s.stylesheet)
+	mountIntake(e, s, cfg)
+	mountAdmin(e, s, cfg)
 }
 
 // sleep waits d or until ctx ends.

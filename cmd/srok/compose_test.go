@@ -31,6 +31,8 @@ var publicRoutes = map[string]bool{
 	"GET /login": true, "HEAD /login": true, "POST /login": true,
 	"GET /setup": true, "HEAD /setup": true, "POST /setup": true,
 	"GET /static/srok.css": true, "HEAD /static/srok.css": true,
+	"GET /static/intake.js": true, "HEAD /static/intake.js": true,
+	"GET /static/intake.css": true, "HEAD /static/intake.css": true,
 }
 
 // testServer composes the server as serve does, on a fresh SQLite.

@@ -102,6 +102,9 @@ type Store interface {
 	// SetPasswordHash replaces a user's password hash and sets its
 	// updated_at (ENOTFOUND).
 	SetPasswordHash(ctx context.Context, id, passwordHash string, at time.Time) error
+	// SetUserRole gives a user another role and sets its updated_at
+	// (ENOTFOUND).
+	SetUserRole(ctx context.Context, id string, role srok.Role, at time.Time) error
 	// HasUsers reports whether any user exists, active or not.
 	HasUsers(ctx context.Context) (bool, error)
 

@@ -1,0 +1,13 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/srok/srok/pkg/srok"
+)
+
+// SetUserRole implements account.Store.
+func (s *Store) SetUserRole(ctx context.Context, id string, role srok.Role, at time.Time) error {
+	return s.updateUser(ctx, "set user role", id, map[string]any{"role": string(role), "updated_at": utc(at)})
+}
