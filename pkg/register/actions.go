@@ -267,7 +267,7 @@ func (s *Service) recompute(r *Request, a srok.Actor, now time.Time, loc *time.L
 		if !ok {
 			return nil, fmt.Errorf("register: request %s has unknown obligation %q", r.ID, o.ID)
 		}
-		d, err := s.engine.Compute(ob, triggerOf(r), loc)
+		d, err := s.engine().Compute(ob, triggerOf(r), loc)
 		if err != nil {
 			return nil, srok.Invalid(srok.FieldError{Field: "received_at", Problem: err.Error()})
 		}
