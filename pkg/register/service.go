@@ -35,7 +35,7 @@ type Service struct {
 	// may be replaced while serving (a new year's decree imported).
 	cals calendar.Source
 	zone *time.Location
-	now    func() time.Time
+	now  func() time.Time
 	// gen counts the changes made through this service; the dashboard
 	// cache is valid for one generation.
 	gen  atomic.Uint64
