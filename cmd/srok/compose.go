@@ -16,6 +16,7 @@ import (
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/calendars"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/store"
 )
@@ -28,10 +29,13 @@ type deps struct {
 	audit    *audit.Service
 	sessions *scs.SessionManager
 	calendar *calendar.Calendar
-	log      *slog.Logger
-	now      func() time.Time
-	limits   httpx.Limits
-	proxies  []*net.IPNet
+	// calendars, when set, keeps the calendar in use current and imports
+	// new years.
+	calendars *calendars.Service
+	log       *slog.Logger
+	now       func() time.Time
+	limits    httpx.Limits
+	proxies   []*net.IPNet
 	// sessionIdle ends a browser session unused for that long.
 	sessionIdle time.Duration
 }
@@ -42,8 +46,15 @@ type deps struct {
 func compose(d deps) *echo.Echo {
 	e := httpx.New(httpx.Options{Log: d.log, Limits: d.limits, TrustedProxies: d.proxies, Auth: d.accounts, Sessions: d.sessions,
 		SessionIdle: d.sessionIdle, Public: api.PublicPaths})
+	var (
+		live   calendar.Source
+		calImp api.CalendarImporter
+	)
+	if d.calendars != nil {
+		live, calImp = d.calendars.Live(), d.calendars
+	}
 	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
-		Health: d.store, Log: d.log, Now: d.now})
+		Health: d.store, Log: d.log, Now: d.now, Calendars: live, CalendarImport: calImp})
 	web.Mount(e, web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now})
 	return e

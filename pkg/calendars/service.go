@@ -84,6 +84,10 @@ type Option func(*Service)
 // WithRecomputer recomputes the register's terms after an import.
 func WithRecomputer(r Recomputer) Option { return func(s *Service) { s.reg = r } }
 
+// WithLive makes the service keep l current (else it makes its own Live,
+// holding base): for a register built before the service.
+func WithLive(l *calendar.Live) Option { return func(s *Service) { s.live = l } }
+
 // WithAudit records imports, and refused attempts, in the audit trail.
 func WithAudit(a Auditor) Option { return func(s *Service) { s.audit = a } }
 
@@ -244,6 +248,8 @@ type YearSummary struct {
 	DaysOff         int
 	WorkingWeekends int
 	WorkingDays     int
+	// WorkingSaturdays counts the working weekend days that are Saturdays.
+	WorkingSaturdays int
 }
 
 // Summary is the outcome of an import.
@@ -300,6 +306,11 @@ func (s *Service) Import(ctx context.Context, name string, data []byte, force bo
 		}
 		ys := YearSummary{Year: y.Year, Status: YearImported, Decree: y.Decree.Citation, DaysOff: len(y.NonworkingWeekdays),
 			WorkingWeekends: len(y.WorkingWeekends), WorkingDays: y.WorkingDays}
+		for _, d := range y.WorkingWeekends {
+			if d.Weekday() == time.Saturday {
+				ys.WorkingSaturdays++
+			}
+		}
 		canon := Canonical(y)
 		if old, err := cur.Year(y.Year); err == nil && !old.Provisional {
 			if bytes.Equal(Canonical(old), canon) {

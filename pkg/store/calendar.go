@@ -73,11 +73,15 @@ func (s *Store) PutCalendarYears(ctx context.Context, years []calendars.StoredYe
 // RecomputeCandidates implements register.RecomputeStore.
 func (s *Store) RecomputeCandidates(ctx context.Context, from calendar.Date, afterID string, limit int) ([]string, error) {
 	var ids []string
-	err := s.db.WithContext(ctx).Raw(`SELECT DISTINCT r.id FROM requests r JOIN obligations o ON o.request_id = r.id
+	q := `SELECT DISTINCT r.id FROM requests r JOIN obligations o ON o.request_id = r.id
 		WHERE r.status IN ('new', 'in_progress') AND o.status = 'open'
-		  AND (o.provisional OR o.due_date >= ? OR o.extended_due_date >= ?)
-		  AND r.id > ?
-		ORDER BY r.id LIMIT ?`, dbDate(from), dbDate(from), afterID, limit).Scan(&ids).Error
+		  AND (o.provisional OR o.due_date >= ? OR o.extended_due_date >= ?)`
+	args := []any{dbDate(from), dbDate(from)}
+	if afterID != "" {
+		q += ` AND r.id > ?`
+		args = append(args, afterID)
+	}
+	err := s.db.WithContext(ctx).Raw(q+` ORDER BY r.id LIMIT ?`, append(args, limit)...).Scan(&ids).Error
 	if err != nil {
 		return nil, s.wrap("recompute candidates", err)
 	}
