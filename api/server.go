@@ -61,9 +61,9 @@ type Config struct {
 	// /api/v1/calendar/years); nil: the route answers 404.
 	CalendarImport CalendarImporter
 	Accounts       Accounts
-	Audit    Audit
-	Health   Health
-	Log      *slog.Logger
+	Audit          Audit
+	Health         Health
+	Log            *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
