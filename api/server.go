@@ -54,18 +54,19 @@ type Audit interface {
 type Config struct {
 	Register *register.Service
 	Calendar *calendar.Calendar
+	Accounts Accounts
+	Audit    Audit
+	Health   Health
+	Log      *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+
 	// Calendars, when set, is the calendar in use, read at each request (a
 	// *calendar.Live that an import replaces); it wins over Calendar.
 	Calendars calendar.Source
 	// CalendarImport imports production calendar years (POST
 	// /api/v1/calendar/years); nil: the route answers 404.
 	CalendarImport CalendarImporter
-	Accounts       Accounts
-	Audit          Audit
-	Health         Health
-	Log            *slog.Logger
-	// Now is the clock; time.Now when nil.
-	Now func() time.Time
 }
 
 type server struct {

@@ -29,15 +29,16 @@ type deps struct {
 	audit    *audit.Service
 	sessions *scs.SessionManager
 	calendar *calendar.Calendar
-	// calendars, when set, keeps the calendar in use current and imports
-	// new years.
-	calendars *calendars.Service
-	log       *slog.Logger
-	now       func() time.Time
-	limits    httpx.Limits
-	proxies   []*net.IPNet
+	log      *slog.Logger
+	now      func() time.Time
+	limits   httpx.Limits
+	proxies  []*net.IPNet
 	// sessionIdle ends a browser session unused for that long.
 	sessionIdle time.Duration
+
+	// calendars, when set, keeps the calendar in use current (the API
+	// reads it at each request) and imports new years.
+	calendars *calendars.Service
 }
 
 // compose builds Srok's HTTP handler: the shared server of httpx (its
