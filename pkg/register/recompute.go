@@ -16,6 +16,10 @@ import (
 // lets a new year's decree data take effect while serving.
 func WithCalendar(src calendar.Source) Option { return func(s *Service) { s.cals = src } }
 
+// Calendar returns the calendar the register counts on now: for code that
+// counts working days beside it (reminders, pages), read at each use.
+func (s *Service) Calendar() *calendar.Calendar { return s.cals.Current() }
+
 // RecomputeStore finds the requests a new calendar may move. The storage
 // package implements it beside Store.
 type RecomputeStore interface {

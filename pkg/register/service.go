@@ -158,8 +158,9 @@ func (s *Service) computeObligations(r *Request, loc *time.Location) error {
 		return srok.Invalid(srok.FieldError{Field: "type", Problem: "unknown request type"})
 	}
 	r.Obligations = r.Obligations[:0]
+	engine := s.engine() // one calendar for all the request's terms
 	for _, ob := range obls {
-		d, err := s.engine().Compute(ob, triggerOf(r), loc)
+		d, err := engine.Compute(ob, triggerOf(r), loc)
 		if err != nil {
 			return srok.Invalid(srok.FieldError{Field: "received_at", Problem: err.Error()})
 		}
