@@ -2,6 +2,7 @@ package calendars_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -386,6 +387,10 @@ func TestImportRefusals(t *testing.T) {
 				t.Errorf("forced 2026: decree %q", y.Decree.Citation)
 			}
 
+			// A year before the shipped calendar, valid as data, is refused.
+			_, err = in.cals.Import(admin, "2012.json", plainYear(2012), false)
+			wantFields(t, err, map[string]string{`years["2012"]`: "is before 2013, the first year of the shipped calendar"})
+
 			// Not JSON; not allowed.
 			_, err = in.cals.Import(admin, "x.json", []byte("{"), false)
 			wantFields(t, err, map[string]string{"body": "not valid calendar JSON"})
@@ -398,6 +403,27 @@ func TestImportRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// plainYear is a valid file of year y with the holidays of Labour Code
+// art. 112 that fall on weekdays as its only days off.
+func plainYear(y int) []byte {
+	var off []string
+	working := 0
+	holidays := map[string]bool{"01-01": true, "01-02": true, "01-03": true, "01-04": true, "01-05": true, "01-06": true,
+		"01-07": true, "01-08": true, "02-23": true, "03-08": true, "05-01": true, "05-09": true, "06-12": true, "11-04": true}
+	for d := calendar.NewDate(y, time.January, 1); d < calendar.NewDate(y+1, time.January, 1); d++ {
+		if d.IsWeekend() {
+			continue
+		}
+		if holidays[d.String()[5:]] {
+			off = append(off, `"`+d.String()+`"`)
+			continue
+		}
+		working++
+	}
+	return []byte(fmt.Sprintf(`{"years": {"%d": {"decree": "Постановление Правительства РФ от 01.10.%d № 1", "transfers": [],
+		"nonworking_weekdays": [%s], "working_weekends": [], "working_days": %d}}}`, y, y-1, strings.Join(off, ", "), working))
 }
 
 // wantFields checks that err is EINVALID naming exactly the fields of want,
