@@ -17,15 +17,16 @@ func (s *server) calendarYear(c echo.Context) error {
 	if err != nil {
 		return httpx.BadParam("year", "%q is not a year", c.Param("year"))
 	}
-	first, last := s.cal.Years()
+	cal := s.cals.Current()
+	first, last := cal.Years()
 	if y < first || y > last {
 		return srok.Errorf(srok.ENOTFOUND, "the calendar covers %d-%d", first, last)
 	}
-	year, err := s.cal.Year(y)
+	year, err := cal.Year(y)
 	if err != nil {
 		return err
 	}
-	days, err := s.cal.Days(y)
+	days, err := cal.Days(y)
 	if err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ func (s *server) preview(c echo.Context) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	ds, err := s.engine.ForRequest(t, trigger, loc)
+	ds, err := deadlines.New(s.cals.Current()).ForRequest(t, trigger, loc)
 	if err != nil {
 		return srok.Invalid(srok.FieldError{Field: "trigger", Problem: err.Error()})
 	}

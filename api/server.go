@@ -14,7 +14,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/srok/srok/api/httpx"
-	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
@@ -61,12 +60,19 @@ type Config struct {
 	Log      *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+
+	// Calendars, when set, is the calendar in use, read at each request (a
+	// *calendar.Live that an import replaces); it wins over Calendar.
+	Calendars calendar.Source
+	// CalendarImport imports production calendar years (POST
+	// /api/v1/calendar/years); nil: the route answers 404.
+	CalendarImport CalendarImporter
 }
 
 type server struct {
 	reg      *register.Service
-	cal      *calendar.Calendar
-	engine   *deadlines.Engine
+	cals     calendar.Source
+	calImp   CalendarImporter
 	accounts Accounts
 	audit    Audit
 	health   Health
@@ -87,7 +93,11 @@ func Mount(e *echo.Echo, cfg Config) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{reg: cfg.Register, cal: cfg.Calendar, engine: deadlines.New(cfg.Calendar), accounts: cfg.Accounts,
+	var cals calendar.Source = cfg.Calendar
+	if cfg.Calendars != nil {
+		cals = cfg.Calendars
+	}
+	s := &server{reg: cfg.Register, cals: cals, calImp: cfg.CalendarImport, accounts: cfg.Accounts,
 		audit: cfg.Audit, health: cfg.Health, log: cfg.Log, now: cfg.Now}
 
 	// Public: liveness, readiness and the contract. Everything else needs an
@@ -116,6 +126,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	httpx.Get(v1, "/requests/:id/timeline", s.timeline, auth)
 	httpx.Get(v1, "/dashboard", s.dashboard, auth)
 	httpx.Get(v1, "/calendar/:year", s.calendarYear, auth)
+	v1.POST("/calendar/years", s.importCalendar, auth)
 	v1.POST("/deadlines/preview", s.preview, auth)
 	httpx.Get(v1, "/tokens", s.listTokens, auth)
 	v1.POST("/tokens", s.createToken, auth)

@@ -45,6 +45,7 @@ const (
 	AuditActionAuthLogin       AuditAction = "auth.login"
 	AuditActionAuthLoginFailed AuditAction = "auth.login_failed"
 	AuditActionAuthLogout      AuditAction = "auth.logout"
+	AuditActionCalendarImport  AuditAction = "calendar.import"
 	AuditActionRequestAnswer   AuditAction = "request.answer"
 	AuditActionRequestAssign   AuditAction = "request.assign"
 	AuditActionRequestCancel   AuditAction = "request.cancel"
@@ -76,6 +77,8 @@ func (e AuditAction) Valid() bool {
 	case AuditActionAuthLoginFailed:
 		return true
 	case AuditActionAuthLogout:
+		return true
+	case AuditActionCalendarImport:
 		return true
 	case AuditActionRequestAnswer:
 		return true
@@ -158,6 +161,27 @@ func (e CalendarDayKind) Valid() bool {
 	case CalendarDayKindWorkday:
 		return true
 	case CalendarDayKindWorkingWeekend:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CalendarImportYearStatus.
+const (
+	CalendarImportYearStatusImported  CalendarImportYearStatus = "imported"
+	CalendarImportYearStatusReplaced  CalendarImportYearStatus = "replaced"
+	CalendarImportYearStatusUnchanged CalendarImportYearStatus = "unchanged"
+)
+
+// Valid indicates whether the value is a known member of the CalendarImportYearStatus enum.
+func (e CalendarImportYearStatus) Valid() bool {
+	switch e {
+	case CalendarImportYearStatusImported:
+		return true
+	case CalendarImportYearStatusReplaced:
+		return true
+	case CalendarImportYearStatusUnchanged:
 		return true
 	default:
 		return false
@@ -687,6 +711,30 @@ type Bucket struct {
 	Items []Request `json:"items"`
 }
 
+// CalendarData Production calendar years in the format of the data shipped with Srok, keyed by the year.
+type CalendarData struct {
+	Description *string `json:"description,omitempty"`
+
+	// Years Example: {"2027":{"decree":"Постановление Правительства РФ от 01.10.2026 № 9999","nonworking_weekdays":["2027-01-01","2027-01-04","2027-01-05","2027-01-06","2027-01-07","2027-01-08","2027-01-11","2027-02-23","2027-03-08","2027-05-03","2027-05-10","2027-06-14","2027-11-04"],"transfers":[{"from":"2027-01-02","to":"2027-01-11"}],"working_days":248,"working_weekends":[]}}
+	Years map[string]CalendarDataYear `json:"years"`
+}
+
+// CalendarDataYear One year: the decree (cited with its date and number, "... от DD.MM.YYYY № N"); the decree's moves of
+// days off (`from` a weekend day or a weekend holiday, `to` a weekday listed in `nonworking_weekdays`);
+// every Monday-Friday day off; the Saturdays and Sundays that are working days (each moved away by a
+// transfer); optionally the shortened pre-holiday days; and the year's number of working days.
+type CalendarDataYear struct {
+	Decree             string                `json:"decree"`
+	NonworkingWeekdays []openapi_types.Date  `json:"nonworking_weekdays"`
+	ShortenedDays      *[]openapi_types.Date `json:"shortened_days,omitempty"`
+	Transfers          *[]struct {
+		From openapi_types.Date `json:"from"`
+		To   openapi_types.Date `json:"to"`
+	} `json:"transfers,omitempty"`
+	WorkingDays     int                   `json:"working_days"`
+	WorkingWeekends *[]openapi_types.Date `json:"working_weekends,omitempty"`
+}
+
 // CalendarDay defines model for CalendarDay.
 type CalendarDay struct {
 	Date openapi_types.Date `json:"date"`
@@ -708,6 +756,35 @@ type CalendarDay struct {
 // (a weekday off moved by decree or by art. 112 part 2); `working_weekend` (a Saturday or Sunday made
 // a working day by decree).
 type CalendarDayKind string
+
+// CalendarImportSummary defines model for CalendarImportSummary.
+type CalendarImportSummary struct {
+	// Recomputed The open requests looked at, and those (and their obligations) whose dates moved.
+	Recomputed struct {
+		Examined    int `json:"examined"`
+		Obligations int `json:"obligations"`
+		Requests    int `json:"requests"`
+	} `json:"recomputed"`
+	Years []CalendarImportYear `json:"years"`
+}
+
+// CalendarImportYear defines model for CalendarImportYear.
+type CalendarImportYear struct {
+	// DaysOff The Monday-Friday days off.
+	DaysOff int    `json:"days_off"`
+	Decree  string `json:"decree"`
+
+	// Status `imported` (the year had no decree data), `replaced` (with `force`), `unchanged` (the same data was in use).
+	Status      CalendarImportYearStatus `json:"status"`
+	WorkingDays int                      `json:"working_days"`
+
+	// WorkingWeekends The Saturdays and Sundays that are working days.
+	WorkingWeekends int `json:"working_weekends"`
+	Year            int `json:"year"`
+}
+
+// CalendarImportYearStatus `imported` (the year had no decree data), `replaced` (with `force`), `unchanged` (the same data was in use).
+type CalendarImportYearStatus string
 
 // CalendarYear defines model for CalendarYear.
 type CalendarYear struct {
@@ -1567,6 +1644,12 @@ type ListAuditParams struct {
 // ListAuditParamsFormat defines parameters for ListAudit.
 type ListAuditParamsFormat string
 
+// ImportCalendarYearsParams defines parameters for ImportCalendarYears.
+type ImportCalendarYearsParams struct {
+	// Force Replace a year that already has decree data.
+	Force *bool `form:"force,omitempty" json:"force,omitempty"`
+}
+
 // GetDashboardParams defines parameters for GetDashboard.
 type GetDashboardParams struct {
 	// Top How many requests each bucket lists, by due time.
@@ -1697,6 +1780,9 @@ type ListTokensParams struct {
 	User *string `form:"user,omitempty" json:"user,omitempty"`
 }
 
+// ImportCalendarYearsJSONRequestBody defines body for ImportCalendarYears for application/json ContentType.
+type ImportCalendarYearsJSONRequestBody = CalendarData
+
 // PreviewDeadlinesJSONRequestBody defines body for PreviewDeadlines for application/json ContentType.
 type PreviewDeadlinesJSONRequestBody = PreviewInput
 
@@ -1822,6 +1908,44 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/audit (the `ListAudit` operationId).
 	ListAudit(ctx context.Context, params *ListAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportCalendarYearsWithBody Import production calendar years (a new decree)
+	//
+	// Imports one or more years of the production calendar, in the format of the data shipped with Srok
+	// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
+	// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
+	// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
+	// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
+	// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
+	// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
+	// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
+	// the terms they move are recomputed: every open obligation counted on provisional data gets its new
+	// dates and a `recomputed` timeline event with the old and new ones. Only a role with
+	// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
+	ImportCalendarYearsWithBody(ctx context.Context, params *ImportCalendarYearsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportCalendarYears Import production calendar years (a new decree)
+	//
+	// Imports one or more years of the production calendar, in the format of the data shipped with Srok
+	// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
+	// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
+	// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
+	// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
+	// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
+	// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
+	// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
+	// the terms they move are recomputed: every open obligation counted on provisional data gets its new
+	// dates and a `recomputed` timeline event with the old and new ones. Only a role with
+	// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
+	ImportCalendarYears(ctx context.Context, params *ImportCalendarYearsParams, body ImportCalendarYearsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCalendarYear The production calendar of a year
 	//
@@ -2227,6 +2351,64 @@ type ClientInterface interface {
 // Corresponds with GET /api/v1/audit (the `ListAudit` operationId).
 func (c *Client) ListAudit(ctx context.Context, params *ListAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAuditRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportCalendarYearsWithBody Import production calendar years (a new decree)
+//
+// Imports one or more years of the production calendar, in the format of the data shipped with Srok
+// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
+// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
+// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
+// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
+// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
+// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
+// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
+// the terms they move are recomputed: every open obligation counted on provisional data gets its new
+// dates and a `recomputed` timeline event with the old and new ones. Only a role with
+// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
+func (c *Client) ImportCalendarYearsWithBody(ctx context.Context, params *ImportCalendarYearsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportCalendarYearsRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportCalendarYears Import production calendar years (a new decree)
+//
+// Imports one or more years of the production calendar, in the format of the data shipped with Srok
+// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
+// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
+// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
+// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
+// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
+// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
+// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
+// the terms they move are recomputed: every open obligation counted on provisional data gets its new
+// dates and a `recomputed` timeline event with the old and new ones. Only a role with
+// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
+func (c *Client) ImportCalendarYears(ctx context.Context, params *ImportCalendarYearsParams, body ImportCalendarYearsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportCalendarYearsRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3098,6 +3280,73 @@ func NewListAuditRequest(server string, params *ListAuditParams) (*http.Request,
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewImportCalendarYearsRequest calls the generic ImportCalendarYears builder with application/json body
+func NewImportCalendarYearsRequest(server string, params *ImportCalendarYearsParams, body ImportCalendarYearsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewImportCalendarYearsRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewImportCalendarYearsRequestWithBody constructs an http.Request for the ImportCalendarYears method, with any body, and a specified content type
+func NewImportCalendarYearsRequestWithBody(server string, params *ImportCalendarYearsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/calendar/years")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Force != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "force", *params.Force, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -4366,6 +4615,44 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/audit (the `ListAudit` operationId).
 	ListAuditWithResponse(ctx context.Context, params *ListAuditParams, reqEditors ...RequestEditorFn) (*ListAuditResponse, error)
 
+	// ImportCalendarYearsWithBodyWithResponse Import production calendar years (a new decree)
+	//
+	// Imports one or more years of the production calendar, in the format of the data shipped with Srok
+	// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
+	// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
+	// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
+	// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
+	// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
+	// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
+	// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
+	// the terms they move are recomputed: every open obligation counted on provisional data gets its new
+	// dates and a `recomputed` timeline event with the old and new ones. Only a role with
+	// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
+	ImportCalendarYearsWithBodyWithResponse(ctx context.Context, params *ImportCalendarYearsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportCalendarYearsResponse, error)
+
+	// ImportCalendarYearsWithResponse Import production calendar years (a new decree)
+	//
+	// Imports one or more years of the production calendar, in the format of the data shipped with Srok
+	// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
+	// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
+	// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
+	// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
+	// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
+	// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
+	// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
+	// the terms they move are recomputed: every open obligation counted on provisional data gets its new
+	// dates and a `recomputed` timeline event with the old and new ones. Only a role with
+	// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
+	ImportCalendarYearsWithResponse(ctx context.Context, params *ImportCalendarYearsParams, body ImportCalendarYearsJSONRequestBody, reqEditors ...RequestEditorFn) (*ImportCalendarYearsResponse, error)
+
 	// GetCalendarYearWithResponse The production calendar of a year
 	//
 	// Every date of a year of the Russian production calendar the terms are counted on: weekends and
@@ -4888,6 +5175,138 @@ func (r ListAuditResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListAuditResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ImportCalendarYearsResponse401Headers the declared response headers of an HTTP 401 response for ImportCalendarYears
+type ImportCalendarYearsResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// ImportCalendarYearsResponse429Headers the declared response headers of an HTTP 429 response for ImportCalendarYears
+type ImportCalendarYearsResponse429Headers struct {
+	RetryAfter int
+}
+
+// ImportCalendarYearsResponse503Headers the declared response headers of an HTTP 503 response for ImportCalendarYears
+type ImportCalendarYearsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ImportCalendarYearsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CalendarImportSummary
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ImportCalendarYearsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ImportCalendarYearsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ImportCalendarYearsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ImportCalendarYearsResponse) GetJSON200() *CalendarImportSummary {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportCalendarYearsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportCalendarYearsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportCalendarYearsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportCalendarYearsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7644,6 +8063,56 @@ func (c *ClientWithResponses) ListAuditWithResponse(ctx context.Context, params 
 	return ParseListAuditResponse(rsp)
 }
 
+// ImportCalendarYearsWithBodyWithResponse Import production calendar years (a new decree)
+//
+// Imports one or more years of the production calendar, in the format of the data shipped with Srok
+// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
+// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
+// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
+// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
+// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
+// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
+// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
+// the terms they move are recomputed: every open obligation counted on provisional data gets its new
+// dates and a `recomputed` timeline event with the old and new ones. Only a role with
+// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
+func (c *ClientWithResponses) ImportCalendarYearsWithBodyWithResponse(ctx context.Context, params *ImportCalendarYearsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportCalendarYearsResponse, error) {
+	rsp, err := c.ImportCalendarYearsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportCalendarYearsResponse(rsp)
+}
+
+// ImportCalendarYearsWithResponse Import production calendar years (a new decree)
+//
+// Imports one or more years of the production calendar, in the format of the data shipped with Srok
+// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
+// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
+// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
+// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
+// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
+// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
+// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
+// the terms they move are recomputed: every open obligation counted on provisional data gets its new
+// dates and a `recomputed` timeline event with the old and new ones. Only a role with
+// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
+func (c *ClientWithResponses) ImportCalendarYearsWithResponse(ctx context.Context, params *ImportCalendarYearsParams, body ImportCalendarYearsJSONRequestBody, reqEditors ...RequestEditorFn) (*ImportCalendarYearsResponse, error) {
+	rsp, err := c.ImportCalendarYears(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportCalendarYearsResponse(rsp)
+}
+
 // GetCalendarYearWithResponse The production calendar of a year
 //
 // Every date of a year of the Russian production calendar the terms are counted on: weekends and
@@ -8365,6 +8834,135 @@ func ParseListAuditResponse(rsp *http.Response) (*ListAuditResponse, error) {
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListAuditResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseImportCalendarYearsResponse parses an HTTP response from a ImportCalendarYearsWithResponse call
+func ParseImportCalendarYearsResponse(rsp *http.Response) (*ImportCalendarYearsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportCalendarYearsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CalendarImportSummary
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ImportCalendarYearsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ImportCalendarYearsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ImportCalendarYearsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

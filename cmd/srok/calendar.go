@@ -12,7 +12,10 @@ import (
 )
 
 // runCalendar is `srok calendar`: every date of a year.
-func runCalendar(_ context.Context, args []string, e env) error {
+func runCalendar(ctx context.Context, args []string, e env) error {
+	if len(args) > 0 && args[0] == "import" {
+		return runCalendarImport(ctx, args[1:], e)
+	}
 	fs := newFlagSet("calendar", "[--year YEAR] [--json]")
 	year := fs.Int("year", 0, "the year (default: this year)")
 	asJSON := fs.Bool("json", false, "print JSON")

@@ -50,6 +50,7 @@ Usage:
   srok config
   srok deadline --type TYPE --trigger TIME [--tz ZONE] [--extended] [--json]
   srok calendar [--year YEAR] [--json]
+  srok calendar import FILE [--force]
   srok user create --email EMAIL --name NAME --role ROLE [--generate-password]
   srok user list [--json]
   srok user disable EMAIL
@@ -66,7 +67,9 @@ Commands:
   migrate    apply pending database migrations
   config     print the configuration read from the environment, secrets masked
   deadline   compute every obligation a request of TYPE opens, and its deadline
-  calendar   show the Russian production calendar of a year
+  calendar   show the Russian production calendar of a year; 'calendar import'
+             stores a new year's decree data in the database for every srok
+             instance and recomputes the terms it moves
   user       manage the people who may sign in, and their roles: admin,
              officer, operator, viewer
   token      manage the API tokens that let programs act for a user

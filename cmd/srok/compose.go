@@ -16,6 +16,7 @@ import (
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/calendars"
 	"github.com/srok/srok/pkg/metrics"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/store"
@@ -39,6 +40,10 @@ type deps struct {
 	// set, serves them at /metrics to its bearer.
 	metrics      *metrics.Metrics
 	metricsToken string
+
+	// calendars, when set, keeps the calendar in use current (the API
+	// reads it at each request) and imports new years.
+	calendars *calendars.Service
 }
 
 // compose builds Srok's HTTP handler: the shared server of httpx (its
@@ -47,8 +52,15 @@ type deps struct {
 func compose(d deps) *echo.Echo {
 	e := httpx.New(httpx.Options{Log: d.log, Limits: d.limits, TrustedProxies: d.proxies, Auth: d.accounts, Sessions: d.sessions,
 		SessionIdle: d.sessionIdle, Public: d.publicPaths(api.PublicPaths), Metrics: d.observer()})
+	var (
+		live   calendar.Source
+		calImp api.CalendarImporter
+	)
+	if d.calendars != nil {
+		live, calImp = d.calendars.Live(), d.calendars
+	}
 	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
-		Health: d.store, Log: d.log, Now: d.now})
+		Health: d.store, Log: d.log, Now: d.now, Calendars: live, CalendarImport: calImp})
 	web.Mount(e, web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
 		Register: d.register, Calendar: d.calendar, UserAdmin: d.accounts})

@@ -8,10 +8,13 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"time"
 
 	"github.com/srok/srok/api/httpx"
+	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/calendars"
 	"github.com/srok/srok/pkg/config"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/store"
@@ -68,6 +71,10 @@ func runConfig(_ context.Context, args []string, e env) error {
 	return cfg.Print(e.stdout)
 }
 
+// calendarReread is how often a server re-reads the imported calendar
+// years, in case it missed the announcement of an import.
+const calendarReread = 5 * time.Minute
+
 func runServe(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("serve", "[--migrate]")
 	migrate := fs.Bool("migrate", false, "apply pending database migrations before serving")
@@ -111,7 +118,27 @@ func runServe(ctx context.Context, args []string, e env) error {
 
 	trail := audit.NewService(st, e.now)
 	accounts := account.NewService(st, e.now, append([]account.Option{account.WithAudit(trail)}, e.accountOptions...)...)
-	reg := register.NewService(st, cal, cfg.Zone(), e.now, register.WithUsers(accounts), register.WithAudit(trail))
+	// The calendar in use: the shipped data overlaid with the years
+	// imported into the database, replaced while serving when a year is
+	// imported here or by another srok process (pkg/calendars).
+	live := calendar.NewLive(cal)
+	reg := register.NewService(st, cal, cfg.Zone(), e.now, register.WithUsers(accounts), register.WithAudit(trail),
+		register.WithCalendar(live))
+	cals, err := calendars.NewService(st, cal, e.now, calendars.WithLive(live), calendars.WithRecomputer(reg),
+		calendars.WithAudit(trail))
+	if err != nil {
+		return err
+	}
+	if _, err := cals.Load(ctx); err != nil {
+		return fmt.Errorf("%s: reading the imported calendar years: %w", st.Where(), err)
+	}
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	watching := make(chan struct{})
+	go func() {
+		defer close(watching)
+		cals.Watch(watchCtx, calendarReread, log)
+	}()
+	defer func() { stopWatching(); <-watching }()
 	sstore, stopCleanup := sessionStore(st)
 	defer stopCleanup()
 	// On PostgreSQL, authentications are cached while every change that
@@ -129,7 +156,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	proxies, _ := cfg.Proxies() // checked by config.Load
 	m := newMetrics(cfg, st, e.now, log)
 	h := compose(deps{store: st, register: reg, accounts: accounts, audit: trail, sessions: sessions, calendar: cal,
-		log: log, now: e.now, proxies: proxies, sessionIdle: cfg.SessionIdle,
+		calendars: cals, log: log, now: e.now, proxies: proxies, sessionIdle: cfg.SessionIdle,
 		limits:  httpx.Limits{Rate: cfg.RateLimit, Burst: cfg.RateBurst, InFlight: cfg.MaxInFlight},
 		metrics: m, metricsToken: cfg.MetricsToken})
 	srv := &http.Server{Handler: h, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}

@@ -72,6 +72,10 @@ const (
 	ActionAuditRead Action = "audit.read"
 	// ActionAuditExport: the audit trail was exported.
 	ActionAuditExport Action = "audit.export"
+	// ActionCalendarImport: production calendar years were imported (Detail
+	// names the years and decrees), or a request's terms were recomputed
+	// on them (RequestID, Fields).
+	ActionCalendarImport Action = "calendar.import"
 )
 
 // Actions lists every action, grouped by what it acts on.
@@ -84,6 +88,7 @@ func Actions() []Action {
 		ActionTokenCreate, ActionTokenRevoke,
 		ActionUserCreate, ActionUserEdit, ActionUserDisable, ActionUserPassword,
 		ActionAuditRead, ActionAuditExport,
+		ActionCalendarImport,
 	}
 }
 

@@ -258,6 +258,7 @@ func frozenTerms(r *Request, p parsed) error {
 // moved deadline.
 func (s *Service) recompute(r *Request, a srok.Actor, now time.Time, loc *time.Location) (*Event, error) {
 	before, after := map[string]any{}, map[string]any{}
+	engine := s.engine() // one calendar for all the request's terms
 	for i := range r.Obligations {
 		o := &r.Obligations[i]
 		if o.Status != ObligationOpen {
@@ -267,7 +268,7 @@ func (s *Service) recompute(r *Request, a srok.Actor, now time.Time, loc *time.L
 		if !ok {
 			return nil, fmt.Errorf("register: request %s has unknown obligation %q", r.ID, o.ID)
 		}
-		d, err := s.engine.Compute(ob, triggerOf(r), loc)
+		d, err := engine.Compute(ob, triggerOf(r), loc)
 		if err != nil {
 			return nil, srok.Invalid(srok.FieldError{Field: "received_at", Problem: err.Error()})
 		}

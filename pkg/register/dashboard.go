@@ -148,7 +148,7 @@ func (s *Service) sharedDashboard(ctx context.Context, top int) (*Dashboard, err
 // dashboard counts the dashboard at now.
 func (s *Service) dashboard(ctx context.Context, top int, now time.Time) (*Dashboard, error) {
 	today := calendar.DateOf(now.In(s.zone))
-	soon, err := s.cal.NthWorkingDayAfter(today, SoonWorkingDays)
+	soon, err := s.cals.Current().NthWorkingDayAfter(today, SoonWorkingDays)
 	if err != nil {
 		soon = today.AddDays(SoonWorkingDays)
 	}

@@ -30,11 +30,12 @@ const (
 
 // Service is the register's use cases. It is safe for concurrent use.
 type Service struct {
-	store  Store
-	engine *deadlines.Engine
-	cal    *calendar.Calendar
-	zone   *time.Location
-	now    func() time.Time
+	store Store
+	// cals gives the calendar terms are counted on, read at each use: it
+	// may be replaced while serving (a new year's decree imported).
+	cals calendar.Source
+	zone *time.Location
+	now  func() time.Time
 	// gen counts the changes made through this service; the dashboard
 	// cache is valid for one generation.
 	gen  atomic.Uint64
@@ -47,12 +48,15 @@ type Service struct {
 // NewService returns the register on store, counting terms on cal, with
 // zone as the operator's default time zone and now as the clock.
 func NewService(store Store, cal *calendar.Calendar, zone *time.Location, now func() time.Time, opts ...Option) *Service {
-	s := &Service{store: store, engine: deadlines.New(cal), cal: cal, zone: zone, now: now}
+	s := &Service{store: store, cals: cal, zone: zone, now: now}
 	for _, o := range opts {
 		o(s)
 	}
 	return s
 }
+
+// engine is the deadline engine on the calendar in use now.
+func (s *Service) engine() *deadlines.Engine { return deadlines.New(s.cals.Current()) }
 
 // Zone is the operator's default time zone.
 func (s *Service) Zone() *time.Location { return s.zone }
@@ -154,8 +158,9 @@ func (s *Service) computeObligations(r *Request, loc *time.Location) error {
 		return srok.Invalid(srok.FieldError{Field: "type", Problem: "unknown request type"})
 	}
 	r.Obligations = r.Obligations[:0]
+	engine := s.engine() // one calendar for all the request's terms
 	for _, ob := range obls {
-		d, err := s.engine.Compute(ob, triggerOf(r), loc)
+		d, err := engine.Compute(ob, triggerOf(r), loc)
 		if err != nil {
 			return srok.Invalid(srok.FieldError{Field: "received_at", Problem: err.Error()})
 		}

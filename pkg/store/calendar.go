@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/calendars"
+)
+
+// calendarChannel is the PostgreSQL channel on which an import of
+// calendar years is announced to every srok process.
+const calendarChannel = "srok_calendar"
+
+type calendarYearRow struct {
+	Year       int `gorm:"primaryKey;autoIncrement:false"`
+	Data       string
+	SHA256     string `gorm:"column:sha256"`
+	Source     string
+	ImportedAt time.Time `gorm:"autoCreateTime:false"`
+	ImportedBy string
+}
+
+func (calendarYearRow) TableName() string { return "calendar_years" }
+
+// CalendarYears implements calendars.Store: the imported years, ascending.
+func (s *Store) CalendarYears(ctx context.Context) ([]calendars.StoredYear, error) {
+	var rows []calendarYearRow
+	if err := s.db.WithContext(ctx).Order("year").Find(&rows).Error; err != nil {
+		return nil, s.wrap("calendar years", err)
+	}
+	out := make([]calendars.StoredYear, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, calendars.StoredYear{Year: r.Year, Data: []byte(r.Data), SHA256: r.SHA256, Source: r.Source,
+			ImportedAt: r.ImportedAt.UTC(), ImportedBy: r.ImportedBy})
+	}
+	return out, nil
+}
+
+// PutCalendarYears implements calendars.Store: it stores the years
+// (replacing a stored one) and the audit entry in one transaction and, on
+// PostgreSQL, tells every listening process when it commits.
+func (s *Store) PutCalendarYears(ctx context.Context, years []calendars.StoredYear, trail []*audit.Entry) error {
+	if len(years) == 0 {
+		return nil
+	}
+	rows := make([]calendarYearRow, 0, len(years))
+	for _, y := range years {
+		rows = append(rows, calendarYearRow{Year: y.Year, Data: string(y.Data), SHA256: y.SHA256, Source: y.Source,
+			ImportedAt: utc(y.ImportedAt), ImportedBy: y.ImportedBy})
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "year"}}, UpdateAll: true}).Create(&rows).Error; err != nil {
+			return err
+		}
+		if err := appendAudit(tx, trail); err != nil {
+			return err
+		}
+		if s.dialect == Postgres {
+			return tx.Exec("SELECT pg_notify(?, '')", calendarChannel).Error
+		}
+		return nil
+	})
+	return s.wrap("put calendar years", err)
+}
+
+// RecomputeCandidates implements register.RecomputeStore.
+func (s *Store) RecomputeCandidates(ctx context.Context, from calendar.Date, afterID string, limit int) ([]string, error) {
+	var ids []string
+	q := `SELECT DISTINCT r.id FROM requests r JOIN obligations o ON o.request_id = r.id
+		WHERE r.status IN ('new', 'in_progress') AND o.status = 'open'
+		  AND (o.provisional OR o.due_date >= ? OR o.extended_due_date >= ?)`
+	args := []any{dbDate(from), dbDate(from)}
+	if afterID != "" {
+		q += ` AND r.id > ?`
+		args = append(args, afterID)
+	}
+	err := s.db.WithContext(ctx).Raw(q+` ORDER BY r.id LIMIT ?`, append(args, limit)...).Scan(&ids).Error
+	if err != nil {
+		return nil, s.wrap("recompute candidates", err)
+	}
+	return ids, nil
+}
+
+// ListenCalendarChanges implements calendars.Store: on PostgreSQL it
+// listens, on a connection of its own, for imports of calendar years made
+// by any srok process, until ctx ends: changed() for each (and once after
+// each (re)connection, as an import may have been missed meanwhile). On
+// SQLite it returns at once: the single process is the one importing.
+func (s *Store) ListenCalendarChanges(ctx context.Context, changed func()) {
+	if s.dialect != Postgres {
+		return
+	}
+	pause := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := s.listenCalendarOnce(ctx, changed)
+		if ctx.Err() != nil || err == nil {
+			return
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		pause = min(2*pause, 10*time.Second)
+	}
+}
+
+func (s *Store) listenCalendarOnce(ctx context.Context, changed func()) error {
+	conn, err := pgx.Connect(ctx, s.url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+calendarChannel); err != nil {
+		return err
+	}
+	changed()
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return nil
+			}
+			return err
+		}
+		changed()
+	}
+}
