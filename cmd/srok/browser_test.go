@@ -1,0 +1,828 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/srok/srok/deadlines"
+	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/account"
+	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/srok"
+	"github.com/srok/srok/pkg/store"
+	"github.com/srok/srok/pkg/store/pgtest"
+	"github.com/srok/srok/pkg/store/storetest"
+)
+
+// The browser tests drive the pages of `srok serve` in a real headless
+// Chromium, on the embedded SQLite and on PostgreSQL: the first
+// administrator's setup, signing in and out, two emails in old Russian
+// charsets dropped on the intake page and saved as requests, the register
+// with their types and legal dates, an extension, the overview with an
+// overdue request, and what a viewer may not do. Every page visited is
+// saved as a full-page PNG under testdata/browser-out/<database>/.
+
+// browserOut is where the screenshots go (ignored by git); `make
+// screenshots` copies those of the README to docs/screenshots.
+const browserOut = "testdata/browser-out"
+
+// chromeCandidates are where Debian and other systems put Chromium.
+var chromeCandidates = []string{
+	"/usr/bin/chromium-headless-shell",
+	"/usr/lib/chromium/chromium-headless-shell",
+	"/usr/bin/chromium",
+	"/usr/lib/chromium/chromium",
+	"/usr/bin/chromium-browser",
+	"/usr/bin/google-chrome-stable",
+	"/usr/bin/google-chrome",
+	"/opt/google/chrome/chrome",
+}
+
+// findChrome returns the browser to drive: SROK_CHROME, else the first of
+// chromeCandidates that exists, else chromium-headless-shell or chromium on
+// PATH; "" when there is none.
+func findChrome(getenv func(string) string) string {
+	if p := getenv("SROK_CHROME"); p != "" {
+		return p
+	}
+	for _, p := range chromeCandidates {
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	for _, name := range []string{"chromium-headless-shell", "chromium", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// needChrome returns the browser, or ends the test: skipped on a
+// developer's machine without Chromium, failed in CI (CI=true), which
+// must run the browser tests.
+func needChrome(t *testing.T) string {
+	t.Helper()
+	p := findChrome(os.Getenv)
+	if p == "" {
+		msg := "no Chromium for the browser tests: install it (Debian: apt-get install chromium-headless-shell fonts-dejavu-core) " +
+			"or set SROK_CHROME to the browser's path"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg + " (CI=true: the browser tests must run)")
+		}
+		t.Skip(msg)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("SROK_CHROME=%s: %v", p, err)
+	}
+	return p
+}
+
+// startBrowser starts one headless Chromium for the whole test, with a
+// fresh profile.
+func startBrowser(t *testing.T, path string) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("lang", "ru-RU"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	// The first action starts the browser, on ctx itself: the end of the
+	// context of that first action would end the browser.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start %s: %v", path, err)
+	}
+	return ctx
+}
+
+// The scenario's clock: Friday 27 November 2026, 11:00 in Moscow.
+var browserNow = time.Date(2026, 11, 27, 11, 0, 0, 0, msk)
+
+// The people of the scenario.
+type person struct {
+	email, name, password string
+	role                  srok.Role
+}
+
+var (
+	admin    = person{"admin@operator.example.ru", "Анна Админова", "admin password 2026", srok.RoleAdmin}
+	operator = person{"operator@operator.example.ru", "Олег Операторов", "operator password 2026", srok.RoleOperator}
+	viewer   = person{"viewer@operator.example.ru", "Вера Смотрящая", "viewer password 2026", srok.RoleViewer}
+)
+
+// srokServer is `srok serve --migrate` run in-process on a fresh database,
+// with the scenario's clock, and the services the test seeds and checks it
+// with, on the same database.
+type srokServer struct {
+	base     string // http://127.0.0.1:port
+	setupURL string // the one-time link of the first administrator
+	out, log *lockedBuffer
+	accounts *account.Service
+	register *register.Service
+	engine   *deadlines.Engine
+	zone     *time.Location
+}
+
+func startSrok(t *testing.T, d store.Dialect) *srokServer {
+	t.Helper()
+	vars := map[string]string{
+		"SROK_ADDR": "127.0.0.1:0", "SROK_SHUTDOWN_TIMEOUT": "5s", "SROK_RATE_LIMIT": "0",
+		"SROK_SCHEDULER": "off", "SROK_TIME_ZONE": "Europe/Moscow",
+	}
+	switch d {
+	case store.SQLite:
+		vars["SROK_DATA_DIR"] = t.TempDir()
+	case store.Postgres:
+		vars["DATABASE_URL"] = pgtest.MustDatabase(t)
+	}
+	now := func() time.Time { return browserNow }
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &srokServer{out: &lockedBuffer{}, log: &lockedBuffer{}}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--migrate"}, env{getenv: func(k string) string { return vars[k] },
+			stdout: s.out, stderr: s.log, now: now, accountOptions: cheapHashes})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("srok serve exited %d: %s", code, s.log.String())
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("srok serve did not stop")
+		}
+	})
+	urlRe := regexp.MustCompile(`serving on (http://\S+)`)
+	setupRe := regexp.MustCompile(`(http://\S+/setup\?token=srok_setup_\S+)`)
+	for i := 0; i < 600 && s.setupURL == ""; i++ {
+		select {
+		case code := <-done:
+			t.Fatalf("srok serve exited %d: %s %s", code, s.out.String(), s.log.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+		out := s.out.String()
+		if m := urlRe.FindStringSubmatch(out); m != nil {
+			s.base = m[1]
+		}
+		if m := setupRe.FindStringSubmatch(out); m != nil {
+			s.setupURL = m[1]
+		}
+	}
+	if s.base == "" || s.setupURL == "" {
+		t.Fatalf("srok serve printed no address or no setup link: %q %s", s.out.String(), s.log.String())
+	}
+
+	st, err := store.Open(ctx, vars["DATABASE_URL"], vars["SROK_DATA_DIR"], store.Options{MaxOpenConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	cal, err := calendar.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.zone, err = deadlines.LoadZone("Europe/Moscow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	trail := audit.NewService(st, now)
+	s.accounts = account.NewService(st, now, append([]account.Option{account.WithAudit(trail)}, cheapHashes...)...)
+	s.register = register.NewService(st, cal, s.zone, now, register.WithUsers(s.accounts), register.WithAudit(trail))
+	s.engine = deadlines.New(cal)
+	return s
+}
+
+// as is ctx acting as the user p.
+func (s *srokServer) as(t *testing.T, p person) context.Context {
+	t.Helper()
+	u, err := s.accounts.UserByEmail(context.Background(), p.email)
+	if err != nil {
+		t.Fatalf("%s: %v", p.email, err)
+	}
+	return srok.WithActor(context.Background(), s.accounts.ActorOf(u))
+}
+
+// seed creates the operator and the viewer (as the administrator) and the
+// requests the overview shows (as the operator): one received on
+// 19 October, overdue on 27 November, and one due next week.
+func (s *srokServer) seed(t *testing.T) (overdue, soon *register.Request) {
+	t.Helper()
+	ctx := s.as(t, admin)
+	for _, p := range []person{operator, viewer} {
+		if _, err := s.accounts.CreateUser(ctx, account.UserInput{Email: p.email, Name: p.name, Role: p.role, Password: p.password}); err != nil {
+			t.Fatalf("create %s: %v", p.email, err)
+		}
+	}
+	ctx = s.as(t, operator)
+	create := func(in register.Input) *register.Request {
+		r, _, err := s.register.Create(ctx, in, nil)
+		if err != nil {
+			t.Fatalf("seed %s: %v", in.Type, err)
+		}
+		return r
+	}
+	overdue = create(register.Input{Type: "access", Channel: "post", ReceivedAt: "2026-10-19T10:00:00+03:00",
+		Subject:  register.SubjectInput{Name: "Сидоров Павел Андреевич", PostalAddress: "Москва, ул. Лесная, д. 5, кв. 12"},
+		Summary:  "Просит сообщить, какие его данные обрабатываются",
+		Assignee: operator.email})
+	soon = create(register.Input{Type: "stop", Channel: "email", ReceivedAt: "2026-11-23T09:30:00+03:00",
+		Subject: register.SubjectInput{Name: "Кузнецова Ольга Викторовна", Email: "o.kuznetsova@example.ru"},
+		Summary: "Требует прекратить рассылку и обработку данных"})
+	if !overdue.Overdue(browserNow) || soon.Overdue(browserNow) {
+		t.Fatalf("the seed is not as the scenario needs: overdue %v, soon %v", overdue.Overdue(browserNow), soon.Overdue(browserNow))
+	}
+	return overdue, soon
+}
+
+// expectedDue is the legal date the engine gives a request of type typ
+// received at received, as the register shows it (dd.mm.yyyy), and the
+// date after an extension ("" when the term cannot be extended). The
+// earliest obligation's date is the request's.
+func (s *srokServer) expectedDue(t *testing.T, typ deadlines.RequestType, received time.Time) (due, extended string) {
+	t.Helper()
+	ds, err := s.engine.ForRequest(typ, received, s.zone)
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("engine: %v %v", ds, err)
+	}
+	first := ds[0]
+	for _, d := range ds[1:] {
+		if d.DueAt.Before(first.DueAt) {
+			first = d
+		}
+	}
+	if first.HasExtension() {
+		extended = ruDate(first.ExtendedDue)
+	}
+	return ruDate(first.Due), extended
+}
+
+// ruDate is a date as the pages show it: 18.05.2026.
+func ruDate(d calendar.Date) string {
+	y, m, day := d.Civil()
+	return fmt.Sprintf("%02d.%02d.%04d", day, int(m), y)
+}
+
+// tab is the browser tab of one database's scenario.
+type tab struct {
+	ctx  context.Context
+	base string
+	out  string // the folder of its screenshots
+}
+
+func newTab(t *testing.T, browser context.Context, base, out string) *tab {
+	t.Helper()
+	// A browser context of its own: no cookie of another scenario.
+	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx); err != nil { // opens the tab
+		t.Fatal(err)
+	}
+	return &tab{ctx: ctx, base: base, out: out}
+}
+
+// stepTimeout bounds each browser action.
+const stepTimeout = 20 * time.Second
+
+func (b *tab) timed() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(b.ctx, stepTimeout)
+}
+
+// open navigates to path (or a whole URL) and returns the status of the
+// page's response.
+func (b *tab) open(t *testing.T, path string) int64 {
+	t.Helper()
+	u := path
+	if strings.HasPrefix(path, "/") {
+		u = b.base + path
+	}
+	ctx, cancel := b.timed()
+	defer cancel()
+	res, err := chromedp.Run(ctx, chromedp.NavigateResponse(u))
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	if res == nil {
+		t.Fatalf("open %s: no response", path)
+	}
+	return res.Status
+}
+
+// do runs actions.
+func (b *tab) do(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := b.timed()
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatalf("%s: %v (page %s)", what, err, b.path(t))
+	}
+}
+
+// js evaluates expression in the page.
+func js[T any](t *testing.T, b *tab, expression string) T {
+	t.Helper()
+	ctx, cancel := b.timed()
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expression))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expression, err)
+	}
+	return v
+}
+
+// waitFor waits until expression is true in the page (across page loads).
+func (b *tab) waitFor(t *testing.T, what, expression string) {
+	t.Helper()
+	ctx, cancel := b.timed()
+	defer cancel()
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf("!!(function(){ try { return %s } catch (e) { return false } })()", expression)))
+		if err == nil && ok {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("waited %s for %s (%s); page %s: %.600s", stepTimeout, what, expression, b.path(t), b.bodyText())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// path is the page's path and query.
+func (b *tab) path(t *testing.T) string {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	p, err := chromedp.Run(ctx, chromedp.Evaluate[string]("location.pathname + location.search"))
+	if err != nil {
+		return "?"
+	}
+	return p
+}
+
+// bodyText is the page's text, for failure messages.
+func (b *tab) bodyText() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.body ? document.body.innerText : ''"))
+	return s
+}
+
+// text is the innerText of the first element matching sel, and whether
+// there is one.
+func (b *tab) text(t *testing.T, sel string) (string, bool) {
+	t.Helper()
+	q, _ := json.Marshal(sel)
+	v := js[*string](t, b, fmt.Sprintf("(function(){ const e = document.querySelector(%s); return e ? e.innerText : null })()", q))
+	if v == nil {
+		return "", false
+	}
+	return strings.TrimSpace(*v), true
+}
+
+// value is the value of the form field sel.
+func (b *tab) value(t *testing.T, sel string) string {
+	t.Helper()
+	q, _ := json.Marshal(sel)
+	v := js[*string](t, b, fmt.Sprintf("(function(){ const e = document.querySelector(%s); return e ? e.value : null })()", q))
+	if v == nil {
+		t.Fatalf("no field %s on %s", sel, b.path(t))
+	}
+	return *v
+}
+
+// submit submits the form sel as pressing its button would (its submit
+// event fires, so a script of the page may handle it).
+func (b *tab) submit(t *testing.T, sel string) {
+	t.Helper()
+	q, _ := json.Marshal(sel)
+	if !js[bool](t, b, fmt.Sprintf("(function(){ const f = document.querySelector(%s); if (!f) return false; f.requestSubmit(); return true })()", q)) {
+		t.Fatalf("no form %s on %s", sel, b.path(t))
+	}
+}
+
+// fill sets the fields of form sel by name: inputs, selects, textareas and
+// radio groups alike. A date typed into a datetime-local field gets 10:00.
+func (b *tab) fill(t *testing.T, sel string, fields map[string]string) {
+	t.Helper()
+	q, _ := json.Marshal(sel)
+	f, _ := json.Marshal(fields)
+	missing := js[string](t, b, fmt.Sprintf(`(function(){
+		const f = document.querySelector(%s); if (!f) return "the form";
+		const v = %s; const missing = [];
+		for (const [name, value] of Object.entries(v)) {
+			const el = f.elements[name];
+			if (!el) { missing.push(name); continue; }
+			el.value = (el.type === "datetime-local" && value.length === 10) ? value + "T10:00" : value;
+			if (el.value === "" && value !== "") missing.push(name + "=" + value);
+			for (const e of ["input", "change"]) { (el.dispatchEvent ? el : el[0]).dispatchEvent(new Event(e, {bubbles: true})); }
+		}
+		return missing.join(", ");
+	})()`, q, f))
+	if missing != "" {
+		t.Fatalf("form %s on %s: cannot fill %s", sel, b.path(t), missing)
+	}
+}
+
+// shot saves the whole page as name.png.
+func (b *tab) shot(t *testing.T, name string) {
+	t.Helper()
+	ctx, cancel := b.timed()
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(b.out, name+".png"), png, 0o644); err != nil {
+		t.Error(err)
+	}
+}
+
+// login signs p in on the sign-in page and waits to leave it.
+func (b *tab) login(t *testing.T, p person) {
+	t.Helper()
+	if st := b.open(t, "/login"); st != 200 {
+		t.Fatalf("GET /login: %d", st)
+	}
+	b.do(t, "type the credentials",
+		chromedp.SendKeys(chromedp.CSS("#email"), p.email),
+		chromedp.SendKeys(chromedp.CSS("#password"), p.password))
+	b.submit(t, `form[action="/login"]`)
+	b.waitFor(t, "the sign-in to end", `location.pathname !== "/login" && document.readyState === "complete"`)
+}
+
+// logout presses the page's sign-out button and checks that the session
+// is over: a page now sends to the sign-in.
+func (b *tab) logout(t *testing.T) {
+	t.Helper()
+	b.submit(t, `form[action="/logout"]`)
+	b.waitFor(t, "the sign-in page", `location.pathname === "/login" && !!document.querySelector("#password")`)
+	b.open(t, "/")
+	if p := b.path(t); !strings.HasPrefix(p, "/login") {
+		t.Fatalf("signed out, / shows %s", p)
+	}
+}
+
+// h1 is the page's heading.
+func (b *tab) h1(t *testing.T) string {
+	t.Helper()
+	h, ok := b.text(t, "h1")
+	if !ok {
+		t.Fatalf("no h1 on %s: %.400s", b.path(t), b.bodyText())
+	}
+	return h
+}
+
+// intaken is a request registered from a dropped email.
+type intaken struct {
+	fixture emlFixture
+	req     *register.Request
+}
+
+func TestBrowser(t *testing.T) {
+	chrome := needChrome(t)
+	browser := startBrowser(t, chrome)
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			s := startSrok(t, d)
+			out := filepath.Join(browserOut, string(d))
+			_ = os.RemoveAll(out)
+			b := newTab(t, browser, s.base, out)
+			browserScenario(t, s, b)
+		})
+	}
+}
+
+// browserScenario is the scenario of one database. Its steps are subtests
+// run in order in one tab; a step that later ones need stops the scenario
+// when it fails.
+func browserScenario(t *testing.T, s *srokServer, b *tab) {
+	// The first administrator, by the link `srok serve` printed.
+	if !t.Run("setup", func(t *testing.T) {
+		if st := b.open(t, s.setupURL); st != 200 {
+			t.Fatalf("GET the setup link: %d", st)
+		}
+		if h := b.h1(t); h != "Первый администратор" {
+			t.Fatalf("setup page h1 %q", h)
+		}
+		b.shot(t, "setup")
+		// A mistake is shown next to its field and keeps what was typed.
+		b.do(t, "type a short password",
+			chromedp.SendKeys(chromedp.CSS("#email"), admin.email),
+			chromedp.SendKeys(chromedp.CSS("#name"), admin.name),
+			chromedp.SendKeys(chromedp.CSS("#password"), "short"),
+			chromedp.SendKeys(chromedp.CSS("#password2"), "short"))
+		b.submit(t, `form[action="/setup"]`)
+		b.waitFor(t, "the password's problem", `!!document.querySelector("#password-problem")`)
+		if got := b.value(t, "#email"); got != admin.email {
+			t.Errorf("the email typed is lost: %q", got)
+		}
+		b.shot(t, "setup-error")
+		b.fill(t, `form[action="/setup"]`, map[string]string{"password": admin.password, "password2": admin.password})
+		b.submit(t, `form[action="/setup"]`)
+		b.waitFor(t, "the home page", `location.pathname === "/" && document.readyState === "complete"`)
+		u, err := s.accounts.UserByEmail(context.Background(), admin.email)
+		if err != nil || u.Role != srok.RoleAdmin || u.Name != admin.name {
+			t.Fatalf("the administrator: %+v %v", u, err)
+		}
+		// The link is spent.
+		if st := b.open(t, s.setupURL); st != 410 {
+			t.Errorf("the setup link again: %d, want 410", st)
+		}
+	}) {
+		t.FailNow()
+	}
+	overdue, soon := s.seed(t)
+
+	t.Run("admin pages", func(t *testing.T) {
+		if st := b.open(t, "/admin/users"); st != 200 {
+			t.Fatalf("GET /admin/users: %d", st)
+		}
+		b.shot(t, "admin-users")
+		page := b.bodyText()
+		for _, p := range []person{admin, operator, viewer} {
+			if !strings.Contains(page, p.email) {
+				t.Errorf("/admin/users does not list %s", p.email)
+			}
+		}
+		if st := b.open(t, "/admin/tokens"); st != 200 {
+			t.Fatalf("GET /admin/tokens: %d", st)
+		}
+		b.shot(t, "admin-tokens")
+	})
+
+	if !t.Run("logout", func(t *testing.T) {
+		b.open(t, "/")
+		b.logout(t)
+	}) {
+		t.FailNow()
+	}
+
+	t.Run("anonymous", func(t *testing.T) {
+		// A page asked for without a session sends to the sign-in.
+		for _, path := range []string{"/", "/requests", "/intake"} {
+			b.open(t, path)
+			if p := b.path(t); !strings.HasPrefix(p, "/login") {
+				t.Errorf("anonymous %s went to %s", path, p)
+			}
+		}
+	})
+
+	if !t.Run("login", func(t *testing.T) {
+		b.open(t, "/login")
+		b.shot(t, "login")
+		b.do(t, "type a wrong password",
+			chromedp.SendKeys(chromedp.CSS("#email"), operator.email),
+			chromedp.SendKeys(chromedp.CSS("#password"), "not the password"))
+		b.submit(t, `form[action="/login"]`)
+		b.waitFor(t, "the refusal", `!!document.querySelector("[role=alert]")`)
+		if msg, _ := b.text(t, "[role=alert]"); msg != "Неверный адрес или пароль." {
+			t.Errorf("wrong password: %q", msg)
+		}
+		b.shot(t, "login-error")
+		b.login(t, operator)
+		if p := b.path(t); p != "/" {
+			t.Fatalf("signed in, at %s", p)
+		}
+	}) {
+		t.FailNow()
+	}
+
+	var got []intaken
+	for _, f := range emlFixtures {
+		t.Run("intake "+f.file, func(t *testing.T) {
+			got = append(got, intaken{f, intakeEmail(t, s, b, f)})
+		})
+	}
+
+	t.Run("requests", func(t *testing.T) {
+		if st := b.open(t, "/requests"); st != 200 {
+			t.Fatalf("GET /requests: %d", st)
+		}
+		b.waitFor(t, "the register", `!!document.querySelector("#requests")`)
+		b.shot(t, "requests")
+		for _, in := range got {
+			row := fmt.Sprintf(`#requests tr[data-number=%q]`, in.req.Number)
+			typ, ok := b.text(t, row+" td.type")
+			if !ok {
+				t.Errorf("no row %s", row)
+				continue
+			}
+			if !typeNamed(deadlines.RequestType(in.fixture.requestType), typ) {
+				t.Errorf("%s: type %q, want the Russian name of %s", in.req.Number, typ, in.fixture.requestType)
+			}
+			want, _ := s.expectedDue(t, deadlines.RequestType(in.fixture.requestType), in.fixture.date)
+			if due, _ := b.text(t, row+" td.due"); due != want {
+				t.Errorf("%s: due %q, want %s", in.req.Number, due, want)
+			}
+		}
+		for _, r := range []*register.Request{overdue, soon} {
+			if _, ok := b.text(t, fmt.Sprintf(`#requests tr[data-number=%q]`, r.Number)); !ok {
+				t.Errorf("the register lacks %s", r.Number)
+			}
+		}
+	})
+
+	var access *register.Request
+	for _, in := range got {
+		if in.fixture.requestType == "access" {
+			access = in.req
+		}
+	}
+	t.Run("extend", func(t *testing.T) {
+		if access == nil {
+			t.Skip("no access request was registered from the KOI8-R email")
+		}
+		if st := b.open(t, "/requests/"+access.ID); st != 200 {
+			t.Fatalf("GET the request: %d", st)
+		}
+		if h := b.h1(t); !strings.Contains(h, access.Number) {
+			t.Errorf("h1 %q lacks %s", h, access.Number)
+		}
+		b.waitFor(t, "the extension form", `!!document.querySelector("form#extend")`)
+		b.shot(t, "detail")
+		_, extended := s.expectedDue(t, deadlines.TypeAccess, emlFixtures[1].date)
+		if obl, _ := b.text(t, "#obligations"); strings.Contains(obl, extended) {
+			t.Fatalf("#obligations shows the extended date %s before the extension: %q", extended, obl)
+		}
+		b.fill(t, "form#extend", map[string]string{"notice_sent_at": "2026-11-27",
+			"reasons": "Сведения хранятся в архиве филиала, на их подбор нужно время", "channel": "email"})
+		b.submit(t, "form#extend")
+		b.waitFor(t, "the extended date in #obligations", fmt.Sprintf(`document.querySelector("#obligations").innerText.includes(%q)`, extended))
+		b.shot(t, "detail-extended")
+		if tl, _ := b.text(t, "#timeline"); !strings.Contains(strings.ToLower(tl), "продл") {
+			t.Errorf("#timeline says nothing of the extension: %.600s", tl)
+		}
+		r, err := s.register.Get(s.as(t, operator), access.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Extension == nil || !r.Obligations[0].Extended || ruDate(r.Obligations[0].EffectiveDue()) != extended {
+			t.Errorf("the register: extension %+v, obligations %+v", r.Extension, r.Obligations)
+		}
+	})
+
+	t.Run("overview", func(t *testing.T) {
+		if st := b.open(t, "/"); st != 200 {
+			t.Fatalf("GET /: %d", st)
+		}
+		b.waitFor(t, "the overdue section", `!!document.querySelector("#overdue")`)
+		b.shot(t, "overview")
+		if _, ok := b.text(t, fmt.Sprintf(`#overdue tr[data-number=%q]`, overdue.Number)); !ok {
+			t.Errorf("#overdue lacks %s: %.600s", overdue.Number, b.bodyText())
+		}
+		if n, _ := b.text(t, "#overdue .count"); !regexp.MustCompile(`(^|\D)1(\D|$)`).MatchString(n) {
+			t.Errorf("#overdue .count %q, want 1", n)
+		}
+		for _, in := range got {
+			if _, ok := b.text(t, fmt.Sprintf(`#overdue tr[data-number=%q]`, in.req.Number)); ok {
+				t.Errorf("%s is in #overdue", in.req.Number)
+			}
+		}
+		if _, ok := b.text(t, "#by-assignee"); !ok {
+			t.Error("no #by-assignee")
+		}
+	})
+
+	t.Run("calendar", func(t *testing.T) {
+		if st := b.open(t, "/calendar?year=2026"); st != 200 {
+			t.Fatalf("GET /calendar: %d", st)
+		}
+		if h := b.h1(t); !strings.Contains(h, "2026") {
+			t.Errorf("calendar h1 %q", h)
+		}
+		b.shot(t, "calendar")
+	})
+
+	if !t.Run("logout operator", func(t *testing.T) {
+		b.open(t, "/")
+		b.logout(t)
+	}) {
+		t.FailNow()
+	}
+
+	t.Run("viewer", func(t *testing.T) {
+		b.login(t, viewer)
+		target := overdue
+		if access != nil {
+			target = access
+		}
+		if st := b.open(t, "/requests/"+target.ID); st != 200 {
+			t.Fatalf("GET the request as a viewer: %d", st)
+		}
+		if h := b.h1(t); !strings.Contains(h, target.Number) {
+			t.Errorf("h1 %q lacks %s", h, target.Number)
+		}
+		b.waitFor(t, "the obligations", `!!document.querySelector("#obligations")`)
+		b.shot(t, "detail-viewer")
+		for _, form := range []string{"form#extend", "form#assign", "form#answer", "form#close"} {
+			if _, ok := b.text(t, form); ok {
+				t.Errorf("a viewer is offered %s", form)
+			}
+		}
+		if st := b.open(t, "/intake"); st != 403 {
+			t.Errorf("GET /intake as a viewer: %d, want 403", st)
+		}
+		if h := b.h1(t); h != "Недостаточно прав" {
+			t.Errorf("forbidden page h1 %q", h)
+		}
+		b.shot(t, "forbidden")
+	})
+}
+
+// intakeEmail drops the email of f on the intake page, checks the form it
+// fills in, saves it and returns the request registered.
+func intakeEmail(t *testing.T, s *srokServer, b *tab, f emlFixture) *register.Request {
+	t.Helper()
+	name := strings.TrimSuffix(f.file, ".eml")
+	if st := b.open(t, "/intake"); st != 200 {
+		t.Fatalf("GET /intake: %d", st)
+	}
+	b.waitFor(t, "the email form", `!!document.querySelector("#email-form") && !!document.querySelector("#eml")`)
+	if f.requestType == "withdrawal" {
+		b.shot(t, "intake")
+	}
+	path, err := filepath.Abs(emlPath(f.file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.do(t, "choose the file", chromedp.SetUploadFiles(chromedp.CSS("#eml"), []string{path}))
+	b.submit(t, "#email-form")
+	b.waitFor(t, "the form filled from the email",
+		`(document.querySelector("#request-form [name=email_id]") || {}).value !== undefined && document.querySelector("#request-form [name=email_id]").value !== ""`)
+	if f.requestType == "withdrawal" {
+		b.shot(t, "intake-filled")
+	} else {
+		b.shot(t, "intake-filled-"+name)
+	}
+	for field, want := range map[string]string{"subject_name": f.fromName, "subject_email": f.fromEmail, "type": f.requestType} {
+		if got := b.value(t, fmt.Sprintf("#request-form [name=%s]", field)); got != want {
+			t.Errorf("%s: %s = %q, want %q", f.file, field, got, want)
+		}
+	}
+	if got, want := b.value(t, "#request-form [name=received_at]"), f.date.In(s.zone).Format("2006-01-02T15:04"); !strings.HasPrefix(got, want) {
+		t.Errorf("%s: received_at = %q, want %s", f.file, got, want)
+	}
+	b.do(t, "save", chromedp.Click(chromedp.CSS("#save")))
+	b.waitFor(t, "the new request's page", `/^\/requests\/[^\/]+$/.test(location.pathname) && !!document.querySelector("h1")`)
+	id := strings.TrimPrefix(b.path(t), "/requests/")
+	r, err := s.register.Get(s.as(t, operator), id)
+	if err != nil {
+		t.Fatalf("the request %s: %v", id, err)
+	}
+	if h := b.h1(t); !strings.Contains(h, r.Number) {
+		t.Errorf("h1 %q lacks %s", h, r.Number)
+	}
+	if string(r.Type) != f.requestType || r.Subject.Name != f.fromName || r.Subject.Email != f.fromEmail || !r.ReceivedAt.Equal(f.date) {
+		t.Errorf("registered %s %q <%s> at %s, want %s %q <%s> at %s", r.Type, r.Subject.Name, r.Subject.Email, r.ReceivedAt,
+			f.requestType, f.fromName, f.fromEmail, f.date)
+	}
+	b.shot(t, "detail-"+name)
+	return r
+}
+
+// typeNamed reports whether the Russian name shown of a request type names
+// typ: the words the law uses for it.
+func typeNamed(typ deadlines.RequestType, shown string) bool {
+	words := map[deadlines.RequestType][]string{
+		deadlines.TypeWithdrawal: {"отзыв"},
+		deadlines.TypeAccess:     {"запрос субъекта", "доступ", "сведени"},
+	}[typ]
+	s := strings.ToLower(shown)
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
