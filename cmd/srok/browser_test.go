@@ -825,4 +825,3 @@ func typeNamed(typ deadlines.RequestType, shown string) bool {
 	}
 	return false
 }
-
