@@ -78,5 +78,12 @@ for try in 1 2; do \
 done; rm -f "$$out"; exit 1
 endef
 
+## screenshots: the browser scenario on SQLite (Chromium needed), then the README's screenshots copied to docs/screenshots
+.PHONY: screenshots
+screenshots:
+	CI=true $(GO) test -count=1 -run '^TestBrowser$$/^sqlite$$' ./cmd/srok/
+	mkdir -p docs/screenshots
+	cp cmd/srok/testdata/browser-out/sqlite/overview.png cmd/srok/testdata/browser-out/sqlite/intake-filled.png docs/screenshots/
+
 clean:
 	rm -rf bin
