@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/srok/srok/deadlines"
@@ -229,10 +231,18 @@ func (s *srokServer) as(t *testing.T, p person) context.Context {
 	return srok.WithActor(context.Background(), s.accounts.ActorOf(u))
 }
 
-// seed creates the operator and the viewer (as the administrator) and the
-// requests the overview shows (as the operator): one received on
-// 19 October, overdue on 27 November, and one due next week.
-func (s *srokServer) seed(t *testing.T) (overdue, soon *register.Request) {
+// seeded are the requests the overview shows, registered before the
+// scenario.
+type seeded struct {
+	overdue, today, soon *register.Request
+}
+
+// seed creates the operator and the viewer (as the administrator) and, as
+// the operator, three requests: one received on 19 October, overdue on
+// 27 November; one whose term ends that day; one whose term ends on
+// 1 December, within the next three working days. The days of receipt
+// are found with the engine.
+func (s *srokServer) seed(t *testing.T) seeded {
 	t.Helper()
 	ctx := s.as(t, admin)
 	for _, p := range []person{operator, viewer} {
@@ -248,17 +258,46 @@ func (s *srokServer) seed(t *testing.T) (overdue, soon *register.Request) {
 		}
 		return r
 	}
-	overdue = create(register.Input{Type: "access", Channel: "post", ReceivedAt: "2026-10-19T10:00:00+03:00",
+	var sd seeded
+	sd.overdue = create(register.Input{Type: "access", Channel: "post", ReceivedAt: "2026-10-19T10:00:00+03:00",
 		Subject:  register.SubjectInput{Name: "Сидоров Павел Андреевич", PostalAddress: "Москва, ул. Лесная, д. 5, кв. 12"},
 		Summary:  "Просит сообщить, какие его данные обрабатываются",
 		Assignee: operator.email})
-	soon = create(register.Input{Type: "stop", Channel: "email", ReceivedAt: "2026-11-23T09:30:00+03:00",
-		Subject: register.SubjectInput{Name: "Кузнецова Ольга Викторовна", Email: "o.kuznetsova@example.ru"},
-		Summary: "Требует прекратить рассылку и обработку данных"})
-	if !overdue.Overdue(browserNow) || soon.Overdue(browserNow) {
-		t.Fatalf("the seed is not as the scenario needs: overdue %v, soon %v", overdue.Overdue(browserNow), soon.Overdue(browserNow))
+	sd.today = create(register.Input{Type: "access", Channel: "email",
+		ReceivedAt: s.receivedFor(t, deadlines.TypeAccess, calendar.DateOf(browserNow.In(s.zone))),
+		Subject:    register.SubjectInput{Name: "Кузнецова Ольга Викторовна", Email: "o.kuznetsova@example.ru"},
+		Summary:    "Просит сообщить, кому передавались её данные"})
+	sd.soon = create(register.Input{Type: "stop", Channel: "email",
+		ReceivedAt: s.receivedFor(t, deadlines.TypeStop, calendar.NewDate(2026, time.December, 1)),
+		Subject:    register.SubjectInput{Name: "Николаев Дмитрий Сергеевич", Email: "d.nikolaev@example.ru"},
+		Summary:    "Требует прекратить рассылку и обработку данных", Assignee: operator.email})
+	if !sd.overdue.Overdue(browserNow) || sd.today.Overdue(browserNow) || sd.soon.Overdue(browserNow) {
+		t.Fatalf("the seed is not as the scenario needs")
 	}
-	return overdue, soon
+	return sd
+}
+
+// receivedFor is the latest day before the scenario's now whose 10:00
+// receipt makes the engine end the term of a request of type typ on due.
+func (s *srokServer) receivedFor(t *testing.T, typ deadlines.RequestType, due calendar.Date) string {
+	t.Helper()
+	now := browserNow.In(s.zone)
+	for back := 0; back < 120; back++ {
+		day := now.AddDate(0, 0, -back)
+		at := time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, s.zone)
+		if at.After(now) {
+			continue
+		}
+		ds, err := s.engine.ForRequest(typ, at, s.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ds[0].Due == due {
+			return at.Format(time.RFC3339)
+		}
+	}
+	t.Fatalf("no receipt makes a %s request due on %s", typ, due)
+	return ""
 }
 
 // expectedDue is the legal date the engine gives a request of type typ
@@ -283,6 +322,9 @@ func (s *srokServer) expectedDue(t *testing.T, typ deadlines.RequestType, receiv
 	return ruDate(first.Due), extended
 }
 
+// ruDateRe finds a date as the pages show it.
+var ruDateRe = regexp.MustCompile(`\b\d{2}\.\d{2}\.\d{4}\b`)
+
 // ruDate is a date as the pages show it: 18.05.2026.
 func ruDate(d calendar.Date) string {
 	y, m, day := d.Civil()
@@ -305,6 +347,13 @@ func newTab(t *testing.T, browser context.Context, base, out string) *tab {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(ctx); err != nil { // opens the tab
+		t.Fatal(err)
+	}
+	// Dates and times in the form fields as a Russian user sees them.
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "ru_RU"})
+		return err
+	})); err != nil {
 		t.Fatal(err)
 	}
 	return &tab{ctx: ctx, base: base, out: out}
@@ -348,11 +397,11 @@ func (b *tab) do(t *testing.T, what string, actions ...chromedp.Action[chromedp.
 }
 
 // js evaluates expression in the page.
-func js[T any](t *testing.T, b *tab, expression string) T {
+func js[T any](t *testing.T, b *tab, expression string, opts ...chromedp.EvaluateOption) T {
 	t.Helper()
 	ctx, cancel := b.timed()
 	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expression))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expression, opts...))
 	if err != nil {
 		t.Fatalf("evaluate %s: %v", expression, err)
 	}
@@ -425,9 +474,24 @@ func (b *tab) value(t *testing.T, sel string) string {
 func (b *tab) submit(t *testing.T, sel string) {
 	t.Helper()
 	q, _ := json.Marshal(sel)
+	b.mark(t)
 	if !js[bool](t, b, fmt.Sprintf("(function(){ const f = document.querySelector(%s); if (!f) return false; f.requestSubmit(); return true })()", q)) {
 		t.Fatalf("no form %s on %s", sel, b.path(t))
 	}
+}
+
+// mark marks the page shown, so that waitLoad waits for the next one: the
+// page a form posts to may look like the page it was posted from.
+func (b *tab) mark(t *testing.T) {
+	t.Helper()
+	js[bool](t, b, "(window.__srokOld = true)")
+}
+
+// waitLoad waits for a page after the one marked (mark, submit) to be
+// loaded and expression to be true in it.
+func (b *tab) waitLoad(t *testing.T, what, expression string) {
+	t.Helper()
+	b.waitFor(t, what, fmt.Sprintf(`window.__srokOld === undefined && document.readyState === "complete" && (%s)`, expression))
 }
 
 // fill sets the fields of form sel by name: inputs, selects, textareas and
@@ -478,7 +542,7 @@ func (b *tab) login(t *testing.T, p person) {
 		chromedp.SendKeys(chromedp.CSS("#email"), p.email),
 		chromedp.SendKeys(chromedp.CSS("#password"), p.password))
 	b.submit(t, `form[action="/login"]`)
-	b.waitFor(t, "the sign-in to end", `location.pathname !== "/login" && document.readyState === "complete"`)
+	b.waitLoad(t, "the sign-in to end", `location.pathname !== "/login"`)
 }
 
 // logout presses the page's sign-out button and checks that the session
@@ -486,7 +550,7 @@ func (b *tab) login(t *testing.T, p person) {
 func (b *tab) logout(t *testing.T) {
 	t.Helper()
 	b.submit(t, `form[action="/logout"]`)
-	b.waitFor(t, "the sign-in page", `location.pathname === "/login" && !!document.querySelector("#password")`)
+	b.waitLoad(t, "the sign-in page", `location.pathname === "/login" && !!document.querySelector("#password")`)
 	b.open(t, "/")
 	if p := b.path(t); !strings.HasPrefix(p, "/login") {
 		t.Fatalf("signed out, / shows %s", p)
@@ -543,14 +607,14 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 			chromedp.SendKeys(chromedp.CSS("#password"), "short"),
 			chromedp.SendKeys(chromedp.CSS("#password2"), "short"))
 		b.submit(t, `form[action="/setup"]`)
-		b.waitFor(t, "the password's problem", `!!document.querySelector("#password-problem")`)
+		b.waitLoad(t, "the password's problem", `!!document.querySelector("#password-problem")`)
 		if got := b.value(t, "#email"); got != admin.email {
 			t.Errorf("the email typed is lost: %q", got)
 		}
 		b.shot(t, "setup-error")
 		b.fill(t, `form[action="/setup"]`, map[string]string{"password": admin.password, "password2": admin.password})
 		b.submit(t, `form[action="/setup"]`)
-		b.waitFor(t, "the home page", `location.pathname === "/" && document.readyState === "complete"`)
+		b.waitLoad(t, "the home page", `location.pathname === "/"`)
 		u, err := s.accounts.UserByEmail(context.Background(), admin.email)
 		if err != nil || u.Role != srok.RoleAdmin || u.Name != admin.name {
 			t.Fatalf("the administrator: %+v %v", u, err)
@@ -562,7 +626,7 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 	}) {
 		t.FailNow()
 	}
-	overdue, soon := s.seed(t)
+	sd := s.seed(t)
 
 	t.Run("admin pages", func(t *testing.T) {
 		if st := b.open(t, "/admin/users"); st != 200 {
@@ -605,7 +669,7 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 			chromedp.SendKeys(chromedp.CSS("#email"), operator.email),
 			chromedp.SendKeys(chromedp.CSS("#password"), "not the password"))
 		b.submit(t, `form[action="/login"]`)
-		b.waitFor(t, "the refusal", `!!document.querySelector("[role=alert]")`)
+		b.waitLoad(t, "the refusal", `!!document.querySelector("[role=alert]")`)
 		if msg, _ := b.text(t, "[role=alert]"); msg != "Неверный адрес или пароль." {
 			t.Errorf("wrong password: %q", msg)
 		}
@@ -642,11 +706,13 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 				t.Errorf("%s: type %q, want the Russian name of %s", in.req.Number, typ, in.fixture.requestType)
 			}
 			want, _ := s.expectedDue(t, deadlines.RequestType(in.fixture.requestType), in.fixture.date)
-			if due, _ := b.text(t, row+" td.due"); due != want {
+			// The cell may say more (the working days left): its date is
+			// the first one in it.
+			if due, _ := b.text(t, row+" td.due"); ruDateRe.FindString(due) != want {
 				t.Errorf("%s: due %q, want %s", in.req.Number, due, want)
 			}
 		}
-		for _, r := range []*register.Request{overdue, soon} {
+		for _, r := range []*register.Request{sd.overdue, sd.today, sd.soon} {
 			if _, ok := b.text(t, fmt.Sprintf(`#requests tr[data-number=%q]`, r.Number)); !ok {
 				t.Errorf("the register lacks %s", r.Number)
 			}
@@ -672,10 +738,27 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 		b.waitFor(t, "the extension form", `!!document.querySelector("form#extend")`)
 		b.shot(t, "detail")
 		_, extended := s.expectedDue(t, deadlines.TypeAccess, emlFixtures[1].date)
+		// Without reasons the notice is refused next to the field, and
+		// what was typed stays.
+		b.fill(t, "form#extend", map[string]string{"notice_sent_at": "2026-11-27", "reasons": "", "channel": "email"})
+		b.submit(t, "form#extend")
+		b.waitLoad(t, "the refusal of a notice without reasons", `!!document.querySelector("form#extend .field-error, form#extend [role=alert]")`)
+		b.shot(t, "detail-extend-error")
+		if got := b.value(t, "form#extend [name=notice_sent_at]"); !strings.HasPrefix(got, "2026-11-27") {
+			t.Errorf("the notice's date typed is lost: %q", got)
+		}
+		if r, err := s.register.Get(s.as(t, operator), access.ID); err != nil || r.Extension != nil {
+			t.Fatalf("a notice without reasons extended the term: %+v %v", r, err)
+		}
 		b.fill(t, "form#extend", map[string]string{"notice_sent_at": "2026-11-27",
 			"reasons": "Сведения хранятся в архиве филиала, на их подбор нужно время", "channel": "email"})
 		b.submit(t, "form#extend")
-		b.waitFor(t, "the extended date in #obligations", fmt.Sprintf(`document.querySelector("#obligations").innerText.includes(%q)`, extended))
+		b.waitLoad(t, "the request's page again", `!!document.querySelector("#obligations")`)
+		// The first date of the obligations is the legal date, now the
+		// extended one.
+		if obl, _ := b.text(t, "#obligations"); ruDateRe.FindString(obl) != extended {
+			t.Errorf("#obligations after the extension, want %s first: %.600s", extended, obl)
+		}
 		b.shot(t, "detail-extended")
 		if tl, _ := b.text(t, "#timeline"); !strings.Contains(strings.ToLower(tl), "продл") {
 			t.Errorf("#timeline says nothing of the extension: %.600s", tl)
@@ -695,15 +778,21 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 		}
 		b.waitFor(t, "the overdue section", `!!document.querySelector("#overdue")`)
 		b.shot(t, "overview")
-		if _, ok := b.text(t, fmt.Sprintf(`#overdue tr[data-number=%q]`, overdue.Number)); !ok {
-			t.Errorf("#overdue lacks %s: %.600s", overdue.Number, b.bodyText())
-		}
-		if n, _ := b.text(t, "#overdue .count"); !regexp.MustCompile(`(^|\D)1(\D|$)`).MatchString(n) {
-			t.Errorf("#overdue .count %q, want 1", n)
-		}
-		for _, in := range got {
-			if _, ok := b.text(t, fmt.Sprintf(`#overdue tr[data-number=%q]`, in.req.Number)); ok {
-				t.Errorf("%s is in #overdue", in.req.Number)
+		one := regexp.MustCompile(`(^|\D)1(\D|$)`)
+		for _, sec := range []struct {
+			id string
+			r  *register.Request
+		}{{"#overdue", sd.overdue}, {"#due-today", sd.today}, {"#due-soon", sd.soon}} {
+			if _, ok := b.text(t, fmt.Sprintf(`%s tr[data-number=%q]`, sec.id, sec.r.Number)); !ok {
+				t.Errorf("%s lacks %s: %.600s", sec.id, sec.r.Number, b.bodyText())
+			}
+			if n, _ := b.text(t, sec.id+" .count"); !one.MatchString(n) {
+				t.Errorf("%s .count %q, want 1", sec.id, n)
+			}
+			for _, in := range got {
+				if _, ok := b.text(t, fmt.Sprintf(`%s tr[data-number=%q]`, sec.id, in.req.Number)); ok {
+					t.Errorf("%s is in %s", in.req.Number, sec.id)
+				}
 			}
 		}
 		if _, ok := b.text(t, "#by-assignee"); !ok {
@@ -733,7 +822,7 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 
 	t.Run("viewer", func(t *testing.T) {
 		b.login(t, viewer)
-		target := overdue
+		target := sd.overdue
 		if access != nil {
 			target = access
 		}
@@ -778,7 +867,7 @@ func intakeEmail(t *testing.T, s *srokServer, b *tab, f emlFixture) *register.Re
 	}
 	b.do(t, "choose the file", chromedp.SetUploadFiles(chromedp.CSS("#eml"), []string{path}))
 	b.submit(t, "#email-form")
-	b.waitFor(t, "the form filled from the email",
+	b.waitLoad(t, "the form filled from the email",
 		`(document.querySelector("#request-form [name=email_id]") || {}).value !== undefined && document.querySelector("#request-form [name=email_id]").value !== ""`)
 	if f.requestType == "withdrawal" {
 		b.shot(t, "intake-filled")
@@ -793,8 +882,9 @@ func intakeEmail(t *testing.T, s *srokServer, b *tab, f emlFixture) *register.Re
 	if got, want := b.value(t, "#request-form [name=received_at]"), f.date.In(s.zone).Format("2006-01-02T15:04"); !strings.HasPrefix(got, want) {
 		t.Errorf("%s: received_at = %q, want %s", f.file, got, want)
 	}
+	b.mark(t)
 	b.do(t, "save", chromedp.Click(chromedp.CSS("#save")))
-	b.waitFor(t, "the new request's page", `/^\/requests\/[^\/]+$/.test(location.pathname) && !!document.querySelector("h1")`)
+	b.waitLoad(t, "the new request's page", `/^\/requests\/[^\/]+$/.test(location.pathname) && !!document.querySelector("h1")`)
 	id := strings.TrimPrefix(b.path(t), "/requests/")
 	r, err := s.register.Get(s.as(t, operator), id)
 	if err != nil {
@@ -808,21 +898,30 @@ func intakeEmail(t *testing.T, s *srokServer, b *tab, f emlFixture) *register.Re
 			f.requestType, f.fromName, f.fromEmail, f.date)
 	}
 	b.shot(t, "detail-"+name)
+	// The request's page shows the email it came from, read in its
+	// charset, and links to its bytes as received.
+	if mail, ok := b.text(t, "#email"); !ok || !strings.Contains(mail, f.subject) {
+		t.Errorf("#email does not show the subject %q: %.400s", f.subject, mail)
+	}
+	href, _ := json.Marshal(`#email a[href^="/api/v1/emails/"][href$="/raw"]`)
+	size := js[int](t, b, fmt.Sprintf(`(function(){ const a = document.querySelector(%s); if (!a) return -1;
+		return fetch(a.href).then(r => r.ok ? r.arrayBuffer().then(b => b.byteLength) : -r.status) })()`, href), chromedp.EvalAwaitPromise)
+	raw, err := os.ReadFile(emlPath(f.file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size != len(raw) {
+		t.Errorf("the raw email linked from #email: %d bytes (negative: no link, or an HTTP status), want the %d of %s", size, len(raw), f.file)
+	}
 	return r
 }
 
-// typeNamed reports whether the Russian name shown of a request type names
-// typ: the words the law uses for it.
+// typeNamed reports whether the Russian name shown of a request type is
+// that of typ (api/web/ru.go).
 func typeNamed(typ deadlines.RequestType, shown string) bool {
-	words := map[deadlines.RequestType][]string{
-		deadlines.TypeWithdrawal: {"отзыв"},
-		deadlines.TypeAccess:     {"запрос субъекта", "доступ", "сведени"},
+	name, ok := map[deadlines.RequestType]string{
+		deadlines.TypeWithdrawal: "отзыв согласия",
+		deadlines.TypeAccess:     "запрос сведений",
 	}[typ]
-	s := strings.ToLower(shown)
-	for _, w := range words {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
+	return ok && strings.Contains(strings.ToLower(shown), name)
 }
