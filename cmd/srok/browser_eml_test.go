@@ -35,7 +35,7 @@ type emlFixture struct {
 	requestType string // what the wording asks for (deadlines.RequestType)
 }
 
-var msk = time.FixedZone("MSK", 3*60*60)
+var mskOffset = time.FixedZone("MSK", 3*60*60)
 
 // emlFixtures are the two emails the browser scenario drops on the intake
 // page: a withdrawal of consent in windows-1251 (quoted-printable) and an
@@ -45,7 +45,7 @@ var emlFixtures = []emlFixture{
 		file: "windows-1251.eml", charset: "windows-1251", enc: charmap.Windows1251, transfer: "quoted-printable",
 		fromName: "Иванова Мария Петровна", fromEmail: "m.ivanova@example.ru",
 		subject:   "Отзыв согласия на обработку персональных данных",
-		date:      time.Date(2026, 11, 16, 10, 15, 0, 0, msk),
+		date:      time.Date(2026, 11, 16, 10, 15, 0, 0, mskOffset),
 		messageID: "<20261116101500.withdrawal@mail.example.ru>",
 		body: "Здравствуйте!\r\n\r\n" +
 			"Я, Иванова Мария Петровна, отзываю своё согласие на обработку моих персональных данных, " +
@@ -60,7 +60,7 @@ var emlFixtures = []emlFixture{
 		file: "koi8-r.eml", charset: "KOI8-R", enc: charmap.KOI8R, transfer: "base64",
 		fromName: "Петров Сергей Иванович", fromEmail: "s.petrov@example.ru",
 		subject:   "Запрос сведений об обработке персональных данных",
-		date:      time.Date(2026, 11, 24, 14, 30, 0, 0, msk),
+		date:      time.Date(2026, 11, 24, 14, 30, 0, 0, mskOffset),
 		messageID: "<20261124143000.access@mail.example.ru>",
 		body: "Добрый день.\r\n\r\n" +
 			"На основании статьи 14 Федерального закона N 152-ФЗ \"О персональных данных\" прошу предоставить " +

@@ -123,24 +123,24 @@ func startBrowser(t *testing.T, path string) context.Context {
 }
 
 // The scenario's clock: Friday 27 November 2026, 11:00 in Moscow.
-var browserNow = time.Date(2026, 11, 27, 11, 0, 0, 0, msk)
+var browserNow = time.Date(2026, 11, 27, 11, 0, 0, 0, mskOffset)
 
-// The people of the scenario.
-type person struct {
+// browserUser is one of the people of the scenario.
+type browserUser struct {
 	email, name, password string
 	role                  srok.Role
 }
 
 var (
-	admin    = person{"admin@operator.example.ru", "Анна Админова", "admin password 2026", srok.RoleAdmin}
-	operator = person{"operator@operator.example.ru", "Олег Операторов", "operator password 2026", srok.RoleOperator}
-	viewer   = person{"viewer@operator.example.ru", "Вера Смотрящая", "viewer password 2026", srok.RoleViewer}
+	browserAdmin    = browserUser{"admin@operator.example.ru", "Анна Админова", "admin password 2026", srok.RoleAdmin}
+	browserOperator = browserUser{"operator@operator.example.ru", "Олег Операторов", "operator password 2026", srok.RoleOperator}
+	browserViewer   = browserUser{"viewer@operator.example.ru", "Вера Смотрящая", "viewer password 2026", srok.RoleViewer}
 )
 
-// srokServer is `srok serve --migrate` run in-process on a fresh database,
+// browserSrok is `srok serve --migrate` run in-process on a fresh database,
 // with the scenario's clock, and the services the test seeds and checks it
 // with, on the same database.
-type srokServer struct {
+type browserSrok struct {
 	base     string // http://127.0.0.1:port
 	setupURL string // the one-time link of the first administrator
 	out, log *lockedBuffer
@@ -150,7 +150,7 @@ type srokServer struct {
 	zone     *time.Location
 }
 
-func startSrok(t *testing.T, d store.Dialect) *srokServer {
+func startBrowserSrok(t *testing.T, d store.Dialect) *browserSrok {
 	t.Helper()
 	vars := map[string]string{
 		"SROK_ADDR": "127.0.0.1:0", "SROK_SHUTDOWN_TIMEOUT": "5s", "SROK_RATE_LIMIT": "0",
@@ -164,7 +164,7 @@ func startSrok(t *testing.T, d store.Dialect) *srokServer {
 	}
 	now := func() time.Time { return browserNow }
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &srokServer{out: &lockedBuffer{}, log: &lockedBuffer{}}
+	s := &browserSrok{out: &lockedBuffer{}, log: &lockedBuffer{}}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--migrate"}, env{getenv: func(k string) string { return vars[k] },
@@ -222,7 +222,7 @@ func startSrok(t *testing.T, d store.Dialect) *srokServer {
 }
 
 // as is ctx acting as the user p.
-func (s *srokServer) as(t *testing.T, p person) context.Context {
+func (s *browserSrok) as(t *testing.T, p browserUser) context.Context {
 	t.Helper()
 	u, err := s.accounts.UserByEmail(context.Background(), p.email)
 	if err != nil {
@@ -231,9 +231,9 @@ func (s *srokServer) as(t *testing.T, p person) context.Context {
 	return srok.WithActor(context.Background(), s.accounts.ActorOf(u))
 }
 
-// seeded are the requests the overview shows, registered before the
+// browserSeed are the requests the overview shows, registered before the
 // scenario.
-type seeded struct {
+type browserSeed struct {
 	overdue, today, soon *register.Request
 }
 
@@ -242,15 +242,15 @@ type seeded struct {
 // 27 November; one whose term ends that day; one whose term ends on
 // 1 December, within the next three working days. The days of receipt
 // are found with the engine.
-func (s *srokServer) seed(t *testing.T) seeded {
+func (s *browserSrok) seed(t *testing.T) browserSeed {
 	t.Helper()
-	ctx := s.as(t, admin)
-	for _, p := range []person{operator, viewer} {
+	ctx := s.as(t, browserAdmin)
+	for _, p := range []browserUser{browserOperator, browserViewer} {
 		if _, err := s.accounts.CreateUser(ctx, account.UserInput{Email: p.email, Name: p.name, Role: p.role, Password: p.password}); err != nil {
 			t.Fatalf("create %s: %v", p.email, err)
 		}
 	}
-	ctx = s.as(t, operator)
+	ctx = s.as(t, browserOperator)
 	create := func(in register.Input) *register.Request {
 		r, _, err := s.register.Create(ctx, in, nil)
 		if err != nil {
@@ -258,11 +258,11 @@ func (s *srokServer) seed(t *testing.T) seeded {
 		}
 		return r
 	}
-	var sd seeded
+	var sd browserSeed
 	sd.overdue = create(register.Input{Type: "access", Channel: "post", ReceivedAt: "2026-10-19T10:00:00+03:00",
 		Subject:  register.SubjectInput{Name: "Сидоров Павел Андреевич", PostalAddress: "Москва, ул. Лесная, д. 5, кв. 12"},
 		Summary:  "Просит сообщить, какие его данные обрабатываются",
-		Assignee: operator.email})
+		Assignee: browserOperator.email})
 	sd.today = create(register.Input{Type: "access", Channel: "email",
 		ReceivedAt: s.receivedFor(t, deadlines.TypeAccess, calendar.DateOf(browserNow.In(s.zone))),
 		Subject:    register.SubjectInput{Name: "Кузнецова Ольга Викторовна", Email: "o.kuznetsova@example.ru"},
@@ -270,7 +270,7 @@ func (s *srokServer) seed(t *testing.T) seeded {
 	sd.soon = create(register.Input{Type: "stop", Channel: "email",
 		ReceivedAt: s.receivedFor(t, deadlines.TypeStop, calendar.NewDate(2026, time.December, 1)),
 		Subject:    register.SubjectInput{Name: "Николаев Дмитрий Сергеевич", Email: "d.nikolaev@example.ru"},
-		Summary:    "Требует прекратить рассылку и обработку данных", Assignee: operator.email})
+		Summary:    "Требует прекратить рассылку и обработку данных", Assignee: browserOperator.email})
 	if !sd.overdue.Overdue(browserNow) || sd.today.Overdue(browserNow) || sd.soon.Overdue(browserNow) {
 		t.Fatalf("the seed is not as the scenario needs")
 	}
@@ -279,7 +279,7 @@ func (s *srokServer) seed(t *testing.T) seeded {
 
 // receivedFor is the latest day before the scenario's now whose 10:00
 // receipt makes the engine end the term of a request of type typ on due.
-func (s *srokServer) receivedFor(t *testing.T, typ deadlines.RequestType, due calendar.Date) string {
+func (s *browserSrok) receivedFor(t *testing.T, typ deadlines.RequestType, due calendar.Date) string {
 	t.Helper()
 	now := browserNow.In(s.zone)
 	for back := 0; back < 120; back++ {
@@ -304,7 +304,7 @@ func (s *srokServer) receivedFor(t *testing.T, typ deadlines.RequestType, due ca
 // received at received, as the register shows it (dd.mm.yyyy), and the
 // date after an extension ("" when the term cannot be extended). The
 // earliest obligation's date is the request's.
-func (s *srokServer) expectedDue(t *testing.T, typ deadlines.RequestType, received time.Time) (due, extended string) {
+func (s *browserSrok) expectedDue(t *testing.T, typ deadlines.RequestType, received time.Time) (due, extended string) {
 	t.Helper()
 	ds, err := s.engine.ForRequest(typ, received, s.zone)
 	if err != nil || len(ds) == 0 {
@@ -317,28 +317,28 @@ func (s *srokServer) expectedDue(t *testing.T, typ deadlines.RequestType, receiv
 		}
 	}
 	if first.HasExtension() {
-		extended = ruDate(first.ExtendedDue)
+		extended = pageDate(first.ExtendedDue)
 	}
-	return ruDate(first.Due), extended
+	return pageDate(first.Due), extended
 }
 
-// ruDateRe finds a date as the pages show it.
-var ruDateRe = regexp.MustCompile(`\b\d{2}\.\d{2}\.\d{4}\b`)
+// pageDateRe finds a date as the pages show it.
+var pageDateRe = regexp.MustCompile(`\b\d{2}\.\d{2}\.\d{4}\b`)
 
-// ruDate is a date as the pages show it: 18.05.2026.
-func ruDate(d calendar.Date) string {
+// pageDate is a date as the pages show it: 18.05.2026.
+func pageDate(d calendar.Date) string {
 	y, m, day := d.Civil()
 	return fmt.Sprintf("%02d.%02d.%04d", day, int(m), y)
 }
 
-// tab is the browser tab of one database's scenario.
-type tab struct {
+// browserTab is the browser tab of one database's scenario.
+type browserTab struct {
 	ctx  context.Context
 	base string
 	out  string // the folder of its screenshots
 }
 
-func newTab(t *testing.T, browser context.Context, base, out string) *tab {
+func newBrowserTab(t *testing.T, browser context.Context, base, out string) *browserTab {
 	t.Helper()
 	// A browser context of its own: no cookie of another scenario.
 	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
@@ -356,19 +356,19 @@ func newTab(t *testing.T, browser context.Context, base, out string) *tab {
 	})); err != nil {
 		t.Fatal(err)
 	}
-	return &tab{ctx: ctx, base: base, out: out}
+	return &browserTab{ctx: ctx, base: base, out: out}
 }
 
-// stepTimeout bounds each browser action.
-const stepTimeout = 20 * time.Second
+// browserStepTimeout bounds each browser action.
+const browserStepTimeout = 20 * time.Second
 
-func (b *tab) timed() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(b.ctx, stepTimeout)
+func (b *browserTab) timed() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(b.ctx, browserStepTimeout)
 }
 
 // open navigates to path (or a whole URL) and returns the status of the
 // page's response.
-func (b *tab) open(t *testing.T, path string) int64 {
+func (b *browserTab) open(t *testing.T, path string) int64 {
 	t.Helper()
 	u := path
 	if strings.HasPrefix(path, "/") {
@@ -387,7 +387,7 @@ func (b *tab) open(t *testing.T, path string) int64 {
 }
 
 // do runs actions.
-func (b *tab) do(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
+func (b *browserTab) do(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	ctx, cancel := b.timed()
 	defer cancel()
@@ -396,8 +396,8 @@ func (b *tab) do(t *testing.T, what string, actions ...chromedp.Action[chromedp.
 	}
 }
 
-// js evaluates expression in the page.
-func js[T any](t *testing.T, b *tab, expression string, opts ...chromedp.EvaluateOption) T {
+// evalJS evaluates expression in the page.
+func evalJS[T any](t *testing.T, b *browserTab, expression string, opts ...chromedp.EvaluateOption) T {
 	t.Helper()
 	ctx, cancel := b.timed()
 	defer cancel()
@@ -409,7 +409,7 @@ func js[T any](t *testing.T, b *tab, expression string, opts ...chromedp.Evaluat
 }
 
 // waitFor waits until expression is true in the page (across page loads).
-func (b *tab) waitFor(t *testing.T, what, expression string) {
+func (b *browserTab) waitFor(t *testing.T, what, expression string) {
 	t.Helper()
 	ctx, cancel := b.timed()
 	defer cancel()
@@ -421,14 +421,14 @@ func (b *tab) waitFor(t *testing.T, what, expression string) {
 		select {
 		case <-ctx.Done():
 			b.shot(t, "failed-"+strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()))
-			t.Fatalf("waited %s for %s (%s); page %s: %.600s", stepTimeout, what, expression, b.path(t), b.bodyText())
+			t.Fatalf("waited %s for %s (%s); page %s: %.600s", browserStepTimeout, what, expression, b.path(t), b.bodyText())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }
 
 // path is the page's path and query.
-func (b *tab) path(t *testing.T) string {
+func (b *browserTab) path(t *testing.T) string {
 	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
 	defer cancel()
 	p, err := chromedp.Run(ctx, chromedp.Evaluate[string]("location.pathname + location.search"))
@@ -439,7 +439,7 @@ func (b *tab) path(t *testing.T) string {
 }
 
 // bodyText is the page's text, for failure messages.
-func (b *tab) bodyText() string {
+func (b *browserTab) bodyText() string {
 	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
 	defer cancel()
 	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.body ? document.body.innerText : ''"))
@@ -448,10 +448,10 @@ func (b *tab) bodyText() string {
 
 // text is the innerText of the first element matching sel, and whether
 // there is one.
-func (b *tab) text(t *testing.T, sel string) (string, bool) {
+func (b *browserTab) text(t *testing.T, sel string) (string, bool) {
 	t.Helper()
 	q, _ := json.Marshal(sel)
-	v := js[*string](t, b, fmt.Sprintf("(function(){ const e = document.querySelector(%s); return e ? e.innerText : null })()", q))
+	v := evalJS[*string](t, b, fmt.Sprintf("(function(){ const e = document.querySelector(%s); return e ? e.innerText : null })()", q))
 	if v == nil {
 		return "", false
 	}
@@ -459,10 +459,10 @@ func (b *tab) text(t *testing.T, sel string) (string, bool) {
 }
 
 // value is the value of the form field sel.
-func (b *tab) value(t *testing.T, sel string) string {
+func (b *browserTab) value(t *testing.T, sel string) string {
 	t.Helper()
 	q, _ := json.Marshal(sel)
-	v := js[*string](t, b, fmt.Sprintf("(function(){ const e = document.querySelector(%s); return e ? e.value : null })()", q))
+	v := evalJS[*string](t, b, fmt.Sprintf("(function(){ const e = document.querySelector(%s); return e ? e.value : null })()", q))
 	if v == nil {
 		t.Fatalf("no field %s on %s", sel, b.path(t))
 	}
@@ -471,36 +471,36 @@ func (b *tab) value(t *testing.T, sel string) string {
 
 // submit submits the form sel as pressing its button would (its submit
 // event fires, so a script of the page may handle it).
-func (b *tab) submit(t *testing.T, sel string) {
+func (b *browserTab) submit(t *testing.T, sel string) {
 	t.Helper()
 	q, _ := json.Marshal(sel)
 	b.mark(t)
-	if !js[bool](t, b, fmt.Sprintf("(function(){ const f = document.querySelector(%s); if (!f) return false; f.requestSubmit(); return true })()", q)) {
+	if !evalJS[bool](t, b, fmt.Sprintf("(function(){ const f = document.querySelector(%s); if (!f) return false; f.requestSubmit(); return true })()", q)) {
 		t.Fatalf("no form %s on %s", sel, b.path(t))
 	}
 }
 
 // mark marks the page shown, so that waitLoad waits for the next one: the
 // page a form posts to may look like the page it was posted from.
-func (b *tab) mark(t *testing.T) {
+func (b *browserTab) mark(t *testing.T) {
 	t.Helper()
-	js[bool](t, b, "(window.__srokOld = true)")
+	evalJS[bool](t, b, "(window.__srokOld = true)")
 }
 
 // waitLoad waits for a page after the one marked (mark, submit) to be
 // loaded and expression to be true in it.
-func (b *tab) waitLoad(t *testing.T, what, expression string) {
+func (b *browserTab) waitLoad(t *testing.T, what, expression string) {
 	t.Helper()
 	b.waitFor(t, what, fmt.Sprintf(`window.__srokOld === undefined && document.readyState === "complete" && (%s)`, expression))
 }
 
 // fill sets the fields of form sel by name: inputs, selects, textareas and
 // radio groups alike. A date typed into a datetime-local field gets 10:00.
-func (b *tab) fill(t *testing.T, sel string, fields map[string]string) {
+func (b *browserTab) fill(t *testing.T, sel string, fields map[string]string) {
 	t.Helper()
 	q, _ := json.Marshal(sel)
 	f, _ := json.Marshal(fields)
-	missing := js[string](t, b, fmt.Sprintf(`(function(){
+	missing := evalJS[string](t, b, fmt.Sprintf(`(function(){
 		const f = document.querySelector(%s); if (!f) return "the form";
 		const v = %s; const missing = [];
 		for (const [name, value] of Object.entries(v)) {
@@ -518,7 +518,7 @@ func (b *tab) fill(t *testing.T, sel string, fields map[string]string) {
 }
 
 // shot saves the whole page as name.png.
-func (b *tab) shot(t *testing.T, name string) {
+func (b *browserTab) shot(t *testing.T, name string) {
 	t.Helper()
 	ctx, cancel := b.timed()
 	defer cancel()
@@ -533,7 +533,7 @@ func (b *tab) shot(t *testing.T, name string) {
 }
 
 // login signs p in on the sign-in page and waits to leave it.
-func (b *tab) login(t *testing.T, p person) {
+func (b *browserTab) login(t *testing.T, p browserUser) {
 	t.Helper()
 	if st := b.open(t, "/login"); st != 200 {
 		t.Fatalf("GET /login: %d", st)
@@ -547,7 +547,7 @@ func (b *tab) login(t *testing.T, p person) {
 
 // logout presses the page's sign-out button and checks that the session
 // is over: a page now sends to the sign-in.
-func (b *tab) logout(t *testing.T) {
+func (b *browserTab) logout(t *testing.T) {
 	t.Helper()
 	b.submit(t, `form[action="/logout"]`)
 	b.waitLoad(t, "the sign-in page", `location.pathname === "/login" && !!document.querySelector("#password")`)
@@ -558,7 +558,7 @@ func (b *tab) logout(t *testing.T) {
 }
 
 // h1 is the page's heading.
-func (b *tab) h1(t *testing.T) string {
+func (b *browserTab) h1(t *testing.T) string {
 	t.Helper()
 	h, ok := b.text(t, "h1")
 	if !ok {
@@ -567,8 +567,8 @@ func (b *tab) h1(t *testing.T) string {
 	return h
 }
 
-// intaken is a request registered from a dropped email.
-type intaken struct {
+// intakenRequest is a request registered from a dropped email.
+type intakenRequest struct {
 	fixture emlFixture
 	req     *register.Request
 }
@@ -578,10 +578,10 @@ func TestBrowser(t *testing.T) {
 	browser := startBrowser(t, chrome)
 	for _, d := range storetest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
-			s := startSrok(t, d)
+			s := startBrowserSrok(t, d)
 			out := filepath.Join(browserOut, string(d))
 			_ = os.RemoveAll(out)
-			b := newTab(t, browser, s.base, out)
+			b := newBrowserTab(t, browser, s.base, out)
 			browserScenario(t, s, b)
 		})
 	}
@@ -590,7 +590,7 @@ func TestBrowser(t *testing.T) {
 // browserScenario is the scenario of one database. Its steps are subtests
 // run in order in one tab; a step that later ones need stops the scenario
 // when it fails.
-func browserScenario(t *testing.T, s *srokServer, b *tab) {
+func browserScenario(t *testing.T, s *browserSrok, b *browserTab) {
 	// The first administrator, by the link `srok serve` printed.
 	if !t.Run("setup", func(t *testing.T) {
 		if st := b.open(t, s.setupURL); st != 200 {
@@ -602,21 +602,21 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 		b.shot(t, "setup")
 		// A mistake is shown next to its field and keeps what was typed.
 		b.do(t, "type a short password",
-			chromedp.SendKeys(chromedp.CSS("#email"), admin.email),
-			chromedp.SendKeys(chromedp.CSS("#name"), admin.name),
+			chromedp.SendKeys(chromedp.CSS("#email"), browserAdmin.email),
+			chromedp.SendKeys(chromedp.CSS("#name"), browserAdmin.name),
 			chromedp.SendKeys(chromedp.CSS("#password"), "short"),
 			chromedp.SendKeys(chromedp.CSS("#password2"), "short"))
 		b.submit(t, `form[action="/setup"]`)
 		b.waitLoad(t, "the password's problem", `!!document.querySelector("#password-problem")`)
-		if got := b.value(t, "#email"); got != admin.email {
+		if got := b.value(t, "#email"); got != browserAdmin.email {
 			t.Errorf("the email typed is lost: %q", got)
 		}
 		b.shot(t, "setup-error")
-		b.fill(t, `form[action="/setup"]`, map[string]string{"password": admin.password, "password2": admin.password})
+		b.fill(t, `form[action="/setup"]`, map[string]string{"password": browserAdmin.password, "password2": browserAdmin.password})
 		b.submit(t, `form[action="/setup"]`)
 		b.waitLoad(t, "the home page", `location.pathname === "/"`)
-		u, err := s.accounts.UserByEmail(context.Background(), admin.email)
-		if err != nil || u.Role != srok.RoleAdmin || u.Name != admin.name {
+		u, err := s.accounts.UserByEmail(context.Background(), browserAdmin.email)
+		if err != nil || u.Role != srok.RoleAdmin || u.Name != browserAdmin.name {
 			t.Fatalf("the administrator: %+v %v", u, err)
 		}
 		// The link is spent.
@@ -634,7 +634,7 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 		}
 		b.shot(t, "admin-users")
 		page := b.bodyText()
-		for _, p := range []person{admin, operator, viewer} {
+		for _, p := range []browserUser{browserAdmin, browserOperator, browserViewer} {
 			if !strings.Contains(page, p.email) {
 				t.Errorf("/admin/users does not list %s", p.email)
 			}
@@ -666,7 +666,7 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 		b.open(t, "/login")
 		b.shot(t, "login")
 		b.do(t, "type a wrong password",
-			chromedp.SendKeys(chromedp.CSS("#email"), operator.email),
+			chromedp.SendKeys(chromedp.CSS("#email"), browserOperator.email),
 			chromedp.SendKeys(chromedp.CSS("#password"), "not the password"))
 		b.submit(t, `form[action="/login"]`)
 		b.waitLoad(t, "the refusal", `!!document.querySelector("[role=alert]")`)
@@ -674,7 +674,7 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 			t.Errorf("wrong password: %q", msg)
 		}
 		b.shot(t, "login-error")
-		b.login(t, operator)
+		b.login(t, browserOperator)
 		if p := b.path(t); p != "/" {
 			t.Fatalf("signed in, at %s", p)
 		}
@@ -682,10 +682,10 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 		t.FailNow()
 	}
 
-	var got []intaken
+	var got []intakenRequest
 	for _, f := range emlFixtures {
 		t.Run("intake "+f.file, func(t *testing.T) {
-			got = append(got, intaken{f, intakeEmail(t, s, b, f)})
+			got = append(got, intakenRequest{f, intakeEmail(t, s, b, f)})
 		})
 	}
 
@@ -708,7 +708,7 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 			want, _ := s.expectedDue(t, deadlines.RequestType(in.fixture.requestType), in.fixture.date)
 			// The cell may say more (the working days left): its date is
 			// the first one in it.
-			if due, _ := b.text(t, row+" td.due"); ruDateRe.FindString(due) != want {
+			if due, _ := b.text(t, row+" td.due"); pageDateRe.FindString(due) != want {
 				t.Errorf("%s: due %q, want %s", in.req.Number, due, want)
 			}
 		}
@@ -747,7 +747,7 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 		if got := b.value(t, "form#extend [name=notice_sent_at]"); !strings.HasPrefix(got, "2026-11-27") {
 			t.Errorf("the notice's date typed is lost: %q", got)
 		}
-		if r, err := s.register.Get(s.as(t, operator), access.ID); err != nil || r.Extension != nil {
+		if r, err := s.register.Get(s.as(t, browserOperator), access.ID); err != nil || r.Extension != nil {
 			t.Fatalf("a notice without reasons extended the term: %+v %v", r, err)
 		}
 		b.fill(t, "form#extend", map[string]string{"notice_sent_at": "2026-11-27",
@@ -756,18 +756,18 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 		b.waitLoad(t, "the request's page again", `!!document.querySelector("#obligations")`)
 		// The first date of the obligations is the legal date, now the
 		// extended one.
-		if obl, _ := b.text(t, "#obligations"); ruDateRe.FindString(obl) != extended {
+		if obl, _ := b.text(t, "#obligations"); pageDateRe.FindString(obl) != extended {
 			t.Errorf("#obligations after the extension, want %s first: %.600s", extended, obl)
 		}
 		b.shot(t, "detail-extended")
 		if tl, _ := b.text(t, "#timeline"); !strings.Contains(strings.ToLower(tl), "продл") {
 			t.Errorf("#timeline says nothing of the extension: %.600s", tl)
 		}
-		r, err := s.register.Get(s.as(t, operator), access.ID)
+		r, err := s.register.Get(s.as(t, browserOperator), access.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Extension == nil || !r.Obligations[0].Extended || ruDate(r.Obligations[0].EffectiveDue()) != extended {
+		if r.Extension == nil || !r.Obligations[0].Extended || pageDate(r.Obligations[0].EffectiveDue()) != extended {
 			t.Errorf("the register: extension %+v, obligations %+v", r.Extension, r.Obligations)
 		}
 	})
@@ -821,7 +821,7 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 	}
 
 	t.Run("viewer", func(t *testing.T) {
-		b.login(t, viewer)
+		b.login(t, browserViewer)
 		target := sd.overdue
 		if access != nil {
 			target = access
@@ -851,7 +851,7 @@ func browserScenario(t *testing.T, s *srokServer, b *tab) {
 
 // intakeEmail drops the email of f on the intake page, checks the form it
 // fills in, saves it and returns the request registered.
-func intakeEmail(t *testing.T, s *srokServer, b *tab, f emlFixture) *register.Request {
+func intakeEmail(t *testing.T, s *browserSrok, b *browserTab, f emlFixture) *register.Request {
 	t.Helper()
 	name := strings.TrimSuffix(f.file, ".eml")
 	if st := b.open(t, "/intake"); st != 200 {
@@ -886,7 +886,7 @@ func intakeEmail(t *testing.T, s *srokServer, b *tab, f emlFixture) *register.Re
 	b.do(t, "save", chromedp.Click(chromedp.CSS("#save")))
 	b.waitLoad(t, "the new request's page", `/^\/requests\/[^\/]+$/.test(location.pathname) && !!document.querySelector("h1")`)
 	id := strings.TrimPrefix(b.path(t), "/requests/")
-	r, err := s.register.Get(s.as(t, operator), id)
+	r, err := s.register.Get(s.as(t, browserOperator), id)
 	if err != nil {
 		t.Fatalf("the request %s: %v", id, err)
 	}
@@ -904,7 +904,7 @@ func intakeEmail(t *testing.T, s *srokServer, b *tab, f emlFixture) *register.Re
 		t.Errorf("#email does not show the subject %q: %.400s", f.subject, mail)
 	}
 	href, _ := json.Marshal(`#email a[href^="/api/v1/emails/"][href$="/raw"]`)
-	size := js[int](t, b, fmt.Sprintf(`(function(){ const a = document.querySelector(%s); if (!a) return -1;
+	size := evalJS[int](t, b, fmt.Sprintf(`(function(){ const a = document.querySelector(%s); if (!a) return -1;
 		return fetch(a.href).then(r => r.ok ? r.arrayBuffer().then(b => b.byteLength) : -r.status) })()`, href), chromedp.EvalAwaitPromise)
 	raw, err := os.ReadFile(emlPath(f.file))
 	if err != nil {
