@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
 	"github.com/srok/srok/deadlines"
@@ -532,6 +533,22 @@ func (b *browserTab) shot(t *testing.T, name string) {
 	}
 }
 
+// dropFile drags the file at path over the middle of the page and drops
+// it there, as a file manager does.
+func (b *browserTab) dropFile(t *testing.T, path string) {
+	t.Helper()
+	data := &input.DragData{Items: []*input.DragDataItem{}, Files: []string{path}, DragOperationsMask: 1}
+	b.do(t, "drop "+filepath.Base(path), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		for _, typ := range []input.DispatchDragEventType{input.DispatchDragEventTypeDragEnter,
+			input.DispatchDragEventTypeDragOver, input.DispatchDragEventTypeDrop} {
+			if _, err := cdp.Call(ctx, tg, input.DispatchDragEvent, input.DispatchDragEventParams{Type: typ, X: 640, Y: 300, Data: data}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
 // login signs p in on the sign-in page and waits to leave it.
 func (b *browserTab) login(t *testing.T, p browserUser) {
 	t.Helper()
@@ -685,7 +702,9 @@ func browserScenario(t *testing.T, s *browserSrok, b *browserTab) {
 	var got []intakenRequest
 	for _, f := range emlFixtures {
 		t.Run("intake "+f.file, func(t *testing.T) {
-			got = append(got, intakenRequest{f, intakeEmail(t, s, b, f)})
+			// The first is chosen in the file input, the second dropped
+			// on the page.
+			got = append(got, intakenRequest{f, intakeEmail(t, s, b, f, f.transfer == "base64")})
 		})
 	}
 
@@ -851,7 +870,7 @@ func browserScenario(t *testing.T, s *browserSrok, b *browserTab) {
 
 // intakeEmail drops the email of f on the intake page, checks the form it
 // fills in, saves it and returns the request registered.
-func intakeEmail(t *testing.T, s *browserSrok, b *browserTab, f emlFixture) *register.Request {
+func intakeEmail(t *testing.T, s *browserSrok, b *browserTab, f emlFixture, drop bool) *register.Request {
 	t.Helper()
 	name := strings.TrimSuffix(f.file, ".eml")
 	if st := b.open(t, "/intake"); st != 200 {
@@ -865,8 +884,15 @@ func intakeEmail(t *testing.T, s *browserSrok, b *browserTab, f emlFixture) *reg
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.do(t, "choose the file", chromedp.SetUploadFiles(chromedp.CSS("#eml"), []string{path}))
-	b.submit(t, "#email-form")
+	if drop {
+		// Dropped on the page, as from a file manager: the page's script
+		// puts it in #eml and submits #email-form.
+		b.mark(t)
+		b.dropFile(t, path)
+	} else {
+		b.do(t, "choose the file", chromedp.SetUploadFiles(chromedp.CSS("#eml"), []string{path}))
+		b.submit(t, "#email-form")
+	}
 	b.waitLoad(t, "the form filled from the email",
 		`(document.querySelector("#request-form [name=email_id]") || {}).value !== undefined && document.querySelector("#request-form [name=email_id]").value !== ""`)
 	if f.requestType == "withdrawal" {
