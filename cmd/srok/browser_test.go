@@ -113,8 +113,19 @@ func startBrowser(t *testing.T, path string) context.Context {
 		chromedp.WindowSize(1280, 900),
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
-	t.Cleanup(func() { cancel(); cancelAlloc() })
+	// chromedp's own errors are kept and logged once the browser is
+	// closed: they may come from its goroutines at any time.
+	var errs lockedBuffer
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(func(format string, args ...any) {
+		fmt.Fprintf(&errs, format+"\n", args...)
+	}))
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+		if e := errs.String(); e != "" {
+			t.Logf("chromedp: %s", e)
+		}
+	})
 	// The first action starts the browser, on ctx itself: the end of the
 	// context of that first action would end the browser.
 	if err := chromedp.Do(ctx); err != nil {
