@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -745,6 +746,27 @@ func browserScenario(t *testing.T, s *browserSrok, b *browserTab) {
 		for _, r := range []*register.Request{sd.overdue, sd.today, sd.soon} {
 			if _, ok := b.text(t, fmt.Sprintf(`#requests tr[data-number=%q]`, r.Number)); !ok {
 				t.Errorf("the register lacks %s", r.Number)
+			}
+		}
+		// Filtered to withdrawals of consent: the windows-1251 one only,
+		// and the CSV export of the same query says so too.
+		b.fill(t, "#filters", map[string]string{"type": "withdrawal"})
+		b.submit(t, "#filters")
+		b.waitLoad(t, "the filtered register", `!!document.querySelector("#requests")`)
+		b.shot(t, "requests-filtered")
+		if !strings.Contains(b.path(t), "type=withdrawal") {
+			t.Errorf("the filter is not in the address: %s", b.path(t))
+		}
+		rows := evalJS[[]string](t, b, `Array.from(document.querySelectorAll("#requests tr[data-number]"), r => r.dataset.number)`)
+		csv := evalJS[string](t, b, `(function(){ const a = document.querySelector("a#export-csv"); if (!a) return "no a#export-csv";
+			return fetch(a.href).then(r => r.text()) })()`, chromedp.EvalAwaitPromise)
+		for _, in := range got {
+			want := in.fixture.requestType == "withdrawal"
+			if slices.Contains(rows, in.req.Number) != want {
+				t.Errorf("withdrawals shown %v: %s (%s) in it: %v", rows, in.req.Number, in.fixture.requestType, !want)
+			}
+			if strings.Contains(csv, in.req.Number) != want {
+				t.Errorf("the CSV of withdrawals has %s (%s): %v\n%.400s", in.req.Number, in.fixture.requestType, !want, csv)
 			}
 		}
 	})
