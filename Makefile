@@ -79,5 +79,17 @@ for try in 1 2; do \
 done; rm -f "$$out"; exit 1
 endef
 
+## bench-overview: the overview page (GET /) at 100,000 requests on a throwaway PostgreSQL, p95 server time
+.PHONY: bench-overview
+bench-overview:
+	SROK_LOAD=1 $(GO) test -run '^$$' -bench '^BenchmarkOverviewPage$$' -benchtime 2000x -timeout 30m ./pkg/loadtest/
+
+## screenshots: the browser scenario on SQLite (Chromium needed), then the README's screenshots copied to docs/screenshots
+.PHONY: screenshots
+screenshots:
+	CI=true $(GO) test -count=1 -run '^TestBrowser$$/^sqlite$$' ./cmd/srok/
+	mkdir -p docs/screenshots
+	cp cmd/srok/testdata/browser-out/sqlite/overview.png cmd/srok/testdata/browser-out/sqlite/intake-filled.png docs/screenshots/
+
 clean:
 	rm -rf bin

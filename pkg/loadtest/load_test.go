@@ -903,7 +903,7 @@ func moscow() *time.Location {
 }
 
 // moduleRoot is the folder of go.mod above the test's folder.
-func moduleRoot(t *testing.T) string {
+func moduleRoot(t testing.TB) string {
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
@@ -963,7 +963,7 @@ func childEnv(set map[string]string) []string {
 	return env
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -166,7 +166,7 @@ const seedCounters = `INSERT INTO registration_counters (year, last) SELECT year
 // Secondary indexes are dropped for the load and built again from their
 // definitions in the catalogue; foreign keys are not checked row by row
 // when the user may (superuser), the data being consistent by construction.
-func seed(ctx context.Context, t *testing.T, dsn string, rows int, now time.Time) (seedStats, error) {
+func seed(ctx context.Context, t testing.TB, dsn string, rows int, now time.Time) (seedStats, error) {
 	st := seedStats{Rows: rows}
 	t0 := time.Now()
 	db, err := sql.Open("pgx", dsn)
