@@ -23,5 +23,8 @@ func (s *server) home(c echo.Context) error {
 	if !ok {
 		return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.Path))
 	}
+	if s.reg != nil {
+		return s.overview(c, a)
+	}
 	return s.render(c, http.StatusOK, "home", homePage{page: newPage("Срок"), Name: a.Name, Email: a.Email, Role: a.Role})
 }

@@ -22,8 +22,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/srok/srok/api/httpx"
+	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -76,6 +78,20 @@ type Config struct {
 	// Sleep waits d, or until ctx ends: the slow-down of a throttled
 	// sign-in. A timer when nil; tests make it free.
 	Sleep func(ctx context.Context, d time.Duration) error
+
+	// Register is the register of requests that the overview (/), the
+	// list (/requests) and a request's page (/requests/{id}) show and
+	// change, in its operator's time zone; without it / shows only who is
+	// signed in and the request pages are not mounted.
+	Register *register.Service
+	// Calendar counts the working days left; needed with Register.
+	Calendar *calendar.Calendar
+	// Emails finds the email a request was registered from; nil: the
+	// request's page only links to it by id.
+	Emails Emails
+	// EmailOf returns the id of the email request r was registered from,
+	// "" when none; nil: the request's EmailID, when it has that field.
+	EmailOf func(r *register.Request) string
 }
 
 type server struct {
@@ -87,6 +103,11 @@ type server struct {
 	now      func() time.Time
 	sleep    func(ctx context.Context, d time.Duration) error
 	views    *views
+	// reg, cal, emails and emailOf serve the request pages (Config).
+	reg     *register.Service
+	cal     *calendar.Calendar
+	emails  Emails
+	emailOf func(r *register.Request) string
 }
 
 // Mount adds the browser pages to e (a server of httpx.New, built with the
@@ -127,6 +148,9 @@ func Mount(e *echo.Echo, cfg Config) {
 	httpx.Get(e, "/setup", s.setupForm)
 	e.POST("/setup", s.setup)
 	httpx.Get(e, stylesheetPath, s.stylesheet)
+	if cfg.Register != nil {
+		s.mountRequests(e, cfg)
+	}
 }
 
 // sleep waits d or until ctx ends.

@@ -45,7 +45,8 @@ func compose(d deps) *echo.Echo {
 	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
 		Health: d.store, Log: d.log, Now: d.now})
 	web.Mount(e, web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
-		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now})
+		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
+		Register: d.register, Calendar: d.calendar})
 	return e
 }
 

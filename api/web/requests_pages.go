@@ -1,0 +1,190 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"reflect"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/srok/srok/api/httpx"
+	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/intake"
+	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/srok"
+)
+
+// Emails is what a request's page asks of the stored emails (intake.Service):
+// the email the request was registered from.
+type Emails interface {
+	// Get returns the stored email with id as actor a may see it.
+	Get(ctx context.Context, a srok.Actor, id string) (*intake.Email, error)
+}
+
+// mountRequests adds the pages of the register: the list and its CSV, a
+// request's page and its actions. The overview is the landing page (/).
+func (s *server) mountRequests(e *echo.Echo, cfg Config) {
+	if cfg.Calendar == nil {
+		panic("web: Mount needs Config.Calendar with Config.Register")
+	}
+	s.reg, s.cal, s.emails, s.emailOf = cfg.Register, cfg.Calendar, cfg.Emails, cfg.EmailOf
+	if s.emailOf == nil {
+		s.emailOf = emailIDField
+	}
+	httpx.Get(e, "/requests", s.signedIn(s.requestList))
+	httpx.Get(e, "/requests.csv", s.signedIn(s.requestsCSV))
+	httpx.Get(e, "/requests/:id", s.signedIn(s.detail))
+	for _, a := range detailActions {
+		e.POST("/requests/:id/"+a.name, s.signedIn(s.act(a)))
+	}
+}
+
+// emailIDField reads the EmailID of r, the id of the email the request was
+// registered from, where the register keeps it; "" when it keeps none.
+func emailIDField(r *register.Request) string {
+	if r == nil {
+		return ""
+	}
+	f := reflect.ValueOf(r).Elem().FieldByName("EmailID")
+	if !f.IsValid() || f.Kind() != reflect.String {
+		return ""
+	}
+	return f.String()
+}
+
+// signedIn lets only a signed-in user through; an anonymous browser is
+// sent to sign in, and back to the page it asked for afterwards.
+func (s *server) signedIn(h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if _, ok := srok.ActorFrom(c.Request().Context()); ok {
+			return h(c)
+		}
+		return s.toLogin(c)
+	}
+}
+
+// toLogin sends an anonymous browser to the sign-in page, with the page it
+// asked for (a GET's path and query) as where to go next.
+func (s *server) toLogin(c echo.Context) error {
+	next := "/"
+	if m := c.Request().Method; m == http.MethodGet || m == http.MethodHead {
+		next = c.Request().URL.RequestURI()
+	}
+	if localPath(next) == "" {
+		next = "/"
+	}
+	return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
+}
+
+// pageError renders an error of the register as a page: 404 for a request
+// that is not there or not the user's to see, 403 for what the role does
+// not allow, 409 for an action the request's state refuses, 400 for input
+// no browser sends; anything else is fail's.
+func (s *server) pageError(c echo.Context, err error) error {
+	switch srok.ErrorCode(err) {
+	case srok.ENOTFOUND:
+		return s.showMessage(c, http.StatusNotFound, message{Heading: "Не найдено",
+			Text: "Такого обращения нет, или оно вам не видно.", Link: "/requests", LinkText: "К списку обращений"})
+	case srok.EFORBIDDEN:
+		return s.forbidden(c)
+	case srok.ECONFLICT, srok.EPRECONDITION:
+		return s.showMessage(c, http.StatusConflict, message{Heading: "Действие невозможно",
+			Text: "Обращение в таком состоянии, что это действие к нему не применимо. Откройте его заново.",
+			Link: "/requests", LinkText: "К списку обращений"})
+	case srok.EINVALID, srok.EMALFORMED:
+		return s.showMessage(c, http.StatusBadRequest, message{Heading: "Неверный запрос",
+			Text: "Адрес страницы содержит значения, которые Срок не понимает. Откройте страницу заново.",
+			Link: "/requests", LinkText: "К списку обращений"})
+	}
+	return s.fail(c, err)
+}
+
+// forbidden is the page of what the user's role does not allow.
+func (s *server) forbidden(c echo.Context) error {
+	return s.showMessage(c, http.StatusForbidden, message{Heading: "Недостаточно прав",
+		Text: "Ваша роль не позволяет это действие. Если оно нужно вам по работе, обратитесь к администратору Срока.",
+		Link: "/", LinkText: "На главную"})
+}
+
+// term is how much time an obligation has left, read at today: working
+// days to the internal target and to the legal date, or how late it is.
+type term struct {
+	// Due and Target are the legal date (extension included) and the
+	// internal target, as 18.05.2026.
+	Due, Target string
+	// Late is set once the term ran out; LateText says by how much.
+	Late     bool
+	LateText string
+	// DueLeft and TargetLeft say the working days left; TargetPassed is
+	// set once the internal target is behind.
+	DueLeft, TargetLeft string
+	TargetPassed        bool
+	// Urgency is "overdue", "today", "soon" or "" (the colour cue; the
+	// text says it too).
+	Urgency string
+}
+
+// termOf is o's term at now, dates read in loc.
+func (s *server) termOf(o register.Obligation, now time.Time, loc *time.Location) term {
+	today := calendar.DateOf(now.In(loc))
+	due := o.EffectiveDue()
+	t := term{Due: ruDate(due), Target: ruDate(o.Target)}
+	if o.Status != register.ObligationOpen {
+		return t
+	}
+	if !now.Before(o.EffectiveDueAt()) {
+		t.Late, t.Urgency = true, "overdue"
+		if n := int(today - due); n > 0 {
+			t.LateText = "просрочено на " + dayCount(n)
+		} else {
+			t.LateText = "просрочено сегодня"
+		}
+		return t
+	}
+	left := s.workingDaysLeft(today, due)
+	switch {
+	case due <= today:
+		t.DueLeft, t.Urgency = "последний день — сегодня", "today"
+	default:
+		t.DueLeft = "осталось " + workingDays(left)
+		if soon, err := s.cal.NthWorkingDayAfter(today, register.SoonWorkingDays); err == nil && due <= soon {
+			t.Urgency = "soon"
+		}
+	}
+	switch {
+	case o.Target < today:
+		t.TargetPassed, t.TargetLeft = true, "внутренний срок прошёл"
+	case o.Target == today:
+		t.TargetLeft = "внутренний срок — сегодня"
+	default:
+		t.TargetLeft = "до внутреннего срока " + workingDays(s.workingDaysLeft(today, o.Target))
+	}
+	return t
+}
+
+// workingDaysLeft counts the working days after today up to and including
+// d, or the calendar days when d is beyond the calendar.
+func (s *server) workingDaysLeft(today, d calendar.Date) int {
+	n, err := s.cal.WorkingDaysBetween(today, d)
+	if err != nil {
+		return int(d - today)
+	}
+	return n
+}
+
+// nextObligation is r's open obligation that runs out first, or nil.
+func nextObligation(r *register.Request) *register.Obligation {
+	var next *register.Obligation
+	for i := range r.Obligations {
+		o := &r.Obligations[i]
+		if o.Status != register.ObligationOpen {
+			continue
+		}
+		if next == nil || o.EffectiveDueAt().Before(next.EffectiveDueAt()) {
+			next = o
+		}
+	}
+	return next
+}
