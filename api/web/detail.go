@@ -77,7 +77,7 @@ type obligationRow struct {
 // eventRow is one line of the timeline.
 type eventRow struct {
 	At, Actor, What, Note string
-	Changes           []string
+	Changes               []string
 }
 
 // emailView is the email the request was registered from.
