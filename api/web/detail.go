@@ -118,12 +118,14 @@ func (s *server) detail(c echo.Context) error {
 func (s *server) detailOf(c echo.Context, id string) (*detailPage, error) {
 	ctx := c.Request().Context()
 	a, _ := srok.ActorFrom(ctx)
-	r, evs, err := s.reg.Timeline(ctx, id, 0, register.MaxLimit)
+	// The request and its timeline are read apart, each read recorded as
+	// the API records it.
+	r, err := s.reg.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	// The request itself is read once more for the record of its read.
-	if r, err = s.reg.Get(ctx, id); err != nil {
+	_, evs, err := s.reg.Timeline(ctx, id, 0, register.MaxLimit)
+	if err != nil {
 		return nil, err
 	}
 	now := s.now()
