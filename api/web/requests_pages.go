@@ -39,6 +39,14 @@ func (s *server) mountRequests(e *echo.Echo, cfg Config) {
 	for _, a := range detailActions {
 		e.POST("/requests/:id/"+a.name, s.signedIn(s.act(a)))
 	}
+	// A mistyped page under /requests is a page too, not the API's JSON.
+	e.RouteNotFound("/requests/*", s.signedIn(s.notFound))
+}
+
+// notFound is the page of a page that is not there.
+func (s *server) notFound(c echo.Context) error {
+	return s.showMessage(c, http.StatusNotFound, message{Heading: "Страница не найдена",
+		Text: "Такой страницы в Сроке нет. Проверьте адрес.", Link: "/", LinkText: "На главную"})
 }
 
 // emailIDField reads the EmailID of r, the id of the email the request was

@@ -374,7 +374,7 @@ func TestRequestList(t *testing.T) {
 		r := b.do(t, "GET", "/requests", nil)
 		row := regexp.MustCompile(`(?s)<tr data-number="` + regexp.QuoteMeta(f.today.Number) + `".*?</tr>`).FindString(r.body)
 		if !strings.Contains(row, `<td class="type">Запрос сведений</td>`) ||
-			!strings.Contains(row, `<td class="due">`+strings.ReplaceAll(regNow.Format("02.01.2006"), ".", ".")) {
+			!strings.Contains(row, `<td class="due">25.11.2026</td>`) || !strings.Contains(row, `<td class="left">последний день — сегодня</td>`) {
 			t.Errorf("the row of %s:\n%s", f.today.Number, row)
 		}
 		for _, want := range []string{`<form id="filters"`, `name="status"`, `name="type"`, `name="assignee"`,
@@ -574,7 +574,7 @@ func TestRequestDetail(t *testing.T) {
 		if r.status != http.StatusNotFound || !strings.Contains(r.body, "<h1>Не найдено</h1>") {
 			t.Errorf("operator on another's request: %d", r.status)
 		}
-		for _, bad := range []string{"/requests/not-an-id", "/requests/01900000-0000-7000-8000-000000000000"} {
+		for _, bad := range []string{"/requests/not-an-id", "/requests/01900000-0000-7000-8000-000000000000", "/requests/x/y/z"} {
 			if r := e.officer.do(t, "GET", bad, nil); r.status != http.StatusNotFound {
 				t.Errorf("GET %s: %d", bad, r.status)
 			}
