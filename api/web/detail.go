@@ -165,7 +165,7 @@ func (s *server) detailOf(c echo.Context, id string) (*detailPage, error) {
 	}
 	extendable := false
 	for _, o := range r.Obligations {
-		row := obligationRow{Name: obligationName(o.ID), ID: o.ID, Basis: o.Basis, Term: s.termOf(o, now, loc),
+		row := obligationRow{Name: obligationName(o.ID), ID: o.ID, Basis: basisName(o.Basis), Term: s.termOf(o, now, loc),
 			Extended: o.Extended, Provisional: o.Provisional}
 		switch o.Status {
 		case register.ObligationOpen:
@@ -188,7 +188,7 @@ func (s *server) detailOf(c echo.Context, id string) (*detailPage, error) {
 		case register.ObligationNotApplicable:
 			row.Status = "не применяется"
 		}
-		if o.ExtendedDue != nil && !o.Extended {
+		if o.ExtendedDue != nil && !o.Extended && !row.Term.Late && o.Status == register.ObligationOpen {
 			row.ExtendedDue = ruDate(*o.ExtendedDue)
 		}
 		p.Obligations = append(p.Obligations, row)

@@ -122,6 +122,10 @@ func (s *server) act(x detailAction) echo.HandlerFunc {
 		typed := &actionForm{Values: map[string]string{}, Errors: map[string]string{}}
 		for _, f := range x.fields {
 			typed.Values[f] = form.Get(f)
+			if f == "date" || f == "notice_sent_at" {
+				// A date field shows a date as the browser writes it.
+				typed.Values[f] = isoDay(form.Get(f))
+			}
 		}
 		status := http.StatusUnprocessableEntity
 		stale := false

@@ -148,7 +148,7 @@ func (s *server) parseList(qp url.Values, a srok.Actor, now time.Time) (listForm
 	var from, to calendar.Date
 	if form.ReceivedFrom != "" {
 		if d, ok := parseDay(form.ReceivedFrom); ok {
-			from = d
+			from, form.ReceivedFrom = d, d.String()
 			t := d.Start(zone)
 			f.ReceivedFrom = &t
 		} else {
@@ -157,7 +157,7 @@ func (s *server) parseList(qp url.Values, a srok.Actor, now time.Time) (listForm
 	}
 	if form.ReceivedTo != "" {
 		if d, ok := parseDay(form.ReceivedTo); ok {
-			to = d
+			to, form.ReceivedTo = d, d.String()
 			t := d.End(zone)
 			f.ReceivedUntil = &t
 		} else {

@@ -135,15 +135,26 @@ type term struct {
 }
 
 // termOf is o's term at now, dates read in loc.
-func (s *server) termOf(o register.Obligation, now time.Time, loc *time.Location) term {
+func (s *server) termOf(o register.Obligation, now time.Time, loc *time.Location) (t term) {
 	today := calendar.DateOf(now.In(loc))
 	due := o.EffectiveDue()
-	t := term{Due: ruDate(due), Target: ruDate(o.Target)}
+	t = term{Due: ruDate(due), Target: ruDate(o.Target)}
 	if o.Status != register.ObligationOpen {
 		return t
 	}
+	// A term of hours ends at an hour, not with its day.
+	hours := ""
+	if at := o.EffectiveDueAt(); !at.Equal(due.End(loc)) {
+		hours = " (до " + at.In(loc).Format("15:04") + ")"
+	}
+	defer func() {
+		if !t.Late {
+			t.DueLeft += hours
+		}
+	}()
 	if !now.Before(o.EffectiveDueAt()) {
 		t.Late, t.Urgency = true, "overdue"
+		t.TargetPassed, t.TargetLeft = true, "внутренний срок прошёл"
 		if n := int(today - due); n > 0 {
 			t.LateText = "просрочено на " + dayCount(n)
 		} else {

@@ -744,7 +744,7 @@ func TestRequestActionErrors(t *testing.T) {
 			"reasons", "Не успеваем", "channel", "email"))
 		extend = section(t, r.body, "extend")
 		if r.status != http.StatusConflict || !strings.Contains(extend, "уже истёк") || !strings.Contains(extend, "Не успеваем") ||
-			!strings.Contains(extend, `value="25.11.2026"`) || !regexp.MustCompile(`(?s)id="extend-notice".*?field-error`).MatchString(extend) {
+			!strings.Contains(extend, `value="2026-11-25"`) || !regexp.MustCompile(`(?s)id="extend-notice".*?field-error`).MatchString(extend) {
 			t.Errorf("late extension: %d\n%s", r.status, extend)
 		}
 		if got := e.get(t, f.overdueOwn.ID); got.Extension != nil || got.Version != f.overdueOwn.Version {
@@ -806,4 +806,24 @@ func TestRequestDetailEmail(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A term of hours says the hour it ends at.
+func TestHourTerm(t *testing.T) {
+	forEachReg(t, regOptions{}, func(t *testing.T, e *regEnv) {
+		r, _, err := e.reg.Create(e.sys, register.Input{Type: string(deadlines.TypeIncident), Channel: "other",
+			ReceivedAt: regNow.Add(-time.Hour).Format(time.RFC3339), Summary: "Утечка базы клиентов"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := e.officer.do(t, "GET", "/requests/"+r.ID, nil)
+		obls := section(t, page.body, "obligations")
+		if !strings.Contains(obls, "Уведомить Роскомнадзор об инциденте") || !strings.Contains(obls, "(до 08:00)") ||
+			!strings.Contains(obls, "п. 1 ч. 3.1 ст. 21 152-ФЗ") {
+			t.Errorf("the incident's obligations:\n%s", obls)
+		}
+		if got := listed(t, e.officer.do(t, "GET", "/requests?type=incident", nil)); !slices.Equal(got, []string{r.Number}) {
+			t.Errorf("incidents: %v", got)
+		}
+	})
 }

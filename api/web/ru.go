@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/srok/srok/deadlines"
@@ -210,4 +211,25 @@ func eventName(k register.EventKind) string {
 		return n
 	}
 	return string(k)
+}
+
+// basisRe reads a legal basis as the engine writes it: "152-FZ art. 21
+// part 3.1 item 1".
+var basisRe = regexp.MustCompile(`^152-FZ art\. ([0-9.]+)(?: part ([0-9.]+))?(?: item ([0-9.]+))?$`)
+
+// basisName is a legal basis as Russian writes it: «п. 1 ч. 3.1 ст. 21
+// 152-ФЗ»; as given when it is not of that form.
+func basisName(b string) string {
+	m := basisRe.FindStringSubmatch(b)
+	if m == nil {
+		return b
+	}
+	out := "ст. " + m[1] + " 152-ФЗ"
+	if m[2] != "" {
+		out = "ч. " + m[2] + " " + out
+	}
+	if m[3] != "" {
+		out = "п. " + m[3] + " " + out
+	}
+	return out
 }

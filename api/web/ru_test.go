@@ -116,3 +116,22 @@ func TestRussianNames(t *testing.T) {
 		}
 	}
 }
+
+func TestBasisName(t *testing.T) {
+	for in, want := range map[string]string{
+		"152-FZ art. 20 part 1":          "ч. 1 ст. 20 152-ФЗ",
+		"152-FZ art. 21 part 3.1 item 2": "п. 2 ч. 3.1 ст. 21 152-ФЗ",
+		"152-FZ art. 10.1 part 14":       "ч. 14 ст. 10.1 152-ФЗ",
+		"152-FZ art. 16":                 "ст. 16 152-ФЗ",
+		"Civil Code art. 191":            "Civil Code art. 191",
+	} {
+		if got := basisName(in); got != want {
+			t.Errorf("basisName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, o := range deadlines.AllObligations() {
+		if got := basisName(o.Basis); got == o.Basis {
+			t.Errorf("the basis of %s, %q, is not put in Russian", o.ID, o.Basis)
+		}
+	}
+}
