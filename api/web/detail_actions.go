@@ -135,7 +135,7 @@ func (s *server) act(x detailAction) echo.HandlerFunc {
 				for _, fe := range e.Fields {
 					field := fe.Field
 					if _, ok := typed.Values[field]; !ok {
-						typed.Alert = "Проверьте форму: " + fe.Problem
+						typed.Alert = "Проверьте форму и отправьте её снова."
 						continue
 					}
 					if typed.Errors[field] == "" {

@@ -1,7 +1,8 @@
 // Package web is Srok's browser pages: sign-in (/login) and sign-out
-// (/logout), the first-run setup of the first administrator (/setup), and
-// a landing page for the signed-in user (/) until the dashboard replaces
-// it. Pages are rendered on the server from templates embedded in the
+// (/logout), the first-run setup of the first administrator (/setup), and,
+// for the signed-in user, the dashboard of the register: the overview (/),
+// the list of requests (/requests) and a request's page with its actions
+// (/requests/{id}). Pages are rendered on the server from templates embedded in the
 // binary and parsed at start-up, in Russian, with one small stylesheet of
 // their own and no script: the Content-Security-Policy of package httpx
 // forbids inline script and style.
