@@ -38,7 +38,7 @@ type detailPage struct {
 	Masked                               bool
 	Obligations                          []obligationRow
 	Timeline                             []eventRow
-	Email                                *emailView
+	Email                                *requestEmail
 	Version                              int
 	// Forms are the action forms the user's role and the request's state
 	// allow, by action name, with what was typed and its problems.
@@ -48,7 +48,7 @@ type detailPage struct {
 	// Flash is the message of the action just done.
 	Flash string
 
-	ChannelOptions, OutcomeOptions, CancelOptions []option
+	ChannelOptions, OutcomeOptions, CancelOptions []choice
 	// Today is the operator's date, the latest allowed in date fields.
 	Today string
 }
@@ -80,16 +80,16 @@ type eventRow struct {
 	Changes               []string
 }
 
-// emailView is the email the request was registered from.
-type emailView struct {
+// requestEmail is the email the request was registered from.
+type requestEmail struct {
 	ID, RawURL              string
 	From, Date, Subject     string
 	Text                    string
-	Attachments             []attachmentView
+	Attachments             []requestAttachment
 	Loaded, Missing, Denied bool
 }
 
-type attachmentView struct {
+type requestAttachment struct {
 	Name, URL, Size, Type string
 }
 
@@ -230,12 +230,12 @@ func (s *server) detailOf(c echo.Context, id string) (*detailPage, error) {
 		}
 	}
 	for _, ch := range register.Channels() {
-		p.ChannelOptions = append(p.ChannelOptions, option{string(ch), channelName(ch)})
+		p.ChannelOptions = append(p.ChannelOptions, choice{string(ch), channelName(ch)})
 	}
-	p.OutcomeOptions = []option{{string(register.OutcomeFulfilled), outcomeNames[register.OutcomeFulfilled]},
+	p.OutcomeOptions = []choice{{string(register.OutcomeFulfilled), outcomeNames[register.OutcomeFulfilled]},
 		{string(register.OutcomePartiallyFulfilled), outcomeNames[register.OutcomePartiallyFulfilled]}}
 	for _, cr := range register.CancelReasons() {
-		p.CancelOptions = append(p.CancelOptions, option{string(cr), cancelReasonNames[cr]})
+		p.CancelOptions = append(p.CancelOptions, choice{string(cr), cancelReasonNames[cr]})
 	}
 	return p, nil
 }
@@ -288,12 +288,12 @@ func changesOf(e register.Event) []string {
 
 // emailOfRequest is the email section of r's page: nil when r came from
 // no email; the links alone without Emails or when it cannot be read.
-func (s *server) emailOfRequest(ctx context.Context, a srok.Actor, r *register.Request) *emailView {
+func (s *server) emailOfRequest(ctx context.Context, a srok.Actor, r *register.Request) *requestEmail {
 	id := s.emailOf(r)
 	if id == "" {
 		return nil
 	}
-	v := &emailView{ID: id, RawURL: "/api/v1/emails/" + id + "/raw"}
+	v := &requestEmail{ID: id, RawURL: "/api/v1/emails/" + id + "/raw"}
 	if s.emails == nil {
 		return v
 	}
@@ -324,7 +324,7 @@ func (s *server) emailOfRequest(ctx context.Context, a srok.Actor, r *register.R
 		if name == "" {
 			name = "вложение " + strconv.Itoa(i+1)
 		}
-		v.Attachments = append(v.Attachments, attachmentView{Name: name, Type: at.ContentType, Size: size(at.Size),
+		v.Attachments = append(v.Attachments, requestAttachment{Name: name, Type: at.ContentType, Size: size(at.Size),
 			URL: "/api/v1/emails/" + id + "/attachments/" + strconv.Itoa(i)})
 	}
 	return v

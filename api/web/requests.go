@@ -43,11 +43,11 @@ type listForm struct {
 	Back   []string
 }
 
-// option is a choice of a select.
-type option struct{ Value, Label string }
+// choice is an option of a select.
+type choice struct{ Value, Label string }
 
 // sortOptions are the orders of the list; the first is the default.
-var sortOptions = []option{
+var sortOptions = []choice{
 	{"due", "по сроку — ближайшие первыми"},
 	{"-received_at", "по дате получения — новые первыми"},
 	{"received_at", "по дате получения — старые первыми"},
@@ -57,18 +57,18 @@ var sortOptions = []option{
 }
 
 // statusOptions are the statuses to filter by, "open" for both open ones.
-func statusOptions() []option {
-	out := []option{{"", "все"}, {"open", "открытые (новые и в работе)"}}
+func statusOptions() []choice {
+	out := []choice{{"", "все"}, {"open", "открытые (новые и в работе)"}}
 	for _, st := range register.Statuses() {
-		out = append(out, option{string(st), statusName(st)})
+		out = append(out, choice{string(st), statusName(st)})
 	}
 	return out
 }
 
-func typeOptions() []option {
-	out := []option{{"", "все"}}
+func typeOptions() []choice {
+	out := []choice{{"", "все"}}
 	for _, t := range deadlines.RequestTypes() {
-		out = append(out, option{string(t), typeName(t)})
+		out = append(out, choice{string(t), typeName(t)})
 	}
 	return out
 }
@@ -78,9 +78,9 @@ type listPage struct {
 	page
 	Form           listForm
 	Errors         map[string]string
-	StatusOptions  []option
-	TypeOptions    []option
-	SortOptions    []option
+	StatusOptions  []choice
+	TypeOptions    []choice
+	SortOptions    []choice
 	Rows           []requestRow
 	PageNo         int
 	Next, Prev     string
@@ -174,7 +174,7 @@ func (s *server) parseList(qp url.Values, a srok.Actor, now time.Time) (listForm
 	if form.Sort == "" {
 		form.Sort = sortOptions[0].Value
 	}
-	if !slices.ContainsFunc(sortOptions, func(o option) bool { return o.Value == form.Sort }) {
+	if !slices.ContainsFunc(sortOptions, func(o choice) bool { return o.Value == form.Sort }) {
 		errs["sort"] = "Выберите порядок из списка."
 		form.Sort = sortOptions[0].Value
 	}

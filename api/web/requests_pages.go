@@ -16,20 +16,53 @@ import (
 	"github.com/srok/srok/pkg/srok"
 )
 
-// Emails is what a request's page asks of the stored emails (intake.Service):
-// the email the request was registered from.
-type Emails interface {
+// EmailReader is what a request's page asks of the stored emails
+// (intake.Service): the email the request was registered from.
+type EmailReader interface {
 	// Get returns the stored email with id as actor a may see it.
 	Get(ctx context.Context, a srok.Actor, id string) (*intake.Email, error)
 }
 
+// requestRegister is what the request pages ask of the register
+// (register.Service).
+type requestRegister interface {
+	Zone() *time.Location
+	Dashboard(ctx context.Context, top int) (*register.Dashboard, error)
+	List(ctx context.Context, f register.Filter, cursor string) (register.Page, error)
+	Get(ctx context.Context, id string) (*register.Request, error)
+	Timeline(ctx context.Context, id string, afterID int64, limit int) (*register.Request, []register.Event, error)
+	Assign(ctx context.Context, id string, version int, assignee string) (*register.Request, error)
+	Extend(ctx context.Context, id string, version int, in register.ExtendInput) (*register.Request, error)
+	Answer(ctx context.Context, id string, version int, in register.AnswerInput) (*register.Request, error)
+	Refuse(ctx context.Context, id string, version int, in register.AnswerInput) (*register.Request, error)
+	Close(ctx context.Context, id string, version int, note string) (*register.Request, error)
+	Cancel(ctx context.Context, id string, version int, in register.CancelInput) (*register.Request, error)
+	AddNote(ctx context.Context, id string, text string) (register.Event, *register.Request, error)
+}
+
+// workdays counts working days (calendar.Calendar).
+type workdays interface {
+	WorkingDaysBetween(a, b calendar.Date) (int, error)
+	NthWorkingDayAfter(d calendar.Date, n int) (calendar.Date, error)
+}
+
 // mountRequests adds the pages of the register: the list and its CSV, a
 // request's page and its actions. The overview is the landing page (/).
+// The register, the calendar and the emails are asked for what these
+// pages need of them.
 func (s *server) mountRequests(e *echo.Echo, cfg Config) {
-	if cfg.Calendar == nil {
+	reg, ok := any(cfg.Register).(requestRegister)
+	if !ok {
+		panic("web: Config.Register cannot serve the request pages")
+	}
+	cal, ok := any(cfg.Calendar).(workdays)
+	if cfg.Calendar == nil || !ok {
 		panic("web: Mount needs Config.Calendar with Config.Register")
 	}
-	s.reg, s.cal, s.emails, s.emailOf = cfg.Register, cfg.Calendar, cfg.Emails, cfg.EmailOf
+	s.reg, s.cal, s.emailOf = reg, cal, cfg.EmailOf
+	if cfg.Emails != nil {
+		s.emails, _ = any(cfg.Emails).(EmailReader)
+	}
 	if s.emailOf == nil {
 		s.emailOf = emailIDField
 	}

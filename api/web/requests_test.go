@@ -53,7 +53,7 @@ type regEnv struct {
 
 // regOptions change the pages of one test.
 type regOptions struct {
-	emails  web.Emails
+	emails  *stubEmails
 	emailOf func(*register.Request) string
 }
 
@@ -83,8 +83,12 @@ func newRegEnv(t *testing.T, d store.Dialect, o regOptions) *regEnv {
 	sm := httpx.NewSessions(httpx.SessionOptions{Store: ss, IdleTimeout: time.Hour, Lifetime: 12 * time.Hour})
 	srv := httpx.New(httpx.Options{Auth: acc, Sessions: sm, SessionIdle: time.Hour})
 	base := &env{st: st, acc: acc, clock: clock, sys: srok.WithActor(context.Background(), srok.System)}
-	web.Mount(srv, web.Config{Accounts: acc, Throttle: account.NewThrottle(st, clock.Now), Audit: trail, Sessions: sm,
-		Now: clock.Now, Sleep: base.sleep, Register: reg, Calendar: regCal, Emails: o.emails, EmailOf: o.emailOf})
+	cfg := web.Config{Accounts: acc, Throttle: account.NewThrottle(st, clock.Now), Audit: trail, Sessions: sm,
+		Now: clock.Now, Sleep: base.sleep, Register: reg, Calendar: regCal, EmailOf: o.emailOf}
+	if o.emails != nil {
+		cfg.Emails = o.emails
+	}
+	web.Mount(srv, cfg)
 	base.h = srv
 	e := &regEnv{env: base, reg: reg}
 	e.officerU = e.mustUser(t, "officer@example.ru", "Ольга Ответственная", srok.RoleOfficer)
@@ -758,10 +762,15 @@ func TestRequestActionErrors(t *testing.T) {
 	})
 }
 
-// fakeEmails serves one stored email.
-type fakeEmails struct{ email intake.Email }
+// stubEmails serves one stored email.
+type stubEmails struct{ email intake.Email }
 
-func (f fakeEmails) Get(_ context.Context, _ srok.Actor, id string) (*intake.Email, error) {
+// Ingest stores nothing: the request pages only read.
+func (f *stubEmails) Ingest(context.Context, srok.Actor, []byte) (*intake.Email, bool, error) {
+	return nil, false, srok.Errorf(srok.EFORBIDDEN, "read only")
+}
+
+func (f *stubEmails) Get(_ context.Context, _ srok.Actor, id string) (*intake.Email, error) {
 	if id != f.email.ID {
 		return nil, srok.Errorf(srok.ENOTFOUND, "no email %q", id)
 	}
@@ -774,7 +783,7 @@ func (f fakeEmails) Get(_ context.Context, _ srok.Actor, id string) (*intake.Ema
 func TestRequestDetailEmail(t *testing.T) {
 	const emailID = "01936b2a-0000-7000-8000-00000000e001"
 	date := time.Date(2026, 11, 24, 8, 15, 0, 0, time.UTC)
-	emails := fakeEmails{email: intake.Email{ID: emailID, From: &intake.Address{Name: "Иван", Email: "ivan@example.ru"},
+	emails := &stubEmails{email: intake.Email{ID: emailID, From: &intake.Address{Name: "Иван", Email: "ivan@example.ru"},
 		Date: &date, Subject: "Запрос о данных", Text: "Прошу сообщить, какие мои данные вы обрабатываете.",
 		Attachments: []intake.Attachment{{Filename: "паспорт.pdf", ContentType: "application/pdf", Size: 2048}}}}
 	of := func(r *register.Request) string {
@@ -785,7 +794,7 @@ func TestRequestDetailEmail(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name   string
-		emails web.Emails
+		emails *stubEmails
 	}{{"with emails", emails}, {"link only", nil}} {
 		t.Run(c.name, func(t *testing.T) {
 			forEachReg(t, regOptions{emails: c.emails, emailOf: of}, func(t *testing.T, e *regEnv) {

@@ -89,7 +89,7 @@ type Config struct {
 	Calendar *calendar.Calendar
 	// Emails finds the email a request was registered from; nil: the
 	// request's page only links to it by id.
-	Emails Emails
+	Emails EmailReader
 	// EmailOf returns the id of the email request r was registered from,
 	// "" when none; nil: the request's EmailID, when it has that field.
 	EmailOf func(r *register.Request) string
@@ -105,9 +105,9 @@ type server struct {
 	sleep    func(ctx context.Context, d time.Duration) error
 	views    *views
 	// reg, cal, emails and emailOf serve the request pages (Config).
-	reg     *register.Service
-	cal     *calendar.Calendar
-	emails  Emails
+	reg     requestRegister
+	cal     workdays
+	emails  EmailReader
 	emailOf func(r *register.Request) string
 }
 
