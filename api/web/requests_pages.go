@@ -84,11 +84,16 @@ func (s *server) notFound(c echo.Context) error {
 
 // emailIDField reads the EmailID of r, the id of the email the request was
 // registered from, where the register keeps it; "" when it keeps none.
-func emailIDField(r *register.Request) string {
-	if r == nil {
+func emailIDField(r *register.Request) string { return stringField(r, "EmailID") }
+
+// stringField is the string field name of the struct p points to, "" when
+// p is nil or has no such field.
+func stringField(p any, name string) string {
+	v := reflect.ValueOf(p)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return ""
 	}
-	f := reflect.ValueOf(r).Elem().FieldByName("EmailID")
+	f := v.Elem().FieldByName(name)
 	if !f.IsValid() || f.Kind() != reflect.String {
 		return ""
 	}
