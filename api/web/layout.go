@@ -68,4 +68,9 @@ var pageFuncs = template.FuncMap{
 	"requestCount": requestCount,
 	"add":          func(a, b int) int { return a + b },
 	"dec":          func(a int) int { return a - 1 },
+	// errAt is a field's problem with the id of the field it belongs to.
+	"errAt": func(id, msg string) fieldProblem { return fieldProblem{ID: id, Msg: msg} },
 }
+
+// fieldProblem is a problem shown next to the field with ID.
+type fieldProblem struct{ ID, Msg string }

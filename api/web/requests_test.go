@@ -418,7 +418,7 @@ func TestRequestList(t *testing.T) {
 		}
 		// Mistakes are named next to their fields, with what was typed.
 		r = b.do(t, "GET", "/requests?received_from=вчера&status=lost&sort=shoe-size", nil)
-		if r.status != http.StatusBadRequest || strings.Count(r.body, `class="field-error problem" role="alert"`) != 3 ||
+		if r.status != http.StatusBadRequest || strings.Count(r.body, `class="field-error problem" role="alert" id=`) != 3 ||
 			!strings.Contains(r.body, `value="вчера"`) || !strings.Contains(r.body, "Введите дату, например 18.05.2026.") {
 			t.Errorf("bad filters: %d\n%s", r.status, r.body)
 		}
@@ -718,7 +718,7 @@ func TestRequestActionErrors(t *testing.T) {
 	forEachReg(t, regOptions{}, func(t *testing.T, e *regEnv) {
 		f := e.fixture(t)
 		events := len(e.timeline(t, f.soon.ID))
-		errRe := regexp.MustCompile(`<p class="field-error problem" role="alert">([^<]+)</p>`)
+		errRe := regexp.MustCompile(`<p class="field-error problem" role="alert" id="[a-z-]+">([^<]+)</p>`)
 		r := e.action(t, e.officer, f.soon.ID, "extend", withVersion(f.soon, "notice_sent_at", "2026-11-30", "reasons", "  ",
 			"channel", "pigeon"))
 		if r.status != http.StatusUnprocessableEntity {
