@@ -94,9 +94,13 @@ func (s *server) overview(c echo.Context, a srok.Actor) error {
 		return s.pageError(c, err)
 	}
 	now := d.Now
+	own, err := s.ownDue(c, a, d)
+	if err != nil {
+		return s.pageError(c, err)
+	}
 	p := overviewPage{page: newPage("Обзор"), Today: ruDate(d.Today), SoonUntil: ruDate(d.SoonUntil),
 		Operator: a.Role == srok.RoleOperator, CanCreate: a.Can(srok.ActRequestCreate)}
-	for _, b := range []struct {
+	for i, b := range []struct {
 		id, title, hint, urgency, more string
 		b                              register.Bucket
 	}{
@@ -105,10 +109,16 @@ func (s *server) overview(c echo.Context, a srok.Actor) error {
 		{"due-soon", "Срок в ближайшие 3 рабочих дня", "до " + ruDate(d.SoonUntil) + " включительно", "soon", "/requests?sort=due", d.DueSoon},
 	} {
 		v := bucketView{ID: b.id, Title: b.title, Hint: b.hint, Count: b.b.Count, CountText: requestCount(b.b.Count), Urgency: b.urgency}
-		for _, r := range b.b.Items {
+		// The user's own first, then the rest the dashboard lists; each
+		// part by due time.
+		seen := map[string]bool{}
+		for _, r := range append(own[i], b.b.Items...) {
+			if seen[r.ID] || len(v.Rows) == overviewTop {
+				continue
+			}
+			seen[r.ID] = true
 			v.Rows = append(v.Rows, s.rowOf(r, a, now))
 		}
-		// The user's own first, each part still by due time.
 		sort.SliceStable(v.Rows, func(i, j int) bool { return v.Rows[i].Own && !v.Rows[j].Own })
 		if b.b.Count > len(v.Rows) {
 			v.More = b.more
@@ -125,4 +135,31 @@ func (s *server) overview(c echo.Context, a srok.Actor) error {
 	}
 	sort.SliceStable(p.ByAssignee, func(i, j int) bool { return p.ByAssignee[i].Own && !p.ByAssignee[j].Own })
 	return s.render(c, http.StatusOK, "overview", p)
+}
+
+// ownDue returns the requests assigned to a in each bucket of d (overdue,
+// due today, due soon), by due time: the dashboard lists the register's
+// first requests, among which a user's own may not be.
+func (s *server) ownDue(c echo.Context, a srok.Actor, d *register.Dashboard) ([3][]*register.Request, error) {
+	var out [3][]*register.Request
+	if a.Email == "" || a.Role == srok.RoleViewer {
+		return out, nil
+	}
+	zone := s.reg.Zone()
+	now, todayEnd, soonEnd := d.Now, d.Today.End(zone), d.SoonUntil.End(zone)
+	bounds := [3][2]*time.Time{{nil, &now}, {&now, &todayEnd}, {&todayEnd, &soonEnd}}
+	counts := [3]int{d.Overdue.Count, d.DueToday.Count, d.DueSoon.Count}
+	for i, b := range bounds {
+		if counts[i] == 0 {
+			continue
+		}
+		me := a.Email
+		page, err := s.reg.List(c.Request().Context(), register.Filter{Assignee: &me, DueAfter: b[0], DueAtOrBefore: b[1],
+			Sort: register.Sort{Key: register.SortDue}, Limit: overviewTop}, "")
+		if err != nil {
+			return out, err
+		}
+		out[i] = page.Items
+	}
+	return out, nil
 }

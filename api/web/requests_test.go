@@ -836,3 +836,26 @@ func TestHourTerm(t *testing.T) {
 		}
 	})
 }
+
+// An operator's own requests are on the overview even when the register
+// has more overdue ones than a section lists.
+func TestOverviewOwnBeyondTop(t *testing.T) {
+	forEachReg(t, regOptions{}, func(t *testing.T, e *regEnv) {
+		today := calendar.DateOf(regNow)
+		for i := range 26 {
+			e.seed(t, "Субъект "+strconv.Itoa(i), "s"+strconv.Itoa(i)+"@example.ru", receivedFor(t, today-8), "officer@example.ru")
+		}
+		own := e.seed(t, "Свой Субъект", "own@example.ru", receivedFor(t, today-1), "oper@example.ru")
+		r := e.operator.do(t, "GET", "/", nil)
+		overdue := section(t, r.body, "overdue")
+		if got := numbers(overdue); len(got) != 1 || got[0] != own.Number || count(t, overdue) != 27 {
+			t.Errorf("operator's #overdue: %v, count %d", got, count(t, overdue))
+		}
+		r = e.officer.do(t, "GET", "/", nil)
+		overdue = section(t, r.body, "overdue")
+		if got := numbers(overdue); len(got) != 25 || slices.Contains(got, own.Number) ||
+			!strings.Contains(overdue, `href="/requests?overdue=1&amp;sort=due"`) {
+			t.Errorf("officer's #overdue: %d rows\n%s", len(got), overdue)
+		}
+	})
+}
