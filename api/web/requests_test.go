@@ -859,3 +859,39 @@ func TestOverviewOwnBeyondTop(t *testing.T) {
 		}
 	})
 }
+
+var (
+	controlRe = regexp.MustCompile(`<(input|select|textarea)\b[^>]*>`)
+	idRe      = regexp.MustCompile(`\bid="([^"]+)"`)
+)
+
+// Every field of the pages has a label, and every id is used once.
+func TestRequestPagesLabels(t *testing.T) {
+	forEachReg(t, regOptions{}, func(t *testing.T, e *regEnv) {
+		f := e.fixture(t)
+		pages := map[string]string{
+			"/":         e.officer.do(t, "GET", "/", nil).body,
+			"/requests": e.officer.do(t, "GET", "/requests?received_from=x", nil).body,
+			"detail":    e.officer.do(t, "GET", "/requests/"+f.overdueOwn.ID, nil).body,
+			"refused":   e.action(t, e.officer, f.overdueOwn.ID, "extend", withVersion(f.overdueOwn, "reasons", "x")).body,
+		}
+		for name, body := range pages {
+			for _, c := range controlRe.FindAllString(body, -1) {
+				if strings.Contains(c, `type="hidden"`) {
+					continue
+				}
+				m := idRe.FindStringSubmatch(c)
+				if m == nil || !strings.Contains(body, `<label for="`+m[1]+`"`) {
+					t.Errorf("%s: a field without a label: %s", name, c)
+				}
+			}
+			seen := map[string]bool{}
+			for _, m := range idRe.FindAllStringSubmatch(body, -1) {
+				if seen[m[1]] {
+					t.Errorf("%s: id %q twice", name, m[1])
+				}
+				seen[m[1]] = true
+			}
+		}
+	})
+}
