@@ -21,6 +21,9 @@ type homePage struct {
 func (s *server) home(c echo.Context) error {
 	a, ok := srok.ActorFrom(c.Request().Context())
 	if !ok {
+		if s.reg != nil {
+			return s.toLogin(c)
+		}
 		return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.Path))
 	}
 	if s.reg != nil {

@@ -17,6 +17,8 @@ type layoutData struct {
 	Content any
 	// Nav is nil for an anonymous visitor (sign-in, setup).
 	Nav *nav
+	// HTMX is the URL of htmx, loaded on the pages of a signed-in user.
+	HTMX string
 }
 
 // nav is the navigation and the signed-in user shown on every page.
@@ -36,6 +38,7 @@ func (s *server) layoutOf(c echo.Context, data any) layoutData {
 	}
 	if a, ok := srok.ActorFrom(c.Request().Context()); ok && a.TokenID == "" && a.UserID != "" {
 		l.Nav = &nav{Name: a.Name, Email: a.Email, Role: a.Role, Admin: a.Role == srok.RoleAdmin, Section: sectionOf(c.Path())}
+		l.HTMX = htmxURL
 	}
 	return l
 }

@@ -21,6 +21,8 @@ const overviewTop = 25
 type overviewPage struct {
 	page
 	Today, SoonUntil string
+	// UpdatedAt is the time of the figures, in the operator's zone.
+	UpdatedAt string
 	Buckets          []bucketView
 	ByAssignee       []assigneeRow
 	// Operator is set for an operator, who sees their own requests first.
@@ -99,6 +101,7 @@ func (s *server) overview(c echo.Context, a srok.Actor) error {
 		return s.pageError(c, err)
 	}
 	p := overviewPage{page: newPage("Обзор"), Today: ruDate(d.Today), SoonUntil: ruDate(d.SoonUntil),
+		UpdatedAt: d.Now.In(s.reg.Zone()).Format("15:04"),
 		Operator: a.Role == srok.RoleOperator, CanCreate: a.Can(srok.ActRequestCreate)}
 	for i, b := range []struct {
 		id, title, hint, urgency, more string

@@ -121,7 +121,14 @@ func (s *server) toLogin(c echo.Context) error {
 	if localPath(next) == "" {
 		next = "/"
 	}
-	return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
+	to := "/login?next=" + url.QueryEscape(next)
+	if c.Request().Header.Get("HX-Request") == "true" {
+		// htmx refreshing a part of a page whose session ended: the
+		// whole page goes to sign in, not a part of it.
+		c.Response().Header().Set("HX-Redirect", to)
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.Redirect(http.StatusSeeOther, to)
 }
 
 // pageError renders an error of the register as a page: 404 for a request

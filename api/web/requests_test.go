@@ -895,3 +895,29 @@ func TestRequestPagesLabels(t *testing.T) {
 		}
 	})
 }
+
+// The signed-in pages load the vendored htmx from Srok itself, configured
+// for the CSP; the overview refreshes itself with it.
+func TestHTMX(t *testing.T) {
+	forEachReg(t, regOptions{}, func(t *testing.T, e *regEnv) {
+		r := e.officer.do(t, "GET", "/", nil)
+		m := regexp.MustCompile(`<script src="(/static/htmx\.min\.js\?v=[0-9a-f]{12})" defer></script>`).FindStringSubmatch(r.body)
+		if m == nil || !strings.Contains(r.body, `"includeIndicatorStyles":false`) ||
+			!strings.Contains(r.body, `<div id="live" hx-get="/" hx-trigger="every 120s" hx-select="#live"`) {
+			t.Fatalf("the overview does not load htmx:\n%s", r.body)
+		}
+		js := e.officer.do(t, "GET", m[1], nil)
+		if js.status != http.StatusOK || js.header.Get("Content-Type") != "text/javascript; charset=utf-8" ||
+			!strings.Contains(js.body, `version:"2.0.11"`) || !strings.Contains(js.header.Get("Cache-Control"), "immutable") {
+			t.Errorf("GET %s: %d %v, %d bytes", m[1], js.status, js.header, len(js.body))
+		}
+		if login := e.browser().do(t, "GET", "/login", nil); strings.Contains(login.body, "htmx") {
+			t.Error("the sign-in page loads htmx")
+		}
+		// A refresh of a session that ended sends the whole page to sign in.
+		r = e.browser().do(t, "GET", "/", nil, "HX-Request", "true")
+		if r.status != http.StatusNoContent || r.header.Get("HX-Redirect") != "/login?next=%2F" {
+			t.Errorf("an anonymous refresh: %d %v", r.status, r.header)
+		}
+	})
+}

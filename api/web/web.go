@@ -149,6 +149,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	httpx.Get(e, "/setup", s.setupForm)
 	e.POST("/setup", s.setup)
 	httpx.Get(e, stylesheetPath, s.stylesheet)
+	httpx.Get(e, htmxPath, s.htmx)
 	if cfg.Register != nil {
 		s.mountRequests(e, cfg)
 	}

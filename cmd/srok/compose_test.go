@@ -31,6 +31,7 @@ var publicRoutes = map[string]bool{
 	"GET /login": true, "HEAD /login": true, "POST /login": true,
 	"GET /setup": true, "HEAD /setup": true, "POST /setup": true,
 	"GET /static/srok.css": true, "HEAD /static/srok.css": true,
+	"GET /static/htmx.min.js": true, "HEAD /static/htmx.min.js": true,
 }
 
 // testServer composes the server as serve does, on a fresh SQLite.
