@@ -22,9 +22,9 @@ type overviewPage struct {
 	page
 	Today, SoonUntil string
 	// UpdatedAt is the time of the figures, in the operator's zone.
-	UpdatedAt string
-	Buckets          []bucketView
-	ByAssignee       []assigneeRow
+	UpdatedAt  string
+	Buckets    []bucketView
+	ByAssignee []assigneeRow
 	// Operator is set for an operator, who sees their own requests first.
 	Operator bool
 	// CanCreate offers to register a request.
@@ -102,7 +102,7 @@ func (s *server) overview(c echo.Context, a srok.Actor) error {
 	}
 	p := overviewPage{page: newPage("Обзор"), Today: ruDate(d.Today), SoonUntil: ruDate(d.SoonUntil),
 		UpdatedAt: d.Now.In(s.reg.Zone()).Format("15:04"),
-		Operator: a.Role == srok.RoleOperator, CanCreate: a.Can(srok.ActRequestCreate)}
+		Operator:  a.Role == srok.RoleOperator, CanCreate: a.Can(srok.ActRequestCreate)}
 	for i, b := range []struct {
 		id, title, hint, urgency, more string
 		b                              register.Bucket
