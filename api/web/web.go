@@ -2,10 +2,11 @@
 // (/logout), the first-run setup of the first administrator (/setup), and,
 // for the signed-in user, the dashboard of the register: the overview (/),
 // the list of requests (/requests) and a request's page with its actions
-// (/requests/{id}). Pages are rendered on the server from templates embedded in the
-// binary and parsed at start-up, in Russian, with one small stylesheet of
-// their own and no script: the Content-Security-Policy of package httpx
-// forbids inline script and style.
+// (/requests/{id}). Pages are rendered on the server from templates
+// embedded in the binary and parsed at start-up, in Russian, with one
+// small stylesheet of their own; they work without script, which only
+// enhances them (htmx, served from the binary): the Content-Security-Policy
+// of package httpx forbids inline script and style.
 //
 // The pages mount on the server of httpx.New, which loads the browser
 // session, finds the signed-in user (httpx.Identify) and refuses
