@@ -21,7 +21,13 @@ type homePage struct {
 func (s *server) home(c echo.Context) error {
 	a, ok := srok.ActorFrom(c.Request().Context())
 	if !ok {
+		if s.reg != nil {
+			return s.toLogin(c)
+		}
 		return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.Path))
+	}
+	if s.reg != nil {
+		return s.overview(c, a)
 	}
 	return s.render(c, http.StatusOK, "home", homePage{page: newPage("Срок"), Name: a.Name, Email: a.Email, Role: a.Role})
 }

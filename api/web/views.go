@@ -47,6 +47,9 @@ type views struct {
 // parseViews parses every page with the layout, once, at start-up.
 func parseViews() (*views, error) {
 	funcs := template.FuncMap{"role": roleName}
+	for k, f := range pageFuncs {
+		funcs[k] = f
+	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: layout: %w", err)
@@ -79,6 +82,9 @@ type page struct {
 
 func newPage(title string) page { return page{Title: title, Stylesheet: cssURL} }
 
+// base returns the page of a page's data (each embeds page).
+func (p page) base() page { return p }
+
 // render writes the page name with data and status. A page is rendered
 // whole before a byte is sent, so that a template error is a clean 500.
 func (s *server) render(c echo.Context, status int, name string, data any) error {
@@ -87,7 +93,7 @@ func (s *server) render(c echo.Context, status int, name string, data any) error
 		return fmt.Errorf("web: no page %q", name)
 	}
 	var b bytes.Buffer
-	if err := t.ExecuteTemplate(&b, "layout", data); err != nil {
+	if err := t.ExecuteTemplate(&b, "layout", s.layoutOf(c, data)); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
 	return c.HTMLBlob(status, b.Bytes())

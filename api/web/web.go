@@ -1,10 +1,12 @@
 // Package web is Srok's browser pages: sign-in (/login) and sign-out
-// (/logout), the first-run setup of the first administrator (/setup), and
-// a landing page for the signed-in user (/) until the dashboard replaces
-// it. Pages are rendered on the server from templates embedded in the
-// binary and parsed at start-up, in Russian, with one small stylesheet of
-// their own and no script: the Content-Security-Policy of package httpx
-// forbids inline script and style.
+// (/logout), the first-run setup of the first administrator (/setup), and,
+// for the signed-in user, the dashboard of the register: the overview (/),
+// the list of requests (/requests) and a request's page with its actions
+// (/requests/{id}). Pages are rendered on the server from templates
+// embedded in the binary and parsed at start-up, in Russian, with one
+// small stylesheet of their own; they work without script, which only
+// enhances them (htmx, served from the binary): the Content-Security-Policy
+// of package httpx forbids inline script and style.
 //
 // The pages mount on the server of httpx.New, which loads the browser
 // session, finds the signed-in user (httpx.Identify) and refuses
@@ -24,6 +26,7 @@ import (
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -89,6 +92,9 @@ type Config struct {
 	// UserAdmin manages users and tokens for /admin/users and
 	// /admin/tokens (account.Service, audited); no pages without it.
 	UserAdmin UserAdmin
+	// EmailOf returns the id of the email request r was registered from,
+	// "" when none; nil: the request's EmailID, when it has that field.
+	EmailOf func(r *register.Request) string
 }
 
 type server struct {
@@ -100,6 +106,11 @@ type server struct {
 	now      func() time.Time
 	sleep    func(ctx context.Context, d time.Duration) error
 	views    *views
+	// reg, cal, emails and emailOf serve the request pages (Config).
+	reg     requestRegister
+	cal     workdays
+	emails  EmailReader
+	emailOf func(r *register.Request) string
 }
 
 // Mount adds the browser pages to e (a server of httpx.New, built with the
@@ -140,6 +151,10 @@ func Mount(e *echo.Echo, cfg Config) {
 	httpx.Get(e, "/setup", s.setupForm)
 	e.POST("/setup", s.setup)
 	httpx.Get(e, stylesheetPath, s.stylesheet)
+	httpx.Get(e, htmxPath, s.htmx)
+	if cfg.Register != nil {
+		s.mountRequests(e, cfg)
+	}
 	mountIntake(e, s, cfg)
 	mountAdmin(e, s, cfg)
 }

@@ -33,6 +33,7 @@ var publicRoutes = map[string]bool{
 	"GET /static/srok.css": true, "HEAD /static/srok.css": true,
 	"GET /static/intake.js": true, "HEAD /static/intake.js": true,
 	"GET /static/intake.css": true, "HEAD /static/intake.css": true,
+	"GET /static/htmx.min.js": true, "HEAD /static/htmx.min.js": true,
 }
 
 // testServer composes the server as serve does, on a fresh SQLite.

@@ -1,0 +1,342 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/srok/srok/deadlines"
+	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/srok"
+)
+
+// flashKey is the session key of the one-time message a request's page
+// shows after an action succeeded.
+const flashKey = "web.flash"
+
+// detailPage is a request's page: what it is, its terms, its life, its
+// email and the actions the user may take.
+type detailPage struct {
+	page
+	ID, Number, Type, Status, StatusCode string
+	Channel, AnswerForm                  string
+	Received, Evidence, TimeZone         string
+	Summary, Assignee                    string
+	Subject                              register.Subject
+	Representative                       *register.Representative
+	Identity                             identityView
+	Repeat                               *register.Repeat
+	Extension                            *extensionView
+	Answer                               *answerView
+	Cancel                               string
+	Closed                               string
+	Masked                               bool
+	Obligations                          []obligationRow
+	Timeline                             []eventRow
+	Email                                *requestEmail
+	Version                              int
+	// Forms are the action forms the user's role and the request's state
+	// allow, by action name, with what was typed and its problems.
+	Forms map[string]*actionForm
+	// Stale says that the request changed while the user looked at it.
+	Stale bool
+	// Flash is the message of the action just done.
+	Flash string
+
+	ChannelOptions, OutcomeOptions, CancelOptions []choice
+	// Today is the operator's date, the latest allowed in date fields.
+	Today string
+}
+
+type identityView struct {
+	DocumentNumber, DocumentDate, DocumentIssuer, Relation string
+	Verified                                               bool
+}
+
+type extensionView struct{ NoticeSentAt, Reasons, Channel string }
+
+type answerView struct{ Outcome, Date, Number, Text, Reference string }
+
+// obligationRow is one obligation in the #obligations table.
+type obligationRow struct {
+	Name, ID, Basis string
+	Term            term
+	Status          string
+	Extended        bool
+	ExtendedDue     string
+	Provisional     bool
+	Done            string
+	OnTime          string
+}
+
+// eventRow is one line of the timeline.
+type eventRow struct {
+	At, Actor, What, Note string
+	Changes               []string
+}
+
+// requestEmail is the email the request was registered from.
+type requestEmail struct {
+	ID, RawURL              string
+	From, Date, Subject     string
+	Text                    string
+	Attachments             []requestAttachment
+	Loaded, Missing, Denied bool
+}
+
+type requestAttachment struct {
+	Name, URL, Size, Type string
+}
+
+// actionForm is one action's form as typed, with its problems.
+type actionForm struct {
+	Values map[string]string
+	Errors map[string]string
+	// Alert is a problem of the form as a whole.
+	Alert string
+}
+
+// detail renders a request's page.
+func (s *server) detail(c echo.Context) error {
+	p, err := s.detailOf(c, c.Param("id"))
+	if err != nil {
+		return s.pageError(c, err)
+	}
+	if f := s.sessions.PopString(c.Request().Context(), flashKey); f != "" {
+		p.Flash = f
+	}
+	return s.render(c, http.StatusOK, "detail", p)
+}
+
+// detailOf reads request id and its timeline (both reads recorded in the
+// audit trail) into its page.
+func (s *server) detailOf(c echo.Context, id string) (*detailPage, error) {
+	ctx := c.Request().Context()
+	a, _ := srok.ActorFrom(ctx)
+	// The request and its timeline are read apart, each read recorded as
+	// the API records it.
+	r, err := s.reg.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	_, evs, err := s.reg.Timeline(ctx, id, 0, register.MaxLimit)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	loc := s.reg.Zone()
+	today := calendar.DateOf(now.In(loc))
+	p := &detailPage{page: newPage("Обращение " + r.Number), ID: r.ID, Number: r.Number, Type: typeName(r.Type),
+		Status: statusName(r.Status), StatusCode: string(r.Status), Channel: channelName(r.Channel),
+		AnswerForm: channelName(r.AnswerForm), Received: ruTime(r.ReceivedAt, loc), TimeZone: r.TimeZone,
+		Summary: r.Summary, Assignee: r.Assignee, Subject: r.Subject, Representative: r.Representative, Repeat: r.Repeat,
+		Masked: !a.Can(srok.ActPersonalData), Version: r.Version, Forms: map[string]*actionForm{},
+		Today: today.String()}
+	if p.Assignee == "" {
+		p.Assignee = "не назначено"
+	}
+	if r.EvidenceReceivedAt != nil {
+		p.Evidence = ruTime(*r.EvidenceReceivedAt, loc)
+	}
+	p.Identity = identityView{DocumentNumber: r.Identity.DocumentNumber, DocumentIssuer: r.Identity.DocumentIssuer,
+		Relation: r.Identity.Relation, Verified: r.Identity.Verified}
+	if r.Identity.DocumentDate != nil {
+		p.Identity.DocumentDate = ruDate(*r.Identity.DocumentDate)
+	}
+	if x := r.Extension; x != nil {
+		p.Extension = &extensionView{NoticeSentAt: ruTime(x.NoticeSentAt, loc), Reasons: x.Reasons, Channel: channelName(x.Channel)}
+	}
+	if x := r.Answer; x != nil {
+		p.Answer = &answerView{Outcome: outcomeNames[x.Outcome], Date: ruDate(x.Date), Number: x.Number, Text: x.Text, Reference: x.Reference}
+	}
+	if r.CancelReason != "" {
+		p.Cancel = cancelReasonNames[r.CancelReason]
+		if r.CancelNote != "" {
+			p.Cancel += ": " + r.CancelNote
+		}
+	}
+	if r.ClosedAt != nil {
+		p.Closed = ruTime(*r.ClosedAt, loc)
+	}
+	extendable := false
+	for _, o := range r.Obligations {
+		row := obligationRow{Name: obligationName(o.ID), ID: o.ID, Basis: basisName(o.Basis), Term: s.termOf(o, now, loc),
+			Extended: o.Extended, Provisional: o.Provisional}
+		switch o.Status {
+		case register.ObligationOpen:
+			row.Status = "открыта"
+			if ob, ok := deadlines.ObligationByID(o.ID); ok && ob.Extendable() && !o.Extended {
+				extendable = true
+			}
+		case register.ObligationDone:
+			row.Status = "исполнена"
+			if o.DoneOn != nil {
+				row.Done = ruDate(*o.DoneOn)
+			} else if o.DoneAt != nil {
+				row.Done = ruTime(*o.DoneAt, loc)
+			}
+			if o.OnTime(loc) {
+				row.OnTime = "в срок"
+			} else {
+				row.OnTime = "с опозданием"
+			}
+		case register.ObligationNotApplicable:
+			row.Status = "не применяется"
+		}
+		if o.ExtendedDue != nil && !o.Extended && !row.Term.Late && o.Status == register.ObligationOpen {
+			row.ExtendedDue = ruDate(*o.ExtendedDue)
+		}
+		p.Obligations = append(p.Obligations, row)
+	}
+	for _, e := range evs {
+		row := eventRow{At: ruTime(e.At, loc), Actor: e.ActorName, What: eventName(e.Kind), Note: e.Note}
+		if row.Actor == "" {
+			row.Actor = e.ActorID
+		}
+		row.Changes = changesOf(e)
+		p.Timeline = append(p.Timeline, row)
+	}
+	p.Email = s.emailOfRequest(ctx, a, r)
+
+	open := r.Status.Open()
+	for _, act := range detailActions {
+		var ok bool
+		switch act.name {
+		case "assign", "cancel":
+			ok = open
+		case "extend":
+			ok = open && extendable
+		case "answer", "refuse":
+			ok = r.Status == register.StatusInProgress
+		case "close":
+			ok = r.Status == register.StatusAnswered || r.Status == register.StatusRefused
+		case "note":
+			ok = true
+		}
+		if ok && a.Can(act.act) {
+			f := &actionForm{Values: map[string]string{}, Errors: map[string]string{}}
+			if act.name == "assign" {
+				f.Values["assignee"] = r.Assignee
+				if r.Assignee == "" && a.Role == srok.RoleOperator {
+					f.Values["assignee"] = a.Email
+				}
+			}
+			p.Forms[act.name] = f
+		}
+	}
+	for _, ch := range register.Channels() {
+		p.ChannelOptions = append(p.ChannelOptions, choice{string(ch), channelName(ch)})
+	}
+	p.OutcomeOptions = []choice{{string(register.OutcomeFulfilled), outcomeNames[register.OutcomeFulfilled]},
+		{string(register.OutcomePartiallyFulfilled), outcomeNames[register.OutcomePartiallyFulfilled]}}
+	for _, cr := range register.CancelReasons() {
+		p.CancelOptions = append(p.CancelOptions, choice{string(cr), cancelReasonNames[cr]})
+	}
+	return p, nil
+}
+
+// changesOf says in words what an event changed: the statuses, assignees
+// and dates a person reads; other fields are named only.
+func changesOf(e register.Event) []string {
+	var out []string
+	str := func(m map[string]any, k string) string {
+		if v, ok := m[k].(string); ok {
+			return v
+		}
+		return ""
+	}
+	if to := str(e.After, "status"); to != "" && to != str(e.Before, "status") {
+		out = append(out, "статус: "+statusName(register.Status(to)))
+	}
+	if _, ok := e.After["assignee"]; ok && e.Kind == register.EventAssigned {
+		to := str(e.After, "assignee")
+		if to == "" {
+			to = "не назначено"
+		}
+		out = append(out, "исполнитель: "+to)
+	}
+	if e.Kind == register.EventExtended {
+		for k, v := range e.After {
+			m, ok := v.(map[string]any)
+			if !ok {
+				continue
+			}
+			if d, ok := m["due_date"].(string); ok {
+				if cd, err := calendar.ParseDate(d); err == nil {
+					out = append(out, obligationName(k)+": срок до "+ruDate(cd))
+				}
+			}
+		}
+	}
+	if e.Kind == register.EventUpdated {
+		var names []string
+		for k := range e.After {
+			names = append(names, k)
+		}
+		if len(names) > 0 {
+			slices.Sort(names)
+			out = append(out, "изменены поля: "+strings.Join(names, ", "))
+		}
+	}
+	return out
+}
+
+// emailOfRequest is the email section of r's page: nil when r came from
+// no email; the links alone without Emails or when it cannot be read.
+func (s *server) emailOfRequest(ctx context.Context, a srok.Actor, r *register.Request) *requestEmail {
+	id := s.emailOf(r)
+	if id == "" {
+		return nil
+	}
+	v := &requestEmail{ID: id, RawURL: "/api/v1/emails/" + id + "/raw"}
+	if s.emails == nil {
+		return v
+	}
+	e, err := s.emails.Get(ctx, a, id)
+	switch {
+	case srok.ErrorCode(err) == srok.ENOTFOUND:
+		v.Missing = true
+		return v
+	case srok.ErrorCode(err) == srok.EFORBIDDEN:
+		v.Denied = true
+		return v
+	case err != nil:
+		s.log.ErrorContext(ctx, "web: read a request's email", "error", err.Error())
+		return v
+	}
+	v.Loaded, v.Subject, v.Text = true, e.Subject, e.Text
+	if e.From != nil {
+		v.From = e.From.Email
+		if e.From.Name != "" {
+			v.From = e.From.Name + " <" + e.From.Email + ">"
+		}
+	}
+	if e.Date != nil {
+		v.Date = ruTime(*e.Date, s.reg.Zone())
+	}
+	for i, at := range e.Attachments {
+		name := at.Filename
+		if name == "" {
+			name = "вложение " + strconv.Itoa(i+1)
+		}
+		v.Attachments = append(v.Attachments, requestAttachment{Name: name, Type: at.ContentType, Size: size(at.Size),
+			URL: "/api/v1/emails/" + id + "/attachments/" + strconv.Itoa(i)})
+	}
+	return v
+}
+
+// size says a number of bytes for a person: 812 Б, 14 КБ, 2,5 МБ.
+func size(n int64) string {
+	switch {
+	case n < 1024:
+		return strconv.FormatInt(n, 10) + " Б"
+	case n < 1024*1024:
+		return strconv.FormatInt((n+1023)/1024, 10) + " КБ"
+	}
+	return strings.Replace(strconv.FormatFloat(float64(n)/(1024*1024), 'f', 1, 64), ".", ",", 1) + " МБ"
+}
