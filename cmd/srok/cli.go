@@ -57,6 +57,7 @@ Usage:
   srok token create --user EMAIL --name NAME [--scope full|intake] [--expires 90d]
   srok token list [--user EMAIL] [--json]
   srok token revoke ID
+  srok mail test --to ADDRESS
   srok help
 
 Commands:
@@ -69,6 +70,8 @@ Commands:
   user       manage the people who may sign in, and their roles: admin,
              officer, operator, viewer
   token      manage the API tokens that let programs act for a user
+  mail       mail test sends a test message through the SMTP server of the
+             reminders (SROK_SMTP_*) and prints the server's answer
 
 serve, migrate and config read the environment (DATABASE_URL, SROK_ADDR,
 SROK_DATA_DIR, SROK_TIME_ZONE, ...): run 'srok config' to see them all.
@@ -111,10 +114,12 @@ func run(ctx context.Context, args []string, e env) int {
 		err = runUser(ctx, rest, e)
 	case "token":
 		err = runToken(ctx, rest, e)
+	case "mail":
+		err = runMail(ctx, rest, e)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stdout, usage)
 	default:
-		err = usagef("unknown command %q (commands: serve, migrate, config, deadline, calendar, user, token, help)", cmd)
+		err = usagef("unknown command %q (commands: serve, migrate, config, deadline, calendar, user, token, mail, help)", cmd)
 	}
 	switch {
 	case err == nil:
@@ -123,7 +128,7 @@ func run(ctx context.Context, args []string, e env) int {
 		return 0
 	}
 	name := "srok"
-	if len(args) > 0 && slices.Contains([]string{"deadline", "calendar", "serve", "migrate", "config", "user", "token"}, args[0]) {
+	if len(args) > 0 && slices.Contains([]string{"deadline", "calendar", "serve", "migrate", "config", "user", "token", "mail"}, args[0]) {
 		name += " " + args[0]
 	}
 	fmt.Fprintf(e.stderr, "%s: %v\n", name, err)
