@@ -39,7 +39,9 @@ type env struct {
 	ctx   context.Context
 }
 
-func newDeliverer(t testing.TB, st *store.Store, sink *mailertest.Sink, clock *storetest.Clock, instance string) *remind.Deliverer {
+// newDeliverer sends through sink in batches of 10 (a benchmark passes its
+// own size).
+func newDeliverer(t testing.TB, st *store.Store, sink *mailertest.Sink, clock *storetest.Clock, instance string, batch ...int) *remind.Deliverer {
 	t.Helper()
 	s, err := mailer.New(mailer.Config{Host: sink.Host(), Port: sink.Port(), TLS: mailer.TLSNone,
 		From: "Srok <srok@example.ru>", Timeout: 5 * time.Second, HELO: "srok.test"})
@@ -47,7 +49,7 @@ func newDeliverer(t testing.TB, st *store.Store, sink *mailertest.Sink, clock *s
 		t.Fatal(err)
 	}
 	return remind.NewDeliverer(remind.DelivererConfig{Store: st, Sender: s, Now: clock.Now, Instance: instance,
-		Composer: &remind.Composer{BaseURL: publicURL, Calendar: dt.Calendar, Domain: "example.ru"}, BatchSize: 10})
+		Composer: &remind.Composer{BaseURL: publicURL, Calendar: dt.Calendar, Domain: "example.ru"}, BatchSize: append(batch, 10)[0]})
 }
 
 func forEachStore(t *testing.T, fn func(t *testing.T, e env)) {
