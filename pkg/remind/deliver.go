@@ -125,14 +125,16 @@ func (d *Deliverer) DeliverStats(ctx context.Context, now time.Time) (Stats, err
 		if err := ctx.Err(); err != nil {
 			return total, err
 		}
-		items, err := d.store.ClaimReminders(ctx, d.instance, now, d.lease, d.batch)
+		// The lease counts from the claim, not from the round's start.
+		claimed := d.now()
+		items, err := d.store.ClaimReminders(ctx, d.instance, now, claimed.Add(d.lease), d.batch)
 		if err != nil {
 			return total, err
 		}
 		if len(items) == 0 {
 			return total, nil
 		}
-		st, err := d.deliverBatch(ctx, items)
+		st, err := d.deliverBatch(ctx, items, claimed)
 		total.Sent += st.Sent
 		total.Retried += st.Retried
 		total.Failed += st.Failed
@@ -212,7 +214,7 @@ func groups(items []OutboxItem) []group {
 	return out
 }
 
-func (d *Deliverer) deliverBatch(ctx context.Context, items []OutboxItem) (Stats, error) {
+func (d *Deliverer) deliverBatch(ctx context.Context, items []OutboxItem, claimed time.Time) (Stats, error) {
 	var st Stats
 	var live []OutboxItem
 	byReason := map[string][]int64{}
@@ -245,6 +247,11 @@ func (d *Deliverer) deliverBatch(ctx context.Context, items []OutboxItem) (Stats
 			return st, errors.Join(ctx.Err(), d.store.ReleaseReminders(context.WithoutCancel(ctx), ids(gs[i:]), d.instance))
 		}
 		now := d.now()
+		if now.Sub(claimed) > d.lease/2 {
+			// A slow server used half the lease: give the rest back before
+			// another instance may take them while this one still sends.
+			return st, d.store.ReleaseReminders(context.WithoutCancel(ctx), ids(gs[i:]), d.instance)
+		}
 		msg, err := d.composer.Compose(g.items, g.digest, now)
 		if err != nil {
 			if ferr := d.fail(ctx, g, err, 0); ferr != nil {

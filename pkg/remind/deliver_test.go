@@ -386,7 +386,7 @@ func TestDeliverSaysTheDateChanged(t *testing.T) {
 func TestLeaseOfADeadInstance(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e env) {
 		seedN(t, e, 5)
-		claimed, err := e.st.ClaimReminders(e.ctx, "dead", start, 2*time.Minute, 3)
+		claimed, err := e.st.ClaimReminders(e.ctx, "dead", start, start.Add(2*time.Minute), 3)
 		if err != nil || len(claimed) != 3 {
 			t.Fatalf("claim: %d, %v", len(claimed), err)
 		}

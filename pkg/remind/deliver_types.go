@@ -74,10 +74,10 @@ type Delivery struct {
 
 // OutboxStore is the storage delivery needs (pkg/store implements it).
 type OutboxStore interface {
-	// ClaimReminders leases to instance, until now+lease, up to limit
-	// pending rows due at now (and, with a digest row, the rest of its
-	// recipient's digest of that date), and returns them.
-	ClaimReminders(ctx context.Context, instance string, now time.Time, lease time.Duration, limit int) ([]OutboxItem, error)
+	// ClaimReminders leases to instance, until until, up to limit pending
+	// rows due at now (and, with a digest row, the rest of its recipient's
+	// digest of that date), and returns them.
+	ClaimReminders(ctx context.Context, instance string, now, until time.Time, limit int) ([]OutboxItem, error)
 	// MarkRemindersSent marks rows sent, with their attempt and events, in
 	// one transaction.
 	MarkRemindersSent(ctx context.Context, ids []int64, d Delivery) error

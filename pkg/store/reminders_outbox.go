@@ -25,7 +25,7 @@ const claimWhere = `status = 'pending' AND next_attempt_at <= ? AND (locked_unti
 // locked_until) for the time of sending, after the claim's transaction
 // ends. On SQLite the single writer serialises claims; the lease is kept
 // the same way.
-func (s *Store) ClaimReminders(ctx context.Context, instance string, now time.Time, lease time.Duration, limit int) ([]remind.OutboxItem, error) {
+func (s *Store) ClaimReminders(ctx context.Context, instance string, now, until time.Time, limit int) ([]remind.OutboxItem, error) {
 	now = utc(now)
 	lock, lockR := "", ""
 	if s.dialect == Postgres {
@@ -44,7 +44,7 @@ UPDATE reminders SET locked_by = ?, locked_until = ?, updated_at = ?
 WHERE id IN (SELECT id FROM cand UNION SELECT id FROM grp)
 RETURNING id`
 	var ids []int64
-	err := s.db.WithContext(ctx).Raw(q, now, now, limit, now, now, instance, utc(now.Add(lease)), now).Scan(&ids).Error
+	err := s.db.WithContext(ctx).Raw(q, now, now, limit, now, now, instance, utc(until), now).Scan(&ids).Error
 	if err != nil {
 		return nil, s.wrap("claim reminders", err)
 	}
