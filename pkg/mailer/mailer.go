@@ -6,6 +6,7 @@ package mailer
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -49,6 +50,9 @@ type Config struct {
 	Timeout time.Duration
 	// HELO is the name given in EHLO; empty: the machine's host name.
 	HELO string
+	// TLSConfig, when set, replaces the default TLS settings (the system's
+	// roots, verifying Host): a private CA, say.
+	TLSConfig *tls.Config
 }
 
 // Sender sends messages over SMTP.
@@ -129,6 +133,9 @@ func (s *Sender) Dial(ctx context.Context) (*Conn, error) {
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	case TLSImplicit:
 		opts = append(opts, gomail.WithSSL())
+	}
+	if s.cfg.TLSConfig != nil {
+		opts = append(opts, gomail.WithTLSConfig(s.cfg.TLSConfig))
 	}
 	if s.cfg.Username != "" {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),

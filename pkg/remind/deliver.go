@@ -241,7 +241,11 @@ func (d *Deliverer) deliverBatch(ctx context.Context, items []OutboxItem, claime
 		st.Retried += n
 		return st, errors.Join(fmt.Errorf("%w: %v", errConnection, codeText(err)), rerr)
 	}
-	defer func() { _ = conn.Close() }()
+	defer func() {
+		if conn != nil {
+			_ = conn.Close()
+		}
+	}()
 	for i, g := range gs {
 		if ctx.Err() != nil {
 			return st, errors.Join(ctx.Err(), d.store.ReleaseReminders(context.WithoutCancel(ctx), ids(gs[i:]), d.instance))

@@ -381,6 +381,35 @@ func TestDeliverSaysTheDateChanged(t *testing.T) {
 	})
 }
 
+// TestDeliverServerDiesMidBatch: the SMTP server goes away in the middle of
+// a batch; what it accepted is sent, the rest waits and arrives once it is
+// back.
+func TestDeliverServerDiesMidBatch(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e env) {
+		seedN(t, e, 8)
+		e.sink.OnRcpt(func(n int) {
+			if n == 3 {
+				go e.sink.Stop()
+				time.Sleep(100 * time.Millisecond)
+			}
+		})
+		sent, err := e.d.Deliver(e.ctx, e.clock.Now())
+		if err == nil || sent != 2 {
+			t.Fatalf("Deliver: %d, %v; want 2 sent and an error", sent, err)
+		}
+		if got := dt.Statuses(t, e.st); got["sent"] != 2 || got["pending"] != 6 {
+			t.Fatalf("statuses %v", got)
+		}
+		e.sink.OnRcpt(nil)
+		e.sink.Restart(t)
+		e.clock.Set(start.Add(time.Hour))
+		if sent, err := e.d.Deliver(e.ctx, e.clock.Now()); err != nil || sent != 6 {
+			t.Fatalf("Deliver after: %d, %v", sent, err)
+		}
+		wantOnceEach(t, e.sink, 8)
+	})
+}
+
 // TestLeaseOfADeadInstance: rows claimed by an instance that died are
 // claimable again once its lease ran out, not before.
 func TestLeaseOfADeadInstance(t *testing.T) {

@@ -4,6 +4,7 @@
 package mailertest
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -38,12 +39,23 @@ type Sink struct {
 	// onRcpt, when set, runs at each RCPT TO before the answer.
 	onRcpt func(n int)
 	rcpts  int
+	// tls, when set, is offered by STARTTLS, or spoken from the first byte
+	// when implicit.
+	tls      *tls.Config
+	implicit bool
 }
 
 // Start starts a sink on a free port; it stops when the test ends.
 func Start(tb testing.TB) *Sink {
 	tb.Helper()
-	s := &Sink{reject: map[string]bool{}}
+	return StartTLS(tb, nil, false)
+}
+
+// StartTLS starts a sink that offers STARTTLS with cfg, or, implicit, speaks
+// TLS from the first byte (as on port 465).
+func StartTLS(tb testing.TB, cfg *tls.Config, implicit bool) *Sink {
+	tb.Helper()
+	s := &Sink{reject: map[string]bool{}, tls: cfg, implicit: implicit}
 	if err := s.listen("127.0.0.1:0"); err != nil {
 		tb.Fatalf("mailertest: %v", err)
 	}
@@ -57,6 +69,13 @@ func (s *Sink) listen(addr string) error {
 		return err
 	}
 	srv := smtp.NewServer(backend{s})
+	if s.tls != nil {
+		if s.implicit {
+			ln = tls.NewListener(ln, s.tls)
+		} else {
+			srv.TLSConfig = s.tls
+		}
+	}
 	srv.Domain = "sink.test"
 	srv.AllowInsecureAuth = true
 	srv.ReadTimeout, srv.WriteTimeout = 30*time.Second, 30*time.Second
