@@ -70,3 +70,18 @@ func TestMovedLegalDate(t *testing.T) {
 		t.Errorf("subject %q: working days count to the target", m.Subject)
 	}
 }
+
+func TestBackoff(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want time.Duration
+	}{{1, time.Minute}, {2, 2 * time.Minute}, {3, 4 * time.Minute}, {6, 32 * time.Minute}, {7, time.Hour}, {50, time.Hour}} {
+		if got := remind.Backoff(tt.n, 0.5); got != tt.want {
+			t.Errorf("Backoff(%d) = %s, want %s", tt.n, got, tt.want)
+		}
+		lo, hi := remind.Backoff(tt.n, 0), remind.Backoff(tt.n, 1)
+		if lo != time.Duration(float64(tt.want)*0.8) || hi != time.Duration(float64(tt.want)*1.2) {
+			t.Errorf("Backoff(%d) jitter bounds %s…%s, want ±20%% of %s", tt.n, lo, hi, tt.want)
+		}
+	}
+}

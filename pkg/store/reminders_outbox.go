@@ -32,7 +32,9 @@ func (s *Store) ClaimReminders(ctx context.Context, instance string, now, until 
 		lock, lockR = " FOR UPDATE SKIP LOCKED", " FOR UPDATE OF r SKIP LOCKED"
 	}
 	// A digest row brings the rest of its recipient's digest of that date,
-	// so that the digest goes out as one email.
+	// so that the digest goes out as one email. (A part of it that another
+	// instance holds at that moment is skipped, not waited for: it goes out
+	// in a second digest, never twice.)
 	q := `WITH cand AS (
 	SELECT id, digest, recipient_id, local_date FROM reminders WHERE ` + claimWhere + `
 	ORDER BY next_attempt_at, id LIMIT ?` + lock + `
