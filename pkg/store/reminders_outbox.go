@@ -79,6 +79,7 @@ type outboxRow struct {
 	ExtendedDueDate *dbDate
 	UserActive      bool
 	UserRole        string
+	UserEmail       string
 }
 
 // outboxItems reads the claimed rows with what delivery checks again: the
@@ -89,7 +90,7 @@ func (s *Store) outboxItems(ctx context.Context, ids []int64, instance string) (
 	err := s.db.WithContext(ctx).Raw(`SELECT m.id, m.request_id, m.obligation_id, m.stage, m.recipient_id, m.recipient_email,
 		m.local_date, m.digest, m.attempts, r.number, r.type, r.time_zone, r.status, COALESCE(CAST(r.assignee_id AS TEXT), '') AS assignee_id,
 		o.status AS obl_status, o.basis, o.due_date, o.target_date, o.extended, o.extended_due_date,
-		COALESCE(u.active, FALSE) AS user_active, COALESCE(u.role, '') AS user_role
+		COALESCE(u.active, FALSE) AS user_active, COALESCE(u.role, '') AS user_role, COALESCE(u.email, '') AS user_email
 		FROM reminders m
 		JOIN requests r ON r.id = m.request_id
 		JOIN obligations o ON o.request_id = m.request_id AND o.obligation_id = m.obligation_id
@@ -105,6 +106,11 @@ func (s *Store) outboxItems(ctx context.Context, ids []int64, instance string) (
 	}
 	out := make([]remind.OutboxItem, len(rows))
 	for i, r := range rows {
+		// The recipient's address now: a user who changed it gets the email
+		// at the new one.
+		if r.UserEmail != "" {
+			r.RecipientEmail = r.UserEmail
+		}
 		legal, target := calendar.Date(r.DueDate), calendar.Date(r.TargetDate)
 		if r.Extended && r.ExtendedDueDate != nil {
 			legal, target = calendar.Date(*r.ExtendedDueDate), calendar.Date(*r.ExtendedDueDate)
