@@ -237,6 +237,9 @@ func (d *Deliverer) deliverBatch(ctx context.Context, items []OutboxItem, claime
 	}
 	conn, err := d.sender.Dial(ctx)
 	if err != nil {
+		if ctx.Err() != nil { // shutting down: no attempt was made
+			return st, errors.Join(ctx.Err(), d.store.ReleaseReminders(context.WithoutCancel(ctx), ids(gs), d.instance))
+		}
 		n, rerr := d.retryAll(ctx, gs, err)
 		st.Retried += n
 		return st, errors.Join(fmt.Errorf("%w: %v", errConnection, codeText(err)), rerr)
@@ -266,7 +269,7 @@ func (d *Deliverer) deliverBatch(ctx context.Context, items []OutboxItem, claime
 		}
 		_, err = conn.Send(msg)
 		if err == nil {
-			if err := d.markSent(ctx, g, msg.MessageID, now); err != nil {
+			if err := d.markSent(ctx, g, msg.MessageID, d.now()); err != nil {
 				return st, err
 			}
 			st.Sent += len(g.items)
