@@ -244,17 +244,19 @@ func (e Channel) Valid() bool {
 
 // Defines values for EventKind.
 const (
-	EventKindAnswered      EventKind = "answered"
-	EventKindAssigned      EventKind = "assigned"
-	EventKindCancelled     EventKind = "cancelled"
-	EventKindClosed        EventKind = "closed"
-	EventKindCreated       EventKind = "created"
-	EventKindExtended      EventKind = "extended"
-	EventKindNote          EventKind = "note"
-	EventKindRecomputed    EventKind = "recomputed"
-	EventKindRefused       EventKind = "refused"
-	EventKindRepeatFlagged EventKind = "repeat_flagged"
-	EventKindUpdated       EventKind = "updated"
+	EventKindAnswered       EventKind = "answered"
+	EventKindAssigned       EventKind = "assigned"
+	EventKindCancelled      EventKind = "cancelled"
+	EventKindClosed         EventKind = "closed"
+	EventKindCreated        EventKind = "created"
+	EventKindExtended       EventKind = "extended"
+	EventKindNote           EventKind = "note"
+	EventKindRecomputed     EventKind = "recomputed"
+	EventKindRefused        EventKind = "refused"
+	EventKindReminderFailed EventKind = "reminder_failed"
+	EventKindReminderSent   EventKind = "reminder_sent"
+	EventKindRepeatFlagged  EventKind = "repeat_flagged"
+	EventKindUpdated        EventKind = "updated"
 )
 
 // Valid indicates whether the value is a known member of the EventKind enum.
@@ -277,6 +279,10 @@ func (e EventKind) Valid() bool {
 	case EventKindRecomputed:
 		return true
 	case EventKindRefused:
+		return true
+	case EventKindReminderFailed:
+		return true
+	case EventKindReminderSent:
 		return true
 	case EventKindRepeatFlagged:
 		return true
@@ -892,8 +898,10 @@ type Event struct {
 	// Before The changed values before, by JSON name (dotted for nested fields); null when none.
 	Before *map[string]interface{} `json:"before"`
 	Id     int64                   `json:"id"`
-	Kind   EventKind               `json:"kind"`
-	Note   string                  `json:"note"`
+
+	// Kind `reminder_sent` and `reminder_failed` record an email reminder of a term (actor `system:reminders`).
+	Kind EventKind `json:"kind"`
+	Note string    `json:"note"`
 }
 
 // EventActor Who did it.
@@ -902,7 +910,7 @@ type EventActor struct {
 	Name string `json:"name"`
 }
 
-// EventKind defines model for EventKind.
+// EventKind `reminder_sent` and `reminder_failed` record an email reminder of a term (actor `system:reminders`).
 type EventKind string
 
 // ExtendInput The motivated notice that extends the term.

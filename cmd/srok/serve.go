@@ -179,6 +179,11 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	defer stopMetrics()
 
+	// Reminders are queued and sent in the background (SROK_SCHEDULER=off:
+	// not by this instance); stopped once the HTTP server has drained.
+	stopReminders := startReminders(ctx, cfg, st, cal, log, e, cfg.BaseURL(displayAddr(ln.Addr())), nil)
+	defer stopReminders()
+
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

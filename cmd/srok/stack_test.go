@@ -30,17 +30,6 @@ import (
 // --check` runs). Then both are held against what srok itself knows: its
 // variables, its listen address, its commands.
 
-// pendingVariables are variables the compose file sets that pkg/config does
-// not read yet: the SMTP and scheduler settings of the reminders' delivery,
-// which are added to pkg/config beside this file. TEMPORARY: once they are
-// in config.Variables(), this list goes, and each is checked like the rest
-// (TestStackPendingVariablesAreTemporary fails when one of them arrives,
-// as a reminder).
-var pendingVariables = []string{
-	"SROK_SMTP_HOST", "SROK_SMTP_PORT", "SROK_SMTP_TLS", "SROK_SMTP_USERNAME", "SROK_SMTP_PASSWORD",
-	"SROK_SMTP_FROM", "SROK_SMTP_TIMEOUT", "SROK_SCHEDULER", "SROK_SCHEDULER_INTERVAL",
-}
-
 const repoRoot = "../.."
 
 // loadCompose loads a compose file as `docker compose config` does, with
@@ -331,7 +320,6 @@ func checkStack(t *testing.T, pr *types.Project, d *dockerfile) []string {
 			bad("srok: %s has no value", k)
 		case slices.Contains(known, k):
 			vars[k] = *v
-		case slices.Contains(pendingVariables, k):
 		default:
 			bad("srok: environment %s: srok reads no such variable (it reads %s)", k, strings.Join(known, ", "))
 		}
@@ -540,15 +528,5 @@ func TestStackChecksCatchMistakes(t *testing.T) {
 				t.Errorf("not caught: want a problem with %q, got %q", m.want, problems)
 			}
 		})
-	}
-}
-
-// The variables the compose file may set before pkg/config knows them are
-// a stopgap: once one is known, it must leave pendingVariables.
-func TestStackPendingVariablesAreTemporary(t *testing.T) {
-	for _, k := range pendingVariables {
-		if slices.Contains(config.Variables(), k) {
-			t.Errorf("pkg/config reads %s now: remove it from pendingVariables in stack_test.go", k)
-		}
 	}
 }

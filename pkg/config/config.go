@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/mail"
 	"net/url"
 	"reflect"
 	"strings"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/pkg/dsn"
+	"github.com/srok/srok/pkg/mailer"
 )
 
 // Config is the whole configuration of `srok serve` and `srok migrate`.
@@ -67,6 +69,22 @@ type Config struct {
 	// <token>". With neither, no metrics are kept.
 	MetricsAddr  string `env:"SROK_METRICS_ADDR"`
 	MetricsToken string `env:"SROK_METRICS_TOKEN"`
+	// SMTP is the server reminders are sent through; without SMTPHost they
+	// stay queued, unsent. SMTPPort 0: 25, 587 or 465 by SMTPTLS (none,
+	// starttls, tls).
+	SMTPHost     string        `env:"SROK_SMTP_HOST"`
+	SMTPPort     int           `env:"SROK_SMTP_PORT"`
+	SMTPTLS      string        `env:"SROK_SMTP_TLS" envDefault:"starttls"`
+	SMTPUsername string        `env:"SROK_SMTP_USERNAME"`
+	SMTPPassword string        `env:"SROK_SMTP_PASSWORD"`
+	SMTPFrom     string        `env:"SROK_SMTP_FROM"`
+	SMTPTimeout  time.Duration `env:"SROK_SMTP_TIMEOUT" envDefault:"30s"`
+	// Scheduler (on, off) runs the reminders loop in this instance: off
+	// makes it serve HTTP only. SchedulerInterval is the time between its
+	// rounds; ReminderLease how long a round holds the reminders it sends.
+	Scheduler         string        `env:"SROK_SCHEDULER" envDefault:"on"`
+	SchedulerInterval time.Duration `env:"SROK_SCHEDULER_INTERVAL" envDefault:"1m"`
+	ReminderLease     time.Duration `env:"SROK_REMINDER_LEASE" envDefault:"2m"`
 }
 
 // descriptions are printed by Print.
@@ -88,6 +106,16 @@ var descriptions = map[string]string{
 	"SROK_SESSION_LIFETIME":     "any browser session ends this long after sign-in",
 	"SROK_METRICS_ADDR":         "a listener of its own for Prometheus' /metrics, without authentication (host:port)",
 	"SROK_METRICS_TOKEN":        "serves /metrics on SROK_ADDR to Authorization: Bearer <this token>",
+	"SROK_SMTP_HOST":            "SMTP server of the reminders; empty: reminders stay queued, unsent",
+	"SROK_SMTP_PORT":            "SMTP port; 0: 25 (none), 587 (starttls) or 465 (tls)",
+	"SROK_SMTP_TLS":             "none, starttls or tls (implicit, port 465)",
+	"SROK_SMTP_USERNAME":        "SMTP login; empty: no authentication",
+	"SROK_SMTP_PASSWORD":        "SMTP password",
+	"SROK_SMTP_FROM":            "sender of the reminders, such as Srok <srok@example.ru>",
+	"SROK_SMTP_TIMEOUT":         "bound of the SMTP connection and of each command",
+	"SROK_SCHEDULER":            "on: this instance queues and sends reminders; off: HTTP only",
+	"SROK_SCHEDULER_INTERVAL":   "time between the rounds of the reminders scheduler",
+	"SROK_REMINDER_LEASE":       "how long a round holds the reminders it sends before another instance may take them",
 }
 
 // hints say what to give instead of a bad value, per variable.
@@ -109,12 +137,23 @@ var hints = map[string]string{
 	"SROK_SESSION_LIFETIME":     "give a positive duration such as 12h",
 	"SROK_METRICS_ADDR":         "give host:port other than SROK_ADDR's, such as 127.0.0.1:9090",
 	"SROK_METRICS_TOKEN":        "give at least 16 characters without spaces, such as the output of openssl rand -hex 24",
+	"SROK_SMTP_HOST":            "give the SMTP server's host name, such as smtp.example.ru",
+	"SROK_SMTP_PORT":            "give a port from 1 to 65535, or 0 for the TLS mode's usual port",
+	"SROK_SMTP_TLS":             "give none, starttls or tls",
+	"SROK_SMTP_USERNAME":        "give the SMTP login",
+	"SROK_SMTP_PASSWORD":        "give the SMTP password",
+	"SROK_SMTP_FROM":            "give the sender's address, such as Srok <srok@example.ru>",
+	"SROK_SMTP_TIMEOUT":         "give a positive duration such as 30s",
+	"SROK_SCHEDULER":            "give on or off",
+	"SROK_SCHEDULER_INTERVAL":   "give a duration from 100ms to 24h, such as 1m",
+	"SROK_REMINDER_LEASE":       "give a duration from 1s to 24h, such as 2m",
 }
 
 // secrets are masked by Print and in errors.
 var secrets = map[string]func(string) string{
 	"DATABASE_URL":       dsn.Redact,
 	"SROK_METRICS_TOKEN": func(string) string { return "xxxxx" },
+	"SROK_SMTP_PASSWORD": func(string) string { return "********" },
 }
 
 // Load reads the configuration through getenv and checks it. Its errors are
@@ -244,7 +283,47 @@ func (c Config) check(vars map[string]string) error {
 	if err := c.checkMetrics(); err != nil {
 		return err
 	}
+	if err := c.checkSMTP(value); err != nil {
+		return err
+	}
 	return checkDatabaseURL(c.DatabaseURL)
+}
+
+// checkSMTP checks the reminders' SMTP and scheduler settings.
+func (c Config) checkSMTP(value func(key, def string) string) error {
+	if c.SMTPTLS != "none" && c.SMTPTLS != "starttls" && c.SMTPTLS != "tls" {
+		return badValue("SROK_SMTP_TLS", c.SMTPTLS, "")
+	}
+	if c.SMTPPort < 0 || c.SMTPPort > 65535 {
+		return badValue("SROK_SMTP_PORT", value("SROK_SMTP_PORT", fmt.Sprint(c.SMTPPort)), "")
+	}
+	if c.SMTPTimeout <= 0 {
+		return badValue("SROK_SMTP_TIMEOUT", value("SROK_SMTP_TIMEOUT", c.SMTPTimeout.String()), "")
+	}
+	if c.SMTPHost != "" {
+		if strings.ContainsAny(c.SMTPHost, " /:@") {
+			return badValue("SROK_SMTP_HOST", c.SMTPHost, "give a host name without scheme or port, such as smtp.example.ru (the port goes in SROK_SMTP_PORT)")
+		}
+		if _, err := mail.ParseAddress(c.SMTPFrom); err != nil {
+			return badValue("SROK_SMTP_FROM", c.SMTPFrom, "give the sender's address, such as Srok <srok@example.ru> (needed with SROK_SMTP_HOST)")
+		}
+	}
+	if c.Scheduler != "on" && c.Scheduler != "off" {
+		return badValue("SROK_SCHEDULER", c.Scheduler, "")
+	}
+	if c.SchedulerInterval < 100*time.Millisecond || c.SchedulerInterval > 24*time.Hour {
+		return badValue("SROK_SCHEDULER_INTERVAL", value("SROK_SCHEDULER_INTERVAL", c.SchedulerInterval.String()), "")
+	}
+	if c.ReminderLease < time.Second || c.ReminderLease > 24*time.Hour {
+		return badValue("SROK_REMINDER_LEASE", value("SROK_REMINDER_LEASE", c.ReminderLease.String()), "")
+	}
+	return nil
+}
+
+// SMTP is the mailer's configuration of the reminders.
+func (c Config) SMTP() mailer.Config {
+	return mailer.Config{Host: c.SMTPHost, Port: c.SMTPPort, TLS: mailer.TLSMode(c.SMTPTLS), Username: c.SMTPUsername,
+		Password: c.SMTPPassword, From: c.SMTPFrom, Timeout: c.SMTPTimeout}
 }
 
 // Proxies returns the trusted proxies' networks; a single address is a
@@ -343,6 +422,14 @@ func (c Config) Print(w io.Writer) error {
 		"SROK_SESSION_LIFETIME": c.SessionLifetime.String(),
 	}
 	values["SROK_METRICS_ADDR"], values["SROK_METRICS_TOKEN"] = c.MetricsAddr, c.MetricsToken
+	for k, v := range map[string]string{
+		"SROK_SMTP_HOST": c.SMTPHost, "SROK_SMTP_PORT": fmt.Sprint(c.SMTPPort), "SROK_SMTP_TLS": c.SMTPTLS,
+		"SROK_SMTP_USERNAME": c.SMTPUsername, "SROK_SMTP_PASSWORD": c.SMTPPassword, "SROK_SMTP_FROM": c.SMTPFrom,
+		"SROK_SMTP_TIMEOUT": c.SMTPTimeout.String(), "SROK_SCHEDULER": c.Scheduler,
+		"SROK_SCHEDULER_INTERVAL": c.SchedulerInterval.String(), "SROK_REMINDER_LEASE": c.ReminderLease.String(),
+	} {
+		values[k] = v
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, p := range params {
 		v, ok := values[p.Key]

@@ -1,0 +1,87 @@
+package remind
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+)
+
+// Planner queues the reminders due at now in the outbox (the scanner):
+// idempotent, so that every instance may run it.
+type Planner interface {
+	Scan(ctx context.Context, now time.Time) (queued int, err error)
+}
+
+// Scheduler is the background loop of reminders: every Interval it asks the
+// Planner to queue what is due, then delivers the outbox until nothing due
+// is left. Its logs carry counts only, never an address or a name.
+type Scheduler struct {
+	Planner   Planner // nil: only deliver what others queued
+	Deliverer *Deliverer
+	Interval  time.Duration
+	Now       func() time.Time
+	Log       *slog.Logger
+}
+
+// Run loops until ctx ends; it returns once the round in progress is done
+// (an email being sent is finished and marked, the rest of its batch given
+// back).
+func (s *Scheduler) Run(ctx context.Context) {
+	interval := s.Interval
+	if interval <= 0 {
+		interval = time.Minute
+	}
+	now := s.Now
+	if now == nil {
+		now = time.Now
+	}
+	log := s.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	warnedNoSMTP := false
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		s.round(ctx, now(), log, &warnedNoSMTP)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// round is one scan and delivery.
+func (s *Scheduler) round(ctx context.Context, now time.Time, log *slog.Logger, warnedNoSMTP *bool) {
+	if s.Planner != nil {
+		queued, err := s.Planner.Scan(ctx, now)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("reminders: scan failed", "error", err.Error())
+		case queued > 0:
+			log.Info("reminders queued", "count", queued)
+		}
+	}
+	if s.Deliverer == nil || ctx.Err() != nil {
+		return
+	}
+	st, err := s.Deliverer.DeliverStats(ctx, now)
+	switch {
+	case errors.Is(err, ErrNoSMTP):
+		if !*warnedNoSMTP {
+			*warnedNoSMTP = true
+			log.Warn("reminders are not sent: no SMTP server is configured (SROK_SMTP_HOST); they stay queued until one is")
+		}
+		return
+	case errors.Is(err, errConnection):
+		// The error names the SMTP code or "connection", never an address.
+		log.Warn("reminders: the SMTP server cannot be reached; retrying later", "error", err.Error())
+	case err != nil && ctx.Err() == nil:
+		log.Error("reminders: delivery failed", "error", err.Error())
+	}
+	if st != (Stats{}) {
+		log.Info("reminders delivered", "sent", st.Sent, "retried", st.Retried, "failed", st.Failed, "cancelled", st.Cancelled)
+	}
+}
