@@ -63,7 +63,7 @@ func compose(d deps) *echo.Echo {
 		Health: d.store, Log: d.log, Now: d.now, Calendars: live, CalendarImport: calImp})
 	web.Mount(e, web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
-		Register: d.register, Calendar: d.calendar, UserAdmin: d.accounts})
+		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts})
 	mountMetrics(e, d)
 	return e
 }
@@ -78,4 +78,28 @@ func sessionStore(st *store.Store) (s scs.Store, stop func()) {
 	}
 	ss := sqlite3store.NewWithCleanupInterval(st.SQL(), 5*time.Minute)
 	return ss, ss.StopCleanup
+}
+
+// pagesCalendar is the calendar the pages count on: the live one, which an
+// import of a new year replaces on every instance, when there is one.
+func (d deps) pagesCalendar() web.Calendar {
+	if d.calendars == nil {
+		return d.calendar
+	}
+	return liveCalendar{d.calendars.Live()}
+}
+
+// liveCalendar asks the calendar in use at each call.
+type liveCalendar struct{ src calendar.Source }
+
+func (l liveCalendar) Years() (first, last int) { return l.src.Current().Years() }
+
+func (l liveCalendar) Year(y int) (calendar.Year, error) { return l.src.Current().Year(y) }
+
+func (l liveCalendar) WorkingDaysBetween(a, b calendar.Date) (int, error) {
+	return l.src.Current().WorkingDaysBetween(a, b)
+}
+
+func (l liveCalendar) NthWorkingDayAfter(d calendar.Date, n int) (calendar.Date, error) {
+	return l.src.Current().NthWorkingDayAfter(d, n)
 }
