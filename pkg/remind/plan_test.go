@@ -105,9 +105,13 @@ func TestStageOn(t *testing.T) {
 		// An hour term (incident, 152-FZ art. 21 part 3.1 item 1) that runs
 		// out on Saturday 17.01.2026: due on Friday, overdue from Monday.
 		{"hour term ending on a Saturday: due the Friday before",
-			func(o *Obligation) { o.Target, o.Legal, o.Registered = d("17.01.2026"), d("17.01.2026"), d("16.01.2026") }, def, "16.01.2026", StageDue, false},
+			func(o *Obligation) {
+				o.Target, o.Legal, o.Registered = d("17.01.2026"), d("17.01.2026"), d("16.01.2026")
+			}, def, "16.01.2026", StageDue, false},
 		{"hour term ending on a Saturday: overdue on Monday",
-			func(o *Obligation) { o.Target, o.Legal, o.Registered = d("17.01.2026"), d("17.01.2026"), d("16.01.2026") }, def, "19.01.2026", StageOverdue, true},
+			func(o *Obligation) {
+				o.Target, o.Legal, o.Registered = d("17.01.2026"), d("17.01.2026"), d("16.01.2026")
+			}, def, "19.01.2026", StageOverdue, true},
 		// A calendar-day term whose last day is a day off: target the last
 		// working day before it, legal date the next working day after it
 		// (Civil Code art. 193); between them nothing.
