@@ -72,6 +72,9 @@ const (
 	ActionAuditRead Action = "audit.read"
 	// ActionAuditExport: the audit trail was exported.
 	ActionAuditExport Action = "audit.export"
+	// ActionReminderSettings: a user changed their own reminder settings;
+	// Fields names what.
+	ActionReminderSettings Action = "reminders.settings"
 )
 
 // Actions lists every action, grouped by what it acts on.
@@ -84,6 +87,7 @@ func Actions() []Action {
 		ActionTokenCreate, ActionTokenRevoke,
 		ActionUserCreate, ActionUserEdit, ActionUserDisable, ActionUserPassword,
 		ActionAuditRead, ActionAuditExport,
+		ActionReminderSettings,
 	}
 }
 

@@ -1,0 +1,169 @@
+package remind
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/srok/srok/deadlines/calendar"
+)
+
+// Store is what the scanner needs of the storage.
+type Store interface {
+	// ReminderOffsets returns every working-day offset of "soon" and
+	// "tomorrow" some user's settings (or the defaults) use.
+	ReminderOffsets(ctx context.Context) ([]int, error)
+	// ReminderOfficers returns the active officers with their settings.
+	ReminderOfficers(ctx context.Context) ([]Recipient, error)
+	// ReminderCandidates returns the open obligations of open requests
+	// that q selects, each once, with their assignee (nil when none or
+	// disabled) and the assignee's settings.
+	ReminderCandidates(ctx context.Context, q CandidateQuery) ([]Obligation, error)
+	// QueueReminders inserts the reminders into the outbox, leaving any
+	// that exists (same obligation, stage, recipient and local date)
+	// untouched, with next_attempt_at = send_at; it returns how many it
+	// inserted.
+	QueueReminders(ctx context.Context, rs []Reminder, now time.Time) (int, error)
+}
+
+// DateRange is the dates [From, To).
+type DateRange struct{ From, To calendar.Date }
+
+// CandidateQuery selects the open obligations that may have a reminder on
+// a day, without reading all of them: those whose internal target (the
+// extended date once extended) lies in one of Targets, those whose term ran
+// out at or before DueBy (overdue), and those of the requests registered in
+// [RegisteredFrom, RegisteredTo) (late registration). It may select more
+// than the day needs; the planner decides.
+type CandidateQuery struct {
+	Targets        []DateRange
+	DueBy          time.Time
+	RegisteredFrom time.Time
+	RegisteredTo   time.Time
+}
+
+// Scanner finds the reminders due and queues them in the outbox. Any number
+// of scanners may run at once, in one process or many: a reminder is one
+// row, unique by obligation, stage, recipient and local date.
+type Scanner struct {
+	store   Store
+	planner *Planner
+}
+
+// NewScanner returns a scanner on st counting on calendar c.
+func NewScanner(st Store, c *calendar.Calendar) *Scanner {
+	return &Scanner{store: st, planner: NewPlanner(c)}
+}
+
+// zoneSpan bounds the offsets from UTC of any time zone: a local date D
+// runs from D 00:00 at UTC+14 to D+1 00:00 at UTC-12.
+const (
+	zoneEast = 14 * time.Hour
+	zoneWest = 12 * time.Hour
+)
+
+// Query returns the candidate query of local date day (a working day) for
+// the offsets in use: the targets for which day is the "soon", "tomorrow"
+// or "due" day (the k-th working day after day, and the days off right
+// after it, where an hour term's target may fall), the terms that ended
+// before day in any zone, and the requests registered since the working
+// day before it.
+func (s *Scanner) Query(day calendar.Date, offsets []int) (CandidateQuery, error) {
+	c := s.planner.cal
+	q := CandidateQuery{DueBy: day.Start(time.UTC).Add(zoneWest)}
+	for _, k := range append([]int{0}, offsets...) {
+		x := day
+		if k > 0 {
+			var err error
+			if x, err = c.NthWorkingDayAfter(day, k); err != nil {
+				return q, fmt.Errorf("remind: %d working days after %s: %w", k, day, err)
+			}
+		}
+		next, err := c.NthWorkingDayAfter(x, 1)
+		if err != nil {
+			return q, fmt.Errorf("remind: the working day after %s: %w", x, err)
+		}
+		q.Targets = append(q.Targets, DateRange{From: x, To: next})
+	}
+	prev, err := c.PrevWorkingDay(day)
+	if err != nil {
+		return q, fmt.Errorf("remind: the working day before %s: %w", day, err)
+	}
+	q.RegisteredFrom = (prev + 1).Start(time.UTC).Add(-zoneEast)
+	q.RegisteredTo = day.End(time.UTC).Add(zoneWest)
+	return q, nil
+}
+
+// PlanDay returns every reminder of local date day, in each request's own
+// zone, from the register as it stands, sending nothing. A day off has
+// none.
+func (s *Scanner) PlanDay(ctx context.Context, day calendar.Date) ([]Reminder, error) {
+	if !s.planner.cal.IsWorkday(day) {
+		return nil, nil
+	}
+	offsets, err := s.store.ReminderOffsets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	officers, err := s.store.ReminderOfficers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q, err := s.Query(day, offsets)
+	if err != nil {
+		return nil, err
+	}
+	obls, err := s.store.ReminderCandidates(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var out []Reminder
+	for _, o := range obls {
+		out = append(out, s.planner.Plan(o, officers, day)...)
+	}
+	sortReminders(out)
+	return out, nil
+}
+
+// Scan queues every reminder due at now: those of the request's local date
+// today whose sending hour has come. Reminders of earlier days that were
+// never queued (Srok was down) are not queued late: each day plans its own,
+// and an overdue obligation has its "overdue" reminder today anyway. It
+// returns how many rows it inserted; the rows another scanner inserted
+// first are left alone.
+func (s *Scanner) Scan(ctx context.Context, now time.Time) (int, error) {
+	var due []Reminder
+	days := []calendar.Date{calendar.DateOf(now.UTC().Add(-zoneWest)), calendar.DateOf(now.UTC().Add(zoneEast))}
+	for day := days[0]; day <= days[1]; day++ {
+		rs, err := s.PlanDay(ctx, day)
+		if err != nil {
+			return 0, err
+		}
+		for _, r := range rs {
+			if calendar.DateOf(now.In(r.SendAt.Location())) == r.LocalDate && !r.SendAt.After(now) {
+				due = append(due, r)
+			}
+		}
+	}
+	if len(due) == 0 {
+		return 0, nil
+	}
+	// One order for every scanner, so that concurrent inserts of the same
+	// rows wait on each other instead of deadlocking.
+	sortReminders(due)
+	return s.store.QueueReminders(ctx, due, now)
+}
+
+func sortReminders(rs []Reminder) {
+	slices.SortFunc(rs, func(a, b Reminder) int {
+		return cmp.Or(
+			cmp.Compare(a.LocalDate, b.LocalDate),
+			cmp.Compare(a.RequestID, b.RequestID),
+			cmp.Compare(a.ObligationID, b.ObligationID),
+			cmp.Compare(a.Stage, b.Stage),
+			cmp.Compare(a.RecipientID, b.RecipientID),
+		)
+	})
+}
