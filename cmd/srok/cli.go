@@ -57,6 +57,7 @@ Usage:
   srok token create --user EMAIL --name NAME [--scope full|intake] [--expires 90d]
   srok token list [--user EMAIL] [--json]
   srok token revoke ID
+  srok reminders plan --from DATE --to DATE [--json]
   srok help
 
 Commands:
@@ -69,6 +70,8 @@ Commands:
   user       manage the people who may sign in, and their roles: admin,
              officer, operator, viewer
   token      manage the API tokens that let programs act for a user
+  reminders  list the reminders the register would send on each day of a
+             period (plan), sending nothing
 
 serve, migrate and config read the environment (DATABASE_URL, SROK_ADDR,
 SROK_DATA_DIR, SROK_TIME_ZONE, ...): run 'srok config' to see them all.
@@ -111,6 +114,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = runUser(ctx, rest, e)
 	case "token":
 		err = runToken(ctx, rest, e)
+	case "reminders":
+		err = runReminders(ctx, rest, e)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stdout, usage)
 	default:
@@ -123,7 +128,7 @@ func run(ctx context.Context, args []string, e env) int {
 		return 0
 	}
 	name := "srok"
-	if len(args) > 0 && slices.Contains([]string{"deadline", "calendar", "serve", "migrate", "config", "user", "token"}, args[0]) {
+	if len(args) > 0 && slices.Contains([]string{"deadline", "calendar", "serve", "migrate", "config", "user", "token", "reminders"}, args[0]) {
 		name += " " + args[0]
 	}
 	fmt.Fprintf(e.stderr, "%s: %v\n", name, err)

@@ -156,14 +156,18 @@ func (s *Scanner) Scan(ctx context.Context, now time.Time) (int, error) {
 	return s.store.QueueReminders(ctx, due, now)
 }
 
+// sortReminders puts reminders in the order of the outbox's unique key, the
+// way a person reads them: by date, request number (one per request),
+// obligation, stage in the order of an obligation's life, and recipient
+// email (one per user).
 func sortReminders(rs []Reminder) {
 	slices.SortFunc(rs, func(a, b Reminder) int {
 		return cmp.Or(
 			cmp.Compare(a.LocalDate, b.LocalDate),
-			cmp.Compare(a.RequestID, b.RequestID),
+			cmp.Compare(a.Number, b.Number),
 			cmp.Compare(a.ObligationID, b.ObligationID),
-			cmp.Compare(a.Stage, b.Stage),
-			cmp.Compare(a.RecipientID, b.RecipientID),
+			cmp.Compare(slices.Index(Stages(), a.Stage), slices.Index(Stages(), b.Stage)),
+			cmp.Compare(a.Email, b.Email),
 		)
 	})
 }
