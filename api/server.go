@@ -61,6 +61,8 @@ type Config struct {
 	Log      *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Reminders are the callers' reminder settings.
+	Reminders ReminderSettings
 }
 
 type server struct {
@@ -121,6 +123,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	v1.POST("/tokens", s.createToken, auth)
 	v1.DELETE("/tokens/:id", s.revokeToken, auth)
 	httpx.Get(v1, "/audit", s.listAudit, auth)
+	mountReminders(v1, cfg.Reminders)
 }
 
 func (s *server) healthz(c echo.Context) error {

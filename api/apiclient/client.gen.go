@@ -40,28 +40,29 @@ func (e AnswerInputOutcome) Valid() bool {
 
 // Defines values for AuditAction.
 const (
-	AuditActionAuditExport     AuditAction = "audit.export"
-	AuditActionAuditRead       AuditAction = "audit.read"
-	AuditActionAuthLogin       AuditAction = "auth.login"
-	AuditActionAuthLoginFailed AuditAction = "auth.login_failed"
-	AuditActionAuthLogout      AuditAction = "auth.logout"
-	AuditActionRequestAnswer   AuditAction = "request.answer"
-	AuditActionRequestAssign   AuditAction = "request.assign"
-	AuditActionRequestCancel   AuditAction = "request.cancel"
-	AuditActionRequestClose    AuditAction = "request.close"
-	AuditActionRequestCreate   AuditAction = "request.create"
-	AuditActionRequestEdit     AuditAction = "request.edit"
-	AuditActionRequestExport   AuditAction = "request.export"
-	AuditActionRequestExtend   AuditAction = "request.extend"
-	AuditActionRequestList     AuditAction = "request.list"
-	AuditActionRequestNote     AuditAction = "request.note"
-	AuditActionRequestRead     AuditAction = "request.read"
-	AuditActionTokenCreate     AuditAction = "token.create"
-	AuditActionTokenRevoke     AuditAction = "token.revoke"
-	AuditActionUserCreate      AuditAction = "user.create"
-	AuditActionUserDisable     AuditAction = "user.disable"
-	AuditActionUserEdit        AuditAction = "user.edit"
-	AuditActionUserPassword    AuditAction = "user.password"
+	AuditActionAuditExport       AuditAction = "audit.export"
+	AuditActionAuditRead         AuditAction = "audit.read"
+	AuditActionAuthLogin         AuditAction = "auth.login"
+	AuditActionAuthLoginFailed   AuditAction = "auth.login_failed"
+	AuditActionAuthLogout        AuditAction = "auth.logout"
+	AuditActionRemindersSettings AuditAction = "reminders.settings"
+	AuditActionRequestAnswer     AuditAction = "request.answer"
+	AuditActionRequestAssign     AuditAction = "request.assign"
+	AuditActionRequestCancel     AuditAction = "request.cancel"
+	AuditActionRequestClose      AuditAction = "request.close"
+	AuditActionRequestCreate     AuditAction = "request.create"
+	AuditActionRequestEdit       AuditAction = "request.edit"
+	AuditActionRequestExport     AuditAction = "request.export"
+	AuditActionRequestExtend     AuditAction = "request.extend"
+	AuditActionRequestList       AuditAction = "request.list"
+	AuditActionRequestNote       AuditAction = "request.note"
+	AuditActionRequestRead       AuditAction = "request.read"
+	AuditActionTokenCreate       AuditAction = "token.create"
+	AuditActionTokenRevoke       AuditAction = "token.revoke"
+	AuditActionUserCreate        AuditAction = "user.create"
+	AuditActionUserDisable       AuditAction = "user.disable"
+	AuditActionUserEdit          AuditAction = "user.edit"
+	AuditActionUserPassword      AuditAction = "user.password"
 )
 
 // Valid indicates whether the value is a known member of the AuditAction enum.
@@ -76,6 +77,8 @@ func (e AuditAction) Valid() bool {
 	case AuditActionAuthLoginFailed:
 		return true
 	case AuditActionAuthLogout:
+		return true
+	case AuditActionRemindersSettings:
 		return true
 	case AuditActionRequestAnswer:
 		return true
@@ -1151,6 +1154,29 @@ type RefusalInput struct {
 // RefusalInputOutcome Leave it out; `refused` is accepted.
 type RefusalInputOutcome string
 
+// ReminderSettings A user's reminder settings.
+type ReminderSettings struct {
+	// Digest One daily email listing everything due, instead of one email per reminder.
+	Digest bool `json:"digest"`
+
+	// SendHour The local hour, in the request's time zone, reminders are sent at.
+	SendHour int `json:"send_hour"`
+
+	// SoonDays Working days before the internal target of the "soon" reminder.
+	SoonDays int `json:"soon_days"`
+
+	// TomorrowDays Working days before the internal target of the "tomorrow" reminder; not above `soon_days`.
+	TomorrowDays int `json:"tomorrow_days"`
+}
+
+// ReminderSettingsInput New reminder settings; a field left out keeps its value.
+type ReminderSettingsInput struct {
+	Digest       *bool `json:"digest,omitempty"`
+	SendHour     *int  `json:"send_hour,omitempty"`
+	SoonDays     *int  `json:"soon_days,omitempty"`
+	TomorrowDays *int  `json:"tomorrow_days,omitempty"`
+}
+
 // RepeatOf The earlier access request a repeated one follows, within 30 days (152-FZ art. 14 part 4).
 type RepeatOf struct {
 	Id     openapi_types.UUID `json:"id"`
@@ -1700,6 +1726,9 @@ type ListTokensParams struct {
 // PreviewDeadlinesJSONRequestBody defines body for PreviewDeadlines for application/json ContentType.
 type PreviewDeadlinesJSONRequestBody = PreviewInput
 
+// PutReminderSettingsJSONRequestBody defines body for PutReminderSettings for application/json ContentType.
+type PutReminderSettingsJSONRequestBody = ReminderSettingsInput
+
 // CreateRequestJSONRequestBody defines body for CreateRequest for application/json ContentType.
 type CreateRequestJSONRequestBody = RequestInput
 
@@ -1872,6 +1901,41 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetReminderSettings The caller's reminder settings
+	//
+	// When the caller is reminded of the terms of the requests assigned to them (and, for an officer, of
+	// the unassigned and the overdue ones): `soon_days` and `tomorrow_days` working days before the
+	// internal target, at `send_hour` local time in the request's time zone, one email each or one daily
+	// digest. A user who set nothing has the defaults (3, 1, 9, no digest). Settings belong to a user: an
+	// `intake` token is refused (403).
+	//
+	// Corresponds with GET /api/v1/me/reminders (the `GetReminderSettings` operationId).
+	GetReminderSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutReminderSettingsWithBody Change the caller's reminder settings
+	//
+	// Sets the caller's reminder settings; a field left out keeps its value. `soon_days` and
+	// `tomorrow_days` are 1 to 30 working days, `tomorrow_days` not above `soon_days`; `send_hour` is 0 to
+	// 23. A bad value is refused (422) naming the field. The change is recorded in the audit trail
+	// (`reminders.settings`, with the fields changed).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/me/reminders (the `PutReminderSettings` operationId).
+	PutReminderSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutReminderSettings Change the caller's reminder settings
+	//
+	// Sets the caller's reminder settings; a field left out keeps its value. `soon_days` and
+	// `tomorrow_days` are 1 to 30 working days, `tomorrow_days` not above `soon_days`; `send_hour` is 0 to
+	// 23. A bad value is refused (422) naming the field. The change is recorded in the audit trail
+	// (`reminders.settings`, with the fields changed).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/me/reminders (the `PutReminderSettings` operationId).
+	PutReminderSettings(ctx context.Context, body PutReminderSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetOpenAPI This document
 	//
@@ -2327,6 +2391,71 @@ func (c *Client) PreviewDeadlines(ctx context.Context, body PreviewDeadlinesJSON
 // Corresponds with GET /api/v1/me (the `GetMe` operationId).
 func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetReminderSettings The caller's reminder settings
+//
+// When the caller is reminded of the terms of the requests assigned to them (and, for an officer, of
+// the unassigned and the overdue ones): `soon_days` and `tomorrow_days` working days before the
+// internal target, at `send_hour` local time in the request's time zone, one email each or one daily
+// digest. A user who set nothing has the defaults (3, 1, 9, no digest). Settings belong to a user: an
+// `intake` token is refused (403).
+//
+// Corresponds with GET /api/v1/me/reminders (the `GetReminderSettings` operationId).
+func (c *Client) GetReminderSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetReminderSettingsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutReminderSettingsWithBody Change the caller's reminder settings
+//
+// Sets the caller's reminder settings; a field left out keeps its value. `soon_days` and
+// `tomorrow_days` are 1 to 30 working days, `tomorrow_days` not above `soon_days`; `send_hour` is 0 to
+// 23. A bad value is refused (422) naming the field. The change is recorded in the audit trail
+// (`reminders.settings`, with the fields changed).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/me/reminders (the `PutReminderSettings` operationId).
+func (c *Client) PutReminderSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutReminderSettingsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutReminderSettings Change the caller's reminder settings
+//
+// Sets the caller's reminder settings; a field left out keeps its value. `soon_days` and
+// `tomorrow_days` are 1 to 30 working days, `tomorrow_days` not above `soon_days`; `send_hour` is 0 to
+// 23. A bad value is refused (422) naming the field. The change is recorded in the audit trail
+// (`reminders.settings`, with the fields changed).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/me/reminders (the `PutReminderSettings` operationId).
+func (c *Client) PutReminderSettings(ctx context.Context, body PutReminderSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutReminderSettingsRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3253,6 +3382,73 @@ func NewGetMeRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewGetReminderSettingsRequest constructs an http.Request for the GetReminderSettings method
+func NewGetReminderSettingsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/reminders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutReminderSettingsRequest calls the generic PutReminderSettings builder with application/json body
+func NewPutReminderSettingsRequest(server string, body PutReminderSettingsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutReminderSettingsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPutReminderSettingsRequestWithBody constructs an http.Request for the PutReminderSettings method, with any body, and a specified content type
+func NewPutReminderSettingsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/reminders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -4422,6 +4618,43 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeResponse, error)
 
+	// GetReminderSettingsWithResponse The caller's reminder settings
+	//
+	// When the caller is reminded of the terms of the requests assigned to them (and, for an officer, of
+	// the unassigned and the overdue ones): `soon_days` and `tomorrow_days` working days before the
+	// internal target, at `send_hour` local time in the request's time zone, one email each or one daily
+	// digest. A user who set nothing has the defaults (3, 1, 9, no digest). Settings belong to a user: an
+	// `intake` token is refused (403).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/reminders (the `GetReminderSettings` operationId).
+	GetReminderSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReminderSettingsResponse, error)
+
+	// PutReminderSettingsWithBodyWithResponse Change the caller's reminder settings
+	//
+	// Sets the caller's reminder settings; a field left out keeps its value. `soon_days` and
+	// `tomorrow_days` are 1 to 30 working days, `tomorrow_days` not above `soon_days`; `send_hour` is 0 to
+	// 23. A bad value is refused (422) naming the field. The change is recorded in the audit trail
+	// (`reminders.settings`, with the fields changed).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/reminders (the `PutReminderSettings` operationId).
+	PutReminderSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutReminderSettingsResponse, error)
+
+	// PutReminderSettingsWithResponse Change the caller's reminder settings
+	//
+	// Sets the caller's reminder settings; a field left out keeps its value. `soon_days` and
+	// `tomorrow_days` are 1 to 30 working days, `tomorrow_days` not above `soon_days`; `send_hour` is 0 to
+	// 23. A bad value is refused (422) naming the field. The change is recorded in the audit trail
+	// (`reminders.settings`, with the fields changed).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/reminders (the `PutReminderSettings` operationId).
+	PutReminderSettingsWithResponse(ctx context.Context, body PutReminderSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*PutReminderSettingsResponse, error)
+
 	// GetOpenAPIWithResponse This document
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -5332,6 +5565,235 @@ func (r GetMeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetReminderSettingsResponse401Headers the declared response headers of an HTTP 401 response for GetReminderSettings
+type GetReminderSettingsResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetReminderSettingsResponse429Headers the declared response headers of an HTTP 429 response for GetReminderSettings
+type GetReminderSettingsResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetReminderSettingsResponse503Headers the declared response headers of an HTTP 503 response for GetReminderSettings
+type GetReminderSettingsResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetReminderSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReminderSettings
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetReminderSettingsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetReminderSettingsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetReminderSettingsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetReminderSettingsResponse) GetJSON200() *ReminderSettings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetReminderSettingsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetReminderSettingsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetReminderSettingsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetReminderSettingsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetReminderSettingsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetReminderSettingsResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetReminderSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetReminderSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetReminderSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetReminderSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PutReminderSettingsResponse401Headers the declared response headers of an HTTP 401 response for PutReminderSettings
+type PutReminderSettingsResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// PutReminderSettingsResponse429Headers the declared response headers of an HTTP 429 response for PutReminderSettings
+type PutReminderSettingsResponse429Headers struct {
+	RetryAfter int
+}
+
+// PutReminderSettingsResponse503Headers the declared response headers of an HTTP 503 response for PutReminderSettings
+type PutReminderSettingsResponse503Headers struct {
+	RetryAfter int
+}
+
+type PutReminderSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReminderSettings
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutReminderSettingsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PutReminderSettingsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutReminderSettingsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutReminderSettingsResponse) GetJSON200() *ReminderSettings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PutReminderSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutReminderSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutReminderSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutReminderSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7730,6 +8192,61 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 	return ParseGetMeResponse(rsp)
 }
 
+// GetReminderSettingsWithResponse The caller's reminder settings
+//
+// When the caller is reminded of the terms of the requests assigned to them (and, for an officer, of
+// the unassigned and the overdue ones): `soon_days` and `tomorrow_days` working days before the
+// internal target, at `send_hour` local time in the request's time zone, one email each or one daily
+// digest. A user who set nothing has the defaults (3, 1, 9, no digest). Settings belong to a user: an
+// `intake` token is refused (403).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/reminders (the `GetReminderSettings` operationId).
+func (c *ClientWithResponses) GetReminderSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReminderSettingsResponse, error) {
+	rsp, err := c.GetReminderSettings(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetReminderSettingsResponse(rsp)
+}
+
+// PutReminderSettingsWithBodyWithResponse Change the caller's reminder settings
+//
+// Sets the caller's reminder settings; a field left out keeps its value. `soon_days` and
+// `tomorrow_days` are 1 to 30 working days, `tomorrow_days` not above `soon_days`; `send_hour` is 0 to
+// 23. A bad value is refused (422) naming the field. The change is recorded in the audit trail
+// (`reminders.settings`, with the fields changed).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/reminders (the `PutReminderSettings` operationId).
+func (c *ClientWithResponses) PutReminderSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutReminderSettingsResponse, error) {
+	rsp, err := c.PutReminderSettingsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutReminderSettingsResponse(rsp)
+}
+
+// PutReminderSettingsWithResponse Change the caller's reminder settings
+//
+// Sets the caller's reminder settings; a field left out keeps its value. `soon_days` and
+// `tomorrow_days` are 1 to 30 working days, `tomorrow_days` not above `soon_days`; `send_hour` is 0 to
+// 23. A bad value is refused (422) naming the field. The change is recorded in the audit trail
+// (`reminders.settings`, with the fields changed).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/reminders (the `PutReminderSettings` operationId).
+func (c *ClientWithResponses) PutReminderSettingsWithResponse(ctx context.Context, body PutReminderSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*PutReminderSettingsResponse, error) {
+	rsp, err := c.PutReminderSettings(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutReminderSettingsResponse(rsp)
+}
+
 // GetOpenAPIWithResponse This document
 //
 // Returns a wrapper object for the known response body format(s).
@@ -8797,6 +9314,229 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetMeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetReminderSettingsResponse parses an HTTP response from a GetReminderSettingsWithResponse call
+func ParseGetReminderSettingsResponse(rsp *http.Response) (*GetReminderSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetReminderSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReminderSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetReminderSettingsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetReminderSettingsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetReminderSettingsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePutReminderSettingsResponse parses an HTTP response from a PutReminderSettingsWithResponse call
+func ParsePutReminderSettingsResponse(rsp *http.Response) (*PutReminderSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutReminderSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReminderSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PutReminderSettingsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PutReminderSettingsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PutReminderSettingsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -88,6 +88,9 @@ func user(ctx context.Context) (string, error) {
 	if a.UserID == "" {
 		return "", srok.Errorf(srok.EFORBIDDEN, "reminder settings belong to a user; %s has none", a.Name)
 	}
+	if a.Scope != srok.ScopeFull {
+		return "", srok.Errorf(srok.EFORBIDDEN, "an API token of scope %s cannot read or change reminder settings", a.Scope)
+	}
 	return a.UserID, nil
 }
 
