@@ -101,23 +101,28 @@ func (s *Store) ReminderCandidates(ctx context.Context, q remind.CandidateQuery)
 	if len(ranges) == 0 {
 		ranges = []string{"false"}
 	}
-	query := `WITH c (request_id, obligation_id) AS (
-		SELECT request_id, obligation_id FROM obligations WHERE status = 'open' AND (` + strings.Join(ranges, " OR ") + `)
+	// Each arm returns the obligation's columns itself: joining the
+	// selected keys back to obligations made PostgreSQL hash the whole
+	// table.
+	const cols = "request_id, obligation_id, extended, extended_due_date, target_date, due_date"
+	query := `WITH c AS (
+		SELECT ` + cols + ` FROM obligations WHERE status = 'open' AND (` + strings.Join(ranges, " OR ") + `)
 		UNION
-		SELECT request_id, obligation_id FROM obligations WHERE status = 'open' AND effective_due_at <= ` + arg(utc(q.DueBy)) + `
+		SELECT ` + cols + ` FROM obligations WHERE status = 'open' AND effective_due_at <= ` + arg(utc(q.DueBy)) + `
 		UNION
-		SELECT o.request_id, o.obligation_id FROM requests r JOIN obligations o ON o.request_id = r.id
+		SELECT o.request_id, o.obligation_id, o.extended, o.extended_due_date, o.target_date, o.due_date
+		FROM requests r JOIN obligations o ON o.request_id = r.id
 		WHERE r.created_at >= ` + arg(utc(q.RegisteredFrom)) + ` AND r.created_at < ` + arg(utc(q.RegisteredTo)) + ` AND o.status = 'open'
 	)
 	SELECT r.id, r.number, r.time_zone, r.created_at, o.obligation_id,
-		` + strings.ReplaceAll(effectiveTarget, "extended", "o.extended") + `, ` + effectiveLegal + `,
+		(CASE WHEN o.extended AND o.extended_due_date IS NOT NULL THEN o.extended_due_date ELSE o.target_date END),
+		` + effectiveLegal + `,
 		u.id, u.email, rs.digest, rs.soon_days, rs.tomorrow_days, rs.send_hour
-	FROM c
-	JOIN obligations o ON o.request_id = c.request_id AND o.obligation_id = c.obligation_id
+	FROM c o
 	JOIN requests r ON r.id = o.request_id
 	LEFT JOIN users u ON u.id = r.assignee_id AND u.active
 	LEFT JOIN reminder_settings rs ON rs.user_id = u.id
-	WHERE o.status = 'open' AND r.status IN ('new', 'in_progress')`
+	WHERE r.status IN ('new', 'in_progress')`
 	rows, err := s.reads.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, s.wrap("reminder candidates", err)
