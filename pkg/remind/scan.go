@@ -133,27 +133,85 @@ func (s *Scanner) PlanDay(ctx context.Context, day calendar.Date) ([]Reminder, e
 // and an overdue obligation has its "overdue" reminder today anyway. It
 // returns how many rows it inserted; the rows another scanner inserted
 // first are left alone.
+//
+// Somewhere on Earth it is still yesterday or already tomorrow: the scan
+// reads the candidates of every local date now may be in, in one query, and
+// plans each obligation for the date now is in its request's zone.
 func (s *Scanner) Scan(ctx context.Context, now time.Time) (int, error) {
-	var due []Reminder
-	days := []calendar.Date{calendar.DateOf(now.UTC().Add(-zoneWest)), calendar.DateOf(now.UTC().Add(zoneEast))}
-	for day := days[0]; day <= days[1]; day++ {
-		rs, err := s.PlanDay(ctx, day)
-		if err != nil {
-			return 0, err
+	due, err := s.Due(ctx, now)
+	if err != nil || len(due) == 0 {
+		return 0, err
+	}
+	return s.store.QueueReminders(ctx, due, now)
+}
+
+// Due returns the reminders Scan queues at now, in the order of the
+// outbox's unique key, queuing nothing.
+func (s *Scanner) Due(ctx context.Context, now time.Time) ([]Reminder, error) {
+	offsets, err := s.store.ReminderOffsets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var q CandidateQuery
+	found := false
+	for day := calendar.DateOf(now.UTC().Add(-zoneWest)); day <= calendar.DateOf(now.UTC().Add(zoneEast)); day++ {
+		if !s.planner.cal.IsWorkday(day) {
+			continue
 		}
-		for _, r := range rs {
-			if calendar.DateOf(now.In(r.SendAt.Location())) == r.LocalDate && !r.SendAt.After(now) {
+		dq, err := s.Query(day, offsets)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			q, found = dq, true
+			continue
+		}
+		q.Targets = append(q.Targets, dq.Targets...)
+		q.DueBy = maxTime(q.DueBy, dq.DueBy)
+		q.RegisteredFrom = minTime(q.RegisteredFrom, dq.RegisteredFrom)
+		q.RegisteredTo = maxTime(q.RegisteredTo, dq.RegisteredTo)
+	}
+	if !found {
+		return nil, nil
+	}
+	officers, err := s.store.ReminderOfficers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	obls, err := s.store.ReminderCandidates(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var due []Reminder
+	for _, o := range obls {
+		loc := o.Location
+		if loc == nil {
+			loc = time.UTC
+		}
+		for _, r := range s.planner.Plan(o, officers, calendar.DateOf(now.In(loc))) {
+			if !r.SendAt.After(now) {
 				due = append(due, r)
 			}
 		}
 	}
-	if len(due) == 0 {
-		return 0, nil
-	}
 	// One order for every scanner, so that concurrent inserts of the same
 	// rows wait on each other instead of deadlocking.
 	sortReminders(due)
-	return s.store.QueueReminders(ctx, due, now)
+	return due, nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // sortReminders puts reminders in the order of the outbox's unique key, the
