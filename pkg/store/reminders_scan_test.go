@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -113,7 +114,7 @@ func (e remindEnv) outbox(t *testing.T) []string {
 			hour = 8
 		}
 		if want := sendAt.In(moscow); want.Hour() != hour || want.Format(time.DateOnly) != day || !next.Equal(sendAt) ||
-			sts != "pending" || digest != (name == "olga") || em != name+"@example.org" || obl != "access.answer" {
+			sts != "pending" || digest != (name == "olga") || em != name+"@example.org" || (obl != "access.answer" && obl != "withdrawal.stop_destroy") {
 			t.Errorf("row %s %s %s: send_at %s next %s status %s digest %v email %s", day, stage, name, sendAt, next, sts, digest, em)
 		}
 		out = append(out, fmt.Sprintf("%s %s %s %s", day, stage, name, number))
@@ -306,6 +307,100 @@ func TestReminderSettings(t *testing.T) {
 			offsets, err := e.st.ReminderOffsets(context.Background())
 			if err != nil || !slices.Equal(offsets, []int{1, 2, 3, 4, 5}) {
 				t.Errorf("offsets %v %v", offsets, err)
+			}
+		})
+	}
+}
+
+// TestReminderClockWalk walks the clock over the working Saturday of
+// 01.11.2025, the New Year holidays of 2026 and the May holidays of 2026,
+// scanning four times a day, and compares the outbox with a table written
+// by hand from the production calendar (the same as pkg/remind's
+// TestClockWalk, through the database and the scanner). Each request is
+// cancelled at the end of its walk, which stops its reminders.
+func TestReminderClockWalk(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			e := newRemindEnv(t, d)
+			walk := func(received time.Time, assignee string, to time.Time) {
+				e.clock.Set(received.Add(time.Hour))
+				r := e.create(t, received.Format(time.RFC3339), assignee)
+				for day := received; !day.After(to); day = day.AddDate(0, 0, 1) {
+					y, m, dd := day.Date()
+					for _, hm := range [][2]int{{7, 0}, {8, 30}, {9, 30}, {18, 0}} {
+						if at := time.Date(y, m, dd, hm[0], hm[1], 0, 0, moscow); at.After(received) {
+							e.scanAt(t, at)
+						}
+					}
+				}
+				e.clock.Set(to.Add(time.Hour))
+				cur, err := e.reg.Get(e.sys, r.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := e.reg.Cancel(e.sys, r.ID, cur.Version, register.CancelInput{Reason: "logged_in_error"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Access, 10 working days from Monday 20.10.2025: the tenth is
+			// the working Saturday 01.11.2025; then 02.11 Sunday, 03.11 the
+			// day off moved from it, 04.11 a holiday.
+			walk(msk(2025, 10, 20, 10, 0), "anna", msk(2025, 11, 7, 23, 0))
+			// Access, 10 working days from Thursday 25.12.2025, across
+			// 31.12.2025-11.01.2026: 20.01.2026.
+			walk(msk(2025, 12, 25, 10, 0), "anna", msk(2026, 1, 31, 23, 0))
+			// Withdrawal, 30 calendar days from 09.04.2026: Saturday 09.05
+			// is a day off (and 10, 11.05): legal date 12.05, target 08.05.
+			// Unassigned: oleg (3/1 at 09:00) and olga (5/2 at 08:00).
+			e.clock.Set(msk(2026, 4, 9, 11, 0))
+			in := access("Иван Петров", "ivan.petrov@example.org", "2026-04-09T10:00:00+03:00")
+			in.Type = "withdrawal"
+			b, _, err := e.reg.Create(e.sys, in, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for day := msk(2026, 4, 9, 0, 0); !day.After(msk(2026, 5, 20, 0, 0)); day = day.AddDate(0, 0, 1) {
+				for _, h := range []int{7, 8, 9, 18} {
+					if at := day.Add(time.Duration(h) * time.Hour); at.After(msk(2026, 4, 9, 11, 0)) {
+						e.scanAt(t, at)
+					}
+				}
+			}
+			var got []string
+			for _, row := range e.outbox(t) {
+				f := strings.Fields(row) // date stage name number
+				got = append(got, f[0]+" "+f[1]+" "+f[2])
+			}
+			want := []string{
+				"2025-10-29 soon anna", "2025-10-31 tomorrow anna", "2025-11-01 due anna",
+				"2025-11-05 overdue anna", "2025-11-05 escalation oleg", "2025-11-05 escalation olga",
+				"2025-11-06 overdue anna", "2025-11-07 overdue anna",
+
+				"2026-01-15 soon anna", "2026-01-19 tomorrow anna", "2026-01-20 due anna",
+				"2026-01-21 overdue anna", "2026-01-21 escalation oleg", "2026-01-21 escalation olga",
+				"2026-01-22 overdue anna", "2026-01-23 overdue anna", "2026-01-26 overdue anna", "2026-01-27 overdue anna",
+				"2026-01-28 overdue anna", "2026-01-29 overdue anna", "2026-01-30 overdue anna",
+
+				"2026-04-30 soon olga", "2026-05-05 soon oleg", "2026-05-06 tomorrow olga", "2026-05-07 tomorrow oleg",
+				"2026-05-08 due oleg", "2026-05-08 due olga", "2026-05-13 escalation oleg", "2026-05-13 escalation olga",
+				"2026-05-14 overdue oleg", "2026-05-14 overdue olga", "2026-05-15 overdue oleg", "2026-05-15 overdue olga",
+				"2026-05-18 overdue oleg", "2026-05-18 overdue olga", "2026-05-19 overdue oleg", "2026-05-19 overdue olga",
+				"2026-05-20 overdue oleg", "2026-05-20 overdue olga",
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("outbox after the walk:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))
+			}
+			// The reminders of the withdrawal give both its dates.
+			var target, legal string
+			if err := e.st.SQL().QueryRow(`SELECT target_date, legal_date FROM reminders WHERE request_id = $1 AND stage = 'due' LIMIT 1`,
+				b.ID).Scan(&target, &legal); err != nil {
+				t.Fatal(err)
+			}
+			if target[:10] != "2026-05-08" || legal[:10] != "2026-05-12" {
+				t.Errorf("due reminder dates: target %s legal %s", target, legal)
 			}
 		})
 	}
