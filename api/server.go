@@ -67,6 +67,8 @@ type Config struct {
 	// CalendarImport imports production calendar years (POST
 	// /api/v1/calendar/years); nil: the route answers 404.
 	CalendarImport CalendarImporter
+	// Reminders are the callers' reminder settings.
+	Reminders ReminderSettings
 }
 
 type server struct {
@@ -132,6 +134,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	v1.POST("/tokens", s.createToken, auth)
 	v1.DELETE("/tokens/:id", s.revokeToken, auth)
 	httpx.Get(v1, "/audit", s.listAudit, auth)
+	mountReminders(v1, cfg.Reminders)
 }
 
 func (s *server) healthz(c echo.Context) error {

@@ -40,29 +40,29 @@ func (e AnswerInputOutcome) Valid() bool {
 
 // Defines values for AuditAction.
 const (
-	AuditActionAuditExport     AuditAction = "audit.export"
-	AuditActionAuditRead       AuditAction = "audit.read"
-	AuditActionAuthLogin       AuditAction = "auth.login"
-	AuditActionAuthLoginFailed AuditAction = "auth.login_failed"
-	AuditActionAuthLogout      AuditAction = "auth.logout"
-	AuditActionCalendarImport  AuditAction = "calendar.import"
-	AuditActionRequestAnswer   AuditAction = "request.answer"
-	AuditActionRequestAssign   AuditAction = "request.assign"
-	AuditActionRequestCancel   AuditAction = "request.cancel"
-	AuditActionRequestClose    AuditAction = "request.close"
-	AuditActionRequestCreate   AuditAction = "request.create"
-	AuditActionRequestEdit     AuditAction = "request.edit"
-	AuditActionRequestExport   AuditAction = "request.export"
-	AuditActionRequestExtend   AuditAction = "request.extend"
-	AuditActionRequestList     AuditAction = "request.list"
-	AuditActionRequestNote     AuditAction = "request.note"
-	AuditActionRequestRead     AuditAction = "request.read"
-	AuditActionTokenCreate     AuditAction = "token.create"
-	AuditActionTokenRevoke     AuditAction = "token.revoke"
-	AuditActionUserCreate      AuditAction = "user.create"
-	AuditActionUserDisable     AuditAction = "user.disable"
-	AuditActionUserEdit        AuditAction = "user.edit"
-	AuditActionUserPassword    AuditAction = "user.password"
+	AuditActionAuditExport       AuditAction = "audit.export"
+	AuditActionAuditRead         AuditAction = "audit.read"
+	AuditActionAuthLogin         AuditAction = "auth.login"
+	AuditActionAuthLoginFailed   AuditAction = "auth.login_failed"
+	AuditActionAuthLogout        AuditAction = "auth.logout"
+	AuditActionRemindersSettings AuditAction = "reminders.settings"
+	AuditActionRequestAnswer     AuditAction = "request.answer"
+	AuditActionRequestAssign     AuditAction = "request.assign"
+	AuditActionRequestCancel     AuditAction = "request.cancel"
+	AuditActionRequestClose      AuditAction = "request.close"
+	AuditActionRequestCreate     AuditAction = "request.create"
+	AuditActionRequestEdit       AuditAction = "request.edit"
+	AuditActionRequestExport     AuditAction = "request.export"
+	AuditActionRequestExtend     AuditAction = "request.extend"
+	AuditActionRequestList       AuditAction = "request.list"
+	AuditActionRequestNote       AuditAction = "request.note"
+	AuditActionRequestRead       AuditAction = "request.read"
+	AuditActionTokenCreate       AuditAction = "token.create"
+	AuditActionTokenRevoke       AuditAction = "token.revoke"
+	AuditActionUserCreate        AuditAction = "user.create"
+	AuditActionUserDisable       AuditAction = "user.disable"
+	AuditActionUserEdit          AuditAction = "user.edit"
+	AuditActionUserPassword      AuditAction = "user.password"
 )
 
 // Valid indicates whether the value is a known member of the AuditAction enum.
@@ -78,7 +78,7 @@ func (e AuditAction) Valid() bool {
 		return true
 	case AuditActionAuthLogout:
 		return true
-	case AuditActionCalendarImport:
+	case AuditActionRemindersSettings:
 		return true
 	case AuditActionRequestAnswer:
 		return true
@@ -167,27 +167,6 @@ func (e CalendarDayKind) Valid() bool {
 	}
 }
 
-// Defines values for CalendarImportYearStatus.
-const (
-	CalendarImportYearStatusImported  CalendarImportYearStatus = "imported"
-	CalendarImportYearStatusReplaced  CalendarImportYearStatus = "replaced"
-	CalendarImportYearStatusUnchanged CalendarImportYearStatus = "unchanged"
-)
-
-// Valid indicates whether the value is a known member of the CalendarImportYearStatus enum.
-func (e CalendarImportYearStatus) Valid() bool {
-	switch e {
-	case CalendarImportYearStatusImported:
-		return true
-	case CalendarImportYearStatusReplaced:
-		return true
-	case CalendarImportYearStatusUnchanged:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for CancelReason.
 const (
 	CancelReasonDuplicate     CancelReason = "duplicate"
@@ -244,19 +223,17 @@ func (e Channel) Valid() bool {
 
 // Defines values for EventKind.
 const (
-	EventKindAnswered       EventKind = "answered"
-	EventKindAssigned       EventKind = "assigned"
-	EventKindCancelled      EventKind = "cancelled"
-	EventKindClosed         EventKind = "closed"
-	EventKindCreated        EventKind = "created"
-	EventKindExtended       EventKind = "extended"
-	EventKindNote           EventKind = "note"
-	EventKindRecomputed     EventKind = "recomputed"
-	EventKindRefused        EventKind = "refused"
-	EventKindReminderFailed EventKind = "reminder_failed"
-	EventKindReminderSent   EventKind = "reminder_sent"
-	EventKindRepeatFlagged  EventKind = "repeat_flagged"
-	EventKindUpdated        EventKind = "updated"
+	EventKindAnswered      EventKind = "answered"
+	EventKindAssigned      EventKind = "assigned"
+	EventKindCancelled     EventKind = "cancelled"
+	EventKindClosed        EventKind = "closed"
+	EventKindCreated       EventKind = "created"
+	EventKindExtended      EventKind = "extended"
+	EventKindNote          EventKind = "note"
+	EventKindRecomputed    EventKind = "recomputed"
+	EventKindRefused       EventKind = "refused"
+	EventKindRepeatFlagged EventKind = "repeat_flagged"
+	EventKindUpdated       EventKind = "updated"
 )
 
 // Valid indicates whether the value is a known member of the EventKind enum.
@@ -279,10 +256,6 @@ func (e EventKind) Valid() bool {
 	case EventKindRecomputed:
 		return true
 	case EventKindRefused:
-		return true
-	case EventKindReminderFailed:
-		return true
-	case EventKindReminderSent:
 		return true
 	case EventKindRepeatFlagged:
 		return true
@@ -717,30 +690,6 @@ type Bucket struct {
 	Items []Request `json:"items"`
 }
 
-// CalendarData Production calendar years in the format of the data shipped with Srok, keyed by the year.
-type CalendarData struct {
-	Description *string `json:"description,omitempty"`
-
-	// Years Example: {"2027":{"decree":"Постановление Правительства РФ от 01.10.2026 № 9999","nonworking_weekdays":["2027-01-01","2027-01-04","2027-01-05","2027-01-06","2027-01-07","2027-01-08","2027-01-11","2027-02-23","2027-03-08","2027-05-03","2027-05-10","2027-06-14","2027-11-04"],"transfers":[{"from":"2027-01-02","to":"2027-01-11"}],"working_days":248,"working_weekends":[]}}
-	Years map[string]CalendarDataYear `json:"years"`
-}
-
-// CalendarDataYear One year: the decree (cited with its date and number, "... от DD.MM.YYYY № N"); the decree's moves of
-// days off (`from` a weekend day or a weekend holiday, `to` a weekday listed in `nonworking_weekdays`);
-// every Monday-Friday day off; the Saturdays and Sundays that are working days (each moved away by a
-// transfer); optionally the shortened pre-holiday days; and the year's number of working days.
-type CalendarDataYear struct {
-	Decree             string                `json:"decree"`
-	NonworkingWeekdays []openapi_types.Date  `json:"nonworking_weekdays"`
-	ShortenedDays      *[]openapi_types.Date `json:"shortened_days,omitempty"`
-	Transfers          *[]struct {
-		From openapi_types.Date `json:"from"`
-		To   openapi_types.Date `json:"to"`
-	} `json:"transfers,omitempty"`
-	WorkingDays     int                   `json:"working_days"`
-	WorkingWeekends *[]openapi_types.Date `json:"working_weekends,omitempty"`
-}
-
 // CalendarDay defines model for CalendarDay.
 type CalendarDay struct {
 	Date openapi_types.Date `json:"date"`
@@ -762,35 +711,6 @@ type CalendarDay struct {
 // (a weekday off moved by decree or by art. 112 part 2); `working_weekend` (a Saturday or Sunday made
 // a working day by decree).
 type CalendarDayKind string
-
-// CalendarImportSummary defines model for CalendarImportSummary.
-type CalendarImportSummary struct {
-	// Recomputed The open requests looked at, and those (and their obligations) whose dates moved.
-	Recomputed struct {
-		Examined    int `json:"examined"`
-		Obligations int `json:"obligations"`
-		Requests    int `json:"requests"`
-	} `json:"recomputed"`
-	Years []CalendarImportYear `json:"years"`
-}
-
-// CalendarImportYear defines model for CalendarImportYear.
-type CalendarImportYear struct {
-	// DaysOff The Monday-Friday days off.
-	DaysOff int    `json:"days_off"`
-	Decree  string `json:"decree"`
-
-	// Status `imported` (the year had no decree data), `replaced` (with `force`), `unchanged` (the same data was in use).
-	Status      CalendarImportYearStatus `json:"status"`
-	WorkingDays int                      `json:"working_days"`
-
-	// WorkingWeekends The Saturdays and Sundays that are working days.
-	WorkingWeekends int `json:"working_weekends"`
-	Year            int `json:"year"`
-}
-
-// CalendarImportYearStatus `imported` (the year had no decree data), `replaced` (with `force`), `unchanged` (the same data was in use).
-type CalendarImportYearStatus string
 
 // CalendarYear defines model for CalendarYear.
 type CalendarYear struct {
@@ -898,10 +818,8 @@ type Event struct {
 	// Before The changed values before, by JSON name (dotted for nested fields); null when none.
 	Before *map[string]interface{} `json:"before"`
 	Id     int64                   `json:"id"`
-
-	// Kind `reminder_sent` and `reminder_failed` record an email reminder of a term (actor `system:reminders`).
-	Kind EventKind `json:"kind"`
-	Note string    `json:"note"`
+	Kind   EventKind               `json:"kind"`
+	Note   string                  `json:"note"`
 }
 
 // EventActor Who did it.
@@ -910,7 +828,7 @@ type EventActor struct {
 	Name string `json:"name"`
 }
 
-// EventKind `reminder_sent` and `reminder_failed` record an email reminder of a term (actor `system:reminders`).
+// EventKind defines model for EventKind.
 type EventKind string
 
 // ExtendInput The motivated notice that extends the term.
@@ -1235,6 +1153,29 @@ type RefusalInput struct {
 
 // RefusalInputOutcome Leave it out; `refused` is accepted.
 type RefusalInputOutcome string
+
+// ReminderSettings A user's reminder settings.
+type ReminderSettings struct {
+	// Digest One daily email listing everything due, instead of one email per reminder.
+	Digest bool `json:"digest"`
+
+	// SendHour The local hour, in the request's time zone, reminders are sent at.
+	SendHour int `json:"send_hour"`
+
+	// SoonDays Working days before the internal target of the "soon" reminder.
+	SoonDays int `json:"soon_days"`
+
+	// TomorrowDays Working days before the internal target of the "tomorrow" reminder; not above `soon_days`.
+	TomorrowDays int `json:"tomorrow_days"`
+}
+
+// ReminderSettingsInput New reminder settings; a field left out keeps its value.
+type ReminderSettingsInput struct {
+	Digest       *bool `json:"digest,omitempty"`
+	SendHour     *int  `json:"send_hour,omitempty"`
+	SoonDays     *int  `json:"soon_days,omitempty"`
+	TomorrowDays *int  `json:"tomorrow_days,omitempty"`
+}
 
 // RepeatOf The earlier access request a repeated one follows, within 30 days (152-FZ art. 14 part 4).
 type RepeatOf struct {
@@ -1652,12 +1593,6 @@ type ListAuditParams struct {
 // ListAuditParamsFormat defines parameters for ListAudit.
 type ListAuditParamsFormat string
 
-// ImportCalendarYearsParams defines parameters for ImportCalendarYears.
-type ImportCalendarYearsParams struct {
-	// Force Replace a year that already has decree data.
-	Force *bool `form:"force,omitempty" json:"force,omitempty"`
-}
-
 // GetDashboardParams defines parameters for GetDashboard.
 type GetDashboardParams struct {
 	// Top How many requests each bucket lists, by due time.
@@ -1788,11 +1723,11 @@ type ListTokensParams struct {
 	User *string `form:"user,omitempty" json:"user,omitempty"`
 }
 
-// ImportCalendarYearsJSONRequestBody defines body for ImportCalendarYears for application/json ContentType.
-type ImportCalendarYearsJSONRequestBody = CalendarData
-
 // PreviewDeadlinesJSONRequestBody defines body for PreviewDeadlines for application/json ContentType.
 type PreviewDeadlinesJSONRequestBody = PreviewInput
+
+// PutReminderSettingsJSONRequestBody defines body for PutReminderSettings for application/json ContentType.
+type PutReminderSettingsJSONRequestBody = ReminderSettingsInput
 
 // CreateRequestJSONRequestBody defines body for CreateRequest for application/json ContentType.
 type CreateRequestJSONRequestBody = RequestInput
@@ -1917,44 +1852,6 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/audit (the `ListAudit` operationId).
 	ListAudit(ctx context.Context, params *ListAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ImportCalendarYearsWithBody Import production calendar years (a new decree)
-	//
-	// Imports one or more years of the production calendar, in the format of the data shipped with Srok
-	// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
-	// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
-	// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
-	// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
-	// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
-	// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
-	// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
-	// the terms they move are recomputed: every open obligation counted on provisional data gets its new
-	// dates and a `recomputed` timeline event with the old and new ones. Only a role with
-	// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
-	ImportCalendarYearsWithBody(ctx context.Context, params *ImportCalendarYearsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ImportCalendarYears Import production calendar years (a new decree)
-	//
-	// Imports one or more years of the production calendar, in the format of the data shipped with Srok
-	// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
-	// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
-	// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
-	// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
-	// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
-	// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
-	// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
-	// the terms they move are recomputed: every open obligation counted on provisional data gets its new
-	// dates and a `recomputed` timeline event with the old and new ones. Only a role with
-	// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
-	ImportCalendarYears(ctx context.Context, params *ImportCalendarYearsParams, body ImportCalendarYearsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
 	// GetCalendarYear The production calendar of a year
 	//
 	// Every date of a year of the Russian production calendar the terms are counted on: weekends and
@@ -2004,6 +1901,41 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetReminderSettings The caller's reminder settings
+	//
+	// When the caller is reminded of the terms of the requests assigned to them (and, for an officer, of
+	// the unassigned and the overdue ones): `soon_days` and `tomorrow_days` working days before the
+	// internal target, at `send_hour` local time in the request's time zone, one email each or one daily
+	// digest. A user who set nothing has the defaults (3, 1, 9, no digest). Settings belong to a user: an
+	// `intake` token is refused (403).
+	//
+	// Corresponds with GET /api/v1/me/reminders (the `GetReminderSettings` operationId).
+	GetReminderSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutReminderSettingsWithBody Change the caller's reminder settings
+	//
+	// Sets the caller's reminder settings; a field left out keeps its value. `soon_days` and
+	// `tomorrow_days` are 1 to 30 working days, `tomorrow_days` not above `soon_days`; `send_hour` is 0 to
+	// 23. A bad value is refused (422) naming the field. The change is recorded in the audit trail
+	// (`reminders.settings`, with the fields changed).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/me/reminders (the `PutReminderSettings` operationId).
+	PutReminderSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutReminderSettings Change the caller's reminder settings
+	//
+	// Sets the caller's reminder settings; a field left out keeps its value. `soon_days` and
+	// `tomorrow_days` are 1 to 30 working days, `tomorrow_days` not above `soon_days`; `send_hour` is 0 to
+	// 23. A bad value is refused (422) naming the field. The change is recorded in the audit trail
+	// (`reminders.settings`, with the fields changed).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/me/reminders (the `PutReminderSettings` operationId).
+	PutReminderSettings(ctx context.Context, body PutReminderSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetOpenAPI This document
 	//
@@ -2369,64 +2301,6 @@ func (c *Client) ListAudit(ctx context.Context, params *ListAuditParams, reqEdit
 	return c.Client.Do(req)
 }
 
-// ImportCalendarYearsWithBody Import production calendar years (a new decree)
-//
-// Imports one or more years of the production calendar, in the format of the data shipped with Srok
-// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
-// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
-// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
-// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
-// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
-// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
-// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
-// the terms they move are recomputed: every open obligation counted on provisional data gets its new
-// dates and a `recomputed` timeline event with the old and new ones. Only a role with
-// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
-func (c *Client) ImportCalendarYearsWithBody(ctx context.Context, params *ImportCalendarYearsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewImportCalendarYearsRequestWithBody(c.Server, params, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ImportCalendarYears Import production calendar years (a new decree)
-//
-// Imports one or more years of the production calendar, in the format of the data shipped with Srok
-// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
-// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
-// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
-// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
-// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
-// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
-// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
-// the terms they move are recomputed: every open obligation counted on provisional data gets its new
-// dates and a `recomputed` timeline event with the old and new ones. Only a role with
-// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
-func (c *Client) ImportCalendarYears(ctx context.Context, params *ImportCalendarYearsParams, body ImportCalendarYearsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewImportCalendarYearsRequest(c.Server, params, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
 // GetCalendarYear The production calendar of a year
 //
 // Every date of a year of the Russian production calendar the terms are counted on: weekends and
@@ -2517,6 +2391,71 @@ func (c *Client) PreviewDeadlines(ctx context.Context, body PreviewDeadlinesJSON
 // Corresponds with GET /api/v1/me (the `GetMe` operationId).
 func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetReminderSettings The caller's reminder settings
+//
+// When the caller is reminded of the terms of the requests assigned to them (and, for an officer, of
+// the unassigned and the overdue ones): `soon_days` and `tomorrow_days` working days before the
+// internal target, at `send_hour` local time in the request's time zone, one email each or one daily
+// digest. A user who set nothing has the defaults (3, 1, 9, no digest). Settings belong to a user: an
+// `intake` token is refused (403).
+//
+// Corresponds with GET /api/v1/me/reminders (the `GetReminderSettings` operationId).
+func (c *Client) GetReminderSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetReminderSettingsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutReminderSettingsWithBody Change the caller's reminder settings
+//
+// Sets the caller's reminder settings; a field left out keeps its value. `soon_days` and
+// `tomorrow_days` are 1 to 30 working days, `tomorrow_days` not above `soon_days`; `send_hour` is 0 to
+// 23. A bad value is refused (422) naming the field. The change is recorded in the audit trail
+// (`reminders.settings`, with the fields changed).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/me/reminders (the `PutReminderSettings` operationId).
+func (c *Client) PutReminderSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutReminderSettingsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutReminderSettings Change the caller's reminder settings
+//
+// Sets the caller's reminder settings; a field left out keeps its value. `soon_days` and
+// `tomorrow_days` are 1 to 30 working days, `tomorrow_days` not above `soon_days`; `send_hour` is 0 to
+// 23. A bad value is refused (422) naming the field. The change is recorded in the audit trail
+// (`reminders.settings`, with the fields changed).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/me/reminders (the `PutReminderSettings` operationId).
+func (c *Client) PutReminderSettings(ctx context.Context, body PutReminderSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutReminderSettingsRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3292,73 +3231,6 @@ func NewListAuditRequest(server string, params *ListAuditParams) (*http.Request,
 	return req, nil
 }
 
-// NewImportCalendarYearsRequest calls the generic ImportCalendarYears builder with application/json body
-func NewImportCalendarYearsRequest(server string, params *ImportCalendarYearsParams, body ImportCalendarYearsJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewImportCalendarYearsRequestWithBody(server, params, "application/json", bodyReader)
-}
-
-// NewImportCalendarYearsRequestWithBody constructs an http.Request for the ImportCalendarYears method, with any body, and a specified content type
-func NewImportCalendarYearsRequestWithBody(server string, params *ImportCalendarYearsParams, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/api/v1/calendar/years")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Force != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "force", *params.Force, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
 // NewGetCalendarYearRequest constructs an http.Request for the GetCalendarYear method
 func NewGetCalendarYearRequest(server string, year int) (*http.Request, error) {
 	var err error
@@ -3510,6 +3382,73 @@ func NewGetMeRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewGetReminderSettingsRequest constructs an http.Request for the GetReminderSettings method
+func NewGetReminderSettingsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/reminders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutReminderSettingsRequest calls the generic PutReminderSettings builder with application/json body
+func NewPutReminderSettingsRequest(server string, body PutReminderSettingsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutReminderSettingsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPutReminderSettingsRequestWithBody constructs an http.Request for the PutReminderSettings method, with any body, and a specified content type
+func NewPutReminderSettingsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/reminders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -4623,44 +4562,6 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/audit (the `ListAudit` operationId).
 	ListAuditWithResponse(ctx context.Context, params *ListAuditParams, reqEditors ...RequestEditorFn) (*ListAuditResponse, error)
 
-	// ImportCalendarYearsWithBodyWithResponse Import production calendar years (a new decree)
-	//
-	// Imports one or more years of the production calendar, in the format of the data shipped with Srok
-	// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
-	// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
-	// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
-	// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
-	// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
-	// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
-	// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
-	// the terms they move are recomputed: every open obligation counted on provisional data gets its new
-	// dates and a `recomputed` timeline event with the old and new ones. Only a role with
-	// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
-	ImportCalendarYearsWithBodyWithResponse(ctx context.Context, params *ImportCalendarYearsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportCalendarYearsResponse, error)
-
-	// ImportCalendarYearsWithResponse Import production calendar years (a new decree)
-	//
-	// Imports one or more years of the production calendar, in the format of the data shipped with Srok
-	// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
-	// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
-	// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
-	// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
-	// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
-	// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
-	// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
-	// the terms they move are recomputed: every open obligation counted on provisional data gets its new
-	// dates and a `recomputed` timeline event with the old and new ones. Only a role with
-	// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
-	ImportCalendarYearsWithResponse(ctx context.Context, params *ImportCalendarYearsParams, body ImportCalendarYearsJSONRequestBody, reqEditors ...RequestEditorFn) (*ImportCalendarYearsResponse, error)
-
 	// GetCalendarYearWithResponse The production calendar of a year
 	//
 	// Every date of a year of the Russian production calendar the terms are counted on: weekends and
@@ -4716,6 +4617,43 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeResponse, error)
+
+	// GetReminderSettingsWithResponse The caller's reminder settings
+	//
+	// When the caller is reminded of the terms of the requests assigned to them (and, for an officer, of
+	// the unassigned and the overdue ones): `soon_days` and `tomorrow_days` working days before the
+	// internal target, at `send_hour` local time in the request's time zone, one email each or one daily
+	// digest. A user who set nothing has the defaults (3, 1, 9, no digest). Settings belong to a user: an
+	// `intake` token is refused (403).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/reminders (the `GetReminderSettings` operationId).
+	GetReminderSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReminderSettingsResponse, error)
+
+	// PutReminderSettingsWithBodyWithResponse Change the caller's reminder settings
+	//
+	// Sets the caller's reminder settings; a field left out keeps its value. `soon_days` and
+	// `tomorrow_days` are 1 to 30 working days, `tomorrow_days` not above `soon_days`; `send_hour` is 0 to
+	// 23. A bad value is refused (422) naming the field. The change is recorded in the audit trail
+	// (`reminders.settings`, with the fields changed).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/reminders (the `PutReminderSettings` operationId).
+	PutReminderSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutReminderSettingsResponse, error)
+
+	// PutReminderSettingsWithResponse Change the caller's reminder settings
+	//
+	// Sets the caller's reminder settings; a field left out keeps its value. `soon_days` and
+	// `tomorrow_days` are 1 to 30 working days, `tomorrow_days` not above `soon_days`; `send_hour` is 0 to
+	// 23. A bad value is refused (422) naming the field. The change is recorded in the audit trail
+	// (`reminders.settings`, with the fields changed).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/reminders (the `PutReminderSettings` operationId).
+	PutReminderSettingsWithResponse(ctx context.Context, body PutReminderSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*PutReminderSettingsResponse, error)
 
 	// GetOpenAPIWithResponse This document
 	//
@@ -5189,138 +5127,6 @@ func (r ListAuditResponse) ContentType() string {
 	return ""
 }
 
-// ImportCalendarYearsResponse401Headers the declared response headers of an HTTP 401 response for ImportCalendarYears
-type ImportCalendarYearsResponse401Headers struct {
-	WWWAuthenticate string
-}
-
-// ImportCalendarYearsResponse429Headers the declared response headers of an HTTP 429 response for ImportCalendarYears
-type ImportCalendarYearsResponse429Headers struct {
-	RetryAfter int
-}
-
-// ImportCalendarYearsResponse503Headers the declared response headers of an HTTP 503 response for ImportCalendarYears
-type ImportCalendarYearsResponse503Headers struct {
-	RetryAfter int
-}
-
-type ImportCalendarYearsResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *CalendarImportSummary
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *BadRequest
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Unauthorized
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Forbidden
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *NotFound
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *PayloadTooLarge
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *UnsupportedMediaType
-	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *UnprocessableEntity
-	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
-	ApplicationproblemJSON429 *TooManyRequests
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *InternalError
-	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
-	ApplicationproblemJSON503 *ServiceUnavailable
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ImportCalendarYearsResponse401Headers
-	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *ImportCalendarYearsResponse429Headers
-	// Headers503 the parsed response headers for an HTTP 503 response
-	Headers503 *ImportCalendarYearsResponse503Headers
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ImportCalendarYearsResponse) GetJSON200() *CalendarImportSummary {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r ImportCalendarYearsResponse) GetApplicationproblemJSON400() *BadRequest {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ImportCalendarYearsResponse) GetApplicationproblemJSON401() *Unauthorized {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ImportCalendarYearsResponse) GetApplicationproblemJSON403() *Forbidden {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r ImportCalendarYearsResponse) GetApplicationproblemJSON404() *NotFound {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r ImportCalendarYearsResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r ImportCalendarYearsResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ImportCalendarYearsResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
-	return r.ApplicationproblemJSON422
-}
-
-// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
-func (r ImportCalendarYearsResponse) GetApplicationproblemJSON429() *TooManyRequests {
-	return r.ApplicationproblemJSON429
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ImportCalendarYearsResponse) GetApplicationproblemJSON500() *InternalError {
-	return r.ApplicationproblemJSON500
-}
-
-// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
-func (r ImportCalendarYearsResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
-	return r.ApplicationproblemJSON503
-}
-
-// GetBody returns the raw response body bytes
-func (r ImportCalendarYearsResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ImportCalendarYearsResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ImportCalendarYearsResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ImportCalendarYearsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
 // GetCalendarYearResponse401Headers the declared response headers of an HTTP 401 response for GetCalendarYear
 type GetCalendarYearResponse401Headers struct {
 	WWWAuthenticate string
@@ -5759,6 +5565,235 @@ func (r GetMeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetReminderSettingsResponse401Headers the declared response headers of an HTTP 401 response for GetReminderSettings
+type GetReminderSettingsResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetReminderSettingsResponse429Headers the declared response headers of an HTTP 429 response for GetReminderSettings
+type GetReminderSettingsResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetReminderSettingsResponse503Headers the declared response headers of an HTTP 503 response for GetReminderSettings
+type GetReminderSettingsResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetReminderSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReminderSettings
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetReminderSettingsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetReminderSettingsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetReminderSettingsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetReminderSettingsResponse) GetJSON200() *ReminderSettings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetReminderSettingsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetReminderSettingsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetReminderSettingsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetReminderSettingsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetReminderSettingsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetReminderSettingsResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetReminderSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetReminderSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetReminderSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetReminderSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PutReminderSettingsResponse401Headers the declared response headers of an HTTP 401 response for PutReminderSettings
+type PutReminderSettingsResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// PutReminderSettingsResponse429Headers the declared response headers of an HTTP 429 response for PutReminderSettings
+type PutReminderSettingsResponse429Headers struct {
+	RetryAfter int
+}
+
+// PutReminderSettingsResponse503Headers the declared response headers of an HTTP 503 response for PutReminderSettings
+type PutReminderSettingsResponse503Headers struct {
+	RetryAfter int
+}
+
+type PutReminderSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReminderSettings
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutReminderSettingsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PutReminderSettingsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutReminderSettingsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutReminderSettingsResponse) GetJSON200() *ReminderSettings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PutReminderSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutReminderSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutReminderSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutReminderSettingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8071,56 +8106,6 @@ func (c *ClientWithResponses) ListAuditWithResponse(ctx context.Context, params 
 	return ParseListAuditResponse(rsp)
 }
 
-// ImportCalendarYearsWithBodyWithResponse Import production calendar years (a new decree)
-//
-// Imports one or more years of the production calendar, in the format of the data shipped with Srok
-// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
-// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
-// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
-// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
-// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
-// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
-// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
-// the terms they move are recomputed: every open obligation counted on provisional data gets its new
-// dates and a `recomputed` timeline event with the old and new ones. Only a role with
-// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
-func (c *ClientWithResponses) ImportCalendarYearsWithBodyWithResponse(ctx context.Context, params *ImportCalendarYearsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportCalendarYearsResponse, error) {
-	rsp, err := c.ImportCalendarYearsWithBody(ctx, params, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseImportCalendarYearsResponse(rsp)
-}
-
-// ImportCalendarYearsWithResponse Import production calendar years (a new decree)
-//
-// Imports one or more years of the production calendar, in the format of the data shipped with Srok
-// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
-// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
-// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
-// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
-// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
-// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
-// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
-// the terms they move are recomputed: every open obligation counted on provisional data gets its new
-// dates and a `recomputed` timeline event with the old and new ones. Only a role with
-// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
-func (c *ClientWithResponses) ImportCalendarYearsWithResponse(ctx context.Context, params *ImportCalendarYearsParams, body ImportCalendarYearsJSONRequestBody, reqEditors ...RequestEditorFn) (*ImportCalendarYearsResponse, error) {
-	rsp, err := c.ImportCalendarYears(ctx, params, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseImportCalendarYearsResponse(rsp)
-}
-
 // GetCalendarYearWithResponse The production calendar of a year
 //
 // Every date of a year of the Russian production calendar the terms are counted on: weekends and
@@ -8205,6 +8190,61 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 		return nil, err
 	}
 	return ParseGetMeResponse(rsp)
+}
+
+// GetReminderSettingsWithResponse The caller's reminder settings
+//
+// When the caller is reminded of the terms of the requests assigned to them (and, for an officer, of
+// the unassigned and the overdue ones): `soon_days` and `tomorrow_days` working days before the
+// internal target, at `send_hour` local time in the request's time zone, one email each or one daily
+// digest. A user who set nothing has the defaults (3, 1, 9, no digest). Settings belong to a user: an
+// `intake` token is refused (403).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/reminders (the `GetReminderSettings` operationId).
+func (c *ClientWithResponses) GetReminderSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReminderSettingsResponse, error) {
+	rsp, err := c.GetReminderSettings(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetReminderSettingsResponse(rsp)
+}
+
+// PutReminderSettingsWithBodyWithResponse Change the caller's reminder settings
+//
+// Sets the caller's reminder settings; a field left out keeps its value. `soon_days` and
+// `tomorrow_days` are 1 to 30 working days, `tomorrow_days` not above `soon_days`; `send_hour` is 0 to
+// 23. A bad value is refused (422) naming the field. The change is recorded in the audit trail
+// (`reminders.settings`, with the fields changed).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/reminders (the `PutReminderSettings` operationId).
+func (c *ClientWithResponses) PutReminderSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutReminderSettingsResponse, error) {
+	rsp, err := c.PutReminderSettingsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutReminderSettingsResponse(rsp)
+}
+
+// PutReminderSettingsWithResponse Change the caller's reminder settings
+//
+// Sets the caller's reminder settings; a field left out keeps its value. `soon_days` and
+// `tomorrow_days` are 1 to 30 working days, `tomorrow_days` not above `soon_days`; `send_hour` is 0 to
+// 23. A bad value is refused (422) naming the field. The change is recorded in the audit trail
+// (`reminders.settings`, with the fields changed).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/reminders (the `PutReminderSettings` operationId).
+func (c *ClientWithResponses) PutReminderSettingsWithResponse(ctx context.Context, body PutReminderSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*PutReminderSettingsResponse, error) {
+	rsp, err := c.PutReminderSettings(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutReminderSettingsResponse(rsp)
 }
 
 // GetOpenAPIWithResponse This document
@@ -8855,135 +8895,6 @@ func ParseListAuditResponse(rsp *http.Response) (*ListAuditResponse, error) {
 	return response, nil
 }
 
-// ParseImportCalendarYearsResponse parses an HTTP response from a ImportCalendarYearsWithResponse call
-func ParseImportCalendarYearsResponse(rsp *http.Response) (*ImportCalendarYearsResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ImportCalendarYearsResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest CalendarImportSummary
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON429 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
-		var dest ServiceUnavailable
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON503 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 401:
-		var headers ImportCalendarYearsResponse401Headers
-		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WWWAuthenticate = value
-		}
-		response.Headers401 = &headers
-	case rsp.StatusCode == 429:
-		var headers ImportCalendarYearsResponse429Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = value
-		}
-		response.Headers429 = &headers
-	case rsp.StatusCode == 503:
-		var headers ImportCalendarYearsResponse503Headers
-		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RetryAfter = value
-		}
-		response.Headers503 = &headers
-	}
-
-	return response, nil
-}
-
 // ParseGetCalendarYearResponse parses an HTTP response from a GetCalendarYearWithResponse call
 func ParseGetCalendarYearResponse(rsp *http.Response) (*GetCalendarYearResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9403,6 +9314,229 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetMeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetReminderSettingsResponse parses an HTTP response from a GetReminderSettingsWithResponse call
+func ParseGetReminderSettingsResponse(rsp *http.Response) (*GetReminderSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetReminderSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReminderSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetReminderSettingsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetReminderSettingsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetReminderSettingsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePutReminderSettingsResponse parses an HTTP response from a PutReminderSettingsWithResponse call
+func ParsePutReminderSettingsResponse(rsp *http.Response) (*PutReminderSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutReminderSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReminderSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PutReminderSettingsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PutReminderSettingsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PutReminderSettingsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

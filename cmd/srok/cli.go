@@ -60,6 +60,7 @@ Usage:
   srok token revoke ID
   srok healthcheck [--path /readyz] [--timeout 5s]
   srok mail test --to ADDRESS
+  srok reminders plan --from DATE --to DATE [--json]
   srok help
 
 Commands:
@@ -79,6 +80,8 @@ Commands:
              (exit 0 or 1, one line): the container image's HEALTHCHECK
   mail       mail test sends a test message through the SMTP server of the
              reminders (SROK_SMTP_*) and prints the server's answer
+  reminders  list the reminders the register would send on each day of a
+             period (plan), sending nothing
 
 serve, migrate and config read the environment (DATABASE_URL, SROK_ADDR,
 SROK_DATA_DIR, SROK_TIME_ZONE, ...): run 'srok config' to see them all.
@@ -125,10 +128,12 @@ func run(ctx context.Context, args []string, e env) int {
 		err = runHealthcheck(ctx, rest, e)
 	case "mail":
 		err = runMail(ctx, rest, e)
+	case "reminders":
+		err = runReminders(ctx, rest, e)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stdout, usage)
 	default:
-		err = usagef("unknown command %q (commands: serve, migrate, config, deadline, calendar, user, token, healthcheck, mail, help)", cmd)
+		err = usagef("unknown command %q (commands: serve, migrate, config, deadline, calendar, user, token, healthcheck, mail, reminders, help)", cmd)
 	}
 	switch {
 	case err == nil:
@@ -137,7 +142,7 @@ func run(ctx context.Context, args []string, e env) int {
 		return 0
 	}
 	name := "srok"
-	if len(args) > 0 && slices.Contains([]string{"deadline", "calendar", "serve", "migrate", "config", "user", "token", "healthcheck", "mail"}, args[0]) {
+	if len(args) > 0 && slices.Contains([]string{"deadline", "calendar", "serve", "migrate", "config", "user", "token", "healthcheck", "mail", "reminders"}, args[0]) {
 		name += " " + args[0]
 	}
 	fmt.Fprintf(e.stderr, "%s: %v\n", name, err)

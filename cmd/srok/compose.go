@@ -19,6 +19,7 @@ import (
 	"github.com/srok/srok/pkg/calendars"
 	"github.com/srok/srok/pkg/metrics"
 	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/remind"
 	"github.com/srok/srok/pkg/store"
 )
 
@@ -60,7 +61,8 @@ func compose(d deps) *echo.Echo {
 		live, calImp = d.calendars.Live(), d.calendars
 	}
 	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
-		Health: d.store, Log: d.log, Now: d.now, Calendars: live, CalendarImport: calImp})
+		Health: d.store, Log: d.log, Now: d.now, Calendars: live, CalendarImport: calImp,
+		Reminders: remind.NewSettingsService(d.store, d.audit, d.now)})
 	web.Mount(e, web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
 		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts})

@@ -62,8 +62,8 @@ func mailOneLine(s string) string { return strings.Join(strings.Fields(s), " ") 
 // startReminders starts the reminders scheduler of `srok serve`, unless
 // SROK_SCHEDULER=off, and returns the function that stops it and waits for
 // its round in progress. base is the address links point at.
-func startReminders(ctx context.Context, cfg config.Config, st *store.Store, cal *calendar.Calendar, log *slog.Logger, e env,
-	base string, planner remind.Planner) func() {
+func startReminders(ctx context.Context, cfg config.Config, st *store.Store, cal calendar.Source, log *slog.Logger, e env,
+	base string, scanner remind.Queuer) func() {
 	if cfg.Scheduler == "off" {
 		log.Info("reminders scheduler off (SROK_SCHEDULER=off): this instance serves HTTP only")
 		return func() {}
@@ -85,7 +85,7 @@ func startReminders(ctx context.Context, cfg config.Config, st *store.Store, cal
 	d := remind.NewDeliverer(remind.DelivererConfig{Store: st, Sender: sender, Now: e.now,
 		Instance: host + ":" + strconv.Itoa(os.Getpid()), Lease: cfg.ReminderLease, Log: log,
 		Composer: &remind.Composer{BaseURL: base, Calendar: cal, Domain: domain}})
-	sch := &remind.Scheduler{Planner: planner, Deliverer: d, Interval: cfg.SchedulerInterval, Now: e.now, Log: log}
+	sch := &remind.Scheduler{Scanner: scanner, Deliverer: d, Interval: cfg.SchedulerInterval, Now: e.now, Log: log}
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {

@@ -17,6 +17,7 @@ import (
 	"github.com/srok/srok/pkg/calendars"
 	"github.com/srok/srok/pkg/config"
 	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/remind"
 	"github.com/srok/srok/pkg/store"
 )
 
@@ -181,7 +182,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 
 	// Reminders are queued and sent in the background (SROK_SCHEDULER=off:
 	// not by this instance); stopped once the HTTP server has drained.
-	stopReminders := startReminders(ctx, cfg, st, cal, log, e, cfg.BaseURL(displayAddr(ln.Addr())), nil)
+	stopReminders := startReminders(ctx, cfg, st, live, log, e, cfg.BaseURL(displayAddr(ln.Addr())), remind.NewScanner(st, live))
 	defer stopReminders()
 
 	served := make(chan error, 1)

@@ -76,6 +76,9 @@ const (
 	// names the years and decrees), or a request's terms were recomputed
 	// on them (RequestID, Fields).
 	ActionCalendarImport Action = "calendar.import"
+	// ActionReminderSettings: a user changed their own reminder settings;
+	// Fields names what.
+	ActionReminderSettings Action = "reminders.settings"
 )
 
 // Actions lists every action, grouped by what it acts on.
@@ -89,6 +92,7 @@ func Actions() []Action {
 		ActionUserCreate, ActionUserEdit, ActionUserDisable, ActionUserPassword,
 		ActionAuditRead, ActionAuditExport,
 		ActionCalendarImport,
+		ActionReminderSettings,
 	}
 }
 

@@ -32,7 +32,7 @@ type Composer struct {
 	// BaseURL is SROK_PUBLIC_URL: links are BaseURL/requests/{id}.
 	BaseURL string
 	// Calendar counts the working days left (the production calendar).
-	Calendar *calendar.Calendar
+	Calendar calendar.Source
 	// Domain is the right-hand side of the Message-IDs.
 	Domain string
 }
@@ -119,7 +119,7 @@ func (c *Composer) status(it OutboxItem) string {
 	today := it.LocalDate
 	switch {
 	case today > it.LegalDate || it.Stage == "overdue" || it.Stage == "escalation":
-		n, err := c.Calendar.WorkingDaysBetween(it.LegalDate, today)
+		n, err := c.Calendar.Current().WorkingDaysBetween(it.LegalDate, today)
 		if err != nil || n < 1 {
 			n = 1
 		}
@@ -127,7 +127,7 @@ func (c *Composer) status(it OutboxItem) string {
 	case today >= it.TargetDate:
 		return "срок сегодня"
 	}
-	n, err := c.Calendar.WorkingDaysBetween(today, it.TargetDate)
+	n, err := c.Calendar.Current().WorkingDaysBetween(today, it.TargetDate)
 	if err != nil {
 		n = int(it.TargetDate - today) // past the calendar's years: calendar days are a fair hint
 	}

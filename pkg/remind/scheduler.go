@@ -7,17 +7,17 @@ import (
 	"time"
 )
 
-// Planner queues the reminders due at now in the outbox (the scanner):
+// Queuer queues the reminders due at now in the outbox (a *Scanner):
 // idempotent, so that every instance may run it.
-type Planner interface {
+type Queuer interface {
 	Scan(ctx context.Context, now time.Time) (queued int, err error)
 }
 
 // Scheduler is the background loop of reminders: every Interval it asks the
-// Planner to queue what is due, then delivers the outbox until nothing due
+// Scanner to queue what is due, then delivers the outbox until nothing due
 // is left. Its logs carry counts only, never an address or a name.
 type Scheduler struct {
-	Planner   Planner // nil: only deliver what others queued
+	Scanner   Queuer // nil: only deliver what others queued
 	Deliverer *Deliverer
 	Interval  time.Duration
 	Now       func() time.Time
@@ -55,8 +55,8 @@ func (s *Scheduler) Run(ctx context.Context) {
 
 // round is one scan and delivery.
 func (s *Scheduler) round(ctx context.Context, now time.Time, log *slog.Logger, warnedNoSMTP *bool) {
-	if s.Planner != nil {
-		queued, err := s.Planner.Scan(ctx, now)
+	if s.Scanner != nil {
+		queued, err := s.Scanner.Scan(ctx, now)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			log.Error("reminders: scan failed", "error", err.Error())

@@ -54,7 +54,7 @@ func TestSchedulerScansThenDelivers(t *testing.T) {
 				LocalDate: calendar.DateOf(start), Due: start})
 		}}
 		var logs syncBuffer
-		s := &remind.Scheduler{Planner: p, Deliverer: e.d, Interval: 20 * time.Millisecond, Now: e.clock.Now,
+		s := &remind.Scheduler{Scanner: p, Deliverer: e.d, Interval: 20 * time.Millisecond, Now: e.clock.Now,
 			Log: slog.New(slog.NewJSONHandler(&logs, nil))}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
