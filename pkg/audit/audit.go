@@ -72,6 +72,16 @@ const (
 	ActionAuditRead Action = "audit.read"
 	// ActionAuditExport: the audit trail was exported.
 	ActionAuditExport Action = "audit.export"
+	// ActionEmailIngest: an email was sent in (stored, or found stored
+	// before); Detail names it by id.
+	ActionEmailIngest Action = "email.ingest"
+	// ActionEmailRead: what was read of an email was shown; Detail names it.
+	ActionEmailRead Action = "email.read"
+	// ActionEmailRaw: an email's raw bytes were shown; Detail names it.
+	ActionEmailRaw Action = "email.raw"
+	// ActionEmailAttachment: an email's attachment was shown; Detail names
+	// the email and the attachment's index.
+	ActionEmailAttachment Action = "email.attachment"
 )
 
 // Actions lists every action, grouped by what it acts on.
@@ -84,6 +94,7 @@ func Actions() []Action {
 		ActionTokenCreate, ActionTokenRevoke,
 		ActionUserCreate, ActionUserEdit, ActionUserDisable, ActionUserPassword,
 		ActionAuditRead, ActionAuditExport,
+		ActionEmailIngest, ActionEmailRead, ActionEmailRaw, ActionEmailAttachment,
 	}
 }
 

@@ -42,6 +42,8 @@ type Service struct {
 	// users resolves assignees; audit records reads and changes.
 	users Users
 	audit Auditor
+	// emails finds the email a request links (WithEmails).
+	emails Emails
 }
 
 // NewService returns the register on store, counting terms on cal, with
@@ -50,6 +52,9 @@ func NewService(store Store, cal *calendar.Calendar, zone *time.Location, now fu
 	s := &Service{store: store, engine: deadlines.New(cal), cal: cal, zone: zone, now: now}
 	for _, o := range opts {
 		o(s)
+	}
+	if e, ok := store.(Emails); ok && s.emails == nil {
+		s.emails = e
 	}
 	return s
 }
@@ -78,6 +83,10 @@ func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r 
 		return nil, false, err
 	}
 	now := s.now().UTC()
+	in, err = s.fromEmail(ctx, in)
+	if err != nil {
+		return nil, false, err
+	}
 	p, err := validate(in, s.zone, now)
 	if err != nil {
 		return nil, false, err
@@ -98,6 +107,7 @@ func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r 
 		Representative:     p.Representative,
 		Identity:           p.Identity,
 		Summary:            p.Summary,
+		EmailID:            in.EmailID,
 		Assignee:           who.Email,
 		AssigneeID:         who.ID,
 		Status:             StatusNew,
@@ -145,6 +155,34 @@ func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r 
 		return shown(a, first), true, nil
 	}
 	return shown(a, r), false, nil
+}
+
+// fromEmail checks the email in links and, when received_at is not given,
+// takes it from the email's Date: a request sent by email is received when
+// the email arrived (152-FZ art. 14 part 3: the request in electronic form).
+func (s *Service) fromEmail(ctx context.Context, in Input) (Input, error) {
+	in.EmailID = strings.TrimSpace(in.EmailID)
+	if in.EmailID == "" {
+		return in, nil
+	}
+	if s.emails == nil {
+		return in, srok.Invalid(srok.FieldError{Field: "email_id", Problem: "emails are not kept here"})
+	}
+	date, err := s.emails.EmailDate(ctx, in.EmailID)
+	switch {
+	case srok.ErrorCode(err) == srok.ENOTFOUND:
+		return in, srok.Invalid(srok.FieldError{Field: "email_id", Problem: fmt.Sprintf("no stored email has id %q: send it to POST /api/v1/emails first", in.EmailID)})
+	case err != nil:
+		return in, err
+	}
+	if strings.TrimSpace(in.ReceivedAt) == "" {
+		if date == nil {
+			return in, srok.Invalid(srok.FieldError{Field: "received_at",
+				Problem: "is required: the email has no readable Date, so give the time it was received"})
+		}
+		in.ReceivedAt = date.Format(time.RFC3339)
+	}
+	return in, nil
 }
 
 // computeObligations fills r.Obligations for its type and triggers.
