@@ -34,11 +34,14 @@ type Request struct {
 	CancelReason *string    `json:"cancel_reason"`
 	CancelNote   *string    `json:"cancel_note"`
 	ClosedAt     *string    `json:"closed_at"`
-	Version      int        `json:"version"`
-	CreatedAt    string     `json:"created_at"`
-	CreatedBy    string     `json:"created_by"`
-	UpdatedAt    string     `json:"updated_at"`
-	UpdatedBy    string     `json:"updated_by"`
+	// EmailID is the stored email the request was registered from, null
+	// when none (GET /api/v1/emails/{id}).
+	EmailID   *string `json:"email_id"`
+	Version   int     `json:"version"`
+	CreatedAt string  `json:"created_at"`
+	CreatedBy string  `json:"created_by"`
+	UpdatedAt string  `json:"updated_at"`
+	UpdatedBy string  `json:"updated_by"`
 }
 
 // Subject is the person the request is from.
@@ -155,6 +158,7 @@ func NewRequest(r *register.Request, now time.Time) Request {
 		CancelReason: strOrNil(string(r.CancelReason)),
 		CancelNote:   strOrNil(r.CancelNote),
 		ClosedAt:     instantPtr(r.ClosedAt, loc),
+		EmailID:      strOrNil(r.EmailID),
 		Version:      r.Version,
 		CreatedAt:    instant(r.CreatedAt, loc),
 		CreatedBy:    r.CreatedBy,

@@ -58,7 +58,10 @@ type Config struct {
 	Accounts Accounts
 	Audit    Audit
 	Health   Health
-	Log      *slog.Logger
+	// Emails is the email intake (POST /api/v1/emails…); its routes
+	// answer 503 without it.
+	Emails Emails
+	Log    *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -70,6 +73,7 @@ type server struct {
 	accounts Accounts
 	audit    Audit
 	health   Health
+	intake   Emails
 	log      *slog.Logger
 	now      func() time.Time
 }
@@ -88,7 +92,7 @@ func Mount(e *echo.Echo, cfg Config) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &server{reg: cfg.Register, cal: cfg.Calendar, engine: deadlines.New(cfg.Calendar), accounts: cfg.Accounts,
-		audit: cfg.Audit, health: cfg.Health, log: cfg.Log, now: cfg.Now}
+		audit: cfg.Audit, health: cfg.Health, intake: cfg.Emails, log: cfg.Log, now: cfg.Now}
 
 	// Public: liveness, readiness and the contract. Everything else needs an
 	// API token or a browser session (httpx.Identify finds it; Require
@@ -121,6 +125,10 @@ func Mount(e *echo.Echo, cfg Config) {
 	v1.POST("/tokens", s.createToken, auth)
 	v1.DELETE("/tokens/:id", s.revokeToken, auth)
 	httpx.Get(v1, "/audit", s.listAudit, auth)
+	v1.POST("/emails", s.createEmail, auth)
+	httpx.Get(v1, "/emails/:id", s.getEmail, auth)
+	httpx.Get(v1, "/emails/:id/raw", s.getEmailRaw, auth)
+	httpx.Get(v1, "/emails/:id/attachments/:n", s.getEmailAttachment, auth)
 }
 
 func (s *server) healthz(c echo.Context) error {

@@ -45,6 +45,10 @@ const (
 	AuditActionAuthLogin       AuditAction = "auth.login"
 	AuditActionAuthLoginFailed AuditAction = "auth.login_failed"
 	AuditActionAuthLogout      AuditAction = "auth.logout"
+	AuditActionEmailAttachment AuditAction = "email.attachment"
+	AuditActionEmailIngest     AuditAction = "email.ingest"
+	AuditActionEmailRaw        AuditAction = "email.raw"
+	AuditActionEmailRead       AuditAction = "email.read"
 	AuditActionRequestAnswer   AuditAction = "request.answer"
 	AuditActionRequestAssign   AuditAction = "request.assign"
 	AuditActionRequestCancel   AuditAction = "request.cancel"
@@ -76,6 +80,14 @@ func (e AuditAction) Valid() bool {
 	case AuditActionAuthLoginFailed:
 		return true
 	case AuditActionAuthLogout:
+		return true
+	case AuditActionEmailAttachment:
+		return true
+	case AuditActionEmailIngest:
+		return true
+	case AuditActionEmailRaw:
+		return true
+	case AuditActionEmailRead:
 		return true
 	case AuditActionRequestAnswer:
 		return true
@@ -626,15 +638,15 @@ type AssignInput struct {
 }
 
 // AuditAction What an entry records: reads of a request's personal data (`request.read`, `request.list`,
-// `request.export`), changes to requests, sign-ins (`auth.*`), tokens, users, and reads of the trail
-// itself.
+// `request.export`), changes to requests, sign-ins (`auth.*`), tokens, users, reads of the trail
+// itself, and emails sent in and read (`email.*`).
 type AuditAction string
 
 // AuditEntry One entry of the audit trail. Empty strings stand for what does not apply.
 type AuditEntry struct {
 	// Action What an entry records: reads of a request's personal data (`request.read`, `request.list`,
-	// `request.export`), changes to requests, sign-ins (`auth.*`), tokens, users, and reads of the trail
-	// itself.
+	// `request.export`), changes to requests, sign-ins (`auth.*`), tokens, users, reads of the trail
+	// itself, and emails sent in and read (`email.*`).
 	Action AuditAction `json:"action"`
 
 	// ActorId Who acted, a user's id, `token:<token id>` or `system`; empty for a failed sign-in that named no known user.
@@ -801,6 +813,64 @@ type DeadlinePreview struct {
 	// - `automated` — an objection to a decision made solely by automated processing: consider it and
 	//   notify the result within 30 days (art. 16 part 4).
 	Type RequestType `json:"type"`
+}
+
+// Email What was read of a stored email. For a forwarded email (an attached `message/rfc822`), `from`, `date`
+// and `subject` are the forwarded message's, and `text` is the forwarder's note followed by its text.
+type Email struct {
+	// Attachments The attachments, in order; `GET …/attachments/{n}` reads the n-th, from 0.
+	Attachments []EmailAttachment `json:"attachments"`
+
+	// Date The `Date` header, RFC 3339 with the header's own offset; null when missing or unreadable.
+	//
+	// Example: 2026-11-24T14:05:00+05:00
+	Date *time.Time `json:"date"`
+
+	// From The sender; null when no `From` could be read.
+	From *EmailAddress      `json:"from"`
+	Id   openapi_types.UUID `json:"id"`
+
+	// MessageId The `Message-ID` without angle brackets; empty when the message has none.
+	MessageId string `json:"message_id"`
+
+	// Sha256 The SHA-256 of the raw message, hex.
+	Sha256 string `json:"sha256"`
+
+	// Size The raw message's length in bytes.
+	Size int64 `json:"size"`
+
+	// StoredAt When it was first stored.
+	StoredAt time.Time `json:"stored_at"`
+	Subject  string    `json:"subject"`
+
+	// SuggestedType The request type the Russian wording suggests (the subject first, then the text); null when none.
+	SuggestedType *RequestType `json:"suggested_type"`
+
+	// Text The readable body, the text part or the HTML part converted to text.
+	Text string `json:"text"`
+
+	// Warnings What could not be read (a truncated part, an unknown charset, no sender or date).
+	Warnings []string `json:"warnings"`
+}
+
+// EmailAddress defines model for EmailAddress.
+type EmailAddress struct {
+	Email string `json:"email"`
+
+	// Name The display name; empty when none.
+	Name string `json:"name"`
+}
+
+// EmailAttachment defines model for EmailAttachment.
+type EmailAttachment struct {
+	// ContentType Example: application/pdf
+	ContentType string `json:"content_type"`
+
+	// Filename The file name (RFC 2231 and RFC 2047 names decoded); a made-up one when the part has none.
+	Filename string `json:"filename"`
+
+	// Size The decoded length in bytes.
+	Size int64 `json:"size"`
 }
 
 // Event One entry of a request's timeline.
@@ -1203,6 +1273,9 @@ type Request struct {
 	// CreatedBy The id of the actor who registered the request.
 	CreatedBy string `json:"created_by"`
 
+	// EmailId The stored email the request was registered from (`GET /api/v1/emails/{id}`); null when none.
+	EmailId *openapi_types.UUID `json:"email_id"`
+
 	// EvidenceReceivedAt For rectification and erasure, when the information confirming the claim arrived, if later than
 	// the request: the terms count from it (152-FZ art. 20 part 3, art. 21 part 1). Null otherwise.
 	EvidenceReceivedAt *time.Time         `json:"evidence_received_at"`
@@ -1283,6 +1356,10 @@ type RequestInput struct {
 	// Channel How a request arrived or a notice was sent, and the form its answer must take (152-FZ art. 14 part 3).
 	Channel Channel `json:"channel"`
 
+	// EmailId The stored email the request came in (its id from `POST /api/v1/emails`); an id no email has is a
+	// 422 naming `email_id`. It cannot be changed afterwards.
+	EmailId *openapi_types.UUID `json:"email_id,omitempty"`
+
 	// EvidenceReceivedAt Only for `rectification` and `erasure`: when the information confirming the claim arrived, if
 	// later than the request; the terms count from it (152-FZ art. 20 part 3, art. 21 part 1). Not
 	// before `received_at`.
@@ -1293,7 +1370,9 @@ type RequestInput struct {
 
 	// ReceivedAt When the request was received (or the event detected); see `Trigger`. Not more than 5 minutes in
 	// the future, not before 2000; a time of day is needed for `incident`, whose terms run in hours.
-	ReceivedAt     Trigger              `json:"received_at"`
+	// Required, unless `email_id` is given: then it defaults to the email's `date` (422 naming
+	// `received_at` when the email has none).
+	ReceivedAt     *Trigger             `json:"received_at,omitempty"`
 	Representative *RepresentativeInput `json:"representative,omitempty"`
 
 	// Subject The subject. For every type but `unlawful`, `purpose` and `incident` the `name` and at least one
@@ -1483,6 +1562,9 @@ type TokenList struct {
 //
 // Example: 2026-04-30T10:00:00+03:00
 type Trigger = string
+
+// EmailID defines model for EmailID.
+type EmailID = openapi_types.UUID
 
 // IfMatch defines model for IfMatch.
 type IfMatch = string
@@ -1862,6 +1944,57 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/deadlines/preview (the `PreviewDeadlines` operationId).
 	PreviewDeadlines(ctx context.Context, body PreviewDeadlinesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEmailWithBody Store an email as received
+	//
+	// Stores a raw email (`message/rfc822`, at most 25 MiB) exactly as received and answers with what was
+	// read of it: the sender, the `Date` with its own offset, the subject, the readable text (the text
+	// part, or the HTML part converted to text), the request type its Russian wording suggests, and its
+	// attachments. When the email forwards another one as an attachment (`message/rfc822`), the sender,
+	// date and subject are the forwarded message's: that is who asked and when. A message that cannot be
+	// read whole (truncated MIME, an unknown charset, no `From`) is stored all the same, and `warnings`
+	// says what could not be read.
+	//
+	// The same email is stored once: the same bytes, or the same non-empty `Message-ID` with the same body
+	// (the same message fetched twice differs in its `Received` headers), give the id stored first, with
+	// 200 instead of 201 and the same body. Another body under a `Message-ID` already stored is stored as
+	// another email, with a warning naming the earlier one; a message without a `Message-ID` is the same
+	// only byte for byte.
+	//
+	// Whoever may register requests may send emails in, an intake token too (it reads back only the
+	// emails it sent in). Every email sent in is recorded in the audit trail (`email.ingest`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/emails (the `CreateEmail` operationId).
+	CreateEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEmail What was read of a stored email
+	//
+	// The same body as `POST /api/v1/emails` answered. Reading an email is reading personal data: a viewer
+	// may not (403), an intake token only the emails it sent in (404 for others). Every read is recorded
+	// (`email.read`).
+	//
+	// Corresponds with GET /api/v1/emails/{id} (the `GetEmail` operationId).
+	GetEmail(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEmailAttachment One attachment of a stored email
+	//
+	// The attachment's bytes with its media type, as a file to save under its own name (`filename*`,
+	// RFC 5987, for a Cyrillic name). A text attachment is served converted to UTF-8; the raw email keeps
+	// the original. Who may read it as for `GET /api/v1/emails/{id}`; every read is recorded
+	// (`email.attachment`).
+	//
+	// Corresponds with GET /api/v1/emails/{id}/attachments/{n} (the `GetEmailAttachment` operationId).
+	GetEmailAttachment(ctx context.Context, id EmailID, n int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEmailRaw A stored email's bytes as received
+	//
+	// The original message, byte for byte, as a file to save (`email-{id}.eml`). Who may read it as for
+	// `GET /api/v1/emails/{id}`; every read is recorded (`email.raw`).
+	//
+	// Corresponds with GET /api/v1/emails/{id}/raw (the `GetEmailRaw` operationId).
+	GetEmailRaw(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetMe Who the caller is
 	//
@@ -2307,6 +2440,97 @@ func (c *Client) PreviewDeadlinesWithBody(ctx context.Context, contentType strin
 // Corresponds with POST /api/v1/deadlines/preview (the `PreviewDeadlines` operationId).
 func (c *Client) PreviewDeadlines(ctx context.Context, body PreviewDeadlinesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPreviewDeadlinesRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEmailWithBody Store an email as received
+//
+// Stores a raw email (`message/rfc822`, at most 25 MiB) exactly as received and answers with what was
+// read of it: the sender, the `Date` with its own offset, the subject, the readable text (the text
+// part, or the HTML part converted to text), the request type its Russian wording suggests, and its
+// attachments. When the email forwards another one as an attachment (`message/rfc822`), the sender,
+// date and subject are the forwarded message's: that is who asked and when. A message that cannot be
+// read whole (truncated MIME, an unknown charset, no `From`) is stored all the same, and `warnings`
+// says what could not be read.
+//
+// The same email is stored once: the same bytes, or the same non-empty `Message-ID` with the same body
+// (the same message fetched twice differs in its `Received` headers), give the id stored first, with
+// 200 instead of 201 and the same body. Another body under a `Message-ID` already stored is stored as
+// another email, with a warning naming the earlier one; a message without a `Message-ID` is the same
+// only byte for byte.
+//
+// Whoever may register requests may send emails in, an intake token too (it reads back only the
+// emails it sent in). Every email sent in is recorded in the audit trail (`email.ingest`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/emails (the `CreateEmail` operationId).
+func (c *Client) CreateEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEmailRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEmail What was read of a stored email
+//
+// The same body as `POST /api/v1/emails` answered. Reading an email is reading personal data: a viewer
+// may not (403), an intake token only the emails it sent in (404 for others). Every read is recorded
+// (`email.read`).
+//
+// Corresponds with GET /api/v1/emails/{id} (the `GetEmail` operationId).
+func (c *Client) GetEmail(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEmailRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEmailAttachment One attachment of a stored email
+//
+// The attachment's bytes with its media type, as a file to save under its own name (`filename*`,
+// RFC 5987, for a Cyrillic name). A text attachment is served converted to UTF-8; the raw email keeps
+// the original. Who may read it as for `GET /api/v1/emails/{id}`; every read is recorded
+// (`email.attachment`).
+//
+// Corresponds with GET /api/v1/emails/{id}/attachments/{n} (the `GetEmailAttachment` operationId).
+func (c *Client) GetEmailAttachment(ctx context.Context, id EmailID, n int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEmailAttachmentRequest(c.Server, id, n)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEmailRaw A stored email's bytes as received
+//
+// The original message, byte for byte, as a file to save (`email-{id}.eml`). Who may read it as for
+// `GET /api/v1/emails/{id}`; every read is recorded (`email.raw`).
+//
+// Corresponds with GET /api/v1/emails/{id}/raw (the `GetEmailRaw` operationId).
+func (c *Client) GetEmailRaw(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEmailRawRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -3226,6 +3450,144 @@ func NewPreviewDeadlinesRequestWithBody(server string, contentType string, body 
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateEmailRequestWithBody constructs an http.Request for the CreateEmail method, with any body, and a specified content type
+func NewCreateEmailRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/emails")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetEmailRequest constructs an http.Request for the GetEmail method
+func NewGetEmailRequest(server string, id EmailID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/emails/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetEmailAttachmentRequest constructs an http.Request for the GetEmailAttachment method
+func NewGetEmailAttachmentRequest(server string, id EmailID, n int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "n", n, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/emails/%s/attachments/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetEmailRawRequest constructs an http.Request for the GetEmailRaw method
+func NewGetEmailRawRequest(server string, id EmailID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/emails/%s/raw", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -4410,6 +4772,63 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/deadlines/preview (the `PreviewDeadlines` operationId).
 	PreviewDeadlinesWithResponse(ctx context.Context, body PreviewDeadlinesJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewDeadlinesResponse, error)
 
+	// CreateEmailWithBodyWithResponse Store an email as received
+	//
+	// Stores a raw email (`message/rfc822`, at most 25 MiB) exactly as received and answers with what was
+	// read of it: the sender, the `Date` with its own offset, the subject, the readable text (the text
+	// part, or the HTML part converted to text), the request type its Russian wording suggests, and its
+	// attachments. When the email forwards another one as an attachment (`message/rfc822`), the sender,
+	// date and subject are the forwarded message's: that is who asked and when. A message that cannot be
+	// read whole (truncated MIME, an unknown charset, no `From`) is stored all the same, and `warnings`
+	// says what could not be read.
+	//
+	// The same email is stored once: the same bytes, or the same non-empty `Message-ID` with the same body
+	// (the same message fetched twice differs in its `Received` headers), give the id stored first, with
+	// 200 instead of 201 and the same body. Another body under a `Message-ID` already stored is stored as
+	// another email, with a warning naming the earlier one; a message without a `Message-ID` is the same
+	// only byte for byte.
+	//
+	// Whoever may register requests may send emails in, an intake token too (it reads back only the
+	// emails it sent in). Every email sent in is recorded in the audit trail (`email.ingest`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/emails (the `CreateEmail` operationId).
+	CreateEmailWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEmailResponse, error)
+
+	// GetEmailWithResponse What was read of a stored email
+	//
+	// The same body as `POST /api/v1/emails` answered. Reading an email is reading personal data: a viewer
+	// may not (403), an intake token only the emails it sent in (404 for others). Every read is recorded
+	// (`email.read`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/emails/{id} (the `GetEmail` operationId).
+	GetEmailWithResponse(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*GetEmailResponse, error)
+
+	// GetEmailAttachmentWithResponse One attachment of a stored email
+	//
+	// The attachment's bytes with its media type, as a file to save under its own name (`filename*`,
+	// RFC 5987, for a Cyrillic name). A text attachment is served converted to UTF-8; the raw email keeps
+	// the original. Who may read it as for `GET /api/v1/emails/{id}`; every read is recorded
+	// (`email.attachment`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/emails/{id}/attachments/{n} (the `GetEmailAttachment` operationId).
+	GetEmailAttachmentWithResponse(ctx context.Context, id EmailID, n int, reqEditors ...RequestEditorFn) (*GetEmailAttachmentResponse, error)
+
+	// GetEmailRawWithResponse A stored email's bytes as received
+	//
+	// The original message, byte for byte, as a file to save (`email-{id}.eml`). Who may read it as for
+	// `GET /api/v1/emails/{id}`; every read is recorded (`email.raw`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/emails/{id}/raw (the `GetEmailRaw` operationId).
+	GetEmailRawWithResponse(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*GetEmailRawResponse, error)
+
 	// GetMeWithResponse Who the caller is
 	//
 	// The user behind the credentials, their role, the scope of the API token (if a token is used) and the
@@ -5228,6 +5647,466 @@ func (r PreviewDeadlinesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PreviewDeadlinesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateEmailResponse200Headers the declared response headers of an HTTP 200 response for CreateEmail
+type CreateEmailResponse200Headers struct {
+	Location string
+}
+
+// CreateEmailResponse201Headers the declared response headers of an HTTP 201 response for CreateEmail
+type CreateEmailResponse201Headers struct {
+	Location string
+}
+
+// CreateEmailResponse401Headers the declared response headers of an HTTP 401 response for CreateEmail
+type CreateEmailResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// CreateEmailResponse429Headers the declared response headers of an HTTP 429 response for CreateEmail
+type CreateEmailResponse429Headers struct {
+	RetryAfter int
+}
+
+// CreateEmailResponse503Headers the declared response headers of an HTTP 503 response for CreateEmail
+type CreateEmailResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateEmailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Email
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Email
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateEmailResponse200Headers
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateEmailResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateEmailResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateEmailResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateEmailResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateEmailResponse) GetJSON200() *Email {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateEmailResponse) GetJSON201() *Email {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEmailResponse401Headers the declared response headers of an HTTP 401 response for GetEmail
+type GetEmailResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetEmailResponse429Headers the declared response headers of an HTTP 429 response for GetEmail
+type GetEmailResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetEmailResponse503Headers the declared response headers of an HTTP 503 response for GetEmail
+type GetEmailResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetEmailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Email
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetEmailResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetEmailResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetEmailResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEmailResponse) GetJSON200() *Email {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetEmailResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetEmailResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetEmailResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetEmailResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetEmailResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetEmailResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEmailAttachmentResponse200Headers the declared response headers of an HTTP 200 response for GetEmailAttachment
+type GetEmailAttachmentResponse200Headers struct {
+	ContentDisposition  string
+	XContentTypeOptions string
+}
+
+// GetEmailAttachmentResponse401Headers the declared response headers of an HTTP 401 response for GetEmailAttachment
+type GetEmailAttachmentResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetEmailAttachmentResponse429Headers the declared response headers of an HTTP 429 response for GetEmailAttachment
+type GetEmailAttachmentResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetEmailAttachmentResponse503Headers the declared response headers of an HTTP 503 response for GetEmailAttachment
+type GetEmailAttachmentResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetEmailAttachmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetEmailAttachmentResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetEmailAttachmentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetEmailAttachmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetEmailAttachmentResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetEmailAttachmentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetEmailAttachmentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetEmailAttachmentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetEmailAttachmentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetEmailAttachmentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetEmailAttachmentResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetEmailAttachmentResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEmailAttachmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEmailAttachmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEmailAttachmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEmailAttachmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEmailRawResponse200Headers the declared response headers of an HTTP 200 response for GetEmailRaw
+type GetEmailRawResponse200Headers struct {
+	ContentDisposition  string
+	XContentTypeOptions string
+}
+
+// GetEmailRawResponse401Headers the declared response headers of an HTTP 401 response for GetEmailRaw
+type GetEmailRawResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetEmailRawResponse429Headers the declared response headers of an HTTP 429 response for GetEmailRaw
+type GetEmailRawResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetEmailRawResponse503Headers the declared response headers of an HTTP 503 response for GetEmailRaw
+type GetEmailRawResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetEmailRawResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetEmailRawResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetEmailRawResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetEmailRawResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetEmailRawResponse503Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetEmailRawResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetEmailRawResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetEmailRawResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetEmailRawResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetEmailRawResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetEmailRawResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEmailRawResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEmailRawResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEmailRawResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEmailRawResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7712,6 +8591,87 @@ func (c *ClientWithResponses) PreviewDeadlinesWithResponse(ctx context.Context, 
 	return ParsePreviewDeadlinesResponse(rsp)
 }
 
+// CreateEmailWithBodyWithResponse Store an email as received
+//
+// Stores a raw email (`message/rfc822`, at most 25 MiB) exactly as received and answers with what was
+// read of it: the sender, the `Date` with its own offset, the subject, the readable text (the text
+// part, or the HTML part converted to text), the request type its Russian wording suggests, and its
+// attachments. When the email forwards another one as an attachment (`message/rfc822`), the sender,
+// date and subject are the forwarded message's: that is who asked and when. A message that cannot be
+// read whole (truncated MIME, an unknown charset, no `From`) is stored all the same, and `warnings`
+// says what could not be read.
+//
+// The same email is stored once: the same bytes, or the same non-empty `Message-ID` with the same body
+// (the same message fetched twice differs in its `Received` headers), give the id stored first, with
+// 200 instead of 201 and the same body. Another body under a `Message-ID` already stored is stored as
+// another email, with a warning naming the earlier one; a message without a `Message-ID` is the same
+// only byte for byte.
+//
+// Whoever may register requests may send emails in, an intake token too (it reads back only the
+// emails it sent in). Every email sent in is recorded in the audit trail (`email.ingest`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/emails (the `CreateEmail` operationId).
+func (c *ClientWithResponses) CreateEmailWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEmailResponse, error) {
+	rsp, err := c.CreateEmailWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEmailResponse(rsp)
+}
+
+// GetEmailWithResponse What was read of a stored email
+//
+// The same body as `POST /api/v1/emails` answered. Reading an email is reading personal data: a viewer
+// may not (403), an intake token only the emails it sent in (404 for others). Every read is recorded
+// (`email.read`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/emails/{id} (the `GetEmail` operationId).
+func (c *ClientWithResponses) GetEmailWithResponse(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*GetEmailResponse, error) {
+	rsp, err := c.GetEmail(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEmailResponse(rsp)
+}
+
+// GetEmailAttachmentWithResponse One attachment of a stored email
+//
+// The attachment's bytes with its media type, as a file to save under its own name (`filename*`,
+// RFC 5987, for a Cyrillic name). A text attachment is served converted to UTF-8; the raw email keeps
+// the original. Who may read it as for `GET /api/v1/emails/{id}`; every read is recorded
+// (`email.attachment`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/emails/{id}/attachments/{n} (the `GetEmailAttachment` operationId).
+func (c *ClientWithResponses) GetEmailAttachmentWithResponse(ctx context.Context, id EmailID, n int, reqEditors ...RequestEditorFn) (*GetEmailAttachmentResponse, error) {
+	rsp, err := c.GetEmailAttachment(ctx, id, n, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEmailAttachmentResponse(rsp)
+}
+
+// GetEmailRawWithResponse A stored email's bytes as received
+//
+// The original message, byte for byte, as a file to save (`email-{id}.eml`). Who may read it as for
+// `GET /api/v1/emails/{id}`; every read is recorded (`email.raw`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/emails/{id}/raw (the `GetEmailRaw` operationId).
+func (c *ClientWithResponses) GetEmailRawWithResponse(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*GetEmailRawResponse, error) {
+	rsp, err := c.GetEmailRaw(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEmailRawResponse(rsp)
+}
+
 // GetMeWithResponse Who the caller is
 //
 // The user behind the credentials, their role, the scope of the API token (if a token is used) and the
@@ -8696,6 +9656,478 @@ func ParsePreviewDeadlinesResponse(rsp *http.Response) (*PreviewDeadlinesRespons
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers PreviewDeadlinesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateEmailResponse parses an HTTP response from a CreateEmailWithResponse call
+func ParseCreateEmailResponse(rsp *http.Response) (*CreateEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Email
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Email
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateEmailResponse200Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 201:
+		var headers CreateEmailResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateEmailResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateEmailResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateEmailResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetEmailResponse parses an HTTP response from a GetEmailWithResponse call
+func ParseGetEmailResponse(rsp *http.Response) (*GetEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Email
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetEmailResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetEmailResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetEmailResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetEmailAttachmentResponse parses an HTTP response from a GetEmailAttachmentWithResponse call
+func ParseGetEmailAttachmentResponse(rsp *http.Response) (*GetEmailAttachmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEmailAttachmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetEmailAttachmentResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetEmailAttachmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetEmailAttachmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetEmailAttachmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetEmailRawResponse parses an HTTP response from a GetEmailRawWithResponse call
+func ParseGetEmailRawResponse(rsp *http.Response) (*GetEmailRawResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEmailRawResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetEmailRawResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetEmailRawResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetEmailRawResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetEmailRawResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
