@@ -16,6 +16,7 @@ import (
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/intake"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/store"
 )
@@ -43,7 +44,8 @@ func compose(d deps) *echo.Echo {
 	e := httpx.New(httpx.Options{Log: d.log, Limits: d.limits, TrustedProxies: d.proxies, Auth: d.accounts, Sessions: d.sessions,
 		SessionIdle: d.sessionIdle, Public: api.PublicPaths})
 	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
-		Health: d.store, Log: d.log, Now: d.now})
+		Health: d.store, Log: d.log, Now: d.now,
+		Emails: intake.NewService(d.store, intake.WithClock(d.now), intake.WithAudit(d.audit))})
 	web.Mount(e, web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now})
 	return e
