@@ -333,8 +333,16 @@ func BodyHash(raw []byte) string {
 	case lf >= 0:
 		b = raw[lf+2:]
 	}
-	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
 	b = bytes.TrimRight(b, " \t\r\n")
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	h := sha256.New()
+	for len(b) > 0 { // \r\n hashed as \n, without copying the body
+		i := bytes.Index(b, []byte("\r\n"))
+		if i < 0 {
+			h.Write(b)
+			break
+		}
+		h.Write(b[:i])
+		b = b[i+1:]
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
