@@ -34,14 +34,12 @@ type Request struct {
 	CancelReason *string    `json:"cancel_reason"`
 	CancelNote   *string    `json:"cancel_note"`
 	ClosedAt     *string    `json:"closed_at"`
-	// EmailID is the stored email the request was registered from, null
-	// when none (GET /api/v1/emails/{id}).
-	EmailID   *string `json:"email_id"`
-	Version   int     `json:"version"`
-	CreatedAt string  `json:"created_at"`
-	CreatedBy string  `json:"created_by"`
-	UpdatedAt string  `json:"updated_at"`
-	UpdatedBy string  `json:"updated_by"`
+	EmailID      *string    `json:"email_id"` // the stored email it was registered from, null when none
+	Version      int        `json:"version"`
+	CreatedAt    string     `json:"created_at"`
+	CreatedBy    string     `json:"created_by"`
+	UpdatedAt    string     `json:"updated_at"`
+	UpdatedBy    string     `json:"updated_by"`
 }
 
 // Subject is the person the request is from.

@@ -58,10 +58,8 @@ type Config struct {
 	Accounts Accounts
 	Audit    Audit
 	Health   Health
-	// Emails is the email intake (POST /api/v1/emails…); its routes
-	// answer 503 without it.
-	Emails Emails
-	Log    *slog.Logger
+	Emails   Emails // the email intake; its routes answer 503 without it
+	Log      *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
