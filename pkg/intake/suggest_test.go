@@ -72,6 +72,8 @@ func TestSuggest(t *testing.T) {
 		{"", "", ""},
 		{"Re: встреча", "Давайте перенесём на завтра", ""},
 		{"Hello", "Lorem ipsum dolor sit amet", ""},
+		{"", "Работаю удалённо, созвонимся завтра", ""},
+		{"Ваш заказ", "Статус: отправлен. Спасибо за покупку!", ""},
 	}
 	for _, tt := range tests {
 		got := Suggest(tt.subject, tt.text)
