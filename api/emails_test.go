@@ -133,6 +133,14 @@ func TestEmailPermissions(t *testing.T) {
 			wantStatus(t, h.do("GET", p, nil, as(viewer)), http.StatusForbidden)
 		}
 		wantStatus(t, h.do("POST", "/api/v1/emails", eml(t, "cp1251_qp.eml"), rfc822, as(viewer)), http.StatusForbidden)
+		// An intake token links only the emails it sent in.
+		id := strings.TrimPrefix(path, "/api/v1/emails/")
+		link := map[string]any{"type": "erasure", "channel": "email", "email_id": id,
+			"subject": map[string]any{"name": "Мария", "email": "maria@example.ru"}}
+		if p := h.do("POST", "/api/v1/requests", link, as(formB)).problem(t); p.Status != http.StatusUnprocessableEntity || p.Errors[0].Field != "email_id" {
+			t.Errorf("another token's email linked: %+v", p)
+		}
+		wantStatus(t, h.do("POST", "/api/v1/requests", link, as(formA)), http.StatusCreated)
 		wantStatus(t, h.do("GET", path, nil, anonymous()), http.StatusUnauthorized)
 		wantStatus(t, h.do("POST", "/api/v1/emails", eml(t, "cp1251_qp.eml"), rfc822, anonymous()), http.StatusUnauthorized)
 	})

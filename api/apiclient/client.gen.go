@@ -1357,7 +1357,8 @@ type RequestInput struct {
 	Channel Channel `json:"channel"`
 
 	// EmailId The stored email the request came in (its id from `POST /api/v1/emails`); an id no email has is a
-	// 422 naming `email_id`. It cannot be changed afterwards.
+	// 422 naming `email_id`, and so is, for an intake token, an email it did not send in. It cannot be
+	// changed afterwards.
 	EmailId *openapi_types.UUID `json:"email_id,omitempty"`
 
 	// EvidenceReceivedAt Only for `rectification` and `erasure`: when the information confirming the claim arrived, if

@@ -54,6 +54,8 @@ type Emails interface {
 	// EmailDate returns the Date of the email with id, with the header's
 	// own offset, or nil when it has none; ENOTFOUND when no email has id.
 	EmailDate(ctx context.Context, id string) (*time.Time, error)
+	// EmailSentBy reports whether actorID sent the email with id in.
+	EmailSentBy(ctx context.Context, id, actorID string) (bool, error)
 }
 
 // WithEmails lets requests link the email they came in. Without it, a

@@ -83,7 +83,7 @@ func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r 
 		return nil, false, err
 	}
 	now := s.now().UTC()
-	in, err = s.fromEmail(ctx, in)
+	in, err = s.fromEmail(ctx, a, in)
 	if err != nil {
 		return nil, false, err
 	}
@@ -160,7 +160,9 @@ func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r 
 // fromEmail checks the email in links and, when received_at is not given,
 // takes it from the email's Date: a request sent by email is received when
 // the email arrived (152-FZ art. 14 part 3: the request in electronic form).
-func (s *Service) fromEmail(ctx context.Context, in Input) (Input, error) {
+// An intake token links only an email it sent in itself, as it reads only
+// those.
+func (s *Service) fromEmail(ctx context.Context, a srok.Actor, in Input) (Input, error) {
 	in.EmailID = strings.TrimSpace(in.EmailID)
 	if in.EmailID == "" {
 		return in, nil
@@ -168,12 +170,22 @@ func (s *Service) fromEmail(ctx context.Context, in Input) (Input, error) {
 	if s.emails == nil {
 		return in, srok.Invalid(srok.FieldError{Field: "email_id", Problem: "emails are not kept here"})
 	}
+	unknown := srok.Invalid(srok.FieldError{Field: "email_id", Problem: fmt.Sprintf("no stored email has id %q: send it to POST /api/v1/emails first", in.EmailID)})
 	date, err := s.emails.EmailDate(ctx, in.EmailID)
 	switch {
 	case srok.ErrorCode(err) == srok.ENOTFOUND:
-		return in, srok.Invalid(srok.FieldError{Field: "email_id", Problem: fmt.Sprintf("no stored email has id %q: send it to POST /api/v1/emails first", in.EmailID)})
+		return in, unknown
 	case err != nil:
 		return in, err
+	}
+	if a.Scope == srok.ScopeIntake {
+		ok, err := s.emails.EmailSentBy(ctx, in.EmailID, a.ID)
+		if err != nil {
+			return in, err
+		}
+		if !ok {
+			return in, unknown
+		}
 	}
 	if strings.TrimSpace(in.ReceivedAt) == "" {
 		if date == nil {
