@@ -41,6 +41,9 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("attachment %d: %+v (%d bytes, %v), listed as %+v", i, got, len(b), ok, a)
 			}
 		}
+		if h := BodyHash(raw); len(h) != 64 {
+			t.Fatalf("body hash %q", h)
+		}
 		if _, err := json.Marshal(e); err != nil {
 			t.Fatal(err)
 		}
