@@ -30,9 +30,10 @@ import (
 type Store interface {
 	// PutEmail stores e (with its ID, StoredAt and StoredBy set) and raw,
 	// unless the same email is stored already (see above); either way it
-	// records that e.StoredBy sent it in. It returns the id of the email
-	// stored and whether this call stored it.
-	PutEmail(ctx context.Context, e *Email, raw []byte, bodyHash string) (id string, created bool, err error)
+	// records that e.StoredBy sent it in, and writes the audit entries
+	// trail makes of the id and created, all in one transaction. It returns
+	// the id of the email stored and whether this call stored it.
+	PutEmail(ctx context.Context, e *Email, raw []byte, bodyHash string, trail Trail) (id string, created bool, err error)
 	// Email returns what was read of the email with id (ENOTFOUND).
 	Email(ctx context.Context, id string) (*Email, error)
 	// EmailRaw returns the email's bytes as received (ENOTFOUND).
@@ -50,9 +51,17 @@ type Key struct {
 	ID, SHA256, BodyHash string
 }
 
+// Trail makes the audit entries of an email sent in, once the store knows
+// its id and whether it was stored now; nil makes none.
+type Trail func(id string, created bool) ([]*audit.Entry, error)
+
 // Auditor records who stored and who read an email (the audit trail).
 type Auditor interface {
+	// Record writes e at once (reads, refusals).
 	Record(ctx context.Context, e audit.Entry) error
+	// Prepare makes e ready for the store to write in a change's own
+	// transaction.
+	Prepare(ctx context.Context, e audit.Entry) ([]*audit.Entry, error)
 }
 
 // Service stores and reads emails for the actors allowed to. It is safe
@@ -111,7 +120,19 @@ func (s *Service) Ingest(ctx context.Context, a srok.Actor, raw []byte) (*Email,
 	e.ID = uuid.Must(uuid.NewV7()).String()
 	e.StoredAt = s.now().UTC().Truncate(time.Microsecond)
 	e.StoredBy = a.ID
-	id, created, err := s.store.PutEmail(ctx, e, raw, bodyHash)
+	var trail Trail
+	if s.audit != nil {
+		// The entry is written with the email, in its transaction: one is
+		// never committed without the other.
+		trail = func(id string, created bool) ([]*audit.Entry, error) {
+			detail := "email " + id + " stored"
+			if !created {
+				detail = "email " + id + " was stored before"
+			}
+			return s.audit.Prepare(ctx, audit.Entry{Action: audit.ActionEmailIngest, Outcome: audit.OutcomeOK, Detail: detail})
+		}
+	}
+	id, created, err := s.store.PutEmail(ctx, e, raw, bodyHash, trail)
 	if err != nil {
 		return nil, false, err
 	}
@@ -119,13 +140,6 @@ func (s *Service) Ingest(ctx context.Context, a srok.Actor, raw []byte) (*Email,
 		if e, err = s.store.Email(ctx, id); err != nil {
 			return nil, false, err
 		}
-	}
-	detail := "email " + id + " stored"
-	if !created {
-		detail = "email " + id + " was stored before"
-	}
-	if err := s.record(ctx, audit.Entry{Action: audit.ActionEmailIngest, Outcome: audit.OutcomeOK, Detail: detail}); err != nil {
-		return nil, false, err
 	}
 	return e, created, nil
 }

@@ -120,7 +120,7 @@ func emailDate(at time.Time, offset *int) time.Time {
 // body hash); the one stored is then read back. Concurrent duplicates are
 // safe: on PostgreSQL the second insert waits on the index for the first to
 // commit, then does nothing and reads it; SQLite has one writer.
-func (s *Store) PutEmail(ctx context.Context, e *intake.Email, raw []byte, bodyHash string) (string, bool, error) {
+func (s *Store) PutEmail(ctx context.Context, e *intake.Email, raw []byte, bodyHash string, trail intake.Trail) (string, bool, error) {
 	row, err := toEmailRow(e, bodyHash)
 	if err != nil {
 		return "", false, fmt.Errorf("store: put email: %w", err)
@@ -147,8 +147,18 @@ func (s *Store) PutEmail(ctx context.Context, e *intake.Email, raw []byte, bodyH
 			}
 			id = ids[0]
 		}
-		return tx.Exec(`INSERT INTO email_receipts (email_id, actor_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-			id, row.StoredBy, row.StoredAt).Error
+		if err := tx.Exec(`INSERT INTO email_receipts (email_id, actor_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			id, row.StoredBy, row.StoredAt).Error; err != nil {
+			return err
+		}
+		if trail == nil {
+			return nil
+		}
+		entries, err := trail(id, created)
+		if err != nil {
+			return err
+		}
+		return appendAudit(tx, entries)
 	})
 	if err != nil {
 		return "", false, s.wrap("put email", err)
