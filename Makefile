@@ -63,6 +63,7 @@ fuzz:
 	@$(call fuzz_target,FuzzParseTrigger,./deadlines)
 	@$(call fuzz_target,FuzzRequestBody,./api)
 	@$(call fuzz_target,FuzzRequestForm,./api/web)
+	@$(call fuzz_target,FuzzParse,./pkg/intake)
 
 # fuzz_target runs one fuzz target for FUZZTIME. Go's fuzzer sometimes ends a
 # run with "context deadline exceeded" and no failing input, when the time

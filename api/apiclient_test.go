@@ -60,7 +60,7 @@ func TestGeneratedClient(t *testing.T) {
 		in := apiclient.RequestInput{
 			Type:       apiclient.RequestTypeAccess,
 			Channel:    apiclient.ChannelEmail,
-			ReceivedAt: "2026-11-20T10:00:00+03:00", // a Friday, before the fixed clock
+			ReceivedAt: new(apiclient.Trigger("2026-11-20T10:00:00+03:00")), // a Friday, before the fixed clock
 			Subject:    &apiclient.SubjectInput{Name: new("Иван Петров"), Email: new("ivan@example.ru")},
 		}
 		key := "generated-client-1"

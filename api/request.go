@@ -34,6 +34,7 @@ type Request struct {
 	CancelReason *string    `json:"cancel_reason"`
 	CancelNote   *string    `json:"cancel_note"`
 	ClosedAt     *string    `json:"closed_at"`
+	EmailID      *string    `json:"email_id"` // the stored email it was registered from, null when none
 	Version      int        `json:"version"`
 	CreatedAt    string     `json:"created_at"`
 	CreatedBy    string     `json:"created_by"`
@@ -155,6 +156,7 @@ func NewRequest(r *register.Request, now time.Time) Request {
 		CancelReason: strOrNil(string(r.CancelReason)),
 		CancelNote:   strOrNil(r.CancelNote),
 		ClosedAt:     instantPtr(r.ClosedAt, loc),
+		EmailID:      strOrNil(r.EmailID),
 		Version:      r.Version,
 		CreatedAt:    instant(r.CreatedAt, loc),
 		CreatedBy:    r.CreatedBy,

@@ -57,6 +57,7 @@ type Config struct {
 	Accounts Accounts
 	Audit    Audit
 	Health   Health
+	Emails   Emails // the email intake; its routes answer 503 without it
 	Log      *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
@@ -78,6 +79,7 @@ type server struct {
 	accounts Accounts
 	audit    Audit
 	health   Health
+	intake   Emails
 	log      *slog.Logger
 	now      func() time.Time
 }
@@ -100,7 +102,7 @@ func Mount(e *echo.Echo, cfg Config) {
 		cals = cfg.Calendars
 	}
 	s := &server{reg: cfg.Register, cals: cals, calImp: cfg.CalendarImport, accounts: cfg.Accounts,
-		audit: cfg.Audit, health: cfg.Health, log: cfg.Log, now: cfg.Now}
+		audit: cfg.Audit, health: cfg.Health, intake: cfg.Emails, log: cfg.Log, now: cfg.Now}
 
 	// Public: liveness, readiness and the contract. Everything else needs an
 	// API token or a browser session (httpx.Identify finds it; Require
@@ -135,6 +137,10 @@ func Mount(e *echo.Echo, cfg Config) {
 	v1.DELETE("/tokens/:id", s.revokeToken, auth)
 	httpx.Get(v1, "/audit", s.listAudit, auth)
 	mountReminders(v1, cfg.Reminders)
+	v1.POST("/emails", s.createEmail, auth)
+	httpx.Get(v1, "/emails/:id", s.getEmail, auth)
+	httpx.Get(v1, "/emails/:id/raw", s.getEmailRaw, auth)
+	httpx.Get(v1, "/emails/:id/attachments/:n", s.getEmailAttachment, auth)
 }
 
 func (s *server) healthz(c echo.Context) error {

@@ -45,6 +45,11 @@ const (
 	AuditActionAuthLogin         AuditAction = "auth.login"
 	AuditActionAuthLoginFailed   AuditAction = "auth.login_failed"
 	AuditActionAuthLogout        AuditAction = "auth.logout"
+	AuditActionCalendarImport    AuditAction = "calendar.import"
+	AuditActionEmailAttachment   AuditAction = "email.attachment"
+	AuditActionEmailIngest       AuditAction = "email.ingest"
+	AuditActionEmailRaw          AuditAction = "email.raw"
+	AuditActionEmailRead         AuditAction = "email.read"
 	AuditActionRemindersSettings AuditAction = "reminders.settings"
 	AuditActionRequestAnswer     AuditAction = "request.answer"
 	AuditActionRequestAssign     AuditAction = "request.assign"
@@ -77,6 +82,16 @@ func (e AuditAction) Valid() bool {
 	case AuditActionAuthLoginFailed:
 		return true
 	case AuditActionAuthLogout:
+		return true
+	case AuditActionCalendarImport:
+		return true
+	case AuditActionEmailAttachment:
+		return true
+	case AuditActionEmailIngest:
+		return true
+	case AuditActionEmailRaw:
+		return true
+	case AuditActionEmailRead:
 		return true
 	case AuditActionRemindersSettings:
 		return true
@@ -167,6 +182,27 @@ func (e CalendarDayKind) Valid() bool {
 	}
 }
 
+// Defines values for CalendarImportYearStatus.
+const (
+	CalendarImportYearStatusImported  CalendarImportYearStatus = "imported"
+	CalendarImportYearStatusReplaced  CalendarImportYearStatus = "replaced"
+	CalendarImportYearStatusUnchanged CalendarImportYearStatus = "unchanged"
+)
+
+// Valid indicates whether the value is a known member of the CalendarImportYearStatus enum.
+func (e CalendarImportYearStatus) Valid() bool {
+	switch e {
+	case CalendarImportYearStatusImported:
+		return true
+	case CalendarImportYearStatusReplaced:
+		return true
+	case CalendarImportYearStatusUnchanged:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CancelReason.
 const (
 	CancelReasonDuplicate     CancelReason = "duplicate"
@@ -223,17 +259,19 @@ func (e Channel) Valid() bool {
 
 // Defines values for EventKind.
 const (
-	EventKindAnswered      EventKind = "answered"
-	EventKindAssigned      EventKind = "assigned"
-	EventKindCancelled     EventKind = "cancelled"
-	EventKindClosed        EventKind = "closed"
-	EventKindCreated       EventKind = "created"
-	EventKindExtended      EventKind = "extended"
-	EventKindNote          EventKind = "note"
-	EventKindRecomputed    EventKind = "recomputed"
-	EventKindRefused       EventKind = "refused"
-	EventKindRepeatFlagged EventKind = "repeat_flagged"
-	EventKindUpdated       EventKind = "updated"
+	EventKindAnswered       EventKind = "answered"
+	EventKindAssigned       EventKind = "assigned"
+	EventKindCancelled      EventKind = "cancelled"
+	EventKindClosed         EventKind = "closed"
+	EventKindCreated        EventKind = "created"
+	EventKindExtended       EventKind = "extended"
+	EventKindNote           EventKind = "note"
+	EventKindRecomputed     EventKind = "recomputed"
+	EventKindRefused        EventKind = "refused"
+	EventKindReminderFailed EventKind = "reminder_failed"
+	EventKindReminderSent   EventKind = "reminder_sent"
+	EventKindRepeatFlagged  EventKind = "repeat_flagged"
+	EventKindUpdated        EventKind = "updated"
 )
 
 // Valid indicates whether the value is a known member of the EventKind enum.
@@ -256,6 +294,10 @@ func (e EventKind) Valid() bool {
 	case EventKindRecomputed:
 		return true
 	case EventKindRefused:
+		return true
+	case EventKindReminderFailed:
+		return true
+	case EventKindReminderSent:
 		return true
 	case EventKindRepeatFlagged:
 		return true
@@ -629,15 +671,15 @@ type AssignInput struct {
 }
 
 // AuditAction What an entry records: reads of a request's personal data (`request.read`, `request.list`,
-// `request.export`), changes to requests, sign-ins (`auth.*`), tokens, users, and reads of the trail
-// itself.
+// `request.export`), changes to requests, sign-ins (`auth.*`), tokens, users, reads of the trail
+// itself, and emails sent in and read (`email.*`).
 type AuditAction string
 
 // AuditEntry One entry of the audit trail. Empty strings stand for what does not apply.
 type AuditEntry struct {
 	// Action What an entry records: reads of a request's personal data (`request.read`, `request.list`,
-	// `request.export`), changes to requests, sign-ins (`auth.*`), tokens, users, and reads of the trail
-	// itself.
+	// `request.export`), changes to requests, sign-ins (`auth.*`), tokens, users, reads of the trail
+	// itself, and emails sent in and read (`email.*`).
 	Action AuditAction `json:"action"`
 
 	// ActorId Who acted, a user's id, `token:<token id>` or `system`; empty for a failed sign-in that named no known user.
@@ -690,6 +732,30 @@ type Bucket struct {
 	Items []Request `json:"items"`
 }
 
+// CalendarData Production calendar years in the format of the data shipped with Srok, keyed by the year.
+type CalendarData struct {
+	Description *string `json:"description,omitempty"`
+
+	// Years Example: {"2027":{"decree":"Постановление Правительства РФ от 01.10.2026 № 9999","nonworking_weekdays":["2027-01-01","2027-01-04","2027-01-05","2027-01-06","2027-01-07","2027-01-08","2027-01-11","2027-02-23","2027-03-08","2027-05-03","2027-05-10","2027-06-14","2027-11-04"],"transfers":[{"from":"2027-01-02","to":"2027-01-11"}],"working_days":248,"working_weekends":[]}}
+	Years map[string]CalendarDataYear `json:"years"`
+}
+
+// CalendarDataYear One year: the decree (cited with its date and number, "... от DD.MM.YYYY № N"); the decree's moves of
+// days off (`from` a weekend day or a weekend holiday, `to` a weekday listed in `nonworking_weekdays`);
+// every Monday-Friday day off; the Saturdays and Sundays that are working days (each moved away by a
+// transfer); optionally the shortened pre-holiday days; and the year's number of working days.
+type CalendarDataYear struct {
+	Decree             string                `json:"decree"`
+	NonworkingWeekdays []openapi_types.Date  `json:"nonworking_weekdays"`
+	ShortenedDays      *[]openapi_types.Date `json:"shortened_days,omitempty"`
+	Transfers          *[]struct {
+		From openapi_types.Date `json:"from"`
+		To   openapi_types.Date `json:"to"`
+	} `json:"transfers,omitempty"`
+	WorkingDays     int                   `json:"working_days"`
+	WorkingWeekends *[]openapi_types.Date `json:"working_weekends,omitempty"`
+}
+
 // CalendarDay defines model for CalendarDay.
 type CalendarDay struct {
 	Date openapi_types.Date `json:"date"`
@@ -711,6 +777,35 @@ type CalendarDay struct {
 // (a weekday off moved by decree or by art. 112 part 2); `working_weekend` (a Saturday or Sunday made
 // a working day by decree).
 type CalendarDayKind string
+
+// CalendarImportSummary defines model for CalendarImportSummary.
+type CalendarImportSummary struct {
+	// Recomputed The open requests looked at, and those (and their obligations) whose dates moved.
+	Recomputed struct {
+		Examined    int `json:"examined"`
+		Obligations int `json:"obligations"`
+		Requests    int `json:"requests"`
+	} `json:"recomputed"`
+	Years []CalendarImportYear `json:"years"`
+}
+
+// CalendarImportYear defines model for CalendarImportYear.
+type CalendarImportYear struct {
+	// DaysOff The Monday-Friday days off.
+	DaysOff int    `json:"days_off"`
+	Decree  string `json:"decree"`
+
+	// Status `imported` (the year had no decree data), `replaced` (with `force`), `unchanged` (the same data was in use).
+	Status      CalendarImportYearStatus `json:"status"`
+	WorkingDays int                      `json:"working_days"`
+
+	// WorkingWeekends The Saturdays and Sundays that are working days.
+	WorkingWeekends int `json:"working_weekends"`
+	Year            int `json:"year"`
+}
+
+// CalendarImportYearStatus `imported` (the year had no decree data), `replaced` (with `force`), `unchanged` (the same data was in use).
+type CalendarImportYearStatus string
 
 // CalendarYear defines model for CalendarYear.
 type CalendarYear struct {
@@ -806,6 +901,64 @@ type DeadlinePreview struct {
 	Type RequestType `json:"type"`
 }
 
+// Email What was read of a stored email. For a forwarded email (an attached `message/rfc822`), `from`, `date`
+// and `subject` are the forwarded message's, and `text` is the forwarder's note followed by its text.
+type Email struct {
+	// Attachments The attachments, in order; `GET …/attachments/{n}` reads the n-th, from 0.
+	Attachments []EmailAttachment `json:"attachments"`
+
+	// Date The `Date` header, RFC 3339 with the header's own offset; null when missing or unreadable.
+	//
+	// Example: 2026-11-24T14:05:00+05:00
+	Date *time.Time `json:"date"`
+
+	// From The sender; null when no `From` could be read.
+	From *EmailAddress      `json:"from"`
+	Id   openapi_types.UUID `json:"id"`
+
+	// MessageId The `Message-ID` without angle brackets; empty when the message has none.
+	MessageId string `json:"message_id"`
+
+	// Sha256 The SHA-256 of the raw message, hex.
+	Sha256 string `json:"sha256"`
+
+	// Size The raw message's length in bytes.
+	Size int64 `json:"size"`
+
+	// StoredAt When it was first stored.
+	StoredAt time.Time `json:"stored_at"`
+	Subject  string    `json:"subject"`
+
+	// SuggestedType The request type the Russian wording suggests (the subject first, then the text); null when none.
+	SuggestedType *RequestType `json:"suggested_type"`
+
+	// Text The readable body, the text part or the HTML part converted to text.
+	Text string `json:"text"`
+
+	// Warnings What could not be read (a truncated part, an unknown charset, no sender or date).
+	Warnings []string `json:"warnings"`
+}
+
+// EmailAddress defines model for EmailAddress.
+type EmailAddress struct {
+	Email string `json:"email"`
+
+	// Name The display name; empty when none.
+	Name string `json:"name"`
+}
+
+// EmailAttachment defines model for EmailAttachment.
+type EmailAttachment struct {
+	// ContentType Example: application/pdf
+	ContentType string `json:"content_type"`
+
+	// Filename The file name (RFC 2231 and RFC 2047 names decoded); a made-up one when the part has none.
+	Filename string `json:"filename"`
+
+	// Size The decoded length in bytes.
+	Size int64 `json:"size"`
+}
+
 // Event One entry of a request's timeline.
 type Event struct {
 	// Actor Who did it.
@@ -818,8 +971,10 @@ type Event struct {
 	// Before The changed values before, by JSON name (dotted for nested fields); null when none.
 	Before *map[string]interface{} `json:"before"`
 	Id     int64                   `json:"id"`
-	Kind   EventKind               `json:"kind"`
-	Note   string                  `json:"note"`
+
+	// Kind `reminder_sent` and `reminder_failed` record an email reminder of a term (actor `system:reminders`).
+	Kind EventKind `json:"kind"`
+	Note string    `json:"note"`
 }
 
 // EventActor Who did it.
@@ -828,7 +983,7 @@ type EventActor struct {
 	Name string `json:"name"`
 }
 
-// EventKind defines model for EventKind.
+// EventKind `reminder_sent` and `reminder_failed` record an email reminder of a term (actor `system:reminders`).
 type EventKind string
 
 // ExtendInput The motivated notice that extends the term.
@@ -1229,6 +1384,9 @@ type Request struct {
 	// CreatedBy The id of the actor who registered the request.
 	CreatedBy string `json:"created_by"`
 
+	// EmailId The stored email the request was registered from (`GET /api/v1/emails/{id}`); null when none.
+	EmailId *openapi_types.UUID `json:"email_id"`
+
 	// EvidenceReceivedAt For rectification and erasure, when the information confirming the claim arrived, if later than
 	// the request: the terms count from it (152-FZ art. 20 part 3, art. 21 part 1). Null otherwise.
 	EvidenceReceivedAt *time.Time         `json:"evidence_received_at"`
@@ -1309,6 +1467,11 @@ type RequestInput struct {
 	// Channel How a request arrived or a notice was sent, and the form its answer must take (152-FZ art. 14 part 3).
 	Channel Channel `json:"channel"`
 
+	// EmailId The stored email the request came in (its id from `POST /api/v1/emails`); an id no email has is a
+	// 422 naming `email_id`, and so is, for an intake token, an email it did not send in. It cannot be
+	// changed afterwards.
+	EmailId *openapi_types.UUID `json:"email_id,omitempty"`
+
 	// EvidenceReceivedAt Only for `rectification` and `erasure`: when the information confirming the claim arrived, if
 	// later than the request; the terms count from it (152-FZ art. 20 part 3, art. 21 part 1). Not
 	// before `received_at`.
@@ -1319,7 +1482,9 @@ type RequestInput struct {
 
 	// ReceivedAt When the request was received (or the event detected); see `Trigger`. Not more than 5 minutes in
 	// the future, not before 2000; a time of day is needed for `incident`, whose terms run in hours.
-	ReceivedAt     Trigger              `json:"received_at"`
+	// Required, unless `email_id` is given: then it defaults to the email's `date` (422 naming
+	// `received_at` when the email has none).
+	ReceivedAt     *Trigger             `json:"received_at,omitempty"`
 	Representative *RepresentativeInput `json:"representative,omitempty"`
 
 	// Subject The subject. For every type but `unlawful`, `purpose` and `incident` the `name` and at least one
@@ -1510,6 +1675,9 @@ type TokenList struct {
 // Example: 2026-04-30T10:00:00+03:00
 type Trigger = string
 
+// EmailID defines model for EmailID.
+type EmailID = openapi_types.UUID
+
 // IfMatch defines model for IfMatch.
 type IfMatch = string
 
@@ -1592,6 +1760,12 @@ type ListAuditParams struct {
 
 // ListAuditParamsFormat defines parameters for ListAudit.
 type ListAuditParamsFormat string
+
+// ImportCalendarYearsParams defines parameters for ImportCalendarYears.
+type ImportCalendarYearsParams struct {
+	// Force Replace a year that already has decree data.
+	Force *bool `form:"force,omitempty" json:"force,omitempty"`
+}
 
 // GetDashboardParams defines parameters for GetDashboard.
 type GetDashboardParams struct {
@@ -1723,6 +1897,9 @@ type ListTokensParams struct {
 	User *string `form:"user,omitempty" json:"user,omitempty"`
 }
 
+// ImportCalendarYearsJSONRequestBody defines body for ImportCalendarYears for application/json ContentType.
+type ImportCalendarYearsJSONRequestBody = CalendarData
+
 // PreviewDeadlinesJSONRequestBody defines body for PreviewDeadlines for application/json ContentType.
 type PreviewDeadlinesJSONRequestBody = PreviewInput
 
@@ -1852,6 +2029,44 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/audit (the `ListAudit` operationId).
 	ListAudit(ctx context.Context, params *ListAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ImportCalendarYearsWithBody Import production calendar years (a new decree)
+	//
+	// Imports one or more years of the production calendar, in the format of the data shipped with Srok
+	// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
+	// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
+	// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
+	// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
+	// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
+	// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
+	// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
+	// the terms they move are recomputed: every open obligation counted on provisional data gets its new
+	// dates and a `recomputed` timeline event with the old and new ones. Only a role with
+	// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
+	ImportCalendarYearsWithBody(ctx context.Context, params *ImportCalendarYearsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportCalendarYears Import production calendar years (a new decree)
+	//
+	// Imports one or more years of the production calendar, in the format of the data shipped with Srok
+	// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
+	// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
+	// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
+	// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
+	// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
+	// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
+	// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
+	// the terms they move are recomputed: every open obligation counted on provisional data gets its new
+	// dates and a `recomputed` timeline event with the old and new ones. Only a role with
+	// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
+	ImportCalendarYears(ctx context.Context, params *ImportCalendarYearsParams, body ImportCalendarYearsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetCalendarYear The production calendar of a year
 	//
 	// Every date of a year of the Russian production calendar the terms are counted on: weekends and
@@ -1891,6 +2106,57 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/deadlines/preview (the `PreviewDeadlines` operationId).
 	PreviewDeadlines(ctx context.Context, body PreviewDeadlinesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEmailWithBody Store an email as received
+	//
+	// Stores a raw email (`message/rfc822`, at most 25 MiB) exactly as received and answers with what was
+	// read of it: the sender, the `Date` with its own offset, the subject, the readable text (the text
+	// part, or the HTML part converted to text), the request type its Russian wording suggests, and its
+	// attachments. When the email forwards another one as an attachment (`message/rfc822`), the sender,
+	// date and subject are the forwarded message's: that is who asked and when. A message that cannot be
+	// read whole (truncated MIME, an unknown charset, no `From`) is stored all the same, and `warnings`
+	// says what could not be read.
+	//
+	// The same email is stored once: the same bytes, or the same non-empty `Message-ID` with the same body
+	// (the same message fetched twice differs in its `Received` headers), give the id stored first, with
+	// 200 instead of 201 and the same body. Another body under a `Message-ID` already stored is stored as
+	// another email, with a warning naming the earlier one; a message without a `Message-ID` is the same
+	// only byte for byte.
+	//
+	// Whoever may register requests may send emails in, an intake token too (it reads back only the
+	// emails it sent in). Every email sent in is recorded in the audit trail (`email.ingest`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/emails (the `CreateEmail` operationId).
+	CreateEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEmail What was read of a stored email
+	//
+	// The same body as `POST /api/v1/emails` answered. Reading an email is reading personal data: a viewer
+	// may not (403), an intake token only the emails it sent in (404 for others). Every read is recorded
+	// (`email.read`).
+	//
+	// Corresponds with GET /api/v1/emails/{id} (the `GetEmail` operationId).
+	GetEmail(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEmailAttachment One attachment of a stored email
+	//
+	// The attachment's bytes with its media type, as a file to save under its own name (`filename*`,
+	// RFC 5987, for a Cyrillic name). A text attachment is served converted to UTF-8; the raw email keeps
+	// the original. Who may read it as for `GET /api/v1/emails/{id}`; every read is recorded
+	// (`email.attachment`).
+	//
+	// Corresponds with GET /api/v1/emails/{id}/attachments/{n} (the `GetEmailAttachment` operationId).
+	GetEmailAttachment(ctx context.Context, id EmailID, n int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEmailRaw A stored email's bytes as received
+	//
+	// The original message, byte for byte, as a file to save (`email-{id}.eml`). Who may read it as for
+	// `GET /api/v1/emails/{id}`; every read is recorded (`email.raw`).
+	//
+	// Corresponds with GET /api/v1/emails/{id}/raw (the `GetEmailRaw` operationId).
+	GetEmailRaw(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetMe Who the caller is
 	//
@@ -2301,6 +2567,64 @@ func (c *Client) ListAudit(ctx context.Context, params *ListAuditParams, reqEdit
 	return c.Client.Do(req)
 }
 
+// ImportCalendarYearsWithBody Import production calendar years (a new decree)
+//
+// Imports one or more years of the production calendar, in the format of the data shipped with Srok
+// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
+// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
+// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
+// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
+// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
+// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
+// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
+// the terms they move are recomputed: every open obligation counted on provisional data gets its new
+// dates and a `recomputed` timeline event with the old and new ones. Only a role with
+// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
+func (c *Client) ImportCalendarYearsWithBody(ctx context.Context, params *ImportCalendarYearsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportCalendarYearsRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportCalendarYears Import production calendar years (a new decree)
+//
+// Imports one or more years of the production calendar, in the format of the data shipped with Srok
+// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
+// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
+// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
+// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
+// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
+// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
+// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
+// the terms they move are recomputed: every open obligation counted on provisional data gets its new
+// dates and a `recomputed` timeline event with the old and new ones. Only a role with
+// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
+func (c *Client) ImportCalendarYears(ctx context.Context, params *ImportCalendarYearsParams, body ImportCalendarYearsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportCalendarYearsRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetCalendarYear The production calendar of a year
 //
 // Every date of a year of the Russian production calendar the terms are counted on: weekends and
@@ -2371,6 +2695,97 @@ func (c *Client) PreviewDeadlinesWithBody(ctx context.Context, contentType strin
 // Corresponds with POST /api/v1/deadlines/preview (the `PreviewDeadlines` operationId).
 func (c *Client) PreviewDeadlines(ctx context.Context, body PreviewDeadlinesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPreviewDeadlinesRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEmailWithBody Store an email as received
+//
+// Stores a raw email (`message/rfc822`, at most 25 MiB) exactly as received and answers with what was
+// read of it: the sender, the `Date` with its own offset, the subject, the readable text (the text
+// part, or the HTML part converted to text), the request type its Russian wording suggests, and its
+// attachments. When the email forwards another one as an attachment (`message/rfc822`), the sender,
+// date and subject are the forwarded message's: that is who asked and when. A message that cannot be
+// read whole (truncated MIME, an unknown charset, no `From`) is stored all the same, and `warnings`
+// says what could not be read.
+//
+// The same email is stored once: the same bytes, or the same non-empty `Message-ID` with the same body
+// (the same message fetched twice differs in its `Received` headers), give the id stored first, with
+// 200 instead of 201 and the same body. Another body under a `Message-ID` already stored is stored as
+// another email, with a warning naming the earlier one; a message without a `Message-ID` is the same
+// only byte for byte.
+//
+// Whoever may register requests may send emails in, an intake token too (it reads back only the
+// emails it sent in). Every email sent in is recorded in the audit trail (`email.ingest`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/emails (the `CreateEmail` operationId).
+func (c *Client) CreateEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEmailRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEmail What was read of a stored email
+//
+// The same body as `POST /api/v1/emails` answered. Reading an email is reading personal data: a viewer
+// may not (403), an intake token only the emails it sent in (404 for others). Every read is recorded
+// (`email.read`).
+//
+// Corresponds with GET /api/v1/emails/{id} (the `GetEmail` operationId).
+func (c *Client) GetEmail(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEmailRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEmailAttachment One attachment of a stored email
+//
+// The attachment's bytes with its media type, as a file to save under its own name (`filename*`,
+// RFC 5987, for a Cyrillic name). A text attachment is served converted to UTF-8; the raw email keeps
+// the original. Who may read it as for `GET /api/v1/emails/{id}`; every read is recorded
+// (`email.attachment`).
+//
+// Corresponds with GET /api/v1/emails/{id}/attachments/{n} (the `GetEmailAttachment` operationId).
+func (c *Client) GetEmailAttachment(ctx context.Context, id EmailID, n int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEmailAttachmentRequest(c.Server, id, n)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEmailRaw A stored email's bytes as received
+//
+// The original message, byte for byte, as a file to save (`email-{id}.eml`). Who may read it as for
+// `GET /api/v1/emails/{id}`; every read is recorded (`email.raw`).
+//
+// Corresponds with GET /api/v1/emails/{id}/raw (the `GetEmailRaw` operationId).
+func (c *Client) GetEmailRaw(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEmailRawRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -3231,6 +3646,73 @@ func NewListAuditRequest(server string, params *ListAuditParams) (*http.Request,
 	return req, nil
 }
 
+// NewImportCalendarYearsRequest calls the generic ImportCalendarYears builder with application/json body
+func NewImportCalendarYearsRequest(server string, params *ImportCalendarYearsParams, body ImportCalendarYearsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewImportCalendarYearsRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewImportCalendarYearsRequestWithBody constructs an http.Request for the ImportCalendarYears method, with any body, and a specified content type
+func NewImportCalendarYearsRequestWithBody(server string, params *ImportCalendarYearsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/calendar/years")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Force != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "force", *params.Force, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetCalendarYearRequest constructs an http.Request for the GetCalendarYear method
 func NewGetCalendarYearRequest(server string, year int) (*http.Request, error) {
 	var err error
@@ -3355,6 +3837,144 @@ func NewPreviewDeadlinesRequestWithBody(server string, contentType string, body 
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateEmailRequestWithBody constructs an http.Request for the CreateEmail method, with any body, and a specified content type
+func NewCreateEmailRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/emails")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetEmailRequest constructs an http.Request for the GetEmail method
+func NewGetEmailRequest(server string, id EmailID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/emails/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetEmailAttachmentRequest constructs an http.Request for the GetEmailAttachment method
+func NewGetEmailAttachmentRequest(server string, id EmailID, n int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "n", n, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/emails/%s/attachments/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetEmailRawRequest constructs an http.Request for the GetEmailRaw method
+func NewGetEmailRawRequest(server string, id EmailID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/emails/%s/raw", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -4562,6 +5182,44 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/audit (the `ListAudit` operationId).
 	ListAuditWithResponse(ctx context.Context, params *ListAuditParams, reqEditors ...RequestEditorFn) (*ListAuditResponse, error)
 
+	// ImportCalendarYearsWithBodyWithResponse Import production calendar years (a new decree)
+	//
+	// Imports one or more years of the production calendar, in the format of the data shipped with Srok
+	// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
+	// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
+	// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
+	// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
+	// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
+	// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
+	// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
+	// the terms they move are recomputed: every open obligation counted on provisional data gets its new
+	// dates and a `recomputed` timeline event with the old and new ones. Only a role with
+	// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
+	ImportCalendarYearsWithBodyWithResponse(ctx context.Context, params *ImportCalendarYearsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportCalendarYearsResponse, error)
+
+	// ImportCalendarYearsWithResponse Import production calendar years (a new decree)
+	//
+	// Imports one or more years of the production calendar, in the format of the data shipped with Srok
+	// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
+	// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
+	// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
+	// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
+	// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
+	// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
+	// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
+	// the terms they move are recomputed: every open obligation counted on provisional data gets its new
+	// dates and a `recomputed` timeline event with the old and new ones. Only a role with
+	// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
+	ImportCalendarYearsWithResponse(ctx context.Context, params *ImportCalendarYearsParams, body ImportCalendarYearsJSONRequestBody, reqEditors ...RequestEditorFn) (*ImportCalendarYearsResponse, error)
+
 	// GetCalendarYearWithResponse The production calendar of a year
 	//
 	// Every date of a year of the Russian production calendar the terms are counted on: weekends and
@@ -4605,6 +5263,63 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/deadlines/preview (the `PreviewDeadlines` operationId).
 	PreviewDeadlinesWithResponse(ctx context.Context, body PreviewDeadlinesJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewDeadlinesResponse, error)
+
+	// CreateEmailWithBodyWithResponse Store an email as received
+	//
+	// Stores a raw email (`message/rfc822`, at most 25 MiB) exactly as received and answers with what was
+	// read of it: the sender, the `Date` with its own offset, the subject, the readable text (the text
+	// part, or the HTML part converted to text), the request type its Russian wording suggests, and its
+	// attachments. When the email forwards another one as an attachment (`message/rfc822`), the sender,
+	// date and subject are the forwarded message's: that is who asked and when. A message that cannot be
+	// read whole (truncated MIME, an unknown charset, no `From`) is stored all the same, and `warnings`
+	// says what could not be read.
+	//
+	// The same email is stored once: the same bytes, or the same non-empty `Message-ID` with the same body
+	// (the same message fetched twice differs in its `Received` headers), give the id stored first, with
+	// 200 instead of 201 and the same body. Another body under a `Message-ID` already stored is stored as
+	// another email, with a warning naming the earlier one; a message without a `Message-ID` is the same
+	// only byte for byte.
+	//
+	// Whoever may register requests may send emails in, an intake token too (it reads back only the
+	// emails it sent in). Every email sent in is recorded in the audit trail (`email.ingest`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/emails (the `CreateEmail` operationId).
+	CreateEmailWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEmailResponse, error)
+
+	// GetEmailWithResponse What was read of a stored email
+	//
+	// The same body as `POST /api/v1/emails` answered. Reading an email is reading personal data: a viewer
+	// may not (403), an intake token only the emails it sent in (404 for others). Every read is recorded
+	// (`email.read`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/emails/{id} (the `GetEmail` operationId).
+	GetEmailWithResponse(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*GetEmailResponse, error)
+
+	// GetEmailAttachmentWithResponse One attachment of a stored email
+	//
+	// The attachment's bytes with its media type, as a file to save under its own name (`filename*`,
+	// RFC 5987, for a Cyrillic name). A text attachment is served converted to UTF-8; the raw email keeps
+	// the original. Who may read it as for `GET /api/v1/emails/{id}`; every read is recorded
+	// (`email.attachment`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/emails/{id}/attachments/{n} (the `GetEmailAttachment` operationId).
+	GetEmailAttachmentWithResponse(ctx context.Context, id EmailID, n int, reqEditors ...RequestEditorFn) (*GetEmailAttachmentResponse, error)
+
+	// GetEmailRawWithResponse A stored email's bytes as received
+	//
+	// The original message, byte for byte, as a file to save (`email-{id}.eml`). Who may read it as for
+	// `GET /api/v1/emails/{id}`; every read is recorded (`email.raw`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/emails/{id}/raw (the `GetEmailRaw` operationId).
+	GetEmailRawWithResponse(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*GetEmailRawResponse, error)
 
 	// GetMeWithResponse Who the caller is
 	//
@@ -5127,6 +5842,138 @@ func (r ListAuditResponse) ContentType() string {
 	return ""
 }
 
+// ImportCalendarYearsResponse401Headers the declared response headers of an HTTP 401 response for ImportCalendarYears
+type ImportCalendarYearsResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// ImportCalendarYearsResponse429Headers the declared response headers of an HTTP 429 response for ImportCalendarYears
+type ImportCalendarYearsResponse429Headers struct {
+	RetryAfter int
+}
+
+// ImportCalendarYearsResponse503Headers the declared response headers of an HTTP 503 response for ImportCalendarYears
+type ImportCalendarYearsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ImportCalendarYearsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CalendarImportSummary
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ImportCalendarYearsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ImportCalendarYearsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ImportCalendarYearsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ImportCalendarYearsResponse) GetJSON200() *CalendarImportSummary {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportCalendarYearsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportCalendarYearsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportCalendarYearsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportCalendarYearsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetCalendarYearResponse401Headers the declared response headers of an HTTP 401 response for GetCalendarYear
 type GetCalendarYearResponse401Headers struct {
 	WWWAuthenticate string
@@ -5461,6 +6308,480 @@ func (r PreviewDeadlinesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PreviewDeadlinesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateEmailResponse200Headers the declared response headers of an HTTP 200 response for CreateEmail
+type CreateEmailResponse200Headers struct {
+	Location string
+}
+
+// CreateEmailResponse201Headers the declared response headers of an HTTP 201 response for CreateEmail
+type CreateEmailResponse201Headers struct {
+	Location string
+}
+
+// CreateEmailResponse401Headers the declared response headers of an HTTP 401 response for CreateEmail
+type CreateEmailResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// CreateEmailResponse429Headers the declared response headers of an HTTP 429 response for CreateEmail
+type CreateEmailResponse429Headers struct {
+	RetryAfter int
+}
+
+// CreateEmailResponse503Headers the declared response headers of an HTTP 503 response for CreateEmail
+type CreateEmailResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateEmailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Email
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Email
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateEmailResponse200Headers
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateEmailResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateEmailResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateEmailResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateEmailResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateEmailResponse) GetJSON200() *Email {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateEmailResponse) GetJSON201() *Email {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEmailResponse401Headers the declared response headers of an HTTP 401 response for GetEmail
+type GetEmailResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetEmailResponse429Headers the declared response headers of an HTTP 429 response for GetEmail
+type GetEmailResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetEmailResponse503Headers the declared response headers of an HTTP 503 response for GetEmail
+type GetEmailResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetEmailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Email
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetEmailResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetEmailResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetEmailResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEmailResponse) GetJSON200() *Email {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetEmailResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetEmailResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetEmailResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetEmailResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetEmailResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetEmailResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetEmailResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEmailAttachmentResponse200Headers the declared response headers of an HTTP 200 response for GetEmailAttachment
+type GetEmailAttachmentResponse200Headers struct {
+	ContentDisposition  string
+	XContentTypeOptions string
+}
+
+// GetEmailAttachmentResponse401Headers the declared response headers of an HTTP 401 response for GetEmailAttachment
+type GetEmailAttachmentResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetEmailAttachmentResponse429Headers the declared response headers of an HTTP 429 response for GetEmailAttachment
+type GetEmailAttachmentResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetEmailAttachmentResponse503Headers the declared response headers of an HTTP 503 response for GetEmailAttachment
+type GetEmailAttachmentResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetEmailAttachmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetEmailAttachmentResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetEmailAttachmentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetEmailAttachmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetEmailAttachmentResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetEmailAttachmentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetEmailAttachmentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetEmailAttachmentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetEmailAttachmentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetEmailAttachmentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetEmailAttachmentResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetEmailAttachmentResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEmailAttachmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEmailAttachmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEmailAttachmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEmailAttachmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEmailRawResponse200Headers the declared response headers of an HTTP 200 response for GetEmailRaw
+type GetEmailRawResponse200Headers struct {
+	ContentDisposition  string
+	XContentTypeOptions string
+}
+
+// GetEmailRawResponse401Headers the declared response headers of an HTTP 401 response for GetEmailRaw
+type GetEmailRawResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetEmailRawResponse429Headers the declared response headers of an HTTP 429 response for GetEmailRaw
+type GetEmailRawResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetEmailRawResponse503Headers the declared response headers of an HTTP 503 response for GetEmailRaw
+type GetEmailRawResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetEmailRawResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetEmailRawResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetEmailRawResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetEmailRawResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetEmailRawResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetEmailRawResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetEmailRawResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetEmailRawResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetEmailRawResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetEmailRawResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetEmailRawResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetEmailRawResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEmailRawResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEmailRawResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEmailRawResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEmailRawResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8106,6 +9427,56 @@ func (c *ClientWithResponses) ListAuditWithResponse(ctx context.Context, params 
 	return ParseListAuditResponse(rsp)
 }
 
+// ImportCalendarYearsWithBodyWithResponse Import production calendar years (a new decree)
+//
+// Imports one or more years of the production calendar, in the format of the data shipped with Srok
+// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
+// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
+// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
+// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
+// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
+// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
+// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
+// the terms they move are recomputed: every open obligation counted on provisional data gets its new
+// dates and a `recomputed` timeline event with the old and new ones. Only a role with
+// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
+func (c *ClientWithResponses) ImportCalendarYearsWithBodyWithResponse(ctx context.Context, params *ImportCalendarYearsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportCalendarYearsResponse, error) {
+	rsp, err := c.ImportCalendarYearsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportCalendarYearsResponse(rsp)
+}
+
+// ImportCalendarYearsWithResponse Import production calendar years (a new decree)
+//
+// Imports one or more years of the production calendar, in the format of the data shipped with Srok
+// (`deadlines/calendar/data/ru-production-calendar.json`): when the Government publishes the decree
+// that moves the days off of a year (Labour Code art. 112 part 5). Every year is validated (dates in
+// the year, no duplicates, each moved day naming its pair, the decree cited with its date and number,
+// `working_days` matching the days listed); any problem refuses the whole body with a 422 naming each
+// entry (`years["2027"].nonworking_weekdays[3]`), and nothing is stored. A year that already has
+// decree data (shipped or imported) is replaced only with `force=true`; the same data again changes
+// nothing. The years are stored in the database, so every Srok instance counts on them at once, and
+// the terms they move are recomputed: every open obligation counted on provisional data gets its new
+// dates and a `recomputed` timeline event with the old and new ones. Only a role with
+// `calendar.manage` (admin) may import; the import is in the audit trail (`calendar.import`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/calendar/years (the `ImportCalendarYears` operationId).
+func (c *ClientWithResponses) ImportCalendarYearsWithResponse(ctx context.Context, params *ImportCalendarYearsParams, body ImportCalendarYearsJSONRequestBody, reqEditors ...RequestEditorFn) (*ImportCalendarYearsResponse, error) {
+	rsp, err := c.ImportCalendarYears(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportCalendarYearsResponse(rsp)
+}
+
 // GetCalendarYearWithResponse The production calendar of a year
 //
 // Every date of a year of the Russian production calendar the terms are counted on: weekends and
@@ -8172,6 +9543,87 @@ func (c *ClientWithResponses) PreviewDeadlinesWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParsePreviewDeadlinesResponse(rsp)
+}
+
+// CreateEmailWithBodyWithResponse Store an email as received
+//
+// Stores a raw email (`message/rfc822`, at most 25 MiB) exactly as received and answers with what was
+// read of it: the sender, the `Date` with its own offset, the subject, the readable text (the text
+// part, or the HTML part converted to text), the request type its Russian wording suggests, and its
+// attachments. When the email forwards another one as an attachment (`message/rfc822`), the sender,
+// date and subject are the forwarded message's: that is who asked and when. A message that cannot be
+// read whole (truncated MIME, an unknown charset, no `From`) is stored all the same, and `warnings`
+// says what could not be read.
+//
+// The same email is stored once: the same bytes, or the same non-empty `Message-ID` with the same body
+// (the same message fetched twice differs in its `Received` headers), give the id stored first, with
+// 200 instead of 201 and the same body. Another body under a `Message-ID` already stored is stored as
+// another email, with a warning naming the earlier one; a message without a `Message-ID` is the same
+// only byte for byte.
+//
+// Whoever may register requests may send emails in, an intake token too (it reads back only the
+// emails it sent in). Every email sent in is recorded in the audit trail (`email.ingest`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/emails (the `CreateEmail` operationId).
+func (c *ClientWithResponses) CreateEmailWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEmailResponse, error) {
+	rsp, err := c.CreateEmailWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEmailResponse(rsp)
+}
+
+// GetEmailWithResponse What was read of a stored email
+//
+// The same body as `POST /api/v1/emails` answered. Reading an email is reading personal data: a viewer
+// may not (403), an intake token only the emails it sent in (404 for others). Every read is recorded
+// (`email.read`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/emails/{id} (the `GetEmail` operationId).
+func (c *ClientWithResponses) GetEmailWithResponse(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*GetEmailResponse, error) {
+	rsp, err := c.GetEmail(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEmailResponse(rsp)
+}
+
+// GetEmailAttachmentWithResponse One attachment of a stored email
+//
+// The attachment's bytes with its media type, as a file to save under its own name (`filename*`,
+// RFC 5987, for a Cyrillic name). A text attachment is served converted to UTF-8; the raw email keeps
+// the original. Who may read it as for `GET /api/v1/emails/{id}`; every read is recorded
+// (`email.attachment`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/emails/{id}/attachments/{n} (the `GetEmailAttachment` operationId).
+func (c *ClientWithResponses) GetEmailAttachmentWithResponse(ctx context.Context, id EmailID, n int, reqEditors ...RequestEditorFn) (*GetEmailAttachmentResponse, error) {
+	rsp, err := c.GetEmailAttachment(ctx, id, n, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEmailAttachmentResponse(rsp)
+}
+
+// GetEmailRawWithResponse A stored email's bytes as received
+//
+// The original message, byte for byte, as a file to save (`email-{id}.eml`). Who may read it as for
+// `GET /api/v1/emails/{id}`; every read is recorded (`email.raw`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/emails/{id}/raw (the `GetEmailRaw` operationId).
+func (c *ClientWithResponses) GetEmailRawWithResponse(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*GetEmailRawResponse, error) {
+	rsp, err := c.GetEmailRaw(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEmailRawResponse(rsp)
 }
 
 // GetMeWithResponse Who the caller is
@@ -8895,6 +10347,135 @@ func ParseListAuditResponse(rsp *http.Response) (*ListAuditResponse, error) {
 	return response, nil
 }
 
+// ParseImportCalendarYearsResponse parses an HTTP response from a ImportCalendarYearsWithResponse call
+func ParseImportCalendarYearsResponse(rsp *http.Response) (*ImportCalendarYearsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportCalendarYearsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CalendarImportSummary
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ImportCalendarYearsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ImportCalendarYearsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ImportCalendarYearsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetCalendarYearResponse parses an HTTP response from a GetCalendarYearWithResponse call
 func ParseGetCalendarYearResponse(rsp *http.Response) (*GetCalendarYearResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9213,6 +10794,492 @@ func ParsePreviewDeadlinesResponse(rsp *http.Response) (*PreviewDeadlinesRespons
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers PreviewDeadlinesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateEmailResponse parses an HTTP response from a CreateEmailWithResponse call
+func ParseCreateEmailResponse(rsp *http.Response) (*CreateEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Email
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Email
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateEmailResponse200Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 201:
+		var headers CreateEmailResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateEmailResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateEmailResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateEmailResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetEmailResponse parses an HTTP response from a GetEmailWithResponse call
+func ParseGetEmailResponse(rsp *http.Response) (*GetEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Email
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetEmailResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetEmailResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetEmailResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetEmailAttachmentResponse parses an HTTP response from a GetEmailAttachmentWithResponse call
+func ParseGetEmailAttachmentResponse(rsp *http.Response) (*GetEmailAttachmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEmailAttachmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetEmailAttachmentResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetEmailAttachmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetEmailAttachmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetEmailAttachmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetEmailRawResponse parses an HTTP response from a GetEmailRawWithResponse call
+func ParseGetEmailRawResponse(rsp *http.Response) (*GetEmailRawResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEmailRawResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetEmailRawResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetEmailRawResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetEmailRawResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetEmailRawResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

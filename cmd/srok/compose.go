@@ -17,6 +17,7 @@ import (
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/calendars"
+	"github.com/srok/srok/pkg/intake"
 	"github.com/srok/srok/pkg/metrics"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/remind"
@@ -60,12 +61,13 @@ func compose(d deps) *echo.Echo {
 	if d.calendars != nil {
 		live, calImp = d.calendars.Live(), d.calendars
 	}
+	emails := intake.NewService(d.store, intake.WithClock(d.now), intake.WithAudit(d.audit))
 	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
 		Health: d.store, Log: d.log, Now: d.now, Calendars: live, CalendarImport: calImp,
-		Reminders: remind.NewSettingsService(d.store, d.audit, d.now)})
+		Reminders: remind.NewSettingsService(d.store, d.audit, d.now), Emails: emails})
 	web.Mount(e, web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
-		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts})
+		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts, Emails: emails})
 	mountMetrics(e, d)
 	return e
 }

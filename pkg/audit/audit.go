@@ -79,6 +79,16 @@ const (
 	// ActionReminderSettings: a user changed their own reminder settings;
 	// Fields names what.
 	ActionReminderSettings Action = "reminders.settings"
+	// ActionEmailIngest: an email was sent in (stored, or found stored
+	// before); Detail names it by id.
+	ActionEmailIngest Action = "email.ingest"
+	// ActionEmailRead: what was read of an email was shown; Detail names it.
+	ActionEmailRead Action = "email.read"
+	// ActionEmailRaw: an email's raw bytes were shown; Detail names it.
+	ActionEmailRaw Action = "email.raw"
+	// ActionEmailAttachment: an email's attachment was shown; Detail names
+	// the email and the attachment's index.
+	ActionEmailAttachment Action = "email.attachment"
 )
 
 // Actions lists every action, grouped by what it acts on.
@@ -93,6 +103,7 @@ func Actions() []Action {
 		ActionAuditRead, ActionAuditExport,
 		ActionCalendarImport,
 		ActionReminderSettings,
+		ActionEmailIngest, ActionEmailRead, ActionEmailRaw, ActionEmailAttachment,
 	}
 }
 

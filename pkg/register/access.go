@@ -3,6 +3,7 @@ package register
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/srok"
@@ -46,6 +47,20 @@ type Option func(*Service)
 // named by email. Without it an assignee is free text (tests of the
 // register alone).
 func WithUsers(u Users) Option { return func(s *Service) { s.users = u } }
+
+// Emails finds the stored email a request is registered from (package
+// intake stores them).
+type Emails interface {
+	// EmailDate returns the Date of the email with id, with the header's
+	// own offset, or nil when it has none; ENOTFOUND when no email has id.
+	EmailDate(ctx context.Context, id string) (*time.Time, error)
+	// EmailSentBy reports whether actorID sent the email with id in.
+	EmailSentBy(ctx context.Context, id, actorID string) (bool, error)
+}
+
+// WithEmails lets requests link the email they came in. Without it, a
+// store that implements Emails is asked.
+func WithEmails(e Emails) Option { return func(s *Service) { s.emails = e } }
 
 // WithAudit records reads and changes in the audit trail.
 func WithAudit(a Auditor) Option { return func(s *Service) { s.audit = a } }

@@ -133,6 +133,7 @@ func (r *Request) Input() Input {
 			Relation: r.Identity.Relation, Verified: r.Identity.Verified},
 		Summary:  r.Summary,
 		Assignee: r.Assignee,
+		EmailID:  r.EmailID,
 	}
 	if r.EvidenceReceivedAt != nil {
 		in.EvidenceReceivedAt = r.EvidenceReceivedAt.In(r.Location()).Format(time.RFC3339Nano)
@@ -175,6 +176,10 @@ func (s *Service) Edit(ctx context.Context, id string, version int, edit func(In
 		if in.Type != string(r.Type) {
 			return nil, srok.Invalid(srok.FieldError{Field: "type",
 				Problem: "cannot be changed: cancel the request as logged_in_error and register a new one"})
+		}
+		if in.EmailID != r.EmailID {
+			return nil, srok.Invalid(srok.FieldError{Field: "email_id",
+				Problem: "cannot be changed: the email is the evidence the request was registered from"})
 		}
 		p, err := validate(in, s.zone, now)
 		if err != nil {
@@ -664,6 +669,9 @@ func snapshot(r *Request) map[string]any {
 	}
 	if r.Number == "" {
 		delete(m, "number")
+	}
+	if r.EmailID != "" {
+		m["email_id"] = r.EmailID
 	}
 	return m
 }

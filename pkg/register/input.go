@@ -28,6 +28,9 @@ type Input struct {
 	Identity           *IdentityInput       `json:"identity,omitempty"`
 	Summary            string               `json:"summary,omitempty"`
 	Assignee           string               `json:"assignee,omitempty"`
+	// EmailID links the stored email the request came in (its id from
+	// POST /api/v1/emails); received_at then defaults to the email's date.
+	EmailID string `json:"email_id,omitempty"`
 }
 
 // SubjectInput is the subject as typed.

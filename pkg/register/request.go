@@ -246,6 +246,9 @@ type Request struct {
 	CancelReason CancelReason
 	CancelNote   string
 	ClosedAt     *time.Time
+	// EmailID is the stored email the request was registered from, ""
+	// when none (package intake keeps it as received).
+	EmailID string
 	// Version counts the changes; a change must name the version it saw.
 	Version   int
 	CreatedAt time.Time

@@ -43,6 +43,8 @@ type Service struct {
 	// users resolves assignees; audit records reads and changes.
 	users Users
 	audit Auditor
+	// emails finds the email a request links (WithEmails).
+	emails Emails
 }
 
 // NewService returns the register on store, counting terms on cal, with
@@ -51,6 +53,9 @@ func NewService(store Store, cal *calendar.Calendar, zone *time.Location, now fu
 	s := &Service{store: store, cals: cal, zone: zone, now: now}
 	for _, o := range opts {
 		o(s)
+	}
+	if e, ok := store.(Emails); ok && s.emails == nil {
+		s.emails = e
 	}
 	return s
 }
@@ -82,6 +87,10 @@ func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r 
 		return nil, false, err
 	}
 	now := s.now().UTC()
+	in, err = s.fromEmail(ctx, a, in)
+	if err != nil {
+		return nil, false, err
+	}
 	p, err := validate(in, s.zone, now)
 	if err != nil {
 		return nil, false, err
@@ -102,6 +111,7 @@ func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r 
 		Representative:     p.Representative,
 		Identity:           p.Identity,
 		Summary:            p.Summary,
+		EmailID:            in.EmailID,
 		Assignee:           who.Email,
 		AssigneeID:         who.ID,
 		Status:             StatusNew,
@@ -149,6 +159,46 @@ func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r 
 		return shown(a, first), true, nil
 	}
 	return shown(a, r), false, nil
+}
+
+// fromEmail checks the email in links and, when received_at is not given,
+// takes it from the email's Date: a request sent by email is received when
+// the email arrived (152-FZ art. 14 part 3: the request in electronic form).
+// An intake token links only an email it sent in itself, as it reads only
+// those.
+func (s *Service) fromEmail(ctx context.Context, a srok.Actor, in Input) (Input, error) {
+	in.EmailID = strings.TrimSpace(in.EmailID)
+	if in.EmailID == "" {
+		return in, nil
+	}
+	if s.emails == nil {
+		return in, srok.Invalid(srok.FieldError{Field: "email_id", Problem: "emails are not kept here"})
+	}
+	unknown := srok.Invalid(srok.FieldError{Field: "email_id", Problem: fmt.Sprintf("no stored email has id %q: send it to POST /api/v1/emails first", in.EmailID)})
+	date, err := s.emails.EmailDate(ctx, in.EmailID)
+	switch {
+	case srok.ErrorCode(err) == srok.ENOTFOUND:
+		return in, unknown
+	case err != nil:
+		return in, err
+	}
+	if a.Scope == srok.ScopeIntake {
+		ok, err := s.emails.EmailSentBy(ctx, in.EmailID, a.ID)
+		if err != nil {
+			return in, err
+		}
+		if !ok {
+			return in, unknown
+		}
+	}
+	if strings.TrimSpace(in.ReceivedAt) == "" {
+		if date == nil {
+			return in, srok.Invalid(srok.FieldError{Field: "received_at",
+				Problem: "is required: the email has no readable Date, so give the time it was received"})
+		}
+		in.ReceivedAt = date.Format(time.RFC3339)
+	}
+	return in, nil
 }
 
 // computeObligations fills r.Obligations for its type and triggers.

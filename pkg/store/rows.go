@@ -126,6 +126,7 @@ type requestRow struct {
 	CancelReason            *string
 	CancelNote              *string
 	ClosedAt                *time.Time
+	EmailID                 *string
 	NextDueAt               time.Time
 	Search                  string
 	Version                 int
@@ -203,6 +204,7 @@ func toRequestRow(r *register.Request) requestRow {
 		AssigneeID:             nonEmpty(r.AssigneeID),
 		Status:                 string(r.Status),
 		ClosedAt:               utcPtr(r.ClosedAt),
+		EmailID:                nonEmpty(r.EmailID),
 		NextDueAt:              noDue,
 		Search:                 searchText(r),
 		Version:                r.Version,
@@ -256,6 +258,7 @@ func toRequest(row *requestRow, obls []obligationRow) *register.Request {
 		CancelReason: register.CancelReason(str(row.CancelReason)),
 		CancelNote:   str(row.CancelNote),
 		ClosedAt:     utcPtr(row.ClosedAt),
+		EmailID:      str(row.EmailID),
 		Version:      row.Version,
 		CreatedAt:    row.CreatedAt.UTC(),
 		CreatedBy:    row.CreatedBy,
