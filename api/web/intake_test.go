@@ -40,13 +40,16 @@ import (
 // headers of a message with net/mail, decoding windows-1251 words, and
 // keeps each message once by its hash.
 type fakeEmails struct {
+	// st keeps each email read, as the real service does, so that the
+	// register finds the email a request links to.
+	st     *store.Store
 	mu     sync.Mutex
 	byHash map[[32]byte]*intake.Email
 	byID   map[string]*intake.Email
 }
 
-func newFakeEmails() *fakeEmails {
-	return &fakeEmails{byHash: map[[32]byte]*intake.Email{}, byID: map[string]*intake.Email{}}
+func newFakeEmails(st *store.Store) *fakeEmails {
+	return &fakeEmails{st: st, byHash: map[[32]byte]*intake.Email{}, byID: map[string]*intake.Email{}}
 }
 
 var wordDecoder = &mime.WordDecoder{CharsetReader: func(charset string, r io.Reader) (io.Reader, error) {
@@ -56,7 +59,7 @@ var wordDecoder = &mime.WordDecoder{CharsetReader: func(charset string, r io.Rea
 	return nil, fmt.Errorf("charset %s", charset)
 }}
 
-func (f *fakeEmails) Ingest(_ context.Context, a srok.Actor, raw []byte) (*intake.Email, bool, error) {
+func (f *fakeEmails) Ingest(ctx context.Context, a srok.Actor, raw []byte) (*intake.Email, bool, error) {
 	if !a.Can(srok.ActRequestCreate) {
 		return nil, false, srok.Errorf(srok.EFORBIDDEN, "no")
 	}
@@ -88,6 +91,10 @@ func (f *fakeEmails) Ingest(_ context.Context, a srok.Actor, raw []byte) (*intak
 		e.SuggestedType = &t
 	}
 	e.Attachments = []intake.Attachment{{Filename: "паспорт.pdf", ContentType: "application/pdf", Size: 120 << 10}}
+	e.StoredAt, e.StoredBy = time.Now(), a.ID
+	if _, _, err := f.st.PutEmail(ctx, e, raw, intake.BodyHash(raw), nil); err != nil {
+		return nil, false, err
+	}
 	f.byHash[sum], f.byID[e.ID] = e, e
 	return e, true, nil
 }
@@ -137,7 +144,7 @@ func newWorkEnv(t *testing.T, d store.Dialect) *workEnv {
 	}
 	sm := httpx.NewSessions(httpx.SessionOptions{Store: ss, IdleTimeout: time.Hour, Lifetime: 12 * time.Hour})
 	e := &env{st: st, acc: acc, clock: clock, sys: srok.WithActor(context.Background(), srok.System)}
-	w := &workEnv{env: e, reg: reg, emails: newFakeEmails()}
+	w := &workEnv{env: e, reg: reg, emails: newFakeEmails(st)}
 	srv := httpx.New(httpx.Options{Auth: acc, Sessions: sm, SessionIdle: time.Hour})
 	web.Mount(srv, web.Config{Accounts: acc, Throttle: account.NewThrottle(st, clock.Now), Audit: trail, Sessions: sm,
 		Now: clock.Now, Sleep: e.sleep, Register: reg, Emails: w.emails, Calendar: cal, UserAdmin: acc})
