@@ -95,6 +95,10 @@ type Config struct {
 	// EmailOf returns the id of the email request r was registered from,
 	// "" when none; nil: the request's EmailID, when it has that field.
 	EmailOf func(r *register.Request) string
+	// Reminders are the signed-in user's own reminder settings
+	// (remind.SettingsService) for /settings/reminders; no page without
+	// them.
+	Reminders ReminderSettings
 }
 
 type server struct {
@@ -111,6 +115,9 @@ type server struct {
 	cal     workdays
 	emails  EmailReader
 	emailOf func(r *register.Request) string
+	// settingsLink is the user's settings page the layout links to, ""
+	// when not mounted.
+	settingsLink string
 }
 
 // Mount adds the browser pages to e (a server of httpx.New, built with the
@@ -157,6 +164,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	}
 	mountIntake(e, s, cfg)
 	mountAdmin(e, s, cfg)
+	mountSettings(e, s, cfg)
 }
 
 // sleep waits d or until ctx ends.
