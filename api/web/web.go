@@ -99,6 +99,9 @@ type Config struct {
 	// (remind.SettingsService) for /settings/reminders; no page without
 	// them.
 	Reminders ReminderSettings
+	// FailedReminders are the reminders that failed for good (the store),
+	// shown on the overview to officers and administrators; none when nil.
+	FailedReminders FailedReminders
 }
 
 type server struct {
@@ -118,6 +121,8 @@ type server struct {
 	// settingsLink is the user's settings page the layout links to, ""
 	// when not mounted.
 	settingsLink string
+	// failed are the reminders that failed for good (Config).
+	failed FailedReminders
 }
 
 // Mount adds the browser pages to e (a server of httpx.New, built with the
@@ -149,7 +154,7 @@ func Mount(e *echo.Echo, cfg Config) {
 		panic(err)
 	}
 	s := &server{accounts: cfg.Accounts, throttle: cfg.Throttle, audit: cfg.Audit, sessions: cfg.Sessions,
-		log: cfg.Log, now: cfg.Now, sleep: cfg.Sleep, views: v}
+		log: cfg.Log, now: cfg.Now, sleep: cfg.Sleep, views: v, failed: cfg.FailedReminders}
 
 	httpx.Get(e, "/", s.home)
 	httpx.Get(e, "/login", s.loginForm)

@@ -69,7 +69,7 @@ func compose(d deps) *echo.Echo {
 	web.Mount(e, web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
 		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts, Emails: emails,
-		Reminders: reminders})
+		Reminders: reminders, FailedReminders: d.store})
 	mountMetrics(e, d)
 	return e
 }
