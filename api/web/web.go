@@ -102,6 +102,10 @@ type Config struct {
 	// FailedReminders are the reminders that failed for good (the store),
 	// shown on the overview to officers and administrators; none when nil.
 	FailedReminders FailedReminders
+	// CalendarImport imports production calendar years from the form
+	// /calendar shows administrators (calendars.Service); no form without
+	// it.
+	CalendarImport CalendarImporter
 }
 
 type server struct {

@@ -66,10 +66,14 @@ func compose(d deps) *echo.Echo {
 	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
 		Health: d.store, Log: d.log, Now: d.now, Calendars: live, CalendarImport: calImp,
 		Reminders: reminders, Emails: emails})
-	web.Mount(e, web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
+	pages := web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
 		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts, Emails: emails,
-		Reminders: reminders, FailedReminders: d.store})
+		Reminders: reminders, FailedReminders: d.store}
+	if d.calendars != nil {
+		pages.CalendarImport = d.calendars
+	}
+	web.Mount(e, pages)
 	mountMetrics(e, d)
 	return e
 }
