@@ -2,7 +2,9 @@
 // (/logout), the first-run setup of the first administrator (/setup), and,
 // for the signed-in user, the dashboard of the register: the overview (/),
 // the list of requests (/requests) and a request's page with its actions
-// (/requests/{id}). Pages are rendered on the server from templates
+// (/requests/{id}), the user's own reminder settings (/settings/reminders)
+// and, for administrators, the import of production calendar years on
+// /calendar. Pages are rendered on the server from templates
 // embedded in the binary and parsed at start-up, in Russian, with one
 // small stylesheet of their own; they work without script, which only
 // enhances them (htmx, served from the binary): the Content-Security-Policy
