@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -60,7 +61,8 @@ func (p *calendarPages) importYears(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	data, name, force, problem, err := readCalendarFile(c)
+	data, name, form, problem, err := readCalendarFile(c)
+	force := form.Get("force") == "1"
 	if err != nil {
 		return p.badForm(c, "/calendar")
 	}
@@ -95,19 +97,26 @@ func (p *calendarPages) importYears(c echo.Context) error {
 	default:
 		return p.fail(c, err)
 	}
-	if err := p.fill(&v, p.now().In(p.zone()).Year()); err != nil {
+	// The year the page showed when the form was sent, shown again.
+	year, err := strconv.Atoi(form.Get("year"))
+	if err != nil {
+		year = p.now().In(p.zone()).Year()
+	}
+	if err := p.fill(&v, year); err != nil {
 		return p.fail(c, err)
 	}
 	return p.render(c, http.StatusUnprocessableEntity, "calendar", v)
 }
 
-// readCalendarFile reads the multipart form of the import: the file and
-// the force checkbox. problem is what to show next to the file field
-// (none chosen, too large); err a body that is no such form.
-func readCalendarFile(c echo.Context) (data []byte, name string, force bool, problem string, err error) {
+// readCalendarFile reads the multipart form of the import: the file, and
+// the other fields (force, the checkbox; year, the year the page showed).
+// problem is what to show next to the file field (none chosen, too large);
+// err a body that is no such form.
+func readCalendarFile(c echo.Context) (data []byte, name string, form url.Values, problem string, err error) {
+	form = url.Values{}
 	mt, params, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if err != nil || mt != echo.MIMEMultipartForm || params["boundary"] == "" {
-		return nil, "", false, "", errForm
+		return nil, "", form, "", errForm
 	}
 	mr := multipart.NewReader(http.MaxBytesReader(c.Response(), c.Request().Body, maxCalendarFile+64<<10), params["boundary"])
 	tooBig := false
@@ -117,7 +126,7 @@ func readCalendarFile(c echo.Context) (data []byte, name string, force bool, pro
 			break
 		}
 		if err != nil {
-			return nil, "", false, "", errForm
+			return nil, "", form, "", errForm
 		}
 		limit := int64(1 << 10)
 		if part.FormName() == "file" {
@@ -126,14 +135,14 @@ func readCalendarFile(c echo.Context) (data []byte, name string, force bool, pro
 		b, err := io.ReadAll(io.LimitReader(part, limit))
 		_ = part.Close()
 		if err != nil {
-			return nil, "", false, "", errForm
+			return nil, "", form, "", errForm
 		}
-		switch part.FormName() {
+		switch n := part.FormName(); n {
 		case "file":
 			data, name = b, part.FileName()
 			tooBig = len(b) > maxCalendarFile
-		case "force":
-			force = string(b) == "1"
+		case "force", "year":
+			form.Set(n, string(b))
 		}
 		if tooBig {
 			break
@@ -141,14 +150,14 @@ func readCalendarFile(c echo.Context) (data []byte, name string, force bool, pro
 	}
 	switch {
 	case tooBig:
-		return nil, name, force, "Файл больше 1 МиБ: это не файл производственного календаря.", nil
+		return nil, name, form, "Файл больше 1 МиБ: это не файл производственного календаря.", nil
 	case len(data) == 0:
-		return nil, name, force, "Выберите файл производственного календаря (.json).", nil
+		return nil, name, form, "Выберите файл производственного календаря (.json).", nil
 	}
 	if name == "" || httpx.TextProblem(name) != "" {
 		name = "calendar.json"
 	}
-	return data, name, force, "", nil
+	return data, name, form, "", nil
 }
 
 // importSummary says in Russian what an import did: «2027: импортирован

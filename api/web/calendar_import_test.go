@@ -73,7 +73,8 @@ func newCalImportEnv(t *testing.T, d store.Dialect) *workEnv {
 	return w
 }
 
-// importFile posts the import form: file (none when nil) and force.
+// importFile posts the import form, sent from the page of 2027: file (none
+// when nil) and force.
 func (b *browser) importFile(t *testing.T, file []byte, force bool) response {
 	t.Helper()
 	var body bytes.Buffer
@@ -86,6 +87,9 @@ func (b *browser) importFile(t *testing.T, file []byte, force bool) response {
 		if _, err := fw.Write(file); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := mw.WriteField("year", "2027"); err != nil {
+		t.Fatal(err)
 	}
 	if force {
 		if err := mw.WriteField("force", "1"); err != nil {
@@ -154,7 +158,7 @@ func TestCalendarImportPage(t *testing.T) {
 			bad := bytes.Replace(file, []byte(`"working_days": 248`), []byte(`"working_days": 249`), 1)
 			r = admin.importFile(t, bad, false)
 			if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="calendar-file-error" role="alert">Ошибка в файле`) ||
-				!strings.Contains(r.body, "249") {
+				!strings.Contains(r.body, "249") || !strings.Contains(r.body, "<h1>Производственный календарь на 2027 год</h1>") {
 				t.Errorf("a bad file: %d\n%s", r.status, r.body)
 			}
 			if !provisionalYear(t, admin, 2027) {
