@@ -29,14 +29,19 @@ type calendarPages struct {
 	*server
 	cal  Calendar
 	zone func() *time.Location
+	// imp imports calendar years (the admin's form); nil: no form.
+	imp CalendarImporter
 }
 
 func mountCalendar(e *echo.Echo, s *server, cfg Config) {
 	if cfg.Calendar == nil {
 		return
 	}
-	p := &calendarPages{server: s, cal: cfg.Calendar, zone: operatorZone(s, cfg)}
+	p := &calendarPages{server: s, cal: cfg.Calendar, zone: operatorZone(s, cfg), imp: cfg.CalendarImport}
 	httpx.Get(e, "/calendar", p.show)
+	if p.imp != nil {
+		e.POST("/calendar", p.importYears)
+	}
 }
 
 // Russian names of the months and the days of the week.
@@ -87,6 +92,9 @@ type calendarPage struct {
 	Weekdays            [7]struct{ Short, Full string }
 	HasShortened        bool
 	ProvisionalYearNote string
+	// Import is the form that imports calendar years, for those who may;
+	// nil for the others.
+	Import *calendarImport
 }
 
 type calMonth struct {
@@ -112,6 +120,10 @@ func (p *calendarPages) show(c echo.Context) error {
 	first, last := p.cal.Years()
 	v := calendarPage{page: newPage("Производственный календарь"), WorkCSS: workCSSURL, First: first, Last: last,
 		Weekdays: calWeekdays}
+	v.Import = p.importForm(c)
+	if v.Import != nil {
+		v.Import.Notice = p.sessions.PopString(c.Request().Context(), calendarFlashKey)
+	}
 	year := p.now().In(p.zone()).Year()
 	if q := c.QueryParam("year"); q != "" {
 		v.YearInput = q
@@ -123,18 +135,26 @@ func (p *calendarPages) show(c echo.Context) error {
 		}
 		year = n
 	}
-	year = min(max(year, first), last)
+	if err := p.fill(&v, year); err != nil {
+		return p.fail(c, err)
+	}
+	return p.render(c, http.StatusOK, "calendar", v)
+}
+
+// fill lays year out on v (the nearest covered year when it is not).
+func (p *calendarPages) fill(v *calendarPage, year int) error {
+	year = min(max(year, v.First), v.Last)
 	y, err := p.cal.Year(year)
 	if err != nil {
-		return p.fail(c, err)
+		return err
 	}
 	v.Title = fmt.Sprintf("Производственный календарь на %d год", year)
 	v.Year, v.YearInput = year, strconv.Itoa(year)
 	v.Prev, v.Next = year-1, year+1
-	if v.Prev < first {
+	if v.Prev < v.First {
 		v.Prev = 0
 	}
-	if v.Next > last {
+	if v.Next > v.Last {
 		v.Next = 0
 	}
 	v.Decree, v.Provisional = y.Decree.Citation, y.Provisional
@@ -148,7 +168,7 @@ func (p *calendarPages) show(c echo.Context) error {
 			calDate(t.From), calDayNames[t.From.Weekday()], calDate(t.To), calDayNames[t.To.Weekday()]))
 	}
 	v.Months = calMonths12(y, moved)
-	return p.render(c, http.StatusOK, "calendar", v)
+	return nil
 }
 
 // calMonths12 lays the year out as twelve months of weeks from Monday.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -273,6 +274,12 @@ func changesOf(e register.Event) []string {
 			}
 		}
 	}
+	if e.Kind == register.EventRecomputed {
+		out = append(out, recomputedChanges(e)...)
+	}
+	if e.Kind == "reminder_sent" || e.Kind == "reminder_failed" {
+		out = append(out, reminderChanges(e)...)
+	}
 	if e.Kind == register.EventUpdated {
 		var names []string
 		for k := range e.After {
@@ -339,4 +346,88 @@ func size(n int64) string {
 		return strconv.FormatInt((n+1023)/1024, 10) + " КБ"
 	}
 	return strings.Replace(strconv.FormatFloat(float64(n)/(1024*1024), 'f', 1, 64), ".", ",", 1) + " МБ"
+}
+
+// stageNames are the stages of a reminder in Russian.
+var stageNames = map[string]string{
+	"soon":       "скоро срок",
+	"tomorrow":   "срок завтра",
+	"due":        "срок сегодня",
+	"overdue":    "срок пропущен",
+	"escalation": "эскалация ответственному",
+}
+
+// reminderChanges says what a reminder event carries (pkg/remind's
+// deliverer writes it): the stage, the obligation, the recipient and, for
+// a failure, the SMTP server's code and reply.
+func reminderChanges(e register.Event) []string {
+	str := func(k string) string {
+		v, _ := e.After[k].(string)
+		return v
+	}
+	var out []string
+	if st := str("stage"); st != "" {
+		name, ok := stageNames[st]
+		if !ok {
+			name = st
+		}
+		out = append(out, "этап: "+name)
+	}
+	if o := str("obligation_id"); o != "" {
+		out = append(out, "обязанность: "+obligationName(o))
+	}
+	if r := str("recipient"); r != "" {
+		what := "получатель: " + r
+		if d, _ := e.After["digest"].(bool); d {
+			what += " (в ежедневной сводке)"
+		}
+		out = append(out, what)
+	}
+	if e.Kind == "reminder_failed" {
+		if code, ok := e.After["smtp_code"].(float64); ok && code != 0 {
+			out = append(out, fmt.Sprintf("код SMTP: %d", int(code)))
+		}
+		if msg := str("error"); msg != "" {
+			out = append(out, "ошибка: "+msg)
+		}
+	}
+	return out
+}
+
+// recomputedChanges lists, per obligation, the dates a recompute moved:
+// the legal term and the internal target, before and after.
+func recomputedChanges(e register.Event) []string {
+	ids := make([]string, 0, len(e.After))
+	for k := range e.After {
+		ids = append(ids, k)
+	}
+	slices.Sort(ids)
+	date := func(m map[string]any, k string) string {
+		s, _ := m[k].(string)
+		if d, err := calendar.ParseDate(s); err == nil {
+			return ruDate(d)
+		}
+		return ""
+	}
+	var out []string
+	for _, id := range ids {
+		after, ok := e.After[id].(map[string]any)
+		if !ok {
+			continue
+		}
+		before, _ := e.Before[id].(map[string]any)
+		was, now := date(before, "due_date"), date(after, "due_date")
+		if now == "" {
+			continue
+		}
+		line := obligationName(id) + ": срок до " + now
+		if was != "" && was != now {
+			line = obligationName(id) + ": срок " + was + " → " + now
+		}
+		if t0, t1 := date(before, "target_date"), date(after, "target_date"); t1 != "" && t0 != t1 {
+			line += ", внутренний срок " + t1
+		}
+		out = append(out, line)
+	}
+	return out
 }

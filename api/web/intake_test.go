@@ -31,6 +31,7 @@ import (
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/intake"
 	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/remind"
 	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
 	"github.com/srok/srok/pkg/store/storetest"
@@ -147,7 +148,8 @@ func newWorkEnv(t *testing.T, d store.Dialect) *workEnv {
 	w := &workEnv{env: e, reg: reg, emails: newFakeEmails(st)}
 	srv := httpx.New(httpx.Options{Auth: acc, Sessions: sm, SessionIdle: time.Hour})
 	web.Mount(srv, web.Config{Accounts: acc, Throttle: account.NewThrottle(st, clock.Now), Audit: trail, Sessions: sm,
-		Now: clock.Now, Sleep: e.sleep, Register: reg, Emails: w.emails, Calendar: cal, UserAdmin: acc})
+		Now: clock.Now, Sleep: e.sleep, Register: reg, Emails: w.emails, Calendar: cal, UserAdmin: acc,
+		Reminders: remind.NewSettingsService(st, trail, clock.Now)})
 	e.h = srv
 	return w
 }

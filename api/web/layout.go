@@ -28,6 +28,8 @@ type nav struct {
 	Admin       bool
 	// Section is the part of Srok the page belongs to, marked current.
 	Section string
+	// Settings is the user's settings page, "" when there is none.
+	Settings string
 }
 
 // layoutOf wraps a page's data for the layout.
@@ -37,7 +39,8 @@ func (s *server) layoutOf(c echo.Context, data any) layoutData {
 		l.Page = p.base()
 	}
 	if a, ok := srok.ActorFrom(c.Request().Context()); ok && a.TokenID == "" && a.UserID != "" {
-		l.Nav = &nav{Name: a.Name, Email: a.Email, Role: a.Role, Admin: a.Role == srok.RoleAdmin, Section: sectionOf(c.Path())}
+		l.Nav = &nav{Name: a.Name, Email: a.Email, Role: a.Role, Admin: a.Role == srok.RoleAdmin, Section: sectionOf(c.Path()),
+			Settings: s.settingsLink}
 		l.HTMX = htmxURL
 	}
 	return l
@@ -58,6 +61,8 @@ func sectionOf(route string) string {
 		return "users"
 	case strings.HasPrefix(route, "/admin/tokens"):
 		return "tokens"
+	case strings.HasPrefix(route, "/settings"):
+		return "settings"
 	}
 	return ""
 }

@@ -29,6 +29,9 @@ type overviewPage struct {
 	Operator bool
 	// CanCreate offers to register a request.
 	CanCreate bool
+	// Failed is the notice of reminders that failed for good, nil when
+	// none or the user is not told of them.
+	Failed *failedView
 }
 
 // bucketView is one section of the overview.
@@ -103,6 +106,9 @@ func (s *server) overview(c echo.Context, a srok.Actor) error {
 	p := overviewPage{page: newPage("Обзор"), Today: ruDate(d.Today), SoonUntil: ruDate(d.SoonUntil),
 		UpdatedAt: d.Now.In(s.reg.Zone()).Format("15:04"),
 		Operator:  a.Role == srok.RoleOperator, CanCreate: a.Can(srok.ActRequestCreate)}
+	if p.Failed, err = s.failedOf(c.Request().Context(), a, s.reg.Zone()); err != nil {
+		return s.pageError(c, err)
+	}
 	for i, b := range []struct {
 		id, title, hint, urgency, more string
 		b                              register.Bucket

@@ -84,7 +84,8 @@ func newRegEnv(t *testing.T, d store.Dialect, o regOptions) *regEnv {
 	srv := httpx.New(httpx.Options{Auth: acc, Sessions: sm, SessionIdle: time.Hour})
 	base := &env{st: st, acc: acc, clock: clock, sys: srok.WithActor(context.Background(), srok.System)}
 	cfg := web.Config{Accounts: acc, Throttle: account.NewThrottle(st, clock.Now), Audit: trail, Sessions: sm,
-		Now: clock.Now, Sleep: base.sleep, Register: reg, Calendar: regCal, EmailOf: o.emailOf}
+		Now: clock.Now, Sleep: base.sleep, Register: reg, Calendar: regCal, EmailOf: o.emailOf,
+		FailedReminders: st}
 	if o.emails != nil {
 		cfg.Emails = o.emails
 	}

@@ -201,8 +201,8 @@ var eventNames = map[register.EventKind]string{
 	register.EventCancelled:  "Аннулировано",
 	register.EventNote:       "Заметка",
 	register.EventRepeat:     "Повторный запрос",
-	"reminder_sent":          "Отправлено напоминание",
-	"reminder_failed":        "Напоминание не отправлено",
+	"reminder_sent":          "Напоминание отправлено",
+	"reminder_failed":        "Напоминание не доставлено",
 }
 
 // eventName is an event kind in Russian, or its code.

@@ -2,7 +2,9 @@
 // (/logout), the first-run setup of the first administrator (/setup), and,
 // for the signed-in user, the dashboard of the register: the overview (/),
 // the list of requests (/requests) and a request's page with its actions
-// (/requests/{id}). Pages are rendered on the server from templates
+// (/requests/{id}), the user's own reminder settings (/settings/reminders)
+// and, for administrators, the import of production calendar years on
+// /calendar. Pages are rendered on the server from templates
 // embedded in the binary and parsed at start-up, in Russian, with one
 // small stylesheet of their own; they work without script, which only
 // enhances them (htmx, served from the binary): the Content-Security-Policy
@@ -95,6 +97,17 @@ type Config struct {
 	// EmailOf returns the id of the email request r was registered from,
 	// "" when none; nil: the request's EmailID, when it has that field.
 	EmailOf func(r *register.Request) string
+	// Reminders are the signed-in user's own reminder settings
+	// (remind.SettingsService) for /settings/reminders; no page without
+	// them.
+	Reminders ReminderSettings
+	// FailedReminders are the reminders that failed for good (the store),
+	// shown on the overview to officers and administrators; none when nil.
+	FailedReminders FailedReminders
+	// CalendarImport imports production calendar years from the form
+	// /calendar shows administrators (calendars.Service); no form without
+	// it.
+	CalendarImport CalendarImporter
 }
 
 type server struct {
@@ -111,6 +124,11 @@ type server struct {
 	cal     workdays
 	emails  EmailReader
 	emailOf func(r *register.Request) string
+	// settingsLink is the user's settings page the layout links to, ""
+	// when not mounted.
+	settingsLink string
+	// failed are the reminders that failed for good (Config).
+	failed FailedReminders
 }
 
 // Mount adds the browser pages to e (a server of httpx.New, built with the
@@ -142,7 +160,7 @@ func Mount(e *echo.Echo, cfg Config) {
 		panic(err)
 	}
 	s := &server{accounts: cfg.Accounts, throttle: cfg.Throttle, audit: cfg.Audit, sessions: cfg.Sessions,
-		log: cfg.Log, now: cfg.Now, sleep: cfg.Sleep, views: v}
+		log: cfg.Log, now: cfg.Now, sleep: cfg.Sleep, views: v, failed: cfg.FailedReminders}
 
 	httpx.Get(e, "/", s.home)
 	httpx.Get(e, "/login", s.loginForm)
@@ -157,6 +175,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	}
 	mountIntake(e, s, cfg)
 	mountAdmin(e, s, cfg)
+	mountSettings(e, s, cfg)
 }
 
 // sleep waits d or until ctx ends.

@@ -865,6 +865,29 @@ func browserScenario(t *testing.T, s *browserSrok, b *browserTab) {
 		}
 	})
 
+	t.Run("reminder settings", func(t *testing.T) {
+		b.open(t, "/")
+		b.mark(t)
+		b.do(t, "open «Мои напоминания»", chromedp.Click(chromedp.CSS("#my-reminders")))
+		b.waitLoad(t, "the reminder settings", `!!document.querySelector("#reminders-form")`)
+		if p := b.path(t); p != "/settings/reminders" {
+			t.Fatalf("the link leads to %s", p)
+		}
+		if !evalJS[bool](t, b, `document.querySelector("#digest-each").checked`) {
+			t.Error("one email per reminder is not the default")
+		}
+		b.do(t, "choose the daily digest", chromedp.Click(chromedp.CSS("#digest-daily")))
+		b.submit(t, "#reminders-form")
+		b.waitLoad(t, "the settings saved", `!!document.querySelector("#notice")`)
+		b.shot(t, "reminder-settings")
+		if st := b.open(t, "/settings/reminders"); st != 200 {
+			t.Fatalf("GET /settings/reminders: %d", st)
+		}
+		if !evalJS[bool](t, b, `document.querySelector("#digest-daily").checked`) {
+			t.Error("the daily digest is not kept")
+		}
+	})
+
 	if !t.Run("logout operator", func(t *testing.T) {
 		b.open(t, "/")
 		b.logout(t)
