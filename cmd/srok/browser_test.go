@@ -530,6 +530,21 @@ func (b *browserTab) fill(t *testing.T, sel string, fields map[string]string) {
 	}
 }
 
+// viewport emulates a screen of w×h CSS pixels (a phone's below 500), or
+// the window's own size again with 0×0.
+func (b *browserTab) viewport(t *testing.T, w, h int64) {
+	t.Helper()
+	b.do(t, "the screen size", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if w == 0 {
+			_, err := cdp.Call(ctx, tg, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+			Width: w, Height: h, DeviceScaleFactor: 1, Mobile: w < 500})
+		return err
+	}))
+}
+
 // shot saves the whole page as name.png.
 func (b *browserTab) shot(t *testing.T, name string) {
 	t.Helper()
@@ -885,6 +900,30 @@ func browserScenario(t *testing.T, s *browserSrok, b *browserTab) {
 		}
 		if !evalJS[bool](t, b, `document.querySelector("#digest-daily").checked`) {
 			t.Error("the daily digest is not kept")
+		}
+	})
+
+	t.Run("screen sizes", func(t *testing.T) {
+		// At a laptop's 1366×768 and a phone's 390×844, no page is wider
+		// than the screen: wide tables scroll inside their own box.
+		pages := []struct{ name, path string }{{"overview", "/"}, {"requests", "/requests"}, {"intake", "/intake"},
+			{"detail", "/requests/" + sd.overdue.ID}, {"calendar", "/calendar?year=2026"}, {"settings", "/settings/reminders"}}
+		defer b.viewport(t, 0, 0)
+		for _, size := range []struct{ w, h int64 }{{1366, 768}, {390, 844}} {
+			b.viewport(t, size.w, size.h)
+			for _, p := range pages {
+				if st := b.open(t, p.path); st != 200 {
+					t.Fatalf("GET %s: %d", p.path, st)
+				}
+				b.waitFor(t, "the page", `document.readyState === "complete" && !!document.querySelector("main")`)
+				if size.w < 500 {
+					b.shot(t, fmt.Sprintf("%s-%d", p.name, size.w))
+				}
+				width := evalJS[int64](t, b, `document.documentElement.scrollWidth`)
+				if width > size.w {
+					t.Errorf("%s at %d×%d is %d pixels wide: the page scrolls sideways", p.path, size.w, size.h, width)
+				}
+			}
 		}
 	})
 
