@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/remind"
@@ -200,24 +202,34 @@ func (s *Store) QueueReminders(ctx context.Context, rs []remind.Reminder, now ti
 	}
 	now = utc(now)
 	if s.dialect == Postgres {
+		// The arrays go in PostgreSQL's binary form (uuid, date): no text
+		// to parse and cast for every row.
 		n := len(rs)
 		var (
-			req, obl, stage, rcpt, email = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-			local, target, legal         = make([]string, n), make([]string, n), make([]string, n)
-			sendAt                       = make([]time.Time, n)
-			digest                       = make([]bool, n)
+			req, rcpt            = make([]uuid.UUID, n), make([]uuid.UUID, n)
+			obl, stage, email    = make([]string, n), make([]string, n), make([]string, n)
+			local, target, legal = make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
+			sendAt               = make([]time.Time, n)
+			digest               = make([]bool, n)
 		)
 		for i, r := range rs {
-			req[i], obl[i], stage[i], rcpt[i], email[i] = r.RequestID, r.ObligationID, string(r.Stage), r.RecipientID, r.Email
-			local[i], target[i], legal[i] = r.LocalDate.String(), r.Target.String(), r.Legal.String()
+			var err error
+			if req[i], err = uuid.Parse(r.RequestID); err != nil {
+				return 0, s.wrap("queue reminders", fmt.Errorf("request id %q: %w", r.RequestID, err))
+			}
+			if rcpt[i], err = uuid.Parse(r.RecipientID); err != nil {
+				return 0, s.wrap("queue reminders", fmt.Errorf("recipient id %q: %w", r.RecipientID, err))
+			}
+			obl[i], stage[i], email[i] = r.ObligationID, string(r.Stage), r.Email
+			local[i], target[i], legal[i] = r.LocalDate.Start(time.UTC), r.Target.Start(time.UTC), r.Legal.Start(time.UTC)
 			sendAt[i], digest[i] = utc(r.SendAt), r.Digest
 		}
 		res, err := s.sql.ExecContext(ctx, `INSERT INTO reminders (request_id, obligation_id, stage, recipient_id, recipient_email,
 				local_date, send_at, target_date, legal_date, digest, next_attempt_at, created_at, updated_at)
-			SELECT x.req::uuid, x.obl, x.stage, x.rcpt::uuid, x.email, x.local::date, x.send_at, x.target::date, x.legal::date,
+			SELECT x.req, x.obl, x.stage, x.rcpt, x.email, x.local, x.send_at, x.target, x.legal,
 				x.digest, x.send_at, $11::timestamptz, $11::timestamptz
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
-				$8::text[], $9::text[], $10::boolean[]) AS x (req, obl, stage, rcpt, email, local, send_at, target, legal, digest)
+			FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::date[], $7::timestamptz[],
+				$8::date[], $9::date[], $10::boolean[]) AS x (req, obl, stage, rcpt, email, local, send_at, target, legal, digest)
 			ON CONFLICT DO NOTHING`,
 			req, obl, stage, rcpt, email, local, sendAt, target, legal, digest, now)
 		if err != nil {

@@ -405,3 +405,51 @@ func TestReminderClockWalk(t *testing.T) {
 		})
 	}
 }
+
+// TestReminderKeys: an outbox row names an obligation that exists, of a
+// request that exists, and a user that exists, on both databases. PostgreSQL
+// has no foreign key from the outbox to requests since migration 11: the key
+// to obligations, and theirs to requests, keep the request.
+func TestReminderKeys(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			e := newRemindEnv(t, d)
+			r := e.create(t, "2025-12-22T10:00:00+03:00", "anna")
+			if n := e.scanAt(t, msk(2026, 1, 15, 9, 0)); n == 0 {
+				t.Fatal("the scan queued nothing")
+			}
+			var obl string
+			if err := e.st.SQL().QueryRow(`SELECT obligation_id FROM reminders`).Scan(&obl); err != nil {
+				t.Fatal(err)
+			}
+			day := calendar.NewDate(2026, 1, 16)
+			good := remind.Reminder{RequestID: r.ID, ObligationID: obl, Stage: remind.StageEscalation, RecipientID: e.users["oleg"].ID,
+				Email: "oleg@example.org", LocalDate: day, SendAt: msk(2026, 1, 16, 9, 0), Target: day, Legal: day}
+			ctx, now := context.Background(), msk(2026, 1, 16, 9, 0)
+			if n, err := e.st.QueueReminders(ctx, []remind.Reminder{good}, now); n != 1 || err != nil {
+				t.Fatalf("a good reminder: queued %d, %v", n, err)
+			}
+			for name, spoil := range map[string]func(*remind.Reminder){
+				"unknown obligation": func(x *remind.Reminder) { x.ObligationID = "nope.answer" },
+				"unknown request":    func(x *remind.Reminder) { x.RequestID = "00000000-0000-4000-8000-00000000dead" },
+				"unknown recipient":  func(x *remind.Reminder) { x.RecipientID = "00000000-0000-4000-8000-00000000beef" },
+			} {
+				bad := good
+				bad.LocalDate = day + 1
+				spoil(&bad)
+				if n, err := e.st.QueueReminders(ctx, []remind.Reminder{bad}, now); err == nil {
+					t.Errorf("%s: queued %d, want an error", name, n)
+				}
+			}
+			for _, q := range []string{
+				`DELETE FROM obligations WHERE request_id = '` + r.ID + `'`,
+				`DELETE FROM requests WHERE id = '` + r.ID + `'`,
+			} {
+				if _, err := e.st.SQL().Exec(q); err == nil {
+					t.Errorf("%s: deleted what reminders name", q)
+				}
+			}
+		})
+	}
+}
