@@ -222,40 +222,52 @@ func TestReminderScan(t *testing.T) {
 }
 
 // TestReminderScanParallel runs scanners at once, as several instances of
-// Srok would: each reminder is queued once, by one of them.
+// Srok would: each reminder is queued once, by one of them. "split" makes
+// PostgreSQL queue a scan's rows in two statements at once, as it does for a
+// large day.
 func TestReminderScanParallel(t *testing.T) {
 	for _, d := range storetest.Dialects() {
-		t.Run(string(d), func(t *testing.T) {
-			t.Parallel()
-			e := newRemindEnv(t, d)
-			const n = 40
-			for i := 0; i < n; i++ {
-				e.create(t, "2025-12-22T10:00:00+03:00", "") // due 15.01, unassigned: oleg and olga
+		for _, split := range []int{0, 2} {
+			name := string(d)
+			if split > 0 {
+				if d != store.Postgres {
+					continue
+				}
+				name += "/split"
 			}
-			var (
-				wg     sync.WaitGroup
-				mu     sync.Mutex
-				queued int
-			)
-			for i := 0; i < 8; i++ {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					k, err := e.scan.Scan(context.Background(), msk(2026, 1, 15, 9, 0))
-					if err != nil {
-						t.Error(err)
-					}
-					mu.Lock()
-					queued += k
-					mu.Unlock()
-				}()
-			}
-			wg.Wait()
-			rows := e.outbox(t)
-			if queued != 2*n || len(rows) != 2*n || len(slices.Compact(rows)) != 2*n {
-				t.Errorf("queued %d, %d rows (%d distinct); want %d", queued, len(rows), len(slices.Compact(rows)), 2*n)
-			}
-		})
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				e := newRemindEnv(t, d)
+				e.st.SetQueueSplit(split)
+				const n = 40
+				for i := 0; i < n; i++ {
+					e.create(t, "2025-12-22T10:00:00+03:00", "") // due 15.01, unassigned: oleg and olga
+				}
+				var (
+					wg     sync.WaitGroup
+					mu     sync.Mutex
+					queued int
+				)
+				for i := 0; i < 8; i++ {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						k, err := e.scan.Scan(context.Background(), msk(2026, 1, 15, 9, 0))
+						if err != nil {
+							t.Error(err)
+						}
+						mu.Lock()
+						queued += k
+						mu.Unlock()
+					}()
+				}
+				wg.Wait()
+				rows := e.outbox(t)
+				if queued != 2*n || len(rows) != 2*n || len(slices.Compact(rows)) != 2*n {
+					t.Errorf("queued %d, %d rows (%d distinct); want %d", queued, len(rows), len(slices.Compact(rows)), 2*n)
+				}
+			})
+		}
 	}
 }
 
