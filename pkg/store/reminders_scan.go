@@ -199,7 +199,7 @@ const queueBatch = 500
 // in two statements at once, on two connections. A queued row costs the
 // server its heap tuple, four index entries and two foreign-key checks (the
 // obligation's row locked, the recipient's), one trigger call each: about
-// 40 µs of one backend's CPU. A day of 14,666 rows over a million open
+// 40–60 µs of one backend's CPU. A day of 14,666 rows over a million open
 // obligations took 0.6–0.9 s in one statement, the larger part of the first
 // scan of the day (docs/BENCHMARKS.md); two backends share it.
 const queueSplit = 4000
