@@ -12,3 +12,7 @@ func (s *Store) MigrateDownTo(ctx context.Context, v int64) error {
 	_, err = p.DownTo(ctx, v)
 	return err
 }
+
+// SetQueueSplit makes QueueReminders split from n reminders on, so that
+// tests with a few reminders take the path of a large register.
+func (s *Store) SetQueueSplit(n int) { s.queueSplit = n }

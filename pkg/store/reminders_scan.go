@@ -3,10 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/deadlines/calendar"
@@ -191,41 +195,99 @@ func (s *Store) scanCandidates(rows *sql.Rows, err error) ([]remind.Obligation, 
 // parameters each, under SQLite's limit of 32766).
 const queueBatch = 500
 
+// queueSplit is the number of reminders from which PostgreSQL inserts them
+// in two statements at once, on two connections. A queued row costs the
+// server its heap tuple, four index entries and two foreign-key checks (the
+// obligation's row locked, the recipient's), one trigger call each: about
+// 40–60 µs of one backend's CPU. A day of 14,666 rows over a million open
+// obligations took 0.6–0.9 s in one statement, the larger part of the first
+// scan of the day (docs/BENCHMARKS.md); two backends share it.
+const queueSplit = 4000
+
 // QueueReminders implements remind.Store. On PostgreSQL one statement
-// inserts them all from arrays; ON CONFLICT DO NOTHING on the outbox's
-// unique key makes a second scanner's insert of the same rows a no-op.
+// inserts them from arrays, or two at once for a large day (queueSplit);
+// ON CONFLICT DO NOTHING on the outbox's unique key makes a second
+// scanner's insert of the same rows a no-op.
+//
+// The halves are the two ends of rs, which the scanner sorts in the order
+// of the outbox's key: every statement of every scanner inserts its rows in
+// that one order, so a statement waits only on rows before the ones it
+// holds and no two of them deadlock, whatever their halves. The halves
+// commit each on their own: if one fails, the rows of the other stay
+// queued and the next scan queues the rest (it returns the rows inserted
+// with the error).
 func (s *Store) QueueReminders(ctx context.Context, rs []remind.Reminder, now time.Time) (int, error) {
 	if len(rs) == 0 {
 		return 0, nil
 	}
 	now = utc(now)
 	if s.dialect == Postgres {
-		n := len(rs)
+		split := queueSplit
+		if s.queueSplit > 0 {
+			split = s.queueSplit
+		}
+		if len(rs) < split {
+			return s.queuePostgres(ctx, rs, now)
+		}
 		var (
-			req, obl, stage, rcpt, email = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-			local, target, legal         = make([]string, n), make([]string, n), make([]string, n)
-			sendAt                       = make([]time.Time, n)
-			digest                       = make([]bool, n)
+			wg   sync.WaitGroup
+			n    [2]int
+			errs [2]error
 		)
-		for i, r := range rs {
-			req[i], obl[i], stage[i], rcpt[i], email[i] = r.RequestID, r.ObligationID, string(r.Stage), r.RecipientID, r.Email
-			local[i], target[i], legal[i] = r.LocalDate.String(), r.Target.String(), r.Legal.String()
-			sendAt[i], digest[i] = utc(r.SendAt), r.Digest
+		for i, part := range [][]remind.Reminder{rs[:len(rs)/2], rs[len(rs)/2:]} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n[i], errs[i] = s.queuePostgres(ctx, part, now)
+			}()
 		}
-		res, err := s.sql.ExecContext(ctx, `INSERT INTO reminders (request_id, obligation_id, stage, recipient_id, recipient_email,
-				local_date, send_at, target_date, legal_date, digest, next_attempt_at, created_at, updated_at)
-			SELECT x.req::uuid, x.obl, x.stage, x.rcpt::uuid, x.email, x.local::date, x.send_at, x.target::date, x.legal::date,
-				x.digest, x.send_at, $11::timestamptz, $11::timestamptz
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
-				$8::text[], $9::text[], $10::boolean[]) AS x (req, obl, stage, rcpt, email, local, send_at, target, legal, digest)
-			ON CONFLICT DO NOTHING`,
-			req, obl, stage, rcpt, email, local, sendAt, target, legal, digest, now)
-		if err != nil {
-			return 0, s.wrap("queue reminders", err)
-		}
-		inserted, _ := res.RowsAffected()
-		return int(inserted), nil
+		wg.Wait()
+		return n[0] + n[1], errors.Join(errs[0], errs[1])
 	}
+	return s.queueSQLite(ctx, rs, now)
+}
+
+// queuePostgres inserts rs in one statement.
+func (s *Store) queuePostgres(ctx context.Context, rs []remind.Reminder, now time.Time) (int, error) {
+	// The arrays go in PostgreSQL's binary form (uuid, date): no text
+	// to parse and cast for every row.
+	n := len(rs)
+	var (
+		req, rcpt            = make([]uuid.UUID, n), make([]uuid.UUID, n)
+		obl, stage, email    = make([]string, n), make([]string, n), make([]string, n)
+		local, target, legal = make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
+		sendAt               = make([]time.Time, n)
+		digest               = make([]bool, n)
+	)
+	for i, r := range rs {
+		var err error
+		if req[i], err = uuid.Parse(r.RequestID); err != nil {
+			return 0, s.wrap("queue reminders", fmt.Errorf("request id %q: %w", r.RequestID, err))
+		}
+		if rcpt[i], err = uuid.Parse(r.RecipientID); err != nil {
+			return 0, s.wrap("queue reminders", fmt.Errorf("recipient id %q: %w", r.RecipientID, err))
+		}
+		obl[i], stage[i], email[i] = r.ObligationID, string(r.Stage), r.Email
+		local[i], target[i], legal[i] = r.LocalDate.Start(time.UTC), r.Target.Start(time.UTC), r.Legal.Start(time.UTC)
+		sendAt[i], digest[i] = utc(r.SendAt), r.Digest
+	}
+	res, err := s.sql.ExecContext(ctx, `INSERT INTO reminders (request_id, obligation_id, stage, recipient_id, recipient_email,
+			local_date, send_at, target_date, legal_date, digest, next_attempt_at, created_at, updated_at)
+		SELECT x.req, x.obl, x.stage, x.rcpt, x.email, x.local, x.send_at, x.target, x.legal,
+			x.digest, x.send_at, $11::timestamptz, $11::timestamptz
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::date[], $7::timestamptz[],
+			$8::date[], $9::date[], $10::boolean[]) AS x (req, obl, stage, rcpt, email, local, send_at, target, legal, digest)
+		ON CONFLICT DO NOTHING`,
+		req, obl, stage, rcpt, email, local, sendAt, target, legal, digest, now)
+	if err != nil {
+		return 0, s.wrap("queue reminders", err)
+	}
+	inserted, _ := res.RowsAffected()
+	return int(inserted), nil
+}
+
+// queueSQLite inserts rs in statements of queueBatch rows.
+func (s *Store) queueSQLite(ctx context.Context, rs []remind.Reminder, now time.Time) (int, error) {
 	total := 0
 	for start := 0; start < len(rs); start += queueBatch {
 		batch := rs[start:min(start+queueBatch, len(rs))]

@@ -222,40 +222,52 @@ func TestReminderScan(t *testing.T) {
 }
 
 // TestReminderScanParallel runs scanners at once, as several instances of
-// Srok would: each reminder is queued once, by one of them.
+// Srok would: each reminder is queued once, by one of them. "split" makes
+// PostgreSQL queue a scan's rows in two statements at once, as it does for a
+// large day.
 func TestReminderScanParallel(t *testing.T) {
 	for _, d := range storetest.Dialects() {
-		t.Run(string(d), func(t *testing.T) {
-			t.Parallel()
-			e := newRemindEnv(t, d)
-			const n = 40
-			for i := 0; i < n; i++ {
-				e.create(t, "2025-12-22T10:00:00+03:00", "") // due 15.01, unassigned: oleg and olga
+		for _, split := range []int{0, 2} {
+			name := string(d)
+			if split > 0 {
+				if d != store.Postgres {
+					continue
+				}
+				name += "/split"
 			}
-			var (
-				wg     sync.WaitGroup
-				mu     sync.Mutex
-				queued int
-			)
-			for i := 0; i < 8; i++ {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					k, err := e.scan.Scan(context.Background(), msk(2026, 1, 15, 9, 0))
-					if err != nil {
-						t.Error(err)
-					}
-					mu.Lock()
-					queued += k
-					mu.Unlock()
-				}()
-			}
-			wg.Wait()
-			rows := e.outbox(t)
-			if queued != 2*n || len(rows) != 2*n || len(slices.Compact(rows)) != 2*n {
-				t.Errorf("queued %d, %d rows (%d distinct); want %d", queued, len(rows), len(slices.Compact(rows)), 2*n)
-			}
-		})
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				e := newRemindEnv(t, d)
+				e.st.SetQueueSplit(split)
+				const n = 40
+				for i := 0; i < n; i++ {
+					e.create(t, "2025-12-22T10:00:00+03:00", "") // due 15.01, unassigned: oleg and olga
+				}
+				var (
+					wg     sync.WaitGroup
+					mu     sync.Mutex
+					queued int
+				)
+				for i := 0; i < 8; i++ {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						k, err := e.scan.Scan(context.Background(), msk(2026, 1, 15, 9, 0))
+						if err != nil {
+							t.Error(err)
+						}
+						mu.Lock()
+						queued += k
+						mu.Unlock()
+					}()
+				}
+				wg.Wait()
+				rows := e.outbox(t)
+				if queued != 2*n || len(rows) != 2*n || len(slices.Compact(rows)) != 2*n {
+					t.Errorf("queued %d, %d rows (%d distinct); want %d", queued, len(rows), len(slices.Compact(rows)), 2*n)
+				}
+			})
+		}
 	}
 }
 
@@ -401,6 +413,54 @@ func TestReminderClockWalk(t *testing.T) {
 			}
 			if target[:10] != "2026-05-08" || legal[:10] != "2026-05-12" {
 				t.Errorf("due reminder dates: target %s legal %s", target, legal)
+			}
+		})
+	}
+}
+
+// TestReminderKeys: an outbox row names an obligation that exists, of a
+// request that exists, and a user that exists, on both databases. PostgreSQL
+// has no foreign key from the outbox to requests since migration 11: the key
+// to obligations, and theirs to requests, keep the request.
+func TestReminderKeys(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			e := newRemindEnv(t, d)
+			r := e.create(t, "2025-12-22T10:00:00+03:00", "anna")
+			if n := e.scanAt(t, msk(2026, 1, 15, 9, 0)); n == 0 {
+				t.Fatal("the scan queued nothing")
+			}
+			var obl string
+			if err := e.st.SQL().QueryRow(`SELECT obligation_id FROM reminders`).Scan(&obl); err != nil {
+				t.Fatal(err)
+			}
+			day := calendar.NewDate(2026, 1, 16)
+			good := remind.Reminder{RequestID: r.ID, ObligationID: obl, Stage: remind.StageEscalation, RecipientID: e.users["oleg"].ID,
+				Email: "oleg@example.org", LocalDate: day, SendAt: msk(2026, 1, 16, 9, 0), Target: day, Legal: day}
+			ctx, now := context.Background(), msk(2026, 1, 16, 9, 0)
+			if n, err := e.st.QueueReminders(ctx, []remind.Reminder{good}, now); n != 1 || err != nil {
+				t.Fatalf("a good reminder: queued %d, %v", n, err)
+			}
+			for name, spoil := range map[string]func(*remind.Reminder){
+				"unknown obligation": func(x *remind.Reminder) { x.ObligationID = "nope.answer" },
+				"unknown request":    func(x *remind.Reminder) { x.RequestID = "00000000-0000-4000-8000-00000000dead" },
+				"unknown recipient":  func(x *remind.Reminder) { x.RecipientID = "00000000-0000-4000-8000-00000000beef" },
+			} {
+				bad := good
+				bad.LocalDate = day + 1
+				spoil(&bad)
+				if n, err := e.st.QueueReminders(ctx, []remind.Reminder{bad}, now); err == nil {
+					t.Errorf("%s: queued %d, want an error", name, n)
+				}
+			}
+			for _, q := range []string{
+				`DELETE FROM obligations WHERE request_id = '` + r.ID + `'`,
+				`DELETE FROM requests WHERE id = '` + r.ID + `'`,
+			} {
+				if _, err := e.st.SQL().Exec(q); err == nil {
+					t.Errorf("%s: deleted what reminders name", q)
+				}
 			}
 		})
 	}

@@ -64,6 +64,8 @@ type Store struct {
 	// url is PostgreSQL's connection URL, for the listener of
 	// authentication changes (ListenAuthChanges).
 	url string
+	// queueSplit, when not zero, replaces queueSplit (tests).
+	queueSplit int
 }
 
 // createsInFlight is how many create transactions may run at once.
