@@ -11,7 +11,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -290,21 +289,8 @@ func (f requestForm) input() register.Input {
 	in := register.Input{Type: f.Type, Channel: f.Channel, ReceivedAt: f.ReceivedAt, TimeZone: f.TimeZone,
 		Subject: register.SubjectInput{Name: f.SubjectName, Email: f.SubjectEmail, Phone: f.SubjectPhone,
 			PostalAddress: f.SubjectPostalAddress},
-		Summary: f.Summary, Assignee: f.Assignee}
-	linkEmail(&in, strings.TrimSpace(f.EmailID))
+		Summary: f.Summary, Assignee: f.Assignee, EmailID: strings.TrimSpace(f.EmailID)}
 	return in
-}
-
-// linkEmail sets the register's EmailID (the email the request was read
-// from) when the register's input has that field: it comes with the
-// storage of emails, and the pages must build without it.
-func linkEmail(in *register.Input, id string) {
-	if id == "" {
-		return
-	}
-	if fv := reflect.ValueOf(in).Elem().FieldByName("EmailID"); fv.IsValid() && fv.Kind() == reflect.String && fv.CanSet() {
-		fv.SetString(id)
-	}
 }
 
 // createRequest registers the request of the form and goes to its page,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"reflect"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -82,22 +81,13 @@ func (s *server) notFound(c echo.Context) error {
 		Text: "Такой страницы в Сроке нет. Проверьте адрес.", Link: "/", LinkText: "На главную"})
 }
 
-// emailIDField reads the EmailID of r, the id of the email the request was
-// registered from, where the register keeps it; "" when it keeps none.
-func emailIDField(r *register.Request) string { return stringField(r, "EmailID") }
-
-// stringField is the string field name of the struct p points to, "" when
-// p is nil or has no such field.
-func stringField(p any, name string) string {
-	v := reflect.ValueOf(p)
-	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+// emailIDField is the id of the email request r was registered from, ""
+// when none.
+func emailIDField(r *register.Request) string {
+	if r == nil {
 		return ""
 	}
-	f := v.Elem().FieldByName(name)
-	if !f.IsValid() || f.Kind() != reflect.String {
-		return ""
-	}
-	return f.String()
+	return r.EmailID
 }
 
 // signedIn lets only a signed-in user through; an anonymous browser is
