@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,6 +29,44 @@ const mediaRFC822 = "message/rfc822"
 // emailBody is the body of POST /api/v1/emails: one raw message, at most
 // 25 MiB.
 var emailBody = httpx.Body{MediaTypes: []string{mediaRFC822}, Limit: intake.MaxSize}
+
+// ingestWait is how long an email waits for a slot before 503: well
+// inside the server's 60 s to read a request (httpx.Timeouts).
+const ingestWait = 20 * time.Second
+
+// ingests bounds the emails read, parsed and stored at once. Each holds its
+// raw bytes, enmime's decoded parts and the database driver's copy of the
+// blob (about 4 MB for a 1 MiB email); with as many at once as there are
+// cores the CPU is as busy as with more, and the heap, which the garbage
+// collector lets grow to a multiple of what is live, stays small.
+type ingests struct {
+	slots chan struct{}
+	wait  time.Duration
+}
+
+func newIngests(n int, wait time.Duration) *ingests {
+	return &ingests{slots: make(chan struct{}, max(n, 1)), wait: wait}
+}
+
+// acquire waits for a slot, at most i.wait, and returns its release; past
+// the wait, or when ctx ends, EUNAVAILABLE with Retry-After.
+func (i *ingests) acquire(ctx context.Context) (func(), error) {
+	select {
+	case i.slots <- struct{}{}:
+		return func() { <-i.slots }, nil
+	default:
+	}
+	t := time.NewTimer(i.wait)
+	defer t.Stop()
+	select {
+	case i.slots <- struct{}{}:
+		return func() { <-i.slots }, nil
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return nil, &srok.Error{Code: srok.EUNAVAILABLE, Reason: "overloaded", RetryAfter: time.Second,
+		Message: "the server is reading as many emails as it can: try again after the Retry-After seconds"}
+}
 
 // emails returns the intake and the actor, or why not.
 func (s *server) emails(c echo.Context) (Emails, srok.Actor, error) {
@@ -52,11 +91,19 @@ func (s *server) createEmail(c echo.Context) error {
 		_, _, err := in.Ingest(c.Request().Context(), a, nil) // refused and recorded before 25 MiB are read
 		return err
 	}
-	raw, err := emailBody.Read(c)
+	// The body is read only once a slot is free: a waiting email stays in
+	// the connection, not in memory.
+	release, err := s.ingests.acquire(c.Request().Context())
 	if err != nil {
 		return err
 	}
+	raw, err := emailBody.Read(c)
+	if err != nil {
+		release()
+		return err
+	}
 	e, created, err := in.Ingest(c.Request().Context(), a, raw)
+	release()
 	if err != nil {
 		return err
 	}

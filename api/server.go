@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -80,8 +81,10 @@ type server struct {
 	audit    Audit
 	health   Health
 	intake   Emails
-	log      *slog.Logger
-	now      func() time.Time
+	// ingests bounds the emails read and parsed at once (newIngests).
+	ingests *ingests
+	log     *slog.Logger
+	now     func() time.Time
 }
 
 // PublicPaths are the API's routes that answer anyone, with no lookup of
@@ -102,7 +105,8 @@ func Mount(e *echo.Echo, cfg Config) {
 		cals = cfg.Calendars
 	}
 	s := &server{reg: cfg.Register, cals: cals, calImp: cfg.CalendarImport, accounts: cfg.Accounts,
-		audit: cfg.Audit, health: cfg.Health, intake: cfg.Emails, log: cfg.Log, now: cfg.Now}
+		audit: cfg.Audit, health: cfg.Health, intake: cfg.Emails, log: cfg.Log, now: cfg.Now,
+		ingests: newIngests(runtime.GOMAXPROCS(0), ingestWait)}
 
 	// Public: liveness, readiness and the contract. Everything else needs an
 	// API token or a browser session (httpx.Identify finds it; Require
