@@ -32,4 +32,9 @@
 //	SROK_LOAD_REPORT        write the results as markdown to this file
 //	SROK_LOAD_STATEMENTS=1  log the top statements of each phase (pg_stat_statements; throwaway server only)
 //	SROK_LOAD_HOLD          keep the server and database up this long after the runs, to inspect them (e.g. 10m)
+//
+// TestIntakeMemory (intake_test.go) is the email intake's memory under load:
+// 2,000 distinct 1 MiB emails from 8 clients to the real binary, on SQLite
+// or PostgreSQL, reporting the server's peak and settled RSS; it also runs
+// only with SROK_LOAD=1.
 package loadtest
