@@ -440,6 +440,78 @@ func (e RefusalInputOutcome) Valid() bool {
 	}
 }
 
+// Defines values for RequestActionName.
+const (
+	RequestActionNameAnswer RequestActionName = "answer"
+	RequestActionNameAssign RequestActionName = "assign"
+	RequestActionNameCancel RequestActionName = "cancel"
+	RequestActionNameClose  RequestActionName = "close"
+	RequestActionNameExtend RequestActionName = "extend"
+	RequestActionNameNote   RequestActionName = "note"
+	RequestActionNameRefuse RequestActionName = "refuse"
+)
+
+// Valid indicates whether the value is a known member of the RequestActionName enum.
+func (e RequestActionName) Valid() bool {
+	switch e {
+	case RequestActionNameAnswer:
+		return true
+	case RequestActionNameAssign:
+		return true
+	case RequestActionNameCancel:
+		return true
+	case RequestActionNameClose:
+		return true
+	case RequestActionNameExtend:
+		return true
+	case RequestActionNameNote:
+		return true
+	case RequestActionNameRefuse:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestActionReason.
+const (
+	RequestActionReasonAlreadyExtended RequestActionReason = "already_extended"
+	RequestActionReasonAnswered        RequestActionReason = "answered"
+	RequestActionReasonCancelled       RequestActionReason = "cancelled"
+	RequestActionReasonClosed          RequestActionReason = "closed"
+	RequestActionReasonForbidden       RequestActionReason = "forbidden"
+	RequestActionReasonNotAnswered     RequestActionReason = "not_answered"
+	RequestActionReasonNotAssigned     RequestActionReason = "not_assigned"
+	RequestActionReasonNotExtendable   RequestActionReason = "not_extendable"
+	RequestActionReasonRefused         RequestActionReason = "refused"
+)
+
+// Valid indicates whether the value is a known member of the RequestActionReason enum.
+func (e RequestActionReason) Valid() bool {
+	switch e {
+	case RequestActionReasonAlreadyExtended:
+		return true
+	case RequestActionReasonAnswered:
+		return true
+	case RequestActionReasonCancelled:
+		return true
+	case RequestActionReasonClosed:
+		return true
+	case RequestActionReasonForbidden:
+		return true
+	case RequestActionReasonNotAnswered:
+		return true
+	case RequestActionReasonNotAssigned:
+		return true
+	case RequestActionReasonNotExtendable:
+		return true
+	case RequestActionReasonRefused:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RequestType.
 const (
 	RequestTypeAccess        RequestType = "access"
@@ -1360,7 +1432,12 @@ type RepresentativePatch struct {
 
 // Request A request of the register (обращение).
 type Request struct {
-	Answer *Answer `json:"answer"`
+	// Actions What the caller may do with the request now, and why not, for every action in the order of the
+	// request's page (the pages show a form for exactly the allowed ones, and a refused action answers
+	// with the same reason). Present on the answers about one request (read, create, actions), absent in
+	// lists.
+	Actions *[]RequestAction `json:"actions,omitempty"`
+	Answer  *Answer          `json:"answer"`
 
 	// AnswerForm How a request arrived or a notice was sent, and the form its answer must take (152-FZ art. 14 part 3).
 	AnswerForm Channel `json:"answer_form"`
@@ -1454,6 +1531,29 @@ type Request struct {
 	// Version Counts the changes; the `ETag`.
 	Version int `json:"version"`
 }
+
+// RequestAction Whether the caller may take one action on the request now.
+type RequestAction struct {
+	Allowed bool `json:"allowed"`
+
+	// Name The action; `POST /api/v1/requests/{id}/{name}` takes it (`/notes` for `note`).
+	Name RequestActionName `json:"name"`
+
+	// Reason Why not, absent when allowed: `forbidden` (the role or token may not), `not_assigned` (a new request
+	// is answered once assigned), `not_answered` (only an answered or refused request is closed),
+	// `answered`, `refused`, `closed`, `cancelled` (the request is past the action), `already_extended`
+	// (a term is extended once), `not_extendable` (no open term the law lets the operator extend).
+	Reason *RequestActionReason `json:"reason,omitempty"`
+}
+
+// RequestActionName The action; `POST /api/v1/requests/{id}/{name}` takes it (`/notes` for `note`).
+type RequestActionName string
+
+// RequestActionReason Why not, absent when allowed: `forbidden` (the role or token may not), `not_assigned` (a new request
+// is answered once assigned), `not_answered` (only an answered or refused request is closed),
+// `answered`, `refused`, `closed`, `cancelled` (the request is past the action), `already_extended`
+// (a term is extended once), `not_extendable` (no open term the law lets the operator extend).
+type RequestActionReason string
 
 // RequestInput A request to register. Everything is validated at once and every offending field is listed (422).
 // Text is trimmed; control characters other than tab and line breaks are refused.

@@ -15,6 +15,7 @@ import (
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -87,7 +88,7 @@ func (p *adminPages) usersPage(ctx context.Context, me srok.Actor) (usersPage, e
 		return v, err
 	}
 	for _, u := range users {
-		v.Users = append(v.Users, adminUser{Email: u.Email, Name: u.Name, Role: string(u.Role), RoleName: roleName(u.Role),
+		v.Users = append(v.Users, adminUser{Email: u.Email, Name: u.Name, Role: string(u.Role), RoleName: ru.Role(u.Role),
 			Created: u.CreatedAt.In(p.zone()).Format("02.01.2006"), Active: u.Active, Self: u.ID == me.UserID})
 	}
 	return v, nil
@@ -97,7 +98,7 @@ func (p *adminPages) usersPage(ctx context.Context, me srok.Actor) (usersPage, e
 func (v usersPage) RoleOptions(sel string) []option {
 	var out []option
 	for _, r := range srok.Roles() {
-		out = append(out, option{Value: string(r), Label: roleName(r), Selected: string(r) == sel})
+		out = append(out, option{Value: string(r), Label: ru.Role(r), Selected: string(r) == sel})
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -44,18 +45,15 @@ func mountCalendar(e *echo.Echo, s *server, cfg Config) {
 	}
 }
 
-// Russian names of the months and the days of the week.
-var (
-	calMonths = [...]string{"Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь",
-		"Октябрь", "Ноябрь", "Декабрь"}
-	calMonthsOf = [...]string{"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-		"октября", "ноября", "декабря"}
-	// calWeekdays start on Monday, as Russian calendars do.
-	calWeekdays = [...]struct{ Short, Full string }{{"Пн", "понедельник"}, {"Вт", "вторник"}, {"Ср", "среда"},
-		{"Чт", "четверг"}, {"Пт", "пятница"}, {"Сб", "суббота"}, {"Вс", "воскресенье"}}
-	// calDayNames are the days of the week by time.Weekday.
-	calDayNames = [...]string{"воскресенье", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота"}
-)
+// calWeekdays are the columns of a month, from Monday, as Russian calendars
+// run.
+var calWeekdays = func() (out [7]struct{ Short, Full string }) {
+	for i := range out {
+		d := time.Weekday((i + 1) % 7)
+		out[i].Short, out[i].Full = ru.WeekdayShort(d), ru.Weekday(d)
+	}
+	return out
+}()
 
 // calHolidays are the non-working holidays of Labour Code art. 112 part 1,
 // by "MM-DD".
@@ -66,12 +64,6 @@ var calHolidays = map[string]string{
 	"02-23": "День защитника Отечества", "03-08": "Международный женский день",
 	"05-01": "Праздник Весны и Труда", "05-09": "День Победы", "06-12": "День России",
 	"11-04": "День народного единства",
-}
-
-// calDate is a date as the pages write it: 18.05.2026.
-func calDate(d calendar.Date) string {
-	y, m, day := d.Civil()
-	return fmt.Sprintf("%02d.%02d.%04d", day, int(m), y)
 }
 
 // calendarPage is one year of the production calendar.
@@ -159,13 +151,13 @@ func (p *calendarPages) fill(v *calendarPage, year int) error {
 	}
 	v.Decree, v.Provisional = y.Decree.Citation, y.Provisional
 	v.WorkingDays = y.WorkingDays
-	v.WorkingDaysWord = plural(y.WorkingDays, "рабочий день", "рабочих дня", "рабочих дней")
+	v.WorkingDaysWord = ru.Plural(y.WorkingDays, "рабочий день", "рабочих дня", "рабочих дней")
 	v.HasShortened = len(y.ShortenedDays) > 0
 	moved := map[calendar.Date]calendar.Date{}
 	for _, t := range y.Transfers {
 		moved[t.To] = t.From
 		v.Transfers = append(v.Transfers, fmt.Sprintf("выходной %s (%s) перенесён на %s (%s)",
-			calDate(t.From), calDayNames[t.From.Weekday()], calDate(t.To), calDayNames[t.To.Weekday()]))
+			ru.Date(t.From), ru.Weekday(t.From.Weekday()), ru.Date(t.To), ru.Weekday(t.To.Weekday())))
 	}
 	v.Months = calMonths12(y, moved)
 	return nil
@@ -183,7 +175,7 @@ func calMonths12(y calendar.Year, moved map[calendar.Date]calendar.Date) []calMo
 	off, working, short := set(y.NonworkingWeekdays), set(y.WorkingWeekends), set(y.ShortenedDays)
 	var out []calMonth
 	for m := time.January; m <= time.December; m++ {
-		cm := calMonth{Name: calMonths[m-1]}
+		cm := calMonth{Name: ru.Month(m)}
 		d := calendar.NewDate(y.Year, m, 1)
 		week := make([]calDay, (int(d.Weekday())+6)%7)
 		for ; d.Year() == y.Year && monthOf(d) == m; d = d.AddDays(1) {
@@ -214,7 +206,7 @@ func monthOf(d calendar.Date) time.Month {
 func calDayOf(d calendar.Date, off, working, short map[calendar.Date]bool, moved map[calendar.Date]calendar.Date) calDay {
 	y, m, day := d.Civil()
 	cd := calDay{Day: day, Date: fmt.Sprintf("%04d-%02d-%02d", y, int(m), day)}
-	dayName := fmt.Sprintf("%d %s, %s", day, calMonthsOf[m-1], calDayNames[d.Weekday()])
+	dayName := fmt.Sprintf("%d %s, %s", day, ru.MonthOf(m), ru.Weekday(d.Weekday()))
 	holiday, isHoliday := calHolidays[fmt.Sprintf("%02d-%02d", int(m), day)]
 	switch {
 	case working[d]:
@@ -229,7 +221,7 @@ func calDayOf(d calendar.Date, off, working, short map[calendar.Date]bool, moved
 	case off[d]:
 		cd.Class, cd.Mark = "moved", "Пер"
 		if from, ok := moved[d]; ok {
-			cd.Text = dayName + ": перенесённый выходной (с " + calDate(from) + ")"
+			cd.Text = dayName + ": перенесённый выходной (с " + ru.Date(from) + ")"
 		} else {
 			cd.Text = dayName + ": перенесённый выходной (праздник пришёлся на выходной, ст. 112 ТК РФ)"
 		}

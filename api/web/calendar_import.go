@@ -18,6 +18,7 @@ import (
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/calendars"
+	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -171,12 +172,12 @@ func importSummary(sum calendars.Summary) string {
 			what = string(y.Status)
 		}
 		parts = append(parts, fmt.Sprintf("%d: %s (%s; %d %s)", y.Year, what, y.Decree, y.WorkingDays,
-			plural(y.WorkingDays, "рабочий день", "рабочих дня", "рабочих дней")))
+			ru.Plural(y.WorkingDays, "рабочий день", "рабочих дня", "рабочих дней")))
 	}
 	n := sum.Recomputed.Obligations
-	rec := fmt.Sprintf("пересчитано %d %s", n, plural(n, "обязательство", "обязательства", "обязательств"))
+	rec := fmt.Sprintf("пересчитано %d %s", n, ru.Plural(n, "обязательство", "обязательства", "обязательств"))
 	if r := sum.Recomputed.Requests; r > 0 {
-		rec += fmt.Sprintf(" в %d %s", r, plural(r, "обращении", "обращениях", "обращениях"))
+		rec += fmt.Sprintf(" в %d %s", r, ru.Plural(r, "обращении", "обращениях", "обращениях"))
 	}
 	return strings.Join(parts, "; ") + "; " + rec + "."
 }

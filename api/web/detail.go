@@ -10,9 +10,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -44,6 +44,9 @@ type detailPage struct {
 	// Forms are the action forms the user's role and the request's state
 	// allow, by action name, with what was typed and its problems.
 	Forms map[string]*actionForm
+	// Unavailable are the actions the role may do but the request's state
+	// does not allow now, with the reason.
+	Unavailable []unavailableAction
 	// Stale says that the request changed while the user looked at it.
 	Stale bool
 	// Flash is the message of the action just done.
@@ -102,6 +105,9 @@ type actionForm struct {
 	Alert string
 }
 
+// unavailableAction is an action not allowed now, and why.
+type unavailableAction struct{ Name, Reason string }
+
 // detail renders a request's page.
 func (s *server) detail(c echo.Context) error {
 	p, err := s.detailOf(c, c.Param("id"))
@@ -132,9 +138,9 @@ func (s *server) detailOf(c echo.Context, id string) (*detailPage, error) {
 	now := s.now()
 	loc := s.reg.Zone()
 	today := calendar.DateOf(now.In(loc))
-	p := &detailPage{page: newPage("Обращение " + r.Number), ID: r.ID, Number: r.Number, Type: typeName(r.Type),
-		Status: statusName(r.Status), StatusCode: string(r.Status), Channel: channelName(r.Channel),
-		AnswerForm: channelName(r.AnswerForm), Received: ruTime(r.ReceivedAt, loc), TimeZone: r.TimeZone,
+	p := &detailPage{page: newPage("Обращение " + r.Number), ID: r.ID, Number: r.Number, Type: ru.Type(r.Type),
+		Status: ru.Status(r.Status), StatusCode: string(r.Status), Channel: ru.Channel(r.Channel),
+		AnswerForm: ru.Channel(r.AnswerForm), Received: ru.DateTime(r.ReceivedAt, loc), TimeZone: r.TimeZone,
 		Summary: r.Summary, Assignee: r.Assignee, Subject: r.Subject, Representative: r.Representative, Repeat: r.Repeat,
 		Masked: !a.Can(srok.ActPersonalData), Version: r.Version, Forms: map[string]*actionForm{},
 		Today: today.String()}
@@ -142,44 +148,40 @@ func (s *server) detailOf(c echo.Context, id string) (*detailPage, error) {
 		p.Assignee = "не назначено"
 	}
 	if r.EvidenceReceivedAt != nil {
-		p.Evidence = ruTime(*r.EvidenceReceivedAt, loc)
+		p.Evidence = ru.DateTime(*r.EvidenceReceivedAt, loc)
 	}
 	p.Identity = identityView{DocumentNumber: r.Identity.DocumentNumber, DocumentIssuer: r.Identity.DocumentIssuer,
 		Relation: r.Identity.Relation, Verified: r.Identity.Verified}
 	if r.Identity.DocumentDate != nil {
-		p.Identity.DocumentDate = ruDate(*r.Identity.DocumentDate)
+		p.Identity.DocumentDate = ru.Date(*r.Identity.DocumentDate)
 	}
 	if x := r.Extension; x != nil {
-		p.Extension = &extensionView{NoticeSentAt: ruTime(x.NoticeSentAt, loc), Reasons: x.Reasons, Channel: channelName(x.Channel)}
+		p.Extension = &extensionView{NoticeSentAt: ru.DateTime(x.NoticeSentAt, loc), Reasons: x.Reasons, Channel: ru.Channel(x.Channel)}
 	}
 	if x := r.Answer; x != nil {
-		p.Answer = &answerView{Outcome: outcomeNames[x.Outcome], Date: ruDate(x.Date), Number: x.Number, Text: x.Text, Reference: x.Reference}
+		p.Answer = &answerView{Outcome: ru.Outcome(x.Outcome), Date: ru.Date(x.Date), Number: x.Number, Text: x.Text, Reference: x.Reference}
 	}
 	if r.CancelReason != "" {
-		p.Cancel = cancelReasonNames[r.CancelReason]
+		p.Cancel = ru.CancelReason(r.CancelReason)
 		if r.CancelNote != "" {
 			p.Cancel += ": " + r.CancelNote
 		}
 	}
 	if r.ClosedAt != nil {
-		p.Closed = ruTime(*r.ClosedAt, loc)
+		p.Closed = ru.DateTime(*r.ClosedAt, loc)
 	}
-	extendable := false
 	for _, o := range r.Obligations {
-		row := obligationRow{Name: obligationName(o.ID), ID: o.ID, Basis: basisName(o.Basis), Term: s.termOf(o, now, loc),
+		row := obligationRow{Name: ru.Obligation(o.ID), ID: o.ID, Basis: ru.Basis(o.Basis), Term: s.termOf(o, now, loc),
 			Extended: o.Extended, Provisional: o.Provisional}
 		switch o.Status {
 		case register.ObligationOpen:
-			row.Status = "открыта"
-			if ob, ok := deadlines.ObligationByID(o.ID); ok && ob.Extendable() && !o.Extended {
-				extendable = true
-			}
+			row.Status = ru.ObligationStatus(o.Status)
 		case register.ObligationDone:
-			row.Status = "исполнена"
+			row.Status = ru.ObligationStatus(o.Status)
 			if o.DoneOn != nil {
-				row.Done = ruDate(*o.DoneOn)
+				row.Done = ru.Date(*o.DoneOn)
 			} else if o.DoneAt != nil {
-				row.Done = ruTime(*o.DoneAt, loc)
+				row.Done = ru.DateTime(*o.DoneAt, loc)
 			}
 			if o.OnTime(loc) {
 				row.OnTime = "в срок"
@@ -187,15 +189,15 @@ func (s *server) detailOf(c echo.Context, id string) (*detailPage, error) {
 				row.OnTime = "с опозданием"
 			}
 		case register.ObligationNotApplicable:
-			row.Status = "не применяется"
+			row.Status = ru.ObligationStatus(o.Status)
 		}
 		if o.ExtendedDue != nil && !o.Extended && !row.Term.Late && o.Status == register.ObligationOpen {
-			row.ExtendedDue = ruDate(*o.ExtendedDue)
+			row.ExtendedDue = ru.Date(*o.ExtendedDue)
 		}
 		p.Obligations = append(p.Obligations, row)
 	}
 	for _, e := range evs {
-		row := eventRow{At: ruTime(e.At, loc), Actor: e.ActorName, What: eventName(e.Kind), Note: e.Note}
+		row := eventRow{At: ru.DateTime(e.At, loc), Actor: e.ActorName, What: ru.Event(e.Kind), Note: e.Note}
 		if row.Actor == "" {
 			row.Actor = e.ActorID
 		}
@@ -204,39 +206,32 @@ func (s *server) detailOf(c echo.Context, id string) (*detailPage, error) {
 	}
 	p.Email = s.emailOfRequest(ctx, a, r)
 
-	open := r.Status.Open()
-	for _, act := range detailActions {
-		var ok bool
-		switch act.name {
-		case "assign", "cancel":
-			ok = open
-		case "extend":
-			ok = open && extendable
-		case "answer", "refuse":
-			ok = r.Status == register.StatusInProgress
-		case "close":
-			ok = r.Status == register.StatusAnswered || r.Status == register.StatusRefused
-		case "note":
-			ok = true
-		}
-		if ok && a.Can(act.act) {
-			f := &actionForm{Values: map[string]string{}, Errors: map[string]string{}}
-			if act.name == "assign" {
-				f.Values["assignee"] = r.Assignee
-				if r.Assignee == "" && a.Role == srok.RoleOperator {
-					f.Values["assignee"] = a.Email
-				}
+	// The register decides what may be done; the page shows a form for
+	// each allowed action and says why the others are not, unless the role
+	// may not do them at all.
+	for _, av := range register.Actions(a, r) {
+		if !av.Allowed {
+			if av.Reason != register.ReasonForbidden {
+				p.Unavailable = append(p.Unavailable, unavailableAction{Name: ru.Action(av.Action), Reason: ru.Reason(av.Reason)})
 			}
-			p.Forms[act.name] = f
+			continue
 		}
+		f := &actionForm{Values: map[string]string{}, Errors: map[string]string{}}
+		if av.Action == register.ActionAssign {
+			f.Values["assignee"] = r.Assignee
+			if r.Assignee == "" && a.Role == srok.RoleOperator {
+				f.Values["assignee"] = a.Email
+			}
+		}
+		p.Forms[string(av.Action)] = f
 	}
 	for _, ch := range register.Channels() {
-		p.ChannelOptions = append(p.ChannelOptions, choice{string(ch), channelName(ch)})
+		p.ChannelOptions = append(p.ChannelOptions, choice{string(ch), ru.Channel(ch)})
 	}
-	p.OutcomeOptions = []choice{{string(register.OutcomeFulfilled), outcomeNames[register.OutcomeFulfilled]},
-		{string(register.OutcomePartiallyFulfilled), outcomeNames[register.OutcomePartiallyFulfilled]}}
+	p.OutcomeOptions = []choice{{string(register.OutcomeFulfilled), ru.Outcome(register.OutcomeFulfilled)},
+		{string(register.OutcomePartiallyFulfilled), ru.Outcome(register.OutcomePartiallyFulfilled)}}
 	for _, cr := range register.CancelReasons() {
-		p.CancelOptions = append(p.CancelOptions, choice{string(cr), cancelReasonNames[cr]})
+		p.CancelOptions = append(p.CancelOptions, choice{string(cr), ru.CancelReason(cr)})
 	}
 	return p, nil
 }
@@ -252,7 +247,7 @@ func changesOf(e register.Event) []string {
 		return ""
 	}
 	if to := str(e.After, "status"); to != "" && to != str(e.Before, "status") {
-		out = append(out, "статус: "+statusName(register.Status(to)))
+		out = append(out, "статус: "+ru.Status(register.Status(to)))
 	}
 	if _, ok := e.After["assignee"]; ok && e.Kind == register.EventAssigned {
 		to := str(e.After, "assignee")
@@ -269,7 +264,7 @@ func changesOf(e register.Event) []string {
 			}
 			if d, ok := m["due_date"].(string); ok {
 				if cd, err := calendar.ParseDate(d); err == nil {
-					out = append(out, obligationName(k)+": срок до "+ruDate(cd))
+					out = append(out, ru.Obligation(k)+": срок до "+ru.Date(cd))
 				}
 			}
 		}
@@ -324,7 +319,7 @@ func (s *server) emailOfRequest(ctx context.Context, a srok.Actor, r *register.R
 		}
 	}
 	if e.Date != nil {
-		v.Date = ruTime(*e.Date, s.reg.Zone())
+		v.Date = ru.DateTime(*e.Date, s.reg.Zone())
 	}
 	for i, at := range e.Attachments {
 		name := at.Filename
@@ -374,7 +369,7 @@ func reminderChanges(e register.Event) []string {
 		out = append(out, "этап: "+name)
 	}
 	if o := str("obligation_id"); o != "" {
-		out = append(out, "обязанность: "+obligationName(o))
+		out = append(out, "обязанность: "+ru.Obligation(o))
 	}
 	if r := str("recipient"); r != "" {
 		what := "получатель: " + r
@@ -405,7 +400,7 @@ func recomputedChanges(e register.Event) []string {
 	date := func(m map[string]any, k string) string {
 		s, _ := m[k].(string)
 		if d, err := calendar.ParseDate(s); err == nil {
-			return ruDate(d)
+			return ru.Date(d)
 		}
 		return ""
 	}
@@ -420,9 +415,9 @@ func recomputedChanges(e register.Event) []string {
 		if now == "" {
 			continue
 		}
-		line := obligationName(id) + ": срок до " + now
+		line := ru.Obligation(id) + ": срок до " + now
 		if was != "" && was != now {
-			line = obligationName(id) + ": срок " + was + " → " + now
+			line = ru.Obligation(id) + ": срок " + was + " → " + now
 		}
 		if t0, t1 := date(before, "target_date"), date(after, "target_date"); t1 != "" && t0 != t1 {
 			line += ", внутренний срок " + t1

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -69,11 +70,11 @@ func sectionOf(route string) string {
 
 // pageFuncs are the template functions of the request pages.
 var pageFuncs = template.FuncMap{
-	"typeName":     typeName,
-	"statusName":   statusName,
-	"channelName":  channelName,
-	"workingDays":  workingDays,
-	"requestCount": requestCount,
+	"typeName":     ru.Type,
+	"statusName":   ru.Status,
+	"channelName":  ru.Channel,
+	"workingDays":  ru.WorkingDays,
+	"requestCount": ru.Requests,
 	"add":          func(a, b int) int { return a + b },
 	"dec":          func(a int) int { return a - 1 },
 	// errAt is a field's problem with the id of the field it belongs to.

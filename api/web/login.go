@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -91,7 +92,7 @@ func (s *server) login(c echo.Context) error {
 			Detail: "refused unchecked: too many failed sign-ins, locked for a while"})
 		retry := max(se.RetryAfter, time.Second)
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int((retry+time.Second-1)/time.Second)))
-		p.Error = "Слишком много неудачных попыток входа. Повторите " + retryIn(retry, s.now()) + "."
+		p.Error = "Слишком много неудачных попыток входа. Повторите " + ru.RetryIn(retry, s.now(), s.zone()) + "."
 		return s.render(c, http.StatusTooManyRequests, "login", p)
 	}
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -74,8 +75,8 @@ type requestRow struct {
 // rowOf is r as a table line for actor a at now.
 func (s *server) rowOf(r *register.Request, a srok.Actor, now time.Time) requestRow {
 	loc := s.reg.Zone()
-	row := requestRow{ID: r.ID, Number: r.Number, URL: "/requests/" + r.ID, Type: typeName(r.Type), TypeCode: string(r.Type),
-		Subject: r.Subject.Name, Assignee: r.Assignee, Status: statusName(r.Status), Received: ruTime(r.ReceivedAt, loc),
+	row := requestRow{ID: r.ID, Number: r.Number, URL: "/requests/" + r.ID, Type: ru.Type(r.Type), TypeCode: string(r.Type),
+		Subject: r.Subject.Name, Assignee: r.Assignee, Status: ru.Status(r.Status), Received: ru.DateTime(r.ReceivedAt, loc),
 		Own: a.UserID != "" && r.AssigneeID == a.UserID}
 	if row.Subject == "" {
 		row.Subject = "—"
@@ -84,10 +85,10 @@ func (s *server) rowOf(r *register.Request, a srok.Actor, now time.Time) request
 		row.Assignee = "не назначено"
 	}
 	if o := nextObligation(r); o != nil {
-		row.Obligation = obligationName(o.ID)
+		row.Obligation = ru.Obligation(o.ID)
 		row.Term = s.termOf(*o, now, loc)
 	} else if len(r.Obligations) > 0 {
-		row.Term = term{Due: ruDate(r.Obligations[0].EffectiveDue()), Target: ruDate(r.Obligations[0].Target)}
+		row.Term = term{Due: ru.Date(r.Obligations[0].EffectiveDue()), Target: ru.Date(r.Obligations[0].Target)}
 	}
 	return row
 }
@@ -103,7 +104,7 @@ func (s *server) overview(c echo.Context, a srok.Actor) error {
 	if err != nil {
 		return s.pageError(c, err)
 	}
-	p := overviewPage{page: newPage("Обзор"), Today: ruDate(d.Today), SoonUntil: ruDate(d.SoonUntil),
+	p := overviewPage{page: newPage("Обзор"), Today: ru.Date(d.Today), SoonUntil: ru.Date(d.SoonUntil),
 		UpdatedAt: d.Now.In(s.reg.Zone()).Format("15:04"),
 		Operator:  a.Role == srok.RoleOperator, CanCreate: a.Can(srok.ActRequestCreate)}
 	if p.Failed, err = s.failedOf(c.Request().Context(), a, s.reg.Zone()); err != nil {
@@ -114,10 +115,10 @@ func (s *server) overview(c echo.Context, a srok.Actor) error {
 		b                              register.Bucket
 	}{
 		{"overdue", "Просрочено", "срок по закону истёк, ответ не дан", "overdue", "/requests?overdue=1&sort=due", d.Overdue},
-		{"due-today", "Срок истекает сегодня", "последний день — " + ruDate(d.Today), "today", "/requests?sort=due", d.DueToday},
-		{"due-soon", "Срок в ближайшие 3 рабочих дня", "до " + ruDate(d.SoonUntil) + " включительно", "soon", "/requests?sort=due", d.DueSoon},
+		{"due-today", "Срок истекает сегодня", "последний день — " + ru.Date(d.Today), "today", "/requests?sort=due", d.DueToday},
+		{"due-soon", "Срок в ближайшие 3 рабочих дня", "до " + ru.Date(d.SoonUntil) + " включительно", "soon", "/requests?sort=due", d.DueSoon},
 	} {
-		v := bucketView{ID: b.id, Title: b.title, Hint: b.hint, Count: b.b.Count, CountText: requestCount(b.b.Count), Urgency: b.urgency}
+		v := bucketView{ID: b.id, Title: b.title, Hint: b.hint, Count: b.b.Count, CountText: ru.Requests(b.b.Count), Urgency: b.urgency}
 		// The user's own first, then the rest the dashboard lists; each
 		// part by due time.
 		seen := map[string]bool{}

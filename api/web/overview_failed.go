@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/srok/srok/pkg/remind"
+	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -63,15 +64,15 @@ func (s *server) failedOf(ctx context.Context, a srok.Actor, loc *time.Location)
 		return nil, err
 	}
 	v := &failedView{Count: n, More: n > len(list),
-		CountText: strconv.Itoa(n) + " " + plural(n, "напоминание не доставлено", "напоминания не доставлены", "напоминаний не доставлено")}
+		CountText: strconv.Itoa(n) + " " + ru.Plural(n, "напоминание не доставлено", "напоминания не доставлены", "напоминаний не доставлено")}
 	for _, f := range list {
 		stage, ok := stageNames[f.Stage]
 		if !ok {
 			stage = f.Stage
 		}
 		v.Rows = append(v.Rows, failedRow{Number: f.Number, URL: "/requests/" + f.RequestID, Stage: stage,
-			Obligation: obligationName(f.ObligationID), Recipient: f.RecipientEmail, Error: f.LastError,
-			Date: ruDate(f.LocalDate), FailedAt: ruTime(f.FailedAt, loc)})
+			Obligation: ru.Obligation(f.ObligationID), Recipient: f.RecipientEmail, Error: f.LastError,
+			Date: ru.Date(f.LocalDate), FailedAt: ru.DateTime(f.FailedAt, loc)})
 	}
 	return v, nil
 }

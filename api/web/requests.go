@@ -17,6 +17,7 @@ import (
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -60,7 +61,7 @@ var sortOptions = []choice{
 func statusOptions() []choice {
 	out := []choice{{"", "все"}, {"open", "открытые (новые и в работе)"}}
 	for _, st := range register.Statuses() {
-		out = append(out, choice{string(st), statusName(st)})
+		out = append(out, choice{string(st), ru.Status(st)})
 	}
 	return out
 }
@@ -68,7 +69,7 @@ func statusOptions() []choice {
 func typeOptions() []choice {
 	out := []choice{{"", "все"}}
 	for _, t := range deadlines.RequestTypes() {
-		out = append(out, choice{string(t), typeName(t)})
+		out = append(out, choice{string(t), ru.Type(t)})
 	}
 	return out
 }
@@ -326,7 +327,7 @@ func (s *server) requestsCSV(c echo.Context) error {
 		}
 		if len(rows) >= csvMax {
 			return s.showMessage(c, http.StatusBadRequest, message{Heading: "Слишком большая выгрузка",
-				Text: "Выгрузка ограничена " + requestCount(csvMax) + ". Сузьте фильтры (например, период получения) и выгрузите снова.",
+				Text: "Выгрузка ограничена " + ru.Requests(csvMax) + ". Сузьте фильтры (например, период получения) и выгрузите снова.",
 				Link: form.link("", nil), LinkText: "К списку"})
 		}
 		cursor = page.Next

@@ -12,6 +12,7 @@ import (
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/intake"
 	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -173,7 +174,7 @@ type term struct {
 func (s *server) termOf(o register.Obligation, now time.Time, loc *time.Location) (t term) {
 	today := calendar.DateOf(now.In(loc))
 	due := o.EffectiveDue()
-	t = term{Due: ruDate(due), Target: ruDate(o.Target)}
+	t = term{Due: ru.Date(due), Target: ru.Date(o.Target)}
 	if o.Status != register.ObligationOpen {
 		return t
 	}
@@ -191,7 +192,7 @@ func (s *server) termOf(o register.Obligation, now time.Time, loc *time.Location
 		t.Late, t.Urgency = true, "overdue"
 		t.TargetPassed, t.TargetLeft = true, "внутренний срок прошёл"
 		if n := int(today - due); n > 0 {
-			t.LateText = "просрочено на " + dayCount(n)
+			t.LateText = "просрочено на " + ru.Days(n)
 		} else {
 			t.LateText = "просрочено сегодня"
 		}
@@ -202,7 +203,7 @@ func (s *server) termOf(o register.Obligation, now time.Time, loc *time.Location
 	case due <= today:
 		t.DueLeft, t.Urgency = "последний день — сегодня", "today"
 	default:
-		t.DueLeft = "осталось " + workingDays(left)
+		t.DueLeft = "осталось " + ru.WorkingDays(left)
 		if soon, err := s.cal.NthWorkingDayAfter(today, register.SoonWorkingDays); err == nil && due <= soon {
 			t.Urgency = "soon"
 		}
@@ -213,7 +214,7 @@ func (s *server) termOf(o register.Obligation, now time.Time, loc *time.Location
 	case o.Target == today:
 		t.TargetLeft = "внутренний срок — сегодня"
 	default:
-		t.TargetLeft = "до внутреннего срока " + workingDays(s.workingDaysLeft(today, o.Target))
+		t.TargetLeft = "до внутреннего срока " + ru.WorkingDays(s.workingDaysLeft(today, o.Target))
 	}
 	return t
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/srok/srok/api/httpx"
+	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -46,7 +47,7 @@ type views struct {
 
 // parseViews parses every page with the layout, once, at start-up.
 func parseViews() (*views, error) {
-	funcs := template.FuncMap{"role": roleName}
+	funcs := template.FuncMap{"role": ru.Role}
 	for k, f := range pageFuncs {
 		funcs[k] = f
 	}

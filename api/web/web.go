@@ -131,6 +131,16 @@ type server struct {
 	failed FailedReminders
 }
 
+// zone is the operator's time zone, in which every time a person reads is
+// written: the register's, or the clock's when the request pages are not
+// mounted.
+func (s *server) zone() *time.Location {
+	if s.reg != nil {
+		return s.reg.Zone()
+	}
+	return s.now().Location()
+}
+
 // Mount adds the browser pages to e (a server of httpx.New, built with the
 // same Sessions): GET / and /static/srok.css, GET and POST /login and
 // /setup, POST /logout. It panics when a dependency is missing or a
