@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/srok/srok/api/apiclient"
+	apiclient "github.com/srok/srok/pkg/client"
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"

@@ -12,7 +12,7 @@ import (
 
 	"github.com/srok/srok/api"
 	"github.com/srok/srok/api/httpx"
-	"github.com/srok/srok/api/web"
+	"github.com/srok/srok/web"
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"

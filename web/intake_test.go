@@ -24,7 +24,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/srok/srok/api/httpx"
-	"github.com/srok/srok/api/web"
+	"github.com/srok/srok/web"
 	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"

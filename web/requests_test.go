@@ -18,7 +18,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/srok/srok/api/httpx"
-	"github.com/srok/srok/api/web"
+	"github.com/srok/srok/web"
 	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"

@@ -19,7 +19,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/srok/srok/api/httpx"
-	"github.com/srok/srok/api/web"
+	"github.com/srok/srok/web"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/srok"

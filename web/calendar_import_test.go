@@ -18,7 +18,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/srok/srok/api/httpx"
-	"github.com/srok/srok/api/web"
+	"github.com/srok/srok/web"
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
@@ -110,7 +110,7 @@ func (b *browser) importFile(t *testing.T, file []byte, force bool) response {
 // year with decree data is replaced only with force. Others see no form
 // and are refused.
 func TestCalendarImportPage(t *testing.T) {
-	file, err := os.ReadFile("../../cmd/srok/testdata/calendar-2027.json")
+	file, err := os.ReadFile("../cmd/srok/testdata/calendar-2027.json")
 	if err != nil {
 		t.Fatal(err)
 	}
