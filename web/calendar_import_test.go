@@ -18,7 +18,6 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/srok/srok/api/httpx"
-	"github.com/srok/srok/web"
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
@@ -27,6 +26,7 @@ import (
 	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
 	"github.com/srok/srok/pkg/store/storetest"
+	"github.com/srok/srok/web"
 )
 
 // liveCal is the calendar in use, asked at each call, as the server's

@@ -253,28 +253,14 @@ func readRequestForm(c echo.Context) (requestForm, error) {
 	return requestFormOf(v), nil
 }
 
-// parseMultiline parses a form body as strictly as httpx.ParseQuery, but
-// for the line ends and tabs a textarea sends: a summary has lines.
+// parseMultiline parses a form body as strictly as the API's queries
+// (httpx.ParseFormText): any problem is the form's one error.
 func parseMultiline(raw string) (url.Values, error) {
-	vals := url.Values{}
-	for raw != "" {
-		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
-		if pair == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
-		key, err := url.QueryUnescape(k)
-		if err != nil || httpx.TextProblem(key) != "" || strings.Contains(pair, ";") {
-			return nil, errForm
-		}
-		val, err := url.QueryUnescape(v)
-		if err != nil || httpx.TextProblem(strings.NewReplacer("\r", "", "\n", "", "\t", "").Replace(val)) != "" {
-			return nil, errForm
-		}
-		vals[key] = append(vals[key], val)
+	v, err := httpx.ParseFormText(raw)
+	if err != nil {
+		return nil, errForm
 	}
-	return vals, nil
+	return v, nil
 }
 
 func requestFormOf(v url.Values) requestForm {

@@ -24,7 +24,6 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/srok/srok/api/httpx"
-	"github.com/srok/srok/web"
 	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
@@ -35,6 +34,7 @@ import (
 	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
 	"github.com/srok/srok/pkg/store/storetest"
+	"github.com/srok/srok/web"
 )
 
 // fakeEmails stands for the stored emails (intake.Service): it reads the

@@ -19,13 +19,13 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/srok/srok/api/httpx"
-	"github.com/srok/srok/web"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
 	"github.com/srok/srok/pkg/store/pgtest"
 	"github.com/srok/srok/pkg/store/storetest"
+	"github.com/srok/srok/web"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
