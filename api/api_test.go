@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -371,6 +372,12 @@ func TestRequestLifecycle(t *testing.T) {
 			kinds = append(kinds, e.Kind)
 		}
 		want := "created updated updated updated recomputed assigned extended note answered closed"
+		// The note's answer carries the id it is stored under in the timeline.
+		var note Event
+		n.decode(t, &note)
+		if note.ID == 0 || !slices.ContainsFunc(timeline.Items, func(e Event) bool { return e.ID == note.ID && e.Kind == "note" }) {
+			t.Errorf("the note answered id %d, not that of a note in the timeline", note.ID)
+		}
 		if strings.Join(kinds, " ") != want {
 			t.Errorf("timeline %v\nwant %s", kinds, want)
 		}
