@@ -37,14 +37,14 @@ lint-openapi:
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
 		.ci/openapi-lint/node_modules/.bin/redocly lint --config api/redocly.yaml api/openapi.yaml
 
-## check-generated: api/apiclient/client.gen.go is what oapi-codegen makes of api/openapi.yaml now
+## check-generated: pkg/client/client.gen.go is what oapi-codegen makes of api/openapi.yaml now
 check-generated:
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	sed 's|^output:.*|output: '"$$tmp"'/client.gen.go|' api/apiclient/config.yaml >"$$tmp/config.yaml" && \
+	sed 's|^output:.*|output: '"$$tmp"'/client.gen.go|' pkg/client/config.yaml >"$$tmp/config.yaml" && \
 	$(GO) tool oapi-codegen -config "$$tmp/config.yaml" api/openapi.yaml && \
-	if ! cmp -s "$$tmp/client.gen.go" api/apiclient/client.gen.go; then \
-		echo "api/apiclient/client.gen.go is stale: it is not what api/openapi.yaml generates;" >&2; \
-		echo "run 'go generate ./api/apiclient' and commit the result" >&2; exit 1; \
+	if ! cmp -s "$$tmp/client.gen.go" pkg/client/client.gen.go; then \
+		echo "pkg/client/client.gen.go is stale: it is not what api/openapi.yaml generates;" >&2; \
+		echo "run 'go generate ./pkg/client' and commit the result" >&2; exit 1; \
 	fi
 
 ## bench: the engine's micro-benchmarks, then the load benchmark (figures in docs/BENCHMARKS.md)
@@ -62,7 +62,7 @@ fuzz:
 	@$(call fuzz_target,FuzzParseData,./deadlines/calendar)
 	@$(call fuzz_target,FuzzParseTrigger,./deadlines)
 	@$(call fuzz_target,FuzzRequestBody,./api)
-	@$(call fuzz_target,FuzzRequestForm,./api/web)
+	@$(call fuzz_target,FuzzRequestForm,./web)
 	@$(call fuzz_target,FuzzParse,./pkg/intake)
 
 # fuzz_target runs one fuzz target for FUZZTIME. Go's fuzzer sometimes ends a

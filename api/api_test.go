@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -371,6 +372,12 @@ func TestRequestLifecycle(t *testing.T) {
 			kinds = append(kinds, e.Kind)
 		}
 		want := "created updated updated updated recomputed assigned extended note answered closed"
+		// The note's answer carries the id it is stored under in the timeline.
+		var note Event
+		n.decode(t, &note)
+		if note.ID == 0 || !slices.ContainsFunc(timeline.Items, func(e Event) bool { return e.ID == note.ID && e.Kind == "note" }) {
+			t.Errorf("the note answered id %d, not that of a note in the timeline", note.ID)
+		}
 		if strings.Join(kinds, " ") != want {
 			t.Errorf("timeline %v\nwant %s", kinds, want)
 		}
@@ -541,7 +548,9 @@ func TestBadInput(t *testing.T) {
 		{"malformed", `{"type":`, "", 400, ""},
 		{"trailing data", valid + `{}`, "", 400, ""},
 		{"empty", ``, "", 400, ""},
-		{"null", `null`, "", 422, "type"},
+		{"null", `null`, "", 400, ""},
+		{"an array", `[]`, "", 400, ""},
+		{"null field", strings.Replace(valid, `"email",`, `null,`, 1), "", 400, "channel"},
 		{"form post", `type=access`, "application/x-www-form-urlencoded", 415, "Content-Type"},
 		{"no content type", valid, "-", 415, "Content-Type"},
 		{"unknown enum", strings.Replace(valid, `"email",`, `"telegram",`, 1), "", 422, "channel"},

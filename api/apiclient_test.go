@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/srok/srok/api/apiclient"
 	"github.com/srok/srok/api/httpx"
+	apiclient "github.com/srok/srok/pkg/client"
 	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
 )

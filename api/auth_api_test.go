@@ -219,6 +219,8 @@ func TestAuthTokens(t *testing.T) {
 			{"name not a string", `{"name":42}`, "", 400, "name"},
 			{"days as a string", `{"name":"x","expires_in_days":"30"}`, "", 400, "expires_in_days"},
 			{"fractional days", `{"name":"x","expires_in_days":1.5}`, "", 400, "expires_in_days"},
+			{"null days", `{"name":"x","expires_in_days":null}`, "", 400, "expires_in_days"},
+			{"null body", `null`, "", 400, ""},
 			{"scope not a string", `{"name":"x","scope":true}`, "", 400, "scope"},
 			{"user not a string", `{"name":"x","user":["officer@example.ru"]}`, "", 400, "user"},
 			{"NUL in the name", `{"name":"a\u0000b"}`, "", 400, "name"},

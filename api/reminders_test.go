@@ -61,6 +61,11 @@ func TestReminderSettingsHTTP(t *testing.T) {
 		wantAuthProblem(t, r, http.StatusBadRequest, "", "send_hour")
 		r = h.do("PUT", "/api/v1/me/reminders", raw(`{"hour": 9}`), as(officer))
 		wantAuthProblem(t, r, http.StatusBadRequest, "", "hour")
+		// null is neither an empty object nor "unchanged".
+		r = h.do("PUT", "/api/v1/me/reminders", raw(`null`), as(officer))
+		wantAuthProblem(t, r, http.StatusBadRequest, "", "")
+		r = h.do("PUT", "/api/v1/me/reminders", raw(`{"send_hour": null}`), as(officer))
+		wantAuthProblem(t, r, http.StatusBadRequest, "", "send_hour")
 		r = h.do("GET", "/api/v1/me/reminders?x=1", nil, as(officer))
 		wantAuthProblem(t, r, http.StatusBadRequest, "", "x")
 		wantUnauthenticated(t, h.do("GET", "/api/v1/me/reminders", nil, anonymous()))

@@ -5,6 +5,7 @@ import (
 
 	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/srok"
 )
 
 // Request is a request of the register as the REST API shows it. Instants
@@ -40,6 +41,27 @@ type Request struct {
 	CreatedBy    string     `json:"created_by"`
 	UpdatedAt    string     `json:"updated_at"`
 	UpdatedBy    string     `json:"updated_by"`
+	// Actions says what the caller may do with the request now, and why
+	// not: on the answers about one request (not in lists).
+	Actions []Action `json:"actions,omitempty"`
+}
+
+// Action is whether the caller may take one action on the request now
+// (register.Actions decides; the pages show the same).
+type Action struct {
+	Name    string `json:"name"`
+	Allowed bool   `json:"allowed"`
+	// Reason is why not, a code (register.Reasons); absent when allowed.
+	Reason string `json:"reason,omitempty"`
+}
+
+// NewActions renders what a may do with r.
+func NewActions(a srok.Actor, r *register.Request) []Action {
+	var out []Action
+	for _, av := range register.Actions(a, r) {
+		out = append(out, Action{Name: string(av.Action), Allowed: av.Allowed, Reason: string(av.Reason)})
+	}
+	return out
 }
 
 // Subject is the person the request is from.

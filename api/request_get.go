@@ -9,13 +9,17 @@ import (
 
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/srok"
 )
 
 // writeRequest writes r with its version as the ETag.
 func (s *server) writeRequest(c echo.Context, st int, r *register.Request) error {
 	c.Response().Header().Set(echo.HeaderLastModified, r.UpdatedAt.UTC().Format(http.TimeFormat))
 	c.Response().Header().Set("ETag", strconv.Quote(strconv.Itoa(r.Version)))
-	return httpx.WriteJSON(c, st, NewRequest(r, s.now()))
+	out := NewRequest(r, s.now())
+	a, _ := srok.ActorFrom(c.Request().Context())
+	out.Actions = NewActions(a, r)
+	return httpx.WriteJSON(c, st, out)
 }
 
 // ifMatch reads the version from If-Match ("3", W/"3" or 3). present is

@@ -73,6 +73,26 @@ type Obligation struct {
 // Extendable reports whether the obligation's term may be extended.
 func (o Obligation) Extendable() bool { return o.Extension.N > 0 }
 
+// The obligations' ids: stable names stored with each request and used by
+// every package that speaks of an obligation (wording, reminders, letters).
+const (
+	ObAccessAnswer          = "access.answer"
+	ObAccessRefusal         = "access.refusal"
+	ObRectificationRectify  = "rectification.rectify"
+	ObErasureDestroy        = "erasure.destroy"
+	ObWithdrawalStopDestroy = "withdrawal.stop_destroy"
+	ObStopStop              = "stop.stop"
+	ObDisseminationStop     = "dissemination.stop"
+	ObAutomatedObjection    = "automated.objection"
+	ObUnlawfulStop          = "unlawful.stop"
+	ObUnlawfulDestroy       = "unlawful.destroy"
+	ObPurposeDestroy        = "purpose.destroy"
+	ObDestructionImpossible = "destruction.impossible"
+	ObIncidentNotify        = "incident.notify"
+	ObIncidentInvestigation = "incident.investigation"
+	ObAuthorityAnswer       = "authority.answer"
+)
+
 // The obligations of the operator (обязанности оператора), by article. They
 // are unexported so that nothing can change the law at run time; use
 // ObligationByID and AllObligations. The terms of access, refusal
@@ -84,7 +104,7 @@ var (
 	// access to the data, in the form of the request.
 	// 152-FZ art. 14 part 3; art. 20 part 1.
 	accessAnswer = Obligation{
-		ID:        "access.answer",
+		ID:        ObAccessAnswer,
 		Duty:      "give the information of art. 14 part 7 and access to the personal data, in the form of the request",
 		Trigger:   "receipt of the subject's access request",
 		Term:      Term{10, WorkingDays},
@@ -94,7 +114,7 @@ var (
 	// accessRefusal: a motivated written refusal citing the ground of art. 14
 	// part 8. 152-FZ art. 20 part 2.
 	accessRefusal = Obligation{
-		ID:        "access.refusal",
+		ID:        ObAccessRefusal,
 		Duty:      "send a motivated written refusal citing the ground of art. 14 part 8",
 		Trigger:   "receipt of the subject's access request",
 		Term:      Term{10, WorkingDays},
@@ -105,7 +125,7 @@ var (
 	// information confirming them incomplete, inaccurate or outdated arrives.
 	// 152-FZ art. 20 part 3; art. 21 part 2.
 	rectificationRectify = Obligation{
-		ID:      "rectification.rectify",
+		ID:      ObRectificationRectify,
 		Duty:    "rectify the personal data and lift the block",
 		Trigger: "receipt of information confirming the data are incomplete, inaccurate or outdated",
 		Term:    Term{7, WorkingDays},
@@ -114,7 +134,7 @@ var (
 	// erasureDestroy: destroy data shown to be unlawfully obtained or not
 	// needed for the stated purpose. 152-FZ art. 20 part 3.
 	erasureDestroy = Obligation{
-		ID:      "erasure.destroy",
+		ID:      ObErasureDestroy,
 		Duty:    "destroy the personal data",
 		Trigger: "receipt of information confirming the data were unlawfully obtained or are not needed for the stated purpose",
 		Term:    Term{7, WorkingDays},
@@ -124,7 +144,7 @@ var (
 	// processing and destroy the data, unless another legal basis allows
 	// processing. 152-FZ art. 21 part 5; art. 9 part 2.
 	withdrawalStopDestroy = Obligation{
-		ID:      "withdrawal.stop_destroy",
+		ID:      ObWithdrawalStopDestroy,
 		Duty:    "stop processing and destroy the personal data, unless another legal basis allows processing",
 		Trigger: "receipt of the withdrawal of consent",
 		Term:    Term{30, CalendarDays},
@@ -134,7 +154,7 @@ var (
 	// обработки) stop, unless a legal basis other than consent applies.
 	// 152-FZ art. 21 part 5.1.
 	stopStop = Obligation{
-		ID:        "stop.stop",
+		ID:        ObStopStop,
 		Duty:      "stop processing, unless a legal basis other than consent applies (art. 6 part 1 items 2-11, art. 10 part 2, art. 11 part 2)",
 		Trigger:   "receipt of the demand to stop processing",
 		Term:      Term{10, WorkingDays},
@@ -144,7 +164,7 @@ var (
 	// disseminationStop: stop disseminating data the subject allowed for
 	// dissemination. 152-FZ art. 10.1 parts 12-14.
 	disseminationStop = Obligation{
-		ID:      "dissemination.stop",
+		ID:      ObDisseminationStop,
 		Duty:    "stop the dissemination of the personal data",
 		Trigger: "receipt of the demand to stop dissemination",
 		Term:    Term{3, WorkingDays},
@@ -153,7 +173,7 @@ var (
 	// automatedObjection: consider an objection to a decision made solely by
 	// automated processing and notify the result. 152-FZ art. 16 part 4.
 	automatedObjection = Obligation{
-		ID:      "automated.objection",
+		ID:      ObAutomatedObjection,
 		Duty:    "consider the objection and notify the subject of the result",
 		Trigger: "receipt of the objection to a decision made solely by automated processing",
 		Term:    Term{30, CalendarDays},
@@ -162,7 +182,7 @@ var (
 	// unlawfulStop: stop unlawful processing once detected, by the operator
 	// or on a request. 152-FZ art. 21 part 3.
 	unlawfulStop = Obligation{
-		ID:      "unlawful.stop",
+		ID:      ObUnlawfulStop,
 		Duty:    "stop the unlawful processing",
 		Trigger: "detection of unlawful processing",
 		Term:    Term{3, WorkingDays},
@@ -172,7 +192,7 @@ var (
 	// ensured; counted from the detection, not from the end of the 3 working
 	// days to stop. 152-FZ art. 21 part 3.
 	unlawfulDestroy = Obligation{
-		ID:      "unlawful.destroy",
+		ID:      ObUnlawfulDestroy,
 		Duty:    "destroy the personal data when lawful processing cannot be ensured",
 		Trigger: "detection of unlawful processing",
 		Term:    Term{10, WorkingDays},
@@ -182,7 +202,7 @@ var (
 	// is achieved, unless a contract or a law allows more. 152-FZ art. 21
 	// part 4.
 	purposeDestroy = Obligation{
-		ID:      "purpose.destroy",
+		ID:      ObPurposeDestroy,
 		Duty:    "stop processing and destroy the personal data, unless a contract or a law allows more",
 		Trigger: "achievement of the purpose of processing",
 		Term:    Term{30, CalendarDays},
@@ -193,7 +213,7 @@ var (
 	// 6 months. The engine counts from the original trigger, the stricter of
 	// the readings. 152-FZ art. 21 part 6.
 	destructionImpossible = Obligation{
-		ID:      "destruction.impossible",
+		ID:      ObDestructionImpossible,
 		Duty:    "block the personal data and destroy them",
 		Trigger: "the original trigger of the destruction duty (art. 21 parts 3, 4, 5, 5.1)",
 		Term:    Term{6, Months},
@@ -202,7 +222,7 @@ var (
 	// incidentNotify: first notice to Roskomnadzor of an unlawful or
 	// accidental transfer of personal data. 152-FZ art. 21 part 3.1 item 1.
 	incidentNotify = Obligation{
-		ID:      "incident.notify",
+		ID:      ObIncidentNotify,
 		Duty:    "notify Roskomnadzor of the incident: what happened, presumed causes, harm, measures taken, contact person",
 		Trigger: "detection of the incident",
 		Term:    Term{24, Hours},
@@ -212,7 +232,7 @@ var (
 	// from the detection, not from the first notice. 152-FZ art. 21 part 3.1
 	// item 2.
 	incidentInvestigation = Obligation{
-		ID:      "incident.investigation",
+		ID:      ObIncidentInvestigation,
 		Duty:    "send Roskomnadzor the results of the internal investigation and the persons responsible",
 		Trigger: "detection of the incident",
 		Term:    Term{72, Hours},
@@ -221,7 +241,7 @@ var (
 	// authorityAnswer: send Roskomnadzor (уполномоченный орган) the
 	// information it requested. 152-FZ art. 20 part 4.
 	authorityAnswer = Obligation{
-		ID:        "authority.answer",
+		ID:        ObAuthorityAnswer,
 		Duty:      "send Roskomnadzor the requested information",
 		Trigger:   "receipt of Roskomnadzor's request",
 		Term:      Term{10, WorkingDays},

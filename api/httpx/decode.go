@@ -126,6 +126,16 @@ func DecodeJSON(b []byte, v any) error {
 		if field, ok := nulAt(doc, ""); ok {
 			return Malformed(field, "contains a NUL character")
 		}
+		// encoding/json takes null as "leave it as it is": a null body
+		// would be {} and a null field absent, silently.
+		if isStruct(reflect.TypeOf(v)) {
+			if _, ok := doc.(map[string]any); !ok {
+				return Malformed("", "the body must be a JSON object")
+			}
+			if field := nullField(reflect.TypeOf(v), doc, ""); field != "" {
+				return Malformed(field, "must not be null: leave the field out instead")
+			}
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -252,6 +262,79 @@ func nulAt(doc any, prefix string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// isStruct reports whether t is a struct or a pointer to one.
+func isStruct(t reflect.Type) bool {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t != nil && t.Kind() == reflect.Struct
+}
+
+// nullField returns the dotted path of the first null in doc that falls on
+// a field of the struct type t, or "". The contract allows null in no body
+// decoded into a struct (a merge patch, where null clears a field, is
+// decoded into a map); encoding/json would take it silently as "left out".
+func nullField(t reflect.Type, doc any, prefix string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch x := doc.(type) {
+	case map[string]any:
+		if t.Kind() != reflect.Struct {
+			return ""
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			ft, ok := jsonField(t, k)
+			if !ok {
+				continue
+			}
+			if x[k] == nil {
+				return prefix + k
+			}
+			if f := nullField(ft, x[k], prefix+k+"."); f != "" {
+				return f
+			}
+		}
+	case []any:
+		if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+			return ""
+		}
+		for i, v := range x {
+			p := fmt.Sprintf("%s[%d]", strings.TrimSuffix(prefix, "."), i)
+			if v == nil {
+				return p
+			}
+			if f := nullField(t.Elem(), v, p+"."); f != "" {
+				return f
+			}
+		}
+	}
+	return ""
+}
+
+// jsonField is the type of the field of struct t named name in JSON.
+func jsonField(t reflect.Type, name string) (reflect.Type, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		n, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if n == "-" || !f.IsExported() {
+			continue
+		}
+		if n == "" {
+			n = f.Name
+		}
+		if n == name {
+			return f.Type, true
+		}
+	}
+	return nil, false
 }
 
 // unknownField returns the dotted path of the first key of doc that the

@@ -56,7 +56,16 @@ func Guard(next echo.HandlerFunc) echo.HandlerFunc {
 // and refuses what url.ParseQuery would silently drop: a ';' in a pair (Go
 // drops the whole pair, so "?status=closed;" would list every status), a
 // malformed percent escape, and names or values that are not clean text.
-func ParseQuery(raw string) (url.Values, error) {
+func ParseQuery(raw string) (url.Values, error) { return parseValues(raw, false) }
+
+// ParseFormText parses a form body as strictly as ParseQuery, but lets
+// values hold the line breaks and tabs a textarea sends.
+func ParseFormText(raw string) (url.Values, error) { return parseValues(raw, true) }
+
+// multilineSpace is what a textarea's value may hold beside clean text.
+var multilineSpace = strings.NewReplacer("\r", "", "\n", "", "\t", "")
+
+func parseValues(raw string, multiline bool) (url.Values, error) {
 	vals := url.Values{}
 	for raw != "" {
 		var pair string
@@ -79,7 +88,11 @@ func ParseQuery(raw string) (url.Values, error) {
 		if err != nil {
 			return nil, BadParam(key, "is not valid percent-encoding")
 		}
-		if p := TextProblem(val); p != "" {
+		check := val
+		if multiline {
+			check = multilineSpace.Replace(val)
+		}
+		if p := TextProblem(check); p != "" {
 			return nil, BadParam(key, "%s", p)
 		}
 		vals[key] = append(vals[key], val)

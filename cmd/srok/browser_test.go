@@ -1038,7 +1038,7 @@ func intakeEmail(t *testing.T, s *browserSrok, b *browserTab, f emlFixture, drop
 }
 
 // typeNamed reports whether the Russian name shown of a request type is
-// that of typ (api/web/ru.go).
+// that of typ (pkg/ru).
 func typeNamed(typ deadlines.RequestType, shown string) bool {
 	name, ok := map[deadlines.RequestType]string{
 		deadlines.TypeWithdrawal: "отзыв согласия",

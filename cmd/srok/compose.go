@@ -12,7 +12,6 @@ import (
 
 	"github.com/srok/srok/api"
 	"github.com/srok/srok/api/httpx"
-	"github.com/srok/srok/api/web"
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
@@ -22,6 +21,7 @@ import (
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/remind"
 	"github.com/srok/srok/pkg/store"
+	"github.com/srok/srok/web"
 )
 
 // deps are the pieces the HTTP server is composed of.

@@ -326,8 +326,8 @@ func (s *Service) Assign(ctx context.Context, id string, version int, assignee s
 }
 
 func (s *Service) assign(r *Request, a srok.Actor, now time.Time, who Assignee) (Event, error) {
-	if !r.Status.Open() {
-		return Event{}, conflict("transition_forbidden", "the request is %s: only a new or in-progress request can be assigned", r.Status)
+	if err := allowState(r, ActionAssign); err != nil {
+		return Event{}, err
 	}
 	ev := s.event(r, a, now, EventAssigned)
 	ev.Before = map[string]any{"assignee": r.Assignee, "status": string(r.Status)}
@@ -377,8 +377,8 @@ func (s *Service) Extend(ctx context.Context, id string, version int, in ExtendI
 		if err := f.Err(); err != nil {
 			return nil, err
 		}
-		if !r.Status.Open() {
-			return nil, conflict("transition_forbidden", "the request is %s: only an open request can be extended", r.Status)
+		if err := allowState(r, ActionExtend); err != nil {
+			return nil, err
 		}
 		before, after := map[string]any{}, map[string]any{}
 		extendable := 0
@@ -502,16 +502,12 @@ func (s *Service) respond(ctx context.Context, id string, version int, in Answer
 		if err := f.Err(); err != nil {
 			return nil, err
 		}
-		verb, to, kind := "answered", StatusAnswered, EventAnswered
+		act, to, kind := ActionAnswer, StatusAnswered, EventAnswered
 		if refuse {
-			verb, to, kind = "refused", StatusRefused, EventRefused
+			act, to, kind = ActionRefuse, StatusRefused, EventRefused
 		}
-		switch r.Status {
-		case StatusInProgress:
-		case StatusNew:
-			return nil, conflict("transition_forbidden", "the request is new: assign it first, then it can be %s", verb)
-		default:
-			return nil, conflict("transition_forbidden", "the request is %s: only a request in progress can be %s", r.Status, verb)
+		if err := allowState(r, act); err != nil {
+			return nil, err
 		}
 		ev := s.event(r, a, now, kind)
 		ev.Before = map[string]any{"status": string(r.Status)}
@@ -558,8 +554,8 @@ func (s *Service) Close(ctx context.Context, id string, version int, note string
 		return nil, err
 	}
 	return s.change(ctx, id, version, srok.ActRequestClose, audit.ActionRequestClose, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
-		if r.Status != StatusAnswered && r.Status != StatusRefused {
-			return nil, conflict("transition_forbidden", "the request is %s: only an answered or refused request can be closed", r.Status)
+		if err := allowState(r, ActionClose); err != nil {
+			return nil, err
 		}
 		ev := s.event(r, a, now, EventClosed)
 		ev.Before = map[string]any{"status": string(r.Status)}
@@ -594,8 +590,8 @@ func (s *Service) Cancel(ctx context.Context, id string, version int, in CancelI
 		return nil, err
 	}
 	return s.change(ctx, id, version, srok.ActRequestCancel, audit.ActionRequestCancel, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
-		if !r.Status.Open() {
-			return nil, conflict("transition_forbidden", "the request is %s: only a new or in-progress request can be cancelled", r.Status)
+		if err := allowState(r, ActionCancel); err != nil {
+			return nil, err
 		}
 		ev := s.event(r, a, now, EventCancelled)
 		ev.Before = map[string]any{"status": string(r.Status)}

@@ -72,6 +72,11 @@ const (
 	CancelLoggedInError CancelReason = "logged_in_error"
 )
 
+// Outcomes lists every outcome.
+func Outcomes() []Outcome {
+	return []Outcome{OutcomeFulfilled, OutcomePartiallyFulfilled, OutcomeRefused}
+}
+
 // CancelReasons lists every reason to cancel.
 func CancelReasons() []CancelReason {
 	return []CancelReason{CancelDuplicate, CancelWithdrawn, CancelLoggedInError}
@@ -319,4 +324,15 @@ const (
 	EventCancelled  EventKind = "cancelled"
 	EventNote       EventKind = "note"
 	EventRepeat     EventKind = "repeat_flagged"
+	// EventReminderSent and EventReminderFailed are written by the
+	// reminders' delivery (pkg/remind): a reminder went out, or failed for
+	// good.
+	EventReminderSent   EventKind = "reminder_sent"
+	EventReminderFailed EventKind = "reminder_failed"
 )
+
+// EventKinds lists every event kind a timeline may hold.
+func EventKinds() []EventKind {
+	return []EventKind{EventCreated, EventUpdated, EventRecomputed, EventAssigned, EventExtended, EventAnswered,
+		EventRefused, EventClosed, EventCancelled, EventNote, EventRepeat, EventReminderSent, EventReminderFailed}
+}

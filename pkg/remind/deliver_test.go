@@ -53,15 +53,11 @@ func newDeliverer(t testing.TB, st *store.Store, sink *mailertest.Sink, clock *s
 }
 
 func forEachStore(t *testing.T, fn func(t *testing.T, e env)) {
-	for _, d := range storetest.Dialects() {
-		t.Run(string(d), func(t *testing.T) {
-			t.Parallel()
-			st := storetest.MustOpen(t, d)
-			sink := mailertest.Start(t)
-			clock := storetest.NewClock(start)
-			fn(t, env{st: st, sink: sink, clock: clock, d: newDeliverer(t, st, sink, clock, "test-1"), ctx: context.Background()})
-		})
-	}
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		sink := mailertest.Start(t)
+		clock := storetest.NewClock(start)
+		fn(t, env{st: st, sink: sink, clock: clock, d: newDeliverer(t, st, sink, clock, "test-1"), ctx: context.Background()})
+	})
 }
 
 // parsed is an email the sink got, parsed by enmime.

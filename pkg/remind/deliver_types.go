@@ -10,10 +10,10 @@ import (
 	"github.com/srok/srok/pkg/srok"
 )
 
-// The timeline's event kinds of delivery.
+// The timeline's event kinds of delivery (the domain's constants).
 const (
-	EventReminderSent   register.EventKind = "reminder_sent"
-	EventReminderFailed register.EventKind = "reminder_failed"
+	EventReminderSent   = register.EventReminderSent
+	EventReminderFailed = register.EventReminderFailed
 )
 
 // DeliveryActor is who the timeline says sent a reminder.

@@ -10,11 +10,10 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/mailer"
+	"github.com/srok/srok/pkg/ru"
 )
 
 //go:embed templates/*.txt templates/*.html
@@ -35,61 +34,6 @@ type Composer struct {
 	Calendar calendar.Source
 	// Domain is the right-hand side of the Message-IDs.
 	Domain string
-}
-
-// msgDuties names each obligation in the emails (the engine's ids, deadlines/rules.go).
-var msgDuties = map[string]string{
-	"access.answer":           "срок ответа на запрос",
-	"access.refusal":          "срок мотивированного отказа",
-	"rectification.rectify":   "срок уточнения персональных данных",
-	"erasure.destroy":         "срок уничтожения персональных данных",
-	"withdrawal.stop_destroy": "срок прекращения обработки и уничтожения данных после отзыва согласия",
-	"stop.stop":               "срок прекращения обработки",
-	"dissemination.stop":      "срок прекращения распространения",
-	"automated.objection":     "срок рассмотрения возражения",
-	"unlawful.stop":           "срок прекращения неправомерной обработки",
-	"unlawful.destroy":        "срок уничтожения данных при неправомерной обработке",
-	"purpose.destroy":         "срок уничтожения данных по достижении цели",
-	"destruction.impossible":  "срок блокирования и уничтожения данных",
-	"incident.notify":         "срок уведомления Роскомнадзора об инциденте",
-	"incident.investigation":  "срок направления результатов расследования инцидента",
-	"authority.answer":        "срок ответа на запрос Роскомнадзора",
-}
-
-// msgArticle turns the engine's basis ("152-FZ art. 21 part 3.1 item 1") into
-// the short Russian citation ("ст. 21 ч. 3.1 п. 1") and the full one.
-func msgArticle(basis string) (short, full string) {
-	s := strings.TrimSpace(strings.TrimPrefix(basis, "152-FZ"))
-	s = strings.NewReplacer("art. ", "ст. ", "part ", "ч. ", "item ", "п. ").Replace(s)
-	if s == "" {
-		return "152-ФЗ", "Федеральный закон № 152-ФЗ «О персональных данных»"
-	}
-	return s, s + " Федерального закона № 152-ФЗ «О персональных данных»"
-}
-
-// msgPlural picks the Russian form of a count: one (1, 21, 101), few (2–4,
-// 22–24), many (0, 5–20, 25–30, 11–14).
-func msgPlural(n int, one, few, many string) string {
-	if n < 0 {
-		n = -n
-	}
-	switch n10, n100 := n%10, n%100; {
-	case n10 == 1 && n100 != 11:
-		return one
-	case n10 >= 2 && n10 <= 4 && (n100 < 12 || n100 > 14):
-		return few
-	}
-	return many
-}
-
-func msgWorkingDays(n int) string {
-	return fmt.Sprintf("%d %s", n, msgPlural(n, "рабочий день", "рабочих дня", "рабочих дней"))
-}
-
-// msgDate writes a date as 18.05.2026.
-func msgDate(d calendar.Date) string {
-	y, m, day := d.Civil()
-	return fmt.Sprintf("%02d.%02d.%04d", day, int(m), y)
 }
 
 // msgItem is one reminder as the templates read it.
@@ -123,7 +67,7 @@ func (c *Composer) status(it OutboxItem) string {
 		if err != nil || n < 1 {
 			n = 1
 		}
-		return "просрочено на " + msgWorkingDays(n)
+		return "просрочено на " + ru.WorkingDays(n)
 	case today >= it.TargetDate:
 		return "срок сегодня"
 	}
@@ -134,23 +78,19 @@ func (c *Composer) status(it OutboxItem) string {
 	if n == 1 {
 		return "остался 1 рабочий день (завтра последний)"
 	}
-	return msgPlural(n, "остался ", "осталось ", "осталось ") + msgWorkingDays(n)
+	return ru.Plural(n, "остался ", "осталось ", "осталось ") + ru.WorkingDays(n)
 }
 
 func (c *Composer) view(it OutboxItem) msgItem {
-	short, full := msgArticle(it.Basis)
-	duty := msgDuties[it.ObligationID]
-	if duty == "" {
-		duty = "срок исполнения обязанности"
-	}
+	short, full := ru.Article(it.Basis)
+	duty := ru.ObligationTerm(it.ObligationID)
 	v := msgItem{
 		Number: it.Number, Link: strings.TrimRight(c.BaseURL, "/") + "/requests/" + it.RequestID,
 		Duty: duty, Article: short, ArticleFull: full,
-		Legal: msgDate(it.LegalDate), Target: msgDate(it.TargetDate), Moved: it.TargetDate != it.LegalDate,
+		Legal: ru.Date(it.LegalDate), Target: ru.Date(it.TargetDate), Moved: it.TargetDate != it.LegalDate,
 		Status: c.status(it), Escalation: it.Stage == "escalation",
 	}
-	r, size := utf8.DecodeRuneInString(v.Status)
-	v.StatusCap = string(unicode.ToUpper(r)) + v.Status[size:]
+	v.StatusCap = ru.Capitalize(v.Status)
 	headlines := map[string]string{
 		"soon":       "Приближается срок",
 		"tomorrow":   "Завтра последний день срока",
@@ -163,7 +103,7 @@ func (c *Composer) view(it OutboxItem) msgItem {
 		v.Headline = "Напоминание о сроке"
 	}
 	if it.Changed != nil {
-		v.Changed = &struct{ Was, Now string }{msgDate(it.Changed.Was), msgDate(it.Changed.Now)}
+		v.Changed = &struct{ Was, Now string }{ru.Date(it.Changed.Was), ru.Date(it.Changed.Now)}
 	}
 	return v
 }
@@ -182,11 +122,7 @@ func (c *Composer) Subject(it OutboxItem) string {
 // DigestSubject is the subject of a daily digest: «[Srok] Сроки на
 // 18.05.2026: 5 обращений».
 func DigestSubject(date calendar.Date, requests int) string {
-	return fmt.Sprintf("[Srok] Сроки на %s: %s", msgDate(date), msgCountRequests(requests))
-}
-
-func msgCountRequests(n int) string {
-	return fmt.Sprintf("%d %s", n, msgPlural(n, "обращение", "обращения", "обращений"))
+	return fmt.Sprintf("[Srok] Сроки на %s: %s", ru.Date(date), ru.Requests(requests))
 }
 
 // Compose writes the email of items, all for one recipient: one item on
@@ -207,7 +143,7 @@ func (c *Composer) Compose(items []OutboxItem, digest bool, now time.Time) (mail
 			reqs[it.RequestID] = true
 		}
 		mv.Subject = DigestSubject(items[0].LocalDate, len(reqs))
-		mv.Date, mv.Count = msgDate(items[0].LocalDate), msgCountRequests(len(reqs))
+		mv.Date, mv.Count = ru.Date(items[0].LocalDate), ru.Requests(len(reqs))
 	} else {
 		mv.Subject = c.Subject(items[0])
 	}

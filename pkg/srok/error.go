@@ -1,5 +1,6 @@
 // Package srok holds what every part of Srok shares: the one error type with
-// its codes, and the actor of a change. It imports neither Echo nor GORM.
+// its codes, the actor of a change, and the roles with their one permission
+// table. It imports nothing of Srok, nor Echo or GORM.
 package srok
 
 import (
@@ -9,7 +10,8 @@ import (
 )
 
 // Code classifies an Error. The HTTP layer maps each code to one status, in
-// one place (api.errorHandler); the command line maps it to an exit code.
+// one place (httpx.ErrorHandler, api/httpx/problem.go), for the API and the
+// pages alike; the command line maps it to an exit code.
 type Code string
 
 // The error codes.

@@ -2,10 +2,7 @@ package store
 
 import (
 	"context"
-	"errors"
-	"time"
 
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -29,44 +26,5 @@ func (s *Store) notifyAuth(tx *gorm.DB) error {
 // lost (it reconnects with a growing pause). On SQLite it returns at once:
 // nothing is heard, so nothing may be cached.
 func (s *Store) ListenAuthChanges(ctx context.Context, heard func(bool), changed func()) {
-	if s.dialect != Postgres {
-		return
-	}
-	pause := 100 * time.Millisecond
-	for ctx.Err() == nil {
-		err := s.listenOnce(ctx, heard, changed)
-		heard(false)
-		if ctx.Err() != nil || err == nil {
-			return
-		}
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-		pause = min(2*pause, 10*time.Second)
-	}
-}
-
-func (s *Store) listenOnce(ctx context.Context, heard func(bool), changed func()) error {
-	conn, err := pgx.Connect(ctx, s.url)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+authChannel); err != nil {
-		return err
-	}
-	heard(true)
-	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
-			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-				return nil
-			}
-			return err
-		}
-		changed()
-	}
+	s.listen(ctx, authChannel, heard, changed)
 }

@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -94,43 +92,11 @@ func (s *Store) RecomputeCandidates(ctx context.Context, from calendar.Date, aft
 // each (re)connection, as an import may have been missed meanwhile). On
 // SQLite it returns at once: the single process is the one importing.
 func (s *Store) ListenCalendarChanges(ctx context.Context, changed func()) {
-	if s.dialect != Postgres {
-		return
-	}
-	pause := 100 * time.Millisecond
-	for ctx.Err() == nil {
-		err := s.listenCalendarOnce(ctx, changed)
-		if ctx.Err() != nil || err == nil {
-			return
+	// A change may have been missed while not listening: re-read on every
+	// (re)connection.
+	s.listen(ctx, calendarChannel, func(up bool) {
+		if up {
+			changed()
 		}
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-		pause = min(2*pause, 10*time.Second)
-	}
-}
-
-func (s *Store) listenCalendarOnce(ctx context.Context, changed func()) error {
-	conn, err := pgx.Connect(ctx, s.url)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+calendarChannel); err != nil {
-		return err
-	}
-	changed()
-	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
-			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-				return nil
-			}
-			return err
-		}
-		changed()
-	}
+	}, changed)
 }

@@ -122,7 +122,15 @@ func insertEvents(tx *gorm.DB, events []register.Event) error {
 		}
 		rows = append(rows, row)
 	}
-	return tx.Create(&rows).Error
+	if err := tx.Create(&rows).Error; err != nil {
+		return err
+	}
+	// The caller's events get the ids they were stored under (a note's
+	// answer shows its id).
+	for i := range rows {
+		events[i].ID = rows[i].ID
+	}
+	return nil
 }
 
 // Request implements register.Store.

@@ -51,19 +51,15 @@ type env struct {
 
 // forEachStore runs fn against SQLite and against PostgreSQL.
 func forEachStore(t *testing.T, fn func(t *testing.T, e env)) {
-	for _, d := range storetest.Dialects() {
-		t.Run(string(d), func(t *testing.T) {
-			t.Parallel()
-			st := storetest.MustOpen(t, d)
-			clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, moscow))
-			fn(t, env{
-				st:    st,
-				reg:   register.NewService(st, cal, moscow, clock.Now),
-				clock: clock,
-				ctx:   srok.WithActor(context.Background(), srok.Actor{ID: "u1", Name: "Officer One", UserID: "u1", Role: srok.RoleOfficer}),
-			})
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, moscow))
+		fn(t, env{
+			st:    st,
+			reg:   register.NewService(st, cal, moscow, clock.Now),
+			clock: clock,
+			ctx:   srok.WithActor(context.Background(), srok.Actor{ID: "u1", Name: "Officer One", UserID: "u1", Role: srok.RoleOfficer}),
 		})
-	}
+	})
 }
 
 func access(name, email, received string) register.Input {

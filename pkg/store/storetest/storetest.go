@@ -18,6 +18,18 @@ import (
 // Dialects are the databases every storage test runs against.
 func Dialects() []store.Dialect { return []store.Dialect{store.SQLite, store.Postgres} }
 
+// Each runs fn once per dialect, as parallel subtests named after it, each
+// on a store of its own (MustOpen): the one way the suites run on both
+// databases.
+func Each(t *testing.T, fn func(t *testing.T, st *store.Store)) {
+	for _, d := range Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			fn(t, MustOpen(t, d))
+		})
+	}
+}
+
 // MustOpen returns a migrated, empty store of dialect d, closed (and, for
 // PostgreSQL, dropped) when the test ends.
 func MustOpen(tb testing.TB, d store.Dialect) *store.Store {

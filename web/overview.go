@@ -1,0 +1,175 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/ru"
+	"github.com/srok/srok/pkg/srok"
+)
+
+// overviewTop is how many requests each section of the overview lists; the
+// rest are a click away in the list.
+const overviewTop = 25
+
+// overviewPage is the landing page: what is overdue, what runs out today
+// and within three working days, and the same per assignee.
+type overviewPage struct {
+	page
+	Today, SoonUntil string
+	// UpdatedAt is the time of the figures, in the operator's zone.
+	UpdatedAt  string
+	Buckets    []bucketView
+	ByAssignee []assigneeRow
+	// Operator is set for an operator, who sees their own requests first.
+	Operator bool
+	// CanCreate offers to register a request.
+	CanCreate bool
+	// Failed is the notice of reminders that failed for good, nil when
+	// none or the user is not told of them.
+	Failed *failedView
+}
+
+// bucketView is one section of the overview.
+type bucketView struct {
+	// ID is the section's element id: overdue, due-today, due-soon.
+	ID, Title, Hint string
+	Count           int
+	CountText       string
+	Rows            []requestRow
+	// More links to the whole list when it has more than Rows.
+	More string
+	// Urgency is the colour cue of the section.
+	Urgency string
+}
+
+// assigneeRow is one line of the per-assignee table.
+type assigneeRow struct {
+	Name                       string
+	Link                       string
+	Overdue, DueToday, DueSoon int
+	Disabled, Own              bool
+}
+
+// requestRow is a request as a line of a table.
+type requestRow struct {
+	ID, Number, URL string
+	Type, TypeCode  string
+	Subject         string
+	Assignee        string
+	Status          string
+	Received        string
+	// Obligation names the open obligation that runs out first; Term is its
+	// term. Both empty when none is open.
+	Obligation string
+	Term       term
+	// Own is the signed-in user's.
+	Own bool
+}
+
+// rowOf is r as a table line for actor a at now.
+func (s *server) rowOf(r *register.Request, a srok.Actor, now time.Time) requestRow {
+	loc := s.reg.Zone()
+	row := requestRow{ID: r.ID, Number: r.Number, URL: "/requests/" + r.ID, Type: ru.Type(r.Type), TypeCode: string(r.Type),
+		Subject: r.Subject.Name, Assignee: r.Assignee, Status: ru.Status(r.Status), Received: ru.DateTime(r.ReceivedAt, loc),
+		Own: a.UserID != "" && r.AssigneeID == a.UserID}
+	if row.Subject == "" {
+		row.Subject = "—"
+	}
+	if row.Assignee == "" {
+		row.Assignee = "не назначено"
+	}
+	if o := nextObligation(r); o != nil {
+		row.Obligation = ru.Obligation(o.ID)
+		row.Term = s.termOf(*o, now, loc)
+	} else if len(r.Obligations) > 0 {
+		row.Term = term{Due: ru.Date(r.Obligations[0].EffectiveDue()), Target: ru.Date(r.Obligations[0].Target)}
+	}
+	return row
+}
+
+// overview renders the landing page of a signed-in user.
+func (s *server) overview(c echo.Context, a srok.Actor) error {
+	d, err := s.reg.Dashboard(c.Request().Context(), overviewTop)
+	if err != nil {
+		return s.pageError(c, err)
+	}
+	now := d.Now
+	own, err := s.ownDue(c, a, d)
+	if err != nil {
+		return s.pageError(c, err)
+	}
+	p := overviewPage{page: newPage("Обзор"), Today: ru.Date(d.Today), SoonUntil: ru.Date(d.SoonUntil),
+		UpdatedAt: d.Now.In(s.reg.Zone()).Format("15:04"),
+		Operator:  a.Role == srok.RoleOperator, CanCreate: a.Can(srok.ActRequestCreate)}
+	if p.Failed, err = s.failedOf(c.Request().Context(), a, s.reg.Zone()); err != nil {
+		return s.pageError(c, err)
+	}
+	for i, b := range []struct {
+		id, title, hint, urgency, more string
+		b                              register.Bucket
+	}{
+		{"overdue", "Просрочено", "срок по закону истёк, ответ не дан", "overdue", "/requests?overdue=1&sort=due", d.Overdue},
+		{"due-today", "Срок истекает сегодня", "последний день — " + ru.Date(d.Today), "today", "/requests?sort=due", d.DueToday},
+		{"due-soon", "Срок в ближайшие 3 рабочих дня", "до " + ru.Date(d.SoonUntil) + " включительно", "soon", "/requests?sort=due", d.DueSoon},
+	} {
+		v := bucketView{ID: b.id, Title: b.title, Hint: b.hint, Count: b.b.Count, CountText: ru.Requests(b.b.Count), Urgency: b.urgency}
+		// The user's own first, then the rest the dashboard lists; each
+		// part by due time.
+		seen := map[string]bool{}
+		for _, r := range append(own[i], b.b.Items...) {
+			if seen[r.ID] || len(v.Rows) == overviewTop {
+				continue
+			}
+			seen[r.ID] = true
+			v.Rows = append(v.Rows, s.rowOf(r, a, now))
+		}
+		sort.SliceStable(v.Rows, func(i, j int) bool { return v.Rows[i].Own && !v.Rows[j].Own })
+		if b.b.Count > len(v.Rows) {
+			v.More = b.more
+		}
+		p.Buckets = append(p.Buckets, v)
+	}
+	for _, g := range d.ByAssignee {
+		row := assigneeRow{Name: g.Key, Overdue: g.Overdue, DueToday: g.DueToday, DueSoon: g.DueSoon, Disabled: g.AssigneeDisabled,
+			Own: g.Key != "" && g.Key == a.Email, Link: "/requests?sort=due&assignee=" + url.QueryEscape(g.Key)}
+		if g.Key == "" {
+			row.Name, row.Link = "не назначено", "/requests?sort=due&assignee=none"
+		}
+		p.ByAssignee = append(p.ByAssignee, row)
+	}
+	sort.SliceStable(p.ByAssignee, func(i, j int) bool { return p.ByAssignee[i].Own && !p.ByAssignee[j].Own })
+	return s.render(c, http.StatusOK, "overview", p)
+}
+
+// ownDue returns the requests assigned to a in each bucket of d (overdue,
+// due today, due soon), by due time: the dashboard lists the register's
+// first requests, among which a user's own may not be.
+func (s *server) ownDue(c echo.Context, a srok.Actor, d *register.Dashboard) ([3][]*register.Request, error) {
+	var out [3][]*register.Request
+	if a.Email == "" || a.Role == srok.RoleViewer {
+		return out, nil
+	}
+	zone := s.reg.Zone()
+	now, todayEnd, soonEnd := d.Now, d.Today.End(zone), d.SoonUntil.End(zone)
+	bounds := [3][2]*time.Time{{nil, &now}, {&now, &todayEnd}, {&todayEnd, &soonEnd}}
+	counts := [3]int{d.Overdue.Count, d.DueToday.Count, d.DueSoon.Count}
+	for i, b := range bounds {
+		if counts[i] == 0 {
+			continue
+		}
+		me := a.Email
+		page, err := s.reg.List(c.Request().Context(), register.Filter{Assignee: &me, DueAfter: b[0], DueAtOrBefore: b[1],
+			Sort: register.Sort{Key: register.SortDue}, Limit: overviewTop}, "")
+		if err != nil {
+			return out, err
+		}
+		out[i] = page.Items
+	}
+	return out, nil
+}
