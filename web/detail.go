@@ -44,6 +44,9 @@ type detailPage struct {
 	// Forms are the action forms the user's role and the request's state
 	// allow, by action name, with what was typed and its problems.
 	Forms map[string]*actionForm
+	// NamedSubject: the type is filed by a subject who must be named
+	// (152-FZ art. 14 part 3); a missing name is a detail to ask for.
+	NamedSubject bool
 	// Unavailable are the actions the role may do but the request's state
 	// does not allow now, with the reason.
 	Unavailable []unavailableAction
@@ -142,7 +145,7 @@ func (s *server) detailOf(c echo.Context, id string) (*detailPage, error) {
 		Status: ru.Status(r.Status), StatusCode: string(r.Status), Channel: ru.Channel(r.Channel),
 		AnswerForm: ru.Channel(r.AnswerForm), Received: ru.DateTime(r.ReceivedAt, loc), TimeZone: r.TimeZone,
 		Summary: r.Summary, Assignee: r.Assignee, Subject: r.Subject, Representative: r.Representative, Repeat: r.Repeat,
-		Masked: !a.Can(srok.ActPersonalData), Version: r.Version, Forms: map[string]*actionForm{},
+		Masked: !a.Can(srok.ActPersonalData), Version: r.Version, NamedSubject: r.Type.NamedSubject(), Forms: map[string]*actionForm{},
 		Today: today.String()}
 	if p.Assignee == "" {
 		p.Assignee = "не назначено"

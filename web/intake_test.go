@@ -534,3 +534,44 @@ func TestCreateDoubleClick(t *testing.T) {
 		}
 	})
 }
+
+// An email with an address and no name («From: ivanov@mail.ru») is
+// registered as it came: the address identifies the requester, the list
+// shows it in place of a name, and the request's page says the name is a
+// detail to ask for.
+func TestIntakeAddressOnly(t *testing.T) {
+	forEachWork(t, func(t *testing.T, w *workEnv) {
+		b := w.signedIn(t, "op@example.ru", srok.RoleOperator)
+		eml := "From: ivanov@mail.ru\r\nTo: privacy@operator.example\r\nDate: Tue, 24 Nov 2026 13:30:00 +0000\r\n" +
+			"Subject: =?utf-8?b?" + "0JfQsNC/0YDQvtGBINGB0LLQtdC00LXQvdC40Lk=" + "?=\r\nMessage-ID: <2@mail.ru>\r\n" +
+			"Content-Type: text/plain; charset=utf-8\r\n\r\nПрошу сообщить, какие мои данные вы обрабатываете.\r\n"
+		r := b.upload(t, "", []byte(eml))
+		if r.status != http.StatusOK {
+			t.Fatalf("upload: %d\n%s", r.status, r.body)
+		}
+		f := formOf(t, r.body)
+		if f.Get("subject_name") != "" || f.Get("subject_email") != "ivanov@mail.ru" {
+			t.Fatalf("the form: name %q, email %q", f.Get("subject_name"), f.Get("subject_email"))
+		}
+		if f.Get("type") == "" {
+			f.Set("type", "access") // the stand-in for intake suggests no type
+		}
+		res := b.post(t, "/requests", f)
+		if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location(), "/requests/") {
+			t.Fatalf("saving an address-only email: %d %s\n%s", res.status, res.location(), res.body)
+		}
+		page := b.get(t, res.location())
+		if page.status != http.StatusOK || !strings.Contains(page.body, `id="name-missing"`) {
+			t.Errorf("the request's page does not say the name is missing: %d", page.status)
+		}
+		list := b.get(t, "/requests")
+		if !strings.Contains(list.body, `<td class="subject">ivanov@mail.ru</td>`) {
+			t.Errorf("the list does not show the address in place of the name")
+		}
+		for _, english := range []string{">Email<", "Email исполнителя", "«me»", "«none»"} {
+			if strings.Contains(page.body+list.body, english) {
+				t.Errorf("English left on the pages: %q", english)
+			}
+		}
+	})
+}

@@ -76,11 +76,8 @@ type requestRow struct {
 func (s *server) rowOf(r *register.Request, a srok.Actor, now time.Time) requestRow {
 	loc := s.reg.Zone()
 	row := requestRow{ID: r.ID, Number: r.Number, URL: "/requests/" + r.ID, Type: ru.Type(r.Type), TypeCode: string(r.Type),
-		Subject: r.Subject.Name, Assignee: r.Assignee, Status: ru.Status(r.Status), Received: ru.DateTime(r.ReceivedAt, loc),
+		Subject: ru.Requester(r.Subject), Assignee: r.Assignee, Status: ru.Status(r.Status), Received: ru.DateTime(r.ReceivedAt, loc),
 		Own: a.UserID != "" && r.AssigneeID == a.UserID}
-	if row.Subject == "" {
-		row.Subject = "—"
-	}
 	if row.Assignee == "" {
 		row.Assignee = "не назначено"
 	}

@@ -127,7 +127,7 @@ func (s *server) parseList(qp url.Values, a srok.Actor, now time.Time) (listForm
 	}
 	switch strings.ToLower(form.Assignee) {
 	case "":
-	case "none", "-", "—":
+	case "none", "-", "—", "нет", "без исполнителя":
 		empty := ""
 		f.Assignee = &empty
 	case "me", "я":
@@ -342,7 +342,7 @@ func (s *server) requestsCSV(c echo.Context) error {
 		ids = append(ids, r.ID)
 		row := s.rowOf(r, a, now)
 		subject := row.Subject
-		if r.Subject.Name == "" {
+		if subject == "—" {
 			subject = ""
 		}
 		assignee := r.Assignee

@@ -138,13 +138,15 @@ func validate(in Input, defaultZone *time.Location, now time.Time) (parsed, erro
 	}
 	checkText(&f, "subject.name", p.Subject.Name, maxShort)
 	checkText(&f, "subject.postal_address", p.Subject.PostalAddress, maxAddress)
-	if p.Type.NamedSubject() {
+	if p.Type.NamedSubject() && p.Subject.Email == "" && p.Subject.Phone == "" && p.Subject.PostalAddress == "" {
+		// A request is registered as it came: a contact identifies the
+		// requester and is where the answer goes; a missing name is a
+		// detail to ask for (152-FZ art. 14 part 3), not a reason to leave
+		// the request unregistered while its term runs.
 		if p.Subject.Name == "" {
-			f.Add("subject.name", "is required")
+			f.Add("subject.name", "is required when no contact is given")
 		}
-		if p.Subject.Email == "" && p.Subject.Phone == "" && p.Subject.PostalAddress == "" {
-			f.Add("subject", "needs at least one contact to answer: email, phone or postal_address")
-		}
+		f.Add("subject", "needs at least one contact to answer: email, phone or postal_address")
 	}
 	if p.Subject.Email != "" {
 		a, err := mail.ParseAddress(p.Subject.Email)

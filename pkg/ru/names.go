@@ -264,3 +264,16 @@ var actions = map[register.ActionName]string{
 
 // Action names an action on a request, or its code.
 func Action(n register.ActionName) string { return word(actions, n) }
+
+// Requester says who a request is from, as lists show it: the name, or,
+// when the request came without one, its email, phone or postal address
+// (what identifies the requester and where the answer goes); "—" for an
+// event without a requester.
+func Requester(s register.Subject) string {
+	for _, v := range []string{s.Name, s.Email, s.Phone, s.PostalAddress} {
+		if v != "" {
+			return v
+		}
+	}
+	return "—"
+}
