@@ -33,6 +33,9 @@ type overviewPage struct {
 	// Failed is the notice of reminders that failed for good, nil when
 	// none or the user is not told of them.
 	Failed *failedView
+	// Recipients says who is reminded of unassigned requests, or that
+	// nobody is.
+	Recipients *recipientsView
 }
 
 // bucketView is one section of the overview.
@@ -105,6 +108,9 @@ func (s *server) overview(c echo.Context, a srok.Actor) error {
 		UpdatedAt: d.Now.In(s.reg.Zone()).Format("15:04"),
 		Operator:  a.Role == srok.RoleOperator, CanCreate: a.Can(srok.ActRequestCreate)}
 	if p.Failed, err = s.failedOf(c.Request().Context(), a, s.reg.Zone()); err != nil {
+		return s.pageError(c, err)
+	}
+	if p.Recipients, err = s.recipientsOf(c.Request().Context(), a); err != nil {
 		return s.pageError(c, err)
 	}
 	for i, b := range []struct {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -16,6 +17,46 @@ type FailedReminders interface {
 	FailedReminders(ctx context.Context) (int, error)
 	// ListFailedReminders returns up to limit, the latest failure first.
 	ListFailedReminders(ctx context.Context, limit int) ([]remind.FailedReminder, error)
+}
+
+// ReminderRecipients are who gets the reminders of the requests nobody
+// works on (pkg/store): the officers, or the administrators while there is
+// no officer.
+type ReminderRecipients interface {
+	ReminderOfficers(ctx context.Context) ([]remind.Recipient, error)
+}
+
+// recipientsView says on the overview who is reminded of unassigned
+// requests, or warns that nobody is.
+type recipientsView struct {
+	Emails []string
+	// Admins: there is no officer, so the administrators are reminded.
+	Admins bool
+}
+
+// recipientsOf is the overview's line on the reminders of unassigned
+// requests: for officers and administrators who gets them; for everyone a
+// warning when nobody does. nil when there is nothing to say.
+func (s *server) recipientsOf(ctx context.Context, a srok.Actor) (*recipientsView, error) {
+	if s.recipients == nil {
+		return nil, nil
+	}
+	rs, err := s.recipients.ReminderOfficers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := &recipientsView{}
+	for _, r := range rs {
+		v.Emails = append(v.Emails, r.Email)
+	}
+	if len(v.Emails) == 0 {
+		return v, nil
+	}
+	if a.Role != srok.RoleOfficer && a.Role != srok.RoleAdmin {
+		return nil, nil
+	}
+	v.Admins = !slices.ContainsFunc(rs, func(r remind.Recipient) bool { return r.Role == srok.RoleOfficer })
+	return v, nil
 }
 
 // failedTop is how many failed reminders the overview lists.

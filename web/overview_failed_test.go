@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,44 @@ func TestOverviewFailedReminders(t *testing.T) {
 			if r.status != http.StatusOK || strings.Contains(r.body, "failed-reminders") || strings.Contains(r.body, "не доставлен") {
 				t.Errorf("%s sees the failed reminders: %d", who, r.status)
 			}
+		}
+	})
+}
+
+// The overview says who is reminded of unassigned requests: the officers;
+// the administrators while there is no officer; and warns everyone when
+// nobody is.
+func TestOverviewUnassignedRecipients(t *testing.T) {
+	forEachReg(t, regOptions{}, func(t *testing.T, e *regEnv) {
+		line := func(b *browser) string {
+			t.Helper()
+			r := b.do(t, "GET", "/", nil)
+			if r.status != http.StatusOK {
+				t.Fatalf("GET /: %d", r.status)
+			}
+			m := regexp.MustCompile(`(?s)<p class="[a-z]+"(?: role="alert")? id="unassigned-recipients">(.*?)</p>`).FindStringSubmatch(r.body)
+			if m == nil {
+				return ""
+			}
+			return m[1]
+		}
+		if got := line(e.admin); !strings.Contains(got, "получают ответственные: officer@example.ru") {
+			t.Errorf("with an officer, the administrator reads %q", got)
+		}
+		if got := line(e.operator); got != "" {
+			t.Errorf("an operator reads %q: only officers and administrators are told who gets them", got)
+		}
+		if _, err := e.acc.DisableUser(e.sys, "officer@example.ru"); err != nil {
+			t.Fatal(err)
+		}
+		if got := line(e.admin); !strings.Contains(got, "получают администраторы") || !strings.Contains(got, "admin@example.ru") {
+			t.Errorf("without an officer, the administrator reads %q", got)
+		}
+		if _, err := e.acc.DisableUser(e.sys, "admin@example.ru"); err != nil {
+			t.Fatal(err)
+		}
+		if got := line(e.operator); !strings.Contains(got, "получать некому") {
+			t.Errorf("with nobody to remind, an operator reads %q", got)
 		}
 	})
 }

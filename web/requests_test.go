@@ -85,7 +85,7 @@ func newRegEnv(t *testing.T, d store.Dialect, o regOptions) *regEnv {
 	base := &env{st: st, acc: acc, clock: clock, sys: srok.WithActor(context.Background(), srok.System)}
 	cfg := web.Config{Accounts: acc, Throttle: account.NewThrottle(st, clock.Now), Audit: trail, Sessions: sm,
 		Now: clock.Now, Sleep: base.sleep, Register: reg, Calendar: regCal, EmailOf: o.emailOf,
-		FailedReminders: st}
+		FailedReminders: st, ReminderRecipients: st}
 	if o.emails != nil {
 		cfg.Emails = o.emails
 	}

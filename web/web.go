@@ -104,6 +104,9 @@ type Config struct {
 	// FailedReminders are the reminders that failed for good (the store),
 	// shown on the overview to officers and administrators; none when nil.
 	FailedReminders FailedReminders
+	// ReminderRecipients say who is reminded of unassigned requests (the
+	// store), for the overview; nil: it says nothing of them.
+	ReminderRecipients ReminderRecipients
 	// CalendarImport imports production calendar years from the form
 	// /calendar shows administrators (calendars.Service); no form without
 	// it.
@@ -129,6 +132,8 @@ type server struct {
 	settingsLink string
 	// failed are the reminders that failed for good (Config).
 	failed FailedReminders
+	// recipients are who is reminded of unassigned requests (Config).
+	recipients ReminderRecipients
 }
 
 // zone is the operator's time zone, in which every time a person reads is
@@ -170,7 +175,8 @@ func Mount(e *echo.Echo, cfg Config) {
 		panic(err)
 	}
 	s := &server{accounts: cfg.Accounts, throttle: cfg.Throttle, audit: cfg.Audit, sessions: cfg.Sessions,
-		log: cfg.Log, now: cfg.Now, sleep: cfg.Sleep, views: v, failed: cfg.FailedReminders}
+		log: cfg.Log, now: cfg.Now, sleep: cfg.Sleep, views: v, failed: cfg.FailedReminders,
+		recipients: cfg.ReminderRecipients}
 
 	httpx.Get(e, "/", s.home)
 	httpx.Get(e, "/login", s.loginForm)

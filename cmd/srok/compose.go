@@ -69,7 +69,7 @@ func compose(d deps) *echo.Echo {
 	pages := web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
 		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts, Emails: emails,
-		Reminders: reminders, FailedReminders: d.store}
+		Reminders: reminders, FailedReminders: d.store, ReminderRecipients: d.store}
 	if d.calendars != nil {
 		pages.CalendarImport = d.calendars
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/srok"
 )
 
 // Stage is how close a term is, as a reminder says it.
@@ -45,8 +46,12 @@ func Stages() []Stage {
 
 // Recipient is a user a reminder goes to, with their settings.
 type Recipient struct {
-	UserID   string
-	Email    string
+	UserID string
+	Email  string
+	// Role is the recipient's role, where the store says it (the
+	// responsible of unassigned requests: officers, or administrators
+	// while there is no officer).
+	Role     srok.Role
 	Settings Settings
 }
 

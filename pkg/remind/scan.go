@@ -15,7 +15,10 @@ type Store interface {
 	// ReminderOffsets returns every working-day offset of "soon" and
 	// "tomorrow" some user's settings (or the defaults) use.
 	ReminderOffsets(ctx context.Context) ([]int, error)
-	// ReminderOfficers returns the active officers with their settings.
+	// ReminderOfficers returns who answers for the requests nobody works
+	// on, with their settings: the active officers, or the active
+	// administrators while there is no officer, so that an installation
+	// with its first administrator alone still reminds someone.
 	ReminderOfficers(ctx context.Context) ([]Recipient, error)
 	// ReminderCandidates returns the open obligations of open requests
 	// that q selects, each once, with their assignee (nil when none or

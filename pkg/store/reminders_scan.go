@@ -66,11 +66,15 @@ func (c *settingsColumns) settings() remind.Settings {
 	return remind.Settings{Digest: c.digest.Bool, SoonDays: int(c.soon.Int64), TomorrowDays: int(c.tomorrow.Int64), SendHour: int(c.hour.Int64)}
 }
 
-// ReminderOfficers implements remind.Store.
+// ReminderOfficers implements remind.Store: the active officers, or, while
+// there is none (an installation with its first administrator only), the
+// active administrators.
 func (s *Store) ReminderOfficers(ctx context.Context) ([]remind.Recipient, error) {
-	rows, err := s.reads.QueryContext(ctx, `SELECT u.id, u.email, rs.digest, rs.soon_days, rs.tomorrow_days, rs.send_hour
+	rows, err := s.reads.QueryContext(ctx, `SELECT u.id, u.email, u.role, rs.digest, rs.soon_days, rs.tomorrow_days, rs.send_hour
 		FROM users u LEFT JOIN reminder_settings rs ON rs.user_id = u.id
-		WHERE u.role = 'officer' AND u.active ORDER BY u.email_lower`)
+		WHERE u.active AND u.role = CASE WHEN EXISTS (SELECT 1 FROM users o WHERE o.role = 'officer' AND o.active)
+			THEN 'officer' ELSE 'admin' END
+		ORDER BY u.email_lower`)
 	if err != nil {
 		return nil, s.wrap("reminder officers", err)
 	}
@@ -79,7 +83,7 @@ func (s *Store) ReminderOfficers(ctx context.Context) ([]remind.Recipient, error
 	for rows.Next() {
 		var r remind.Recipient
 		var c settingsColumns
-		if err := rows.Scan(append([]any{&r.UserID, &r.Email}, c.dest()...)...); err != nil {
+		if err := rows.Scan(append([]any{&r.UserID, &r.Email, &r.Role}, c.dest()...)...); err != nil {
 			return nil, s.wrap("reminder officers", err)
 		}
 		r.Settings = c.settings()
