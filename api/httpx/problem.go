@@ -47,6 +47,8 @@ func Status(e *srok.Error) int {
 		return http.StatusUnsupportedMediaType
 	case srok.EMETHOD:
 		return http.StatusMethodNotAllowed
+	case srok.ETIMEOUT:
+		return http.StatusRequestTimeout
 	case srok.ENOTFOUND:
 		return http.StatusNotFound
 	case srok.ECONFLICT:
@@ -98,6 +100,7 @@ var titles = map[srok.Code]string{
 	srok.ETOOLARGE:             "The request is not valid",
 	srok.EUNSUPPORTED:          "The request is not valid",
 	srok.EMETHOD:               "Method not allowed",
+	srok.ETIMEOUT:              "The request was too slow",
 	srok.ETOOMANY:              "Too many requests",
 	srok.ENOTFOUND:             "Not found",
 	srok.ECONFLICT:             "Conflict with the current state",
@@ -115,6 +118,8 @@ const (
 	reasonBadParameter = "bad_parameter"
 	reasonTooLarge     = "body_too_large"
 	reasonMediaType    = "unsupported_media_type"
+	reasonBodyTimeout  = "body_timeout"
+	reasonOverloaded   = "overloaded"
 )
 
 // RetryAfter is the default Retry-After of a 503 or 429, in seconds.
