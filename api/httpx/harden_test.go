@@ -2,9 +2,13 @@ package httpx
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -298,4 +302,53 @@ func TestClientAddressBehindProxies(t *testing.T) {
 	if ip := seen(Options{TrustedProxies: []*net.IPNet{proxy}}, "203.0.113.7"); ip != "203.0.113.7" {
 		t.Fatalf("behind a trusted proxy: %s", ip)
 	}
+}
+
+// A 429 and an overload's 503 are logged as what they are, at the level
+// they deserve; only a dependency's unavailability is an error.
+func TestRefusalsLoggedAsWhatTheyAre(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	e := New(Options{Log: log, Limits: Limits{Rate: 0.1, Burst: 1, InFlight: 2}})
+	entered, release := make(chan struct{}), make(chan struct{})
+	Get(e, "/slow", func(c echo.Context) error { entered <- struct{}{}; <-release; return c.NoContent(http.StatusOK) })
+	Get(e, "/db", func(c echo.Context) error { return srok.Unavailable(errors.New("dial tcp: connection refused")) })
+	lines := func() []map[string]any {
+		var out []map[string]any
+		for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+			var m map[string]any
+			if json.Unmarshal([]byte(l), &m) == nil && m["msg"] != "http" {
+				out = append(out, m)
+			}
+		}
+		buf.Reset()
+		return out
+	}
+	check := func(what string, wantLevel, wantMsg string) {
+		t.Helper()
+		ls := lines()
+		if len(ls) != 1 || ls[0]["level"] != wantLevel || !strings.HasPrefix(ls[0]["msg"].(string), wantMsg) {
+			t.Errorf("%s logged %v, want one %s %q", what, ls, wantLevel, wantMsg)
+		}
+	}
+	serveFrom(e, "192.0.2.1", "GET", "/db", nil)
+	buf.Reset()
+	if rec := serveFrom(e, "192.0.2.1", "GET", "/db", nil); rec.Code != http.StatusTooManyRequests {
+		t.Fatalf("second request: %d", rec.Code)
+	}
+	check("a 429", "INFO", "rate limited")
+	done := make(chan struct{})
+	go func() { defer close(done); serveFrom(e, "192.0.2.2", "GET", "/slow", nil) }()
+	<-entered
+	if rec := serveFrom(e, "192.0.2.3", "GET", "/slow", nil); rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("past the anonymous share: %d", rec.Code)
+	}
+	check("an overload's 503", "WARN", "overloaded")
+	close(release)
+	<-done
+	buf.Reset()
+	if rec := serveFrom(e, "192.0.2.4", "GET", "/db", nil); rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("the database down: %d", rec.Code)
+	}
+	check("the database down", "ERROR", "unavailable")
 }
