@@ -91,6 +91,10 @@ type server struct {
 // credentials: liveness, readiness and the contract.
 var PublicPaths = []string{"/healthz", "/readyz", "/api/v1/openapi.yaml"}
 
+// HealthPaths are liveness and readiness, which the bound on requests in
+// flight does not hold back (httpx.Options.Health).
+var HealthPaths = []string{"/healthz", "/readyz"}
+
 // Mount adds the REST API v1 under /api/v1, and /healthz and /readyz, to e
 // (a server of httpx.New).
 func Mount(e *echo.Echo, cfg Config) {

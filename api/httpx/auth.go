@@ -77,11 +77,34 @@ const sessionSeenKey = "seen"
 // once; without credentials the request goes on anonymous, and Require
 // refuses it where a route needs someone.
 func Identify(a Authenticator, sessions *scs.SessionManager, idle time.Duration) echo.MiddlewareFunc {
+	return identify(a, sessions, idle, nil)
+}
+
+// identify is Identify telling valid (when not nil) of every credential
+// that proved valid: an API token, or a session that ends the request with
+// a user signed in (a sign-in's new session included, so that the
+// browser's next request is known at once).
+func identify(a Authenticator, sessions *scs.SessionManager, idle time.Duration, valid func(secret string)) echo.MiddlewareFunc {
+	if valid == nil {
+		valid = func(string) {}
+	}
+	withSession := func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			if ctx := c.Request().Context(); sessions != nil && c.Request().Header.Get(echo.HeaderAuthorization) == "" {
+				if tok := sessions.Token(ctx); tok != "" && sessions.GetString(ctx, SessionUserKey) != "" {
+					valid(tok)
+				}
+			}
+			return err
+		}
+	}
 	touch := time.Minute
 	if idle > 0 && idle/4 < touch {
 		touch = idle / 4
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		next = withSession(next)
 		return func(c echo.Context) error {
 			ctx := audit.WithClient(c.Request().Context(), c.RealIP(), c.Request().UserAgent())
 			c.SetRequest(c.Request().WithContext(ctx))
@@ -98,6 +121,7 @@ func Identify(a Authenticator, sessions *scs.SessionManager, idle time.Duration)
 					return err
 				}
 				c.SetRequest(c.Request().WithContext(srok.WithActor(ctx, actor)))
+				valid(h)
 				return next(c)
 			}
 			if sessions != nil {

@@ -47,6 +47,8 @@ func Status(e *srok.Error) int {
 		return http.StatusUnsupportedMediaType
 	case srok.EMETHOD:
 		return http.StatusMethodNotAllowed
+	case srok.ETIMEOUT:
+		return http.StatusRequestTimeout
 	case srok.ENOTFOUND:
 		return http.StatusNotFound
 	case srok.ECONFLICT:
@@ -98,6 +100,7 @@ var titles = map[srok.Code]string{
 	srok.ETOOLARGE:             "The request is not valid",
 	srok.EUNSUPPORTED:          "The request is not valid",
 	srok.EMETHOD:               "Method not allowed",
+	srok.ETIMEOUT:              "The request was too slow",
 	srok.ETOOMANY:              "Too many requests",
 	srok.ENOTFOUND:             "Not found",
 	srok.ECONFLICT:             "Conflict with the current state",
@@ -115,6 +118,8 @@ const (
 	reasonBadParameter = "bad_parameter"
 	reasonTooLarge     = "body_too_large"
 	reasonMediaType    = "unsupported_media_type"
+	reasonBodyTimeout  = "body_timeout"
+	reasonOverloaded   = "overloaded"
 )
 
 // RetryAfter is the default Retry-After of a 503 or 429, in seconds.
@@ -143,9 +148,18 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		case st >= 500 && e.Code != srok.EUNAVAILABLE:
 			p.Detail = "something went wrong on our side; it was logged with the request id"
 			log.Error("request failed", append(attrs, "error", err.Error())...)
-		case e.Code == srok.EUNAVAILABLE || e.Code == srok.ETOOMANY:
+		case e.Code == srok.ETOOMANY:
+			// A client past its rate is its own affair, not the server's.
 			c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter(e)))
-			log.Warn("database unavailable", append(attrs, "error", errCause(e))...)
+			log.Info("rate limited", attrs...)
+		case e.Code == srok.EUNAVAILABLE && e.Reason == reasonOverloaded:
+			c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter(e)))
+			log.Warn("overloaded: the bound on requests in flight is full", attrs...)
+		case e.Code == srok.EUNAVAILABLE:
+			c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter(e)))
+			log.Error("unavailable", append(attrs, "error", errCause(e))...)
+		case e.Code == srok.ETIMEOUT:
+			log.Info("request body too slow", attrs...)
 		}
 		c.Response().Header().Set(echo.HeaderContentType, MediaProblem)
 		c.Response().WriteHeader(st)

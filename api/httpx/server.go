@@ -35,6 +35,10 @@ type Options struct {
 	// is identified: they answer anyone, and must keep answering when
 	// credentials are stale or the database is down.
 	Public []string
+	// Health are the route paths of liveness, readiness and metrics: the
+	// bound on requests in flight does not hold them back, so that a load
+	// balancer does not take an overloaded instance for a dead one.
+	Health []string
 	// Metrics counts every request by route template, status and latency
 	// (nil: not counted).
 	Metrics HTTPObserver
@@ -43,7 +47,8 @@ type Options struct {
 // New returns the Echo server every route of Srok is mounted on, with the
 // shared middleware: a request id, one access-log line per request, panic
 // recovery, security headers, the per-client rate limit and the bound on
-// requests in flight, HEAD served by GET handlers, the input guard, the
+// requests in flight (both of which tell the callers Identify found signed
+// in from the rest), HEAD served by GET handlers, the input guard, the
 // refusal of cross-site state changes (CSRF), the browser session and the
 // caller's identity (Identify).
 func New(o Options) *echo.Echo {
@@ -69,8 +74,9 @@ func New(o Options) *echo.Echo {
 	e.Use(AccessLog(log))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
 	e.Use(SecurityHeaders)
-	e.Use(RateLimit(o.Limits))
-	e.Use(InFlight(o.Limits))
+	known := newClients()
+	e.Use(known.rateLimit(o.Limits))
+	e.Use(known.inFlight(o.Limits, o.Health))
 	e.Use(HeadBody)
 	e.Use(Guard)
 	e.Use(CrossOrigin())
@@ -82,7 +88,7 @@ func New(o Options) *echo.Echo {
 		for _, p := range o.Public {
 			public[p] = true
 		}
-		identify := Identify(o.Auth, o.Sessions, o.SessionIdle)
+		identify := identify(o.Auth, o.Sessions, o.SessionIdle, known.remember)
 		e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
 			withIdentity := identify(next)
 			return func(c echo.Context) error {

@@ -53,7 +53,8 @@ type deps struct {
 // each part's routes mounted on it.
 func compose(d deps) *echo.Echo {
 	e := httpx.New(httpx.Options{Log: d.log, Limits: d.limits, TrustedProxies: d.proxies, Auth: d.accounts, Sessions: d.sessions,
-		SessionIdle: d.sessionIdle, Public: d.publicPaths(api.PublicPaths), Metrics: d.observer()})
+		SessionIdle: d.sessionIdle, Public: d.publicPaths(api.PublicPaths),
+		Health: append([]string{metricsPath}, api.HealthPaths...), Metrics: d.observer()})
 	var (
 		live   calendar.Source
 		calImp api.CalendarImporter

@@ -28,6 +28,8 @@ const (
 	// EUNSUPPORTED: the input comes in a form not accepted, such as a body
 	// of another media type (HTTP 415).
 	EUNSUPPORTED Code = "unsupported"
+	// ETIMEOUT: the client took too long to send its request (HTTP 408).
+	ETIMEOUT Code = "timeout"
 	// EMETHOD: the resource exists but does not take this method (HTTP 405).
 	EMETHOD Code = "method_not_allowed"
 	// ENOTFOUND: the thing asked for does not exist.
