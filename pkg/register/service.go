@@ -292,6 +292,8 @@ func (s *Service) List(ctx context.Context, f Filter, cursor string) (Page, erro
 		return Page{}, err
 	}
 	f.Visible = visibility(a)
+	// A search matches only what a sees in clear (152-FZ art. 19 part 2).
+	f.QClearOnly = !a.Can(srok.ActPersonalData)
 	if f.Sort.Key == "" {
 		f.Sort = Sort{Key: SortReceivedAt, Desc: true}
 	}

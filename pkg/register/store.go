@@ -117,8 +117,12 @@ type Filter struct {
 	ReceivedUntil *time.Time // received_at <
 	// Q matches, case-insensitively, a part of the registration number, the
 	// subject's name or email.
-	Q     string
-	Sort  Sort
-	After *Cursor
-	Limit int
+	Q string
+	// QClearOnly narrows Q to the number and the name: for a reader who
+	// sees the contacts masked, whom a match on them would tell what the
+	// mask hides.
+	QClearOnly bool
+	Sort       Sort
+	After      *Cursor
+	Limit      int
 }

@@ -41,7 +41,7 @@ func (s *Store) createInOneStatement(ctx context.Context, r *register.Request, y
 		switch c {
 		case "number":
 			sel = append(sel, "n.number")
-		case "search":
+		case "search", "search_clear":
 			sel = append(sel, "lower(n.number) || "+arg(vals[i]))
 		default:
 			sel = append(sel, arg(vals[i]))

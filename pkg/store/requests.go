@@ -249,7 +249,11 @@ func (s *Store) ListRequests(ctx context.Context, f register.Filter) ([]*registe
 		q = q.Where("received_at < ?", utc(*f.ReceivedUntil))
 	}
 	if qs := strings.TrimSpace(f.Q); qs != "" {
-		q = q.Where(`search LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(strings.ToLower(qs))+"%")
+		col := "search"
+		if f.QClearOnly {
+			col = "search_clear" // trigram-indexed on PostgreSQL like search
+		}
+		q = q.Where(col+` LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(strings.ToLower(qs))+"%")
 	}
 	dir, cmp := "ASC", ">"
 	if f.Sort.Desc {

@@ -129,6 +129,7 @@ type requestRow struct {
 	EmailID                 *string
 	NextDueAt               time.Time
 	Search                  string
+	SearchClear             string
 	Version                 int
 	CreatedAt               time.Time `gorm:"autoCreateTime:false"`
 	CreatedBy               string
@@ -178,6 +179,12 @@ func searchText(r *register.Request) string {
 	return strings.ToLower(r.Number + " " + r.Subject.Name + " " + r.Subject.Email)
 }
 
+// searchClearText is what q matches for a reader who sees the contacts
+// masked (Filter.QClearOnly): the number and name, lower-cased.
+func searchClearText(r *register.Request) string {
+	return strings.ToLower(r.Number + " " + r.Subject.Name)
+}
+
 func toRequestRow(r *register.Request) requestRow {
 	row := requestRow{
 		ID:                     r.ID,
@@ -207,6 +214,7 @@ func toRequestRow(r *register.Request) requestRow {
 		EmailID:                nonEmpty(r.EmailID),
 		NextDueAt:              noDue,
 		Search:                 searchText(r),
+		SearchClear:            searchClearText(r),
 		Version:                r.Version,
 		CreatedAt:              utc(r.CreatedAt),
 		CreatedBy:              r.CreatedBy,
