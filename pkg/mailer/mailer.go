@@ -99,6 +99,9 @@ func (s *Sender) Describe() string {
 	return s.Addr() + " (" + mode + ")"
 }
 
+// Timeout bounds the connection and each SMTP command.
+func (s *Sender) Timeout() time.Duration { return s.cfg.Timeout }
+
 // From is the sender's address.
 func (s *Sender) From() string { return s.from.Address }
 
