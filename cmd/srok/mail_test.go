@@ -38,6 +38,30 @@ func TestMailTestCommand(t *testing.T) {
 		t.Errorf("test message: %v, subject %q", err, env.GetHeader("Subject"))
 	}
 
+	// The EHLO name: SROK_SMTP_HELO, else SROK_PUBLIC_URL's host.
+	for _, c := range []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{"SROK_SMTP_HELO": "mx.example.ru", "SROK_PUBLIC_URL": "https://srok.example.ru"}, "mx.example.ru"},
+		{map[string]string{"SROK_PUBLIC_URL": "https://srok.example.ru:8443"}, "srok.example.ru"},
+	} {
+		for k, v := range vars {
+			c.vars[k] = v
+		}
+		if r := runSrok(t, c.vars, fixedNow, "mail", "test", "--to", "admin@example.ru"); r.code != 0 {
+			t.Fatalf("mail test: exit %d, stderr %q", r.code, r.stderr)
+		}
+		if m := sink.Mail(); m[len(m)-1].HELO != c.want {
+			t.Errorf("%v: the server saw EHLO %q, want %q", c.vars, m[len(m)-1].HELO, c.want)
+		}
+	}
+	r = runSrok(t, map[string]string{"SROK_SMTP_HELO": "srok example", "SROK_SMTP_HOST": "smtp.example.ru", "SROK_SMTP_FROM": "srok@example.ru"},
+		fixedNow, "mail", "test", "--to", "admin@example.ru")
+	if r.code != 2 || !strings.Contains(r.stderr, `SROK_SMTP_HELO="srok example": give a host name`) {
+		t.Errorf("a bad SROK_SMTP_HELO: exit %d, stderr %q", r.code, r.stderr)
+	}
+
 	sink.Reject("nobody@example.ru")
 	r = runSrok(t, vars, fixedNow, "mail", "test", "--to", "nobody@example.ru")
 	if r.code != 1 || !strings.Contains(r.stderr, "not sent to nobody@example.ru via "+sink.Addr()+" (no TLS) (SMTP 550)") ||
@@ -133,6 +157,10 @@ func wantEachOnce(t *testing.T, sink *mailertest.Sink, n int) {
 		if err != nil {
 			t.Fatalf("not MIME: %v", err)
 		}
+		// The EHLO name defaults to SROK_PUBLIC_URL's host (smtpVars).
+		if m.HELO != "srok.example.ru" {
+			t.Fatalf("the server saw EHLO %q, want srok.example.ru", m.HELO)
+		}
 		for _, id := range strings.Split(env.GetHeader("X-Srok-Reminders"), ",") {
 			seen[id]++
 		}
@@ -205,6 +233,9 @@ func TestRemindersSurviveSIGKILL(t *testing.T) {
 			sink := mailertest.Start(t)
 			vars = smtpVars(sink, vars)
 			vars["SROK_REMINDER_LEASE"] = "2s"
+			// The email in flight at the kill is held for the longest send
+			// (SROK_SMTP_TIMEOUT × 5), the rest of the batch for the lease.
+			vars["SROK_SMTP_TIMEOUT"] = "2s"
 
 			reached, killed := make(chan struct{}), make(chan struct{})
 			sink.OnRcpt(func(i int) {

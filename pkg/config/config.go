@@ -11,8 +11,10 @@ import (
 	"math"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -79,6 +81,10 @@ type Config struct {
 	SMTPPassword string        `env:"SROK_SMTP_PASSWORD"`
 	SMTPFrom     string        `env:"SROK_SMTP_FROM"`
 	SMTPTimeout  time.Duration `env:"SROK_SMTP_TIMEOUT" envDefault:"30s"`
+	// SMTPHELO is the name Srok gives in EHLO; empty: the host of
+	// PublicURL, else the machine's host name. Servers that check it
+	// (against the sender's DNS) want the public name.
+	SMTPHELO string `env:"SROK_SMTP_HELO"`
 	// Scheduler (on, off) runs the reminders loop in this instance: off
 	// makes it serve HTTP only. SchedulerInterval is the time between its
 	// rounds; ReminderLease how long a round holds the reminders it sends.
@@ -109,6 +115,7 @@ var descriptions = map[string]string{
 	"SROK_SMTP_HOST":            "SMTP server of the reminders; empty: reminders stay queued, unsent",
 	"SROK_SMTP_PORT":            "SMTP port; 0: 25 (none), 587 (starttls) or 465 (tls)",
 	"SROK_SMTP_TLS":             "none, starttls or tls (implicit, port 465)",
+	"SROK_SMTP_HELO":            "the name given in EHLO; empty: the host of SROK_PUBLIC_URL, else the machine's host name",
 	"SROK_SMTP_USERNAME":        "SMTP login; empty: no authentication",
 	"SROK_SMTP_PASSWORD":        "SMTP password",
 	"SROK_SMTP_FROM":            "sender of the reminders, such as Srok <srok@example.ru>",
@@ -144,6 +151,7 @@ var hints = map[string]string{
 	"SROK_SMTP_PASSWORD":        "give the SMTP password",
 	"SROK_SMTP_FROM":            "give the sender's address, such as Srok <srok@example.ru>",
 	"SROK_SMTP_TIMEOUT":         "give a positive duration such as 30s",
+	"SROK_SMTP_HELO":            "give a host name such as srok.example.ru, or an address in brackets such as [192.0.2.10]",
 	"SROK_SCHEDULER":            "give on or off",
 	"SROK_SCHEDULER_INTERVAL":   "give a duration from 100ms to 24h, such as 1m",
 	"SROK_REMINDER_LEASE":       "give a duration from 1s to 24h, such as 2m",
@@ -300,6 +308,9 @@ func (c Config) checkSMTP(value func(key, def string) string) error {
 	if c.SMTPTimeout <= 0 {
 		return badValue("SROK_SMTP_TIMEOUT", value("SROK_SMTP_TIMEOUT", c.SMTPTimeout.String()), "")
 	}
+	if c.SMTPHELO != "" && !validHELO(c.SMTPHELO) {
+		return badValue("SROK_SMTP_HELO", c.SMTPHELO, "")
+	}
 	if c.SMTPHost != "" {
 		if strings.ContainsAny(c.SMTPHost, " /:@") {
 			return badValue("SROK_SMTP_HOST", c.SMTPHost, "give a host name without scheme or port, such as smtp.example.ru (the port goes in SROK_SMTP_PORT)")
@@ -320,10 +331,55 @@ func (c Config) checkSMTP(value func(key, def string) string) error {
 	return nil
 }
 
-// SMTP is the mailer's configuration of the reminders.
+// SMTP is the mailer's configuration of the reminders and `srok mail test`.
 func (c Config) SMTP() mailer.Config {
 	return mailer.Config{Host: c.SMTPHost, Port: c.SMTPPort, TLS: mailer.TLSMode(c.SMTPTLS), Username: c.SMTPUsername,
-		Password: c.SMTPPassword, From: c.SMTPFrom, Timeout: c.SMTPTimeout}
+		Password: c.SMTPPassword, From: c.SMTPFrom, Timeout: c.SMTPTimeout, HELO: c.HELO()}
+}
+
+// HELO is the name given in EHLO: SROK_SMTP_HELO, else the host of
+// SROK_PUBLIC_URL (an address in the brackets RFC 5321 section 4.1.3 asks
+// for), else "" (the mailer gives the machine's host name).
+func (c Config) HELO() string {
+	if c.SMTPHELO != "" {
+		return c.SMTPHELO
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || u.Hostname() == "" {
+		return ""
+	}
+	h := u.Hostname()
+	if ip, err := netip.ParseAddr(h); err == nil {
+		if ip.Is4() {
+			return "[" + h + "]"
+		}
+		return "[IPv6:" + h + "]"
+	}
+	return h
+}
+
+// heloName is a domain name (RFC 5321 section 4.1.2).
+var heloName = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$`)
+
+// validHELO reports whether h may follow EHLO: a domain name, or an
+// address literal [192.0.2.10] or [IPv6:2001:db8::1].
+func validHELO(h string) bool {
+	if lit, ok := strings.CutPrefix(h, "["); ok {
+		lit, ok = strings.CutSuffix(lit, "]")
+		if !ok {
+			return false
+		}
+		if v6, ok := strings.CutPrefix(lit, "IPv6:"); ok {
+			ip, err := netip.ParseAddr(v6)
+			return err == nil && ip.Is6()
+		}
+		ip, err := netip.ParseAddr(lit)
+		return err == nil && ip.Is4()
+	}
+	if _, err := netip.ParseAddr(h); err == nil {
+		return false // an address goes in brackets
+	}
+	return len(h) <= 253 && heloName.MatchString(h)
 }
 
 // Proxies returns the trusted proxies' networks; a single address is a
@@ -425,7 +481,7 @@ func (c Config) Print(w io.Writer) error {
 	for k, v := range map[string]string{
 		"SROK_SMTP_HOST": c.SMTPHost, "SROK_SMTP_PORT": fmt.Sprint(c.SMTPPort), "SROK_SMTP_TLS": c.SMTPTLS,
 		"SROK_SMTP_USERNAME": c.SMTPUsername, "SROK_SMTP_PASSWORD": c.SMTPPassword, "SROK_SMTP_FROM": c.SMTPFrom,
-		"SROK_SMTP_TIMEOUT": c.SMTPTimeout.String(), "SROK_SCHEDULER": c.Scheduler,
+		"SROK_SMTP_TIMEOUT": c.SMTPTimeout.String(), "SROK_SMTP_HELO": c.SMTPHELO, "SROK_SCHEDULER": c.Scheduler,
 		"SROK_SCHEDULER_INTERVAL": c.SchedulerInterval.String(), "SROK_REMINDER_LEASE": c.ReminderLease.String(),
 	} {
 		values[k] = v

@@ -22,6 +22,13 @@ func TestSMTPConfig(t *testing.T) {
 		{map[string]string{"SROK_SCHEDULER": "maybe"}, `SROK_SCHEDULER="maybe": give on or off`},
 		{map[string]string{"SROK_SCHEDULER_INTERVAL": "1ms"}, `SROK_SCHEDULER_INTERVAL="1ms"`},
 		{map[string]string{"SROK_REMINDER_LEASE": "0s"}, `SROK_REMINDER_LEASE="0s"`},
+		{map[string]string{"SROK_SMTP_HELO": "srok.example.ru"}, ""},
+		{map[string]string{"SROK_SMTP_HELO": "[192.0.2.10]"}, ""},
+		{map[string]string{"SROK_SMTP_HELO": "[IPv6:2001:db8::1]"}, ""},
+		{map[string]string{"SROK_SMTP_HELO": "srok example"}, `SROK_SMTP_HELO="srok example": give a host name`},
+		{map[string]string{"SROK_SMTP_HELO": "srok.example.ru:587"}, `SROK_SMTP_HELO="srok.example.ru:587"`},
+		{map[string]string{"SROK_SMTP_HELO": "192.0.2.10"}, `SROK_SMTP_HELO="192.0.2.10"`},
+		{map[string]string{"SROK_SMTP_HELO": "-srok.ru"}, `SROK_SMTP_HELO="-srok.ru"`},
 	} {
 		_, err := Load(getenv(c.vars))
 		switch {
@@ -45,5 +52,28 @@ func TestSMTPConfig(t *testing.T) {
 	}
 	if strings.Contains(b.String(), "p4ssw0rd") || !strings.Contains(b.String(), "SROK_SMTP_PASSWORD=********") {
 		t.Errorf("the password is not masked:\n%s", b.String())
+	}
+}
+
+// TestHELO: SROK_SMTP_HELO, else the host of SROK_PUBLIC_URL, else none
+// (the mailer gives the machine's host name).
+func TestHELO(t *testing.T) {
+	for _, c := range []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{}, ""},
+		{map[string]string{"SROK_PUBLIC_URL": "https://srok.example.ru:8443/base"}, "srok.example.ru"},
+		{map[string]string{"SROK_PUBLIC_URL": "http://192.0.2.10:8080"}, "[192.0.2.10]"},
+		{map[string]string{"SROK_PUBLIC_URL": "http://[2001:db8::1]:8080"}, "[IPv6:2001:db8::1]"},
+		{map[string]string{"SROK_PUBLIC_URL": "https://srok.example.ru", "SROK_SMTP_HELO": "mx.example.ru"}, "mx.example.ru"},
+	} {
+		cfg, err := Load(getenv(c.vars))
+		if err != nil {
+			t.Fatalf("%v: %v", c.vars, err)
+		}
+		if got := cfg.SMTP().HELO; got != c.want {
+			t.Errorf("%v: HELO %q, want %q", c.vars, got, c.want)
+		}
 	}
 }

@@ -99,6 +99,9 @@ func (s *Sender) Describe() string {
 	return s.Addr() + " (" + mode + ")"
 }
 
+// Timeout bounds the connection and each SMTP command.
+func (s *Sender) Timeout() time.Duration { return s.cfg.Timeout }
+
 // From is the sender's address.
 func (s *Sender) From() string { return s.from.Address }
 
@@ -122,8 +125,11 @@ type Conn struct {
 }
 
 // Dial connects, says EHLO, starts TLS and authenticates as configured.
-// Its error is always temporary: a server out of reach or refusing the
-// login is no fault of the messages waiting, which must wait for it.
+// Its error is temporary (a server out of reach is no fault of the messages
+// waiting, which must wait for it), except a login the server refused with
+// a 5xx (535: wrong user name or password, RFC 4954): that error is
+// permanent and AuthRefused, since trying again with the same credentials
+// cannot succeed and may get the account locked.
 func (s *Sender) Dial(ctx context.Context) (*Conn, error) {
 	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(s.cfg.Timeout)}
 	switch s.cfg.TLS {
@@ -153,7 +159,13 @@ func (s *Sender) Dial(ctx context.Context) (*Conn, error) {
 		return nil, &Error{Temporary: true, Err: fmt.Errorf("mailer: %w", err)}
 	}
 	if err := c.DialWithContext(ctx); err != nil {
-		return nil, &Error{Code: codeOf(err), Temporary: true, Err: fmt.Errorf("connect to %s: %w", s.Describe(), err)}
+		code := codeOf(err)
+		// go-mail wraps the AUTH command's reply in this text, with no
+		// error value of its own to match.
+		if code >= 500 && code <= 599 && strings.Contains(err.Error(), "SMTP AUTH failed") {
+			return nil, &Error{Code: code, Auth: true, Err: fmt.Errorf("log in to %s: %w", s.Describe(), err)}
+		}
+		return nil, &Error{Code: code, Temporary: true, Err: fmt.Errorf("connect to %s: %w", s.Describe(), err)}
 	}
 	return &Conn{s: s, c: c}, nil
 }
@@ -220,7 +232,10 @@ type Error struct {
 	// Code is the SMTP reply code, 0 when the server gave none.
 	Code      int
 	Temporary bool
-	Err       error
+	// Auth is set when the server refused the login (SMTP AUTH): the
+	// credentials are wrong, not the message.
+	Auth bool
+	Err  error
 }
 
 func (e *Error) Error() string { return e.Err.Error() }
@@ -230,6 +245,13 @@ func (e *Error) Unwrap() error { return e.Err }
 func Permanent(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && !e.Temporary
+}
+
+// AuthRefused reports whether err is the server refusing the login: no
+// message can be sent until the credentials are changed.
+func AuthRefused(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Auth
 }
 
 // CodeOf is the SMTP reply code in err, 0 when none.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/srok/srok/pkg/mailer"
@@ -30,6 +31,29 @@ import (
 // Rows are claimed with FOR UPDATE SKIP LOCKED and a lease (locked_by,
 // locked_until) on PostgreSQL, so that any number of instances deliver
 // disjoint rows; on SQLite the single writer serialises the claims.
+//
+// A lease must outlast the send it covers, or a slow server (one answering
+// the end of DATA after the lease ran out) lets another instance claim the
+// row and send it a second time while the first send is still waiting for
+// its 250. So the lease is taken twice:
+//
+//   - the claim leases the batch for SROK_REMINDER_LEASE, which only has to
+//     cover the wait before each email's send starts (and the batch gives
+//     back what is left once half of it is used);
+//   - as each email's send starts, HoldReminders checks, in one UPDATE, that
+//     its rows are still pending and leased to this instance, and extends
+//     their lease to cover the longest send: the SMTP timeout for each
+//     command of a send (MAIL, RCPT, DATA, the message and its end, RSET),
+//     or SROK_REMINDER_LEASE if longer. A row whose lease was lost is not
+//     sent by this instance: another one holds it.
+//
+// A row whose send has started is therefore claimable again only once that
+// send can no longer be running (go-mail's deadlines end it first): by then
+// its outcome is written, or its holder died or lost the database, which is
+// the window of the trade-off above. No heartbeat is needed, and the rows
+// of a dead instance not yet being sent come back after the short lease.
+// (go-mail sets one deadline for a whole message; counting one timeout per
+// command keeps the bound safe should it set one per command instead.)
 
 // Deliverer sends the due reminders of the outbox.
 type Deliverer struct {
@@ -42,6 +66,22 @@ type Deliverer struct {
 	lease    time.Duration
 	log      *slog.Logger
 	jitter   func() float64
+	// hold is the lease of an email being sent: the longest send.
+	hold time.Duration
+	// authRefused is set once the server refused the login: no round logs
+	// in again with the same credentials (they change only with a restart).
+	authRefused atomic.Bool
+}
+
+// SendCommands is how many SMTP commands one send may wait on, each up to
+// the SMTP timeout: MAIL, RCPT (one recipient, a digest too), DATA, the
+// message with its end, and the RSET before the next one.
+const SendCommands = 5
+
+// SendLease is the lease an email being sent is held for: the longest its
+// send may take with SMTP timeout timeout, or lease if longer.
+func SendLease(timeout, lease time.Duration) time.Duration {
+	return max(lease, timeout*SendCommands)
 }
 
 // DelivererConfig configures a Deliverer.
@@ -80,6 +120,15 @@ func NewDeliverer(c DelivererConfig) *Deliverer {
 	if d.instance == "" {
 		d.instance = "srok"
 	}
+	d.hold = d.lease
+	if d.sender != nil {
+		d.hold = SendLease(d.sender.Timeout(), d.lease)
+		if d.hold > d.lease {
+			d.log.Warn("reminders: SROK_REMINDER_LEASE is shorter than the longest send (SROK_SMTP_TIMEOUT for each of its commands): "+
+				"an email being sent is held for the longer time", "lease", d.lease.String(),
+				"smtp_timeout", d.sender.Timeout().String(), "send_lease", d.hold.String())
+		}
+	}
 	return d
 }
 
@@ -108,6 +157,15 @@ var ErrNoSMTP = errors.New("remind: no SMTP server configured (SROK_SMTP_HOST): 
 // rows wait for the next round.
 var errConnection = errors.New("remind: the SMTP server cannot be reached")
 
+// ErrAuthRefused is returned by Deliver once the SMTP server refused the
+// login (a wrong SROK_SMTP_USERNAME or SROK_SMTP_PASSWORD): the reminders
+// of the batch that met the refusal are recorded failed (permanent, with
+// the server's code), and this Deliverer logs in no more, so that the
+// account is not locked by retries; the rest stay pending until Srok is
+// restarted with the right credentials.
+var ErrAuthRefused = errors.New("remind: the SMTP server refused the login (SROK_SMTP_USERNAME, SROK_SMTP_PASSWORD): " +
+	"reminders are not sent until the credentials are corrected and Srok restarted")
+
 // Deliver sends the reminders due at now, batch after batch, until none is
 // left, and returns how many rows were sent.
 func (d *Deliverer) Deliver(ctx context.Context, now time.Time) (int, error) {
@@ -120,6 +178,9 @@ func (d *Deliverer) DeliverStats(ctx context.Context, now time.Time) (Stats, err
 	var total Stats
 	if d.sender == nil {
 		return total, ErrNoSMTP
+	}
+	if d.authRefused.Load() {
+		return total, ErrAuthRefused
 	}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -236,6 +297,11 @@ func (d *Deliverer) deliverBatch(ctx context.Context, items []OutboxItem, claime
 		return st, nil
 	}
 	conn, err := d.sender.Dial(ctx)
+	if err != nil && mailer.AuthRefused(err) {
+		n, err := d.refused(ctx, gs, err)
+		st.Failed += n
+		return st, err
+	}
 	if err != nil {
 		if ctx.Err() != nil { // shutting down: no attempt was made
 			return st, errors.Join(ctx.Err(), d.store.ReleaseReminders(context.WithoutCancel(ctx), ids(gs), d.instance))
@@ -265,6 +331,18 @@ func (d *Deliverer) deliverBatch(ctx context.Context, items []OutboxItem, claime
 				return st, ferr
 			}
 			st.Failed += len(g.items)
+			continue
+		}
+		held, err := d.store.HoldReminders(ctx, g.ids(), d.instance, now.Add(d.hold))
+		if err != nil {
+			return st, errors.Join(err, d.store.ReleaseReminders(context.WithoutCancel(ctx), ids(gs[i:]), d.instance))
+		}
+		if !held {
+			// The lease ran out before the send started and another
+			// instance holds (or sent) some of these rows: not sent here.
+			if err := d.store.ReleaseReminders(context.WithoutCancel(ctx), g.ids(), d.instance); err != nil {
+				return st, err
+			}
 			continue
 		}
 		_, err = conn.Send(msg)
@@ -339,6 +417,23 @@ func (d *Deliverer) markSent(ctx context.Context, g group, messageID string, at 
 		wait *= 2
 	}
 	return err
+}
+
+// refused records the rows of gs failed for the login the server refused,
+// and stops this Deliverer's delivery (see ErrAuthRefused). The error kept
+// is go-mail's, which quotes the server's reply, never the password.
+func (d *Deliverer) refused(ctx context.Context, gs []group, cause error) (int, error) {
+	d.authRefused.Store(true)
+	d.log.Error("reminders: the SMTP server refused the login; check SROK_SMTP_USERNAME and SROK_SMTP_PASSWORD, then restart",
+		"smtp", d.sender.Describe(), "code", mailer.CodeOf(cause))
+	n := 0
+	for _, g := range gs {
+		if err := d.fail(ctx, g, cause, mailer.CodeOf(cause)); err != nil {
+			return n, errors.Join(ErrAuthRefused, err)
+		}
+		n += len(g.items)
+	}
+	return n, ErrAuthRefused
 }
 
 func (d *Deliverer) retry(ctx context.Context, g group, cause error, code int) error {

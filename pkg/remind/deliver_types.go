@@ -87,6 +87,11 @@ type OutboxStore interface {
 	FailReminders(ctx context.Context, ids []int64, d Delivery) error
 	// CancelReminders drops rows that no longer apply, sending nothing.
 	CancelReminders(ctx context.Context, ids []int64, reason string, at time.Time) error
+	// HoldReminders extends to until the lease of instance on rows ids, all
+	// of them or none: it reports false, changing nothing, when any of them
+	// is no longer pending and leased to instance (its lease ran out and
+	// another instance claimed it). Delivery calls it as a send starts.
+	HoldReminders(ctx context.Context, ids []int64, instance string, until time.Time) (bool, error)
 	// ReleaseReminders gives claimed rows back untouched (at shutdown).
 	ReleaseReminders(ctx context.Context, ids []int64, instance string) error
 }

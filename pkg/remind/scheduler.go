@@ -75,6 +75,10 @@ func (s *Scheduler) round(ctx context.Context, now time.Time, log *slog.Logger, 
 			log.Warn("reminders are not sent: no SMTP server is configured (SROK_SMTP_HOST); they stay queued until one is")
 		}
 		return
+	case errors.Is(err, ErrAuthRefused) && st == (Stats{}):
+		// The Deliverer logged the refusal once, when it met it; until a
+		// restart every round ends here without logging in.
+		return
 	case errors.Is(err, errConnection):
 		// The error names the SMTP code or "connection", never an address.
 		log.Warn("reminders: the SMTP server cannot be reached; retrying later", "error", err.Error())

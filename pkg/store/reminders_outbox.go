@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -268,6 +269,34 @@ func (s *Store) CancelReminders(ctx context.Context, ids []int64, reason string,
 	return s.finish(ctx, "cancel reminders", ids, map[string]any{"status": "cancelled", "last_error": reason}, "",
 		remind.Delivery{At: at})
 }
+
+// HoldReminders implements remind.OutboxStore. The check and the extension
+// are one UPDATE: on PostgreSQL a claim running at the same moment either
+// sees the extended lease or has changed locked_by first, so that exactly
+// one of the two instances goes on to send.
+func (s *Store) HoldReminders(ctx context.Context, ids []int64, instance string, until time.Time) (bool, error) {
+	if len(ids) == 0 {
+		return true, nil
+	}
+	held := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Exec(`UPDATE reminders SET locked_until = ? WHERE id IN ? AND locked_by = ? AND status = 'pending'`,
+			utc(until), ids, instance)
+		if res.Error != nil {
+			return res.Error
+		}
+		if held = res.RowsAffected == int64(len(ids)); !held {
+			return errNotHeld // roll back a partial hold: the email goes out whole or not at all
+		}
+		return nil
+	})
+	if errors.Is(err, errNotHeld) {
+		return false, nil
+	}
+	return held, s.wrap("hold reminders", err)
+}
+
+var errNotHeld = errors.New("store: reminders no longer held")
 
 // ReleaseReminders implements remind.OutboxStore.
 func (s *Store) ReleaseReminders(ctx context.Context, ids []int64, instance string) error {
