@@ -100,7 +100,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	level, _ := cfg.Level()
 	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 
-	cal, err := loadCalendar(e, cfg.CalendarPath)
+	// cfg.CalendarPath is SROK_CALENDAR_PATH already read: the paths are
+	// given once, not also through loadCalendar, which reads the variable
+	// itself (each year would then come from two files and be refused).
+	cal, err := calendar.Load(cfg.CalendarPath...)
 	if err != nil {
 		return err
 	}
