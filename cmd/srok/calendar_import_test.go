@@ -126,6 +126,17 @@ func TestCalendarImportCommand(t *testing.T) {
 			t.Errorf("stored %+v", s)
 		}
 
+		// The commands count on the imported year, as the servers do.
+		res = runSrok(t, vars, now, "calendar", "--year", "2027")
+		if res.code != 0 || !strings.Contains(res.stdout, "Source: Постановление Правительства РФ от 01.10.2026 № 9999") ||
+			!strings.Contains(res.stdout, "Working days: 248") {
+			t.Errorf("calendar --year 2027 after the import: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+		}
+		res = runSrok(t, vars, now, "deadline", "--type", "access", "--trigger", "2026-12-21T10:00:00+03:00", "--json")
+		if res.code != 0 || !strings.Contains(res.stdout, `"due_date": "2027-01-14"`) {
+			t.Errorf("deadline after the import: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+		}
+
 		// Again, with --force before the file: nothing changes.
 		res = runSrok(t, vars, now, "calendar", "import", "--force", "testdata/calendar-2027.json")
 		want = "2027: unchanged (13 days off, 0 working Saturdays)\nrecomputed 0 obligations of 0 requests\n"
