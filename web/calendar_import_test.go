@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,6 +50,7 @@ func newCalImportEnv(t *testing.T, d store.Dialect) *workEnv {
 	clock := storetest.NewClock(time.Date(2026, 12, 22, 9, 0, 0, 0, moscow))
 	trail := audit.NewService(st, clock.Now)
 	acc := account.NewService(st, clock.Now, cheapHash, account.WithAudit(trail))
+	regCal := shippedBefore2027()
 	live := calendar.NewLive(regCal)
 	reg := register.NewService(st, regCal, moscow, clock.Now, register.WithUsers(acc), register.WithAudit(trail),
 		register.WithCalendar(live))
@@ -226,4 +228,20 @@ func provisionalYear(t *testing.T, b *browser, year int) bool {
 	t.Helper()
 	r := b.get(t, "/calendar?year="+strconv.Itoa(year))
 	return strings.Contains(r.body, `id="provisional"`)
+}
+
+// shippedBefore2027 is the shipped calendar without its 2027: the calendar
+// of a release made before the 2027 decree, where 2027 is provisional and a
+// made-up 2027 may be imported.
+func shippedBefore2027() *calendar.Calendar {
+	ys, err := calendar.EmbeddedData()
+	if err != nil {
+		panic(err)
+	}
+	ys = slices.DeleteFunc(ys, func(y calendar.Year) bool { return y.Year >= 2027 })
+	c, err := calendar.New(ys)
+	if err != nil {
+		panic(err)
+	}
+	return c
 }

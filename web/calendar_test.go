@@ -77,12 +77,12 @@ func TestCalendarPage(t *testing.T) {
 			t.Error("2026 labelled provisional")
 		}
 
-		r = b.do(t, "GET", "/calendar?year=2027", nil)
+		r = b.do(t, "GET", "/calendar?year=2028", nil)
 		if r.status != http.StatusOK || !strings.Contains(r.body, `id="provisional"`) || !strings.Contains(r.body, "Предварительный календарь") {
-			t.Errorf("2027: %d, not labelled provisional", r.status)
+			t.Errorf("2028: %d, not labelled provisional", r.status)
 		}
-		if c := dayCell(t, r.body, "2027-05-10"); !strings.Contains(c, `class="moved"`) {
-			t.Errorf("10 May 2027 (9 May a Sunday, moved by law): %s", c)
+		if c := dayCell(t, r.body, "2028-11-06"); !strings.Contains(c, `class="moved"`) {
+			t.Errorf("6 November 2028 (4 November a Saturday, moved by law): %s", c)
 		}
 		// The current year by default (the clock says 2026).
 		if r := b.do(t, "GET", "/calendar", nil); !strings.Contains(r.body, "<h1>Производственный календарь на 2026 год</h1>") {

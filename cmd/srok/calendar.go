@@ -24,7 +24,7 @@ func runCalendar(ctx context.Context, args []string, e env) error {
 	if err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
-	c, err := loadCalendar(e, calPaths)
+	c, err := commandCalendar(ctx, e, calPaths)
 	if err != nil {
 		return err
 	}

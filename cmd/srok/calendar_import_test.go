@@ -16,8 +16,9 @@ import (
 )
 
 // TestCalendarImportCommand imports the made-up 2027 calendar of testdata
-// with `srok calendar import` on both databases: a request received on
-// 21.12.2026 moves from 13.01.2027 to 14.01.2027, a second import changes
+// with `srok calendar import` on both databases, over the shipped 2027 (so
+// only with --force): a request received on 21.12.2026 moves from
+// 13.01.2027 to 14.01.2027, a second import changes
 // nothing, and bad files are refused with one line per problem, exit 2,
 // nothing stored.
 func TestCalendarImportCommand(t *testing.T) {
@@ -96,8 +97,13 @@ func TestCalendarImportCommand(t *testing.T) {
 			t.Fatalf("refused imports stored %d years", len(s))
 		}
 
+		// 2027 is shipped: the made-up year replaces it only with force.
 		res = runSrok(t, vars, now, "calendar", "import", "testdata/calendar-2027.json")
-		want := "2027: imported (13 days off, 0 working Saturdays)\nrecomputed 1 obligation of 1 request\n"
+		if res.code != 2 || !strings.Contains(res.stderr, "--force") {
+			t.Fatalf("import over the shipped 2027 without force: exit %d\nstderr: %s", res.code, res.stderr)
+		}
+		res = runSrok(t, vars, now, "calendar", "import", "--force", "testdata/calendar-2027.json")
+		want := "2027: replaced (13 days off, 0 working Saturdays)\nrecomputed 1 obligation of 1 request\n"
 		if res.code != 0 || res.stdout != want {
 			t.Fatalf("import: exit %d\nstdout: %s\nwant: %s\nstderr: %s", res.code, res.stdout, want, res.stderr)
 		}
@@ -118,6 +124,17 @@ func TestCalendarImportCommand(t *testing.T) {
 		}
 		if s := stored(); len(s) != 1 || s[0].ImportedBy != srok.System.ID {
 			t.Errorf("stored %+v", s)
+		}
+
+		// The commands count on the imported year, as the servers do.
+		res = runSrok(t, vars, now, "calendar", "--year", "2027")
+		if res.code != 0 || !strings.Contains(res.stdout, "Source: Постановление Правительства РФ от 01.10.2026 № 9999") ||
+			!strings.Contains(res.stdout, "Working days: 248") {
+			t.Errorf("calendar --year 2027 after the import: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+		}
+		res = runSrok(t, vars, now, "deadline", "--type", "access", "--trigger", "2026-12-21T10:00:00+03:00", "--json")
+		if res.code != 0 || !strings.Contains(res.stdout, `"due_date": "2027-01-14"`) {
+			t.Errorf("deadline after the import: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 		}
 
 		// Again, with --force before the file: nothing changes.

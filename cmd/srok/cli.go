@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +16,9 @@ import (
 	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
+	"github.com/srok/srok/pkg/calendars"
+	"github.com/srok/srok/pkg/config"
+	"github.com/srok/srok/pkg/store"
 )
 
 // env is what a command may touch of the outside world; tests pass their own.
@@ -210,4 +214,43 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// commandCalendar is the calendar a command counts on: the one the servers
+// use. It is loadCalendar's (the shipped data, SROK_CALENDAR_PATH and
+// --calendar) overlaid with the years imported into the database, when a
+// database is configured: DATABASE_URL, or the embedded SQLite file in
+// SROK_DATA_DIR if it exists (a command never creates one).
+func commandCalendar(ctx context.Context, e env, flagPaths []string) (*calendar.Calendar, error) {
+	base, err := loadCalendar(e, flagPaths)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(e.getenv)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	switch {
+	case cfg.DatabaseURL == "":
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, store.SQLiteFile)); err != nil {
+			return base, nil
+		}
+	case strings.HasPrefix(cfg.DatabaseURL, "sqlite:"):
+		if _, err := os.Stat(strings.TrimPrefix(strings.TrimPrefix(cfg.DatabaseURL, "sqlite:"), "//")); err != nil {
+			return base, nil
+		}
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, store.Options{MaxOpenConns: 2})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	cals, err := calendars.NewService(st, base, e.now)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := cals.Load(ctx); err != nil {
+		return nil, fmt.Errorf("%s: reading the imported calendar years: %w", st.Where(), err)
+	}
+	return cals.Live().Current(), nil
 }

@@ -87,8 +87,8 @@ func TestDeadlineJSON(t *testing.T) {
 	}
 
 	// A deadline in a year without decree data is provisional.
-	r = runSrok(t, nil, fixedNow, "deadline", "--type", "access", "--trigger", "2026-12-30T10:00:00+03:00", "--json")
-	if !strings.Contains(r.stdout, `"provisional": true`) || !strings.Contains(r.stdout, `"due_date": "2027-01-22"`) {
+	r = runSrok(t, nil, fixedNow, "deadline", "--type", "access", "--trigger", "2027-12-30T10:00:00+03:00", "--json")
+	if !strings.Contains(r.stdout, `"provisional": true`) || !strings.Contains(r.stdout, `"due_date": "2028-01-21"`) {
 		t.Errorf("provisional: %s", r.stdout)
 	}
 }
@@ -107,7 +107,7 @@ func TestDeadlineText(t *testing.T) {
 			t.Errorf("missing %q in:\n%s", want, r.stdout)
 		}
 	}
-	r = runSrok(t, nil, fixedNow, "deadline", "--type", "stop", "--trigger", "2027-03-01", "--extended")
+	r = runSrok(t, nil, fixedNow, "deadline", "--type", "stop", "--trigger", "2028-03-01", "--extended")
 	if !strings.Contains(r.stdout, "provisional") || !strings.Contains(r.stdout, "extended  yes: base deadline") {
 		t.Errorf("provisional extended:\n%s", r.stdout)
 	}
@@ -215,9 +215,15 @@ func TestCalendarCommand(t *testing.T) {
 	if !strings.Contains(r.stdout, "  1!") || !strings.Contains(r.stdout, "November 2025 / Ноябрь, 19 working days") {
 		t.Errorf("2025: the working Saturday 01.11 is not marked:\n%s", r.stdout)
 	}
-	r = runSrok(t, nil, fixedNow, "calendar", "--year", "2027", "--json")
+	r = runSrok(t, nil, fixedNow, "calendar", "--year", "2028", "--json")
 	if !strings.Contains(r.stdout, `"provisional": true`) || !strings.Contains(r.stdout, `"decree": null`) {
-		t.Errorf("2027 must be provisional without a decree")
+		t.Errorf("2028 must be provisional without a decree")
+	}
+	r = runSrok(t, nil, fixedNow, "calendar", "--year", "2027")
+	for _, want := range []string{"Source: Постановление Правительства РФ от 17.09.2026 № 1187", "Working days: 247", "February 2027 / Февраль, 19 working days"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("2027 lacks %q:\n%s", want, r.stdout)
+		}
 	}
 
 	// Next year's decree from a folder in SROK_CALENDAR_PATH.

@@ -14,7 +14,7 @@ import (
 )
 
 // runDeadline is `srok deadline`: the deadlines a request opens.
-func runDeadline(_ context.Context, args []string, e env) error {
+func runDeadline(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("deadline", "--type TYPE --trigger TIME [--tz ZONE] [--extended] [--json]")
 	typ := fs.String("type", "", "request type: "+typeList())
 	triggerArg := fs.String("trigger", "", "when the request was received (or the event detected): RFC 3339 (2026-04-30T10:00:00+03:00), a local time in --tz (2026-04-30T10:00), a date (2026-04-30) or 'now'")
@@ -55,7 +55,7 @@ func runDeadline(_ context.Context, args []string, e env) error {
 		return usagef("--trigger: %v", err)
 	}
 
-	c, err := loadCalendar(e, calPaths)
+	c, err := commandCalendar(ctx, e, calPaths)
 	if err != nil {
 		return err
 	}

@@ -29,8 +29,8 @@ const (
 	// it becomes the address of the `srok serve --migrate` this test starts.
 	readmeAddr = "127.0.0.1:8080"
 	// readmeCalendarDir is the README's example calendar folder (and, with
-	// /2027.json, file); it becomes a temporary folder holding a made-up
-	// 2027 calendar (readmeCalendar2027).
+	// /2028.json, file); it becomes a temporary folder holding a made-up
+	// 2028 calendar (readmeCalendar2028).
 	readmeCalendarDir = "/etc/srok/calendar"
 	// readmeBuild is the README's build line: the test runs it first, as
 	// written, and every later `bin/srok …` line uses the binary it builds.
@@ -49,18 +49,18 @@ var readmeSkipped = map[string]string{
 	"make build": "equals the go build line, which this test runs as written",
 }
 
-// readmeCalendar2027 is a made-up 2027 calendar in Srok's data format: the
-// holidays of Labour Code art. 112 on weekdays, the holidays of 1 May, 9 May
-// and 12 June moved off their weekends to the next Monday, and invented
-// transfers of 2 and 3 January. 2027 has 261 weekdays; 14 of them are days
-// off here, so 247 working days. Its decree is labelled as a test example.
-const readmeCalendar2027 = `{
-  "description": "A made-up 2027 calendar written by TestREADMECommands (cmd/srok/readme_test.go); not the official calendar.",
-  "years": {"2027": {
-    "decree": "TEST EXAMPLE of TestREADMECommands, not a Government decree: от 01.10.2026 № 0000",
-    "transfers": [{"from": "2027-01-02", "to": "2027-02-22"}, {"from": "2027-01-03", "to": "2027-12-31"}],
-    "nonworking_weekdays": ["2027-01-01", "2027-01-04", "2027-01-05", "2027-01-06", "2027-01-07", "2027-01-08",
-      "2027-02-22", "2027-02-23", "2027-03-08", "2027-05-03", "2027-05-10", "2027-06-14", "2027-11-04", "2027-12-31"],
+// readmeCalendar2028 is a made-up 2028 calendar in Srok's data format (2027
+// is shipped): the holidays of Labour Code art. 112 on weekdays, 4 November
+// moved off its Saturday to Monday 6 November, and invented transfers of 1
+// and 2 January. 2028 has 260 weekdays; 13 of them are days off here, so 247
+// working days. Its decree is labelled as a test example.
+const readmeCalendar2028 = `{
+  "description": "A made-up 2028 calendar written by TestREADMECommands (cmd/srok/readme_test.go); not the official calendar.",
+  "years": {"2028": {
+    "decree": "TEST EXAMPLE of TestREADMECommands, not a Government decree: от 01.10.2027 № 0000",
+    "transfers": [{"from": "2028-01-01", "to": "2028-01-10"}, {"from": "2028-01-02", "to": "2028-05-02"}],
+    "nonworking_weekdays": ["2028-01-03", "2028-01-04", "2028-01-05", "2028-01-06", "2028-01-07", "2028-01-10",
+      "2028-02-23", "2028-03-08", "2028-05-01", "2028-05-02", "2028-05-09", "2028-06-12", "2028-11-06"],
     "working_weekends": [],
     "working_days": 247}}}
 `
@@ -154,10 +154,10 @@ func TestREADMECommands(t *testing.T) {
 	}
 
 	calDir := t.TempDir()
-	if _, err := calendar.ParseData("2027.json", []byte(readmeCalendar2027)); err != nil {
-		t.Fatalf("the test's 2027 calendar: %v", err)
+	if _, err := calendar.ParseData("2028.json", []byte(readmeCalendar2028)); err != nil {
+		t.Fatalf("the test's 2028 calendar: %v", err)
 	}
-	if err := os.WriteFile(filepath.Join(calDir, "2027.json"), []byte(readmeCalendar2027), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(calDir, "2028.json"), []byte(readmeCalendar2028), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
@@ -216,7 +216,7 @@ func TestREADMECommands(t *testing.T) {
 			}
 			created = true
 		}
-		// The test's calendar was read: 2027 is no longer provisional.
+		// The test's calendar was read: 2028 is no longer provisional.
 		if strings.Contains(c.text, readmeCalendarDir) && strings.Contains(strings.ToLower(out), "provisional") {
 			fail("the output is provisional: the calendar in %s was not used", calDir)
 		}

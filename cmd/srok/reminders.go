@@ -83,7 +83,7 @@ func runRemindersPlan(ctx context.Context, args []string, e env) error {
 	if to-from >= maxPlanDays {
 		return usagef("the period from %s to %s is longer than %d days: plan a year at most", from, to, maxPlanDays)
 	}
-	cal, err := loadCalendar(e, calPaths)
+	cal, err := commandCalendar(ctx, e, calPaths)
 	if err != nil {
 		return err
 	}

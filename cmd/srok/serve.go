@@ -100,7 +100,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	level, _ := cfg.Level()
 	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 
-	cal, err := loadCalendar(e, cfg.CalendarPath)
+	// cfg.CalendarPath is SROK_CALENDAR_PATH already read: the paths are
+	// given once, not also through loadCalendar, which reads the variable
+	// itself (each year would then come from two files and be refused).
+	cal, err := calendar.Load(cfg.CalendarPath...)
 	if err != nil {
 		return err
 	}
@@ -132,6 +135,15 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	if _, err := cals.Load(ctx); err != nil {
 		return fmt.Errorf("%s: reading the imported calendar years: %w", st.Where(), err)
+	}
+	// Terms stored as provisional over a year this release (or a calendar
+	// file) now has decree data for are counted again, once; a failure is
+	// logged, and the next start finishes it.
+	if years, rec, err := cals.RecomputeDecreed(ctx); err != nil {
+		log.Error("calendar: unable to recompute the provisional terms on the new decree data", "error", err)
+	} else if len(years) > 0 {
+		log.Info("calendar: provisional terms recomputed on decree data", "years", years, "examined", rec.Examined,
+			"requests", rec.Requests, "obligations", rec.Obligations)
 	}
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	watching := make(chan struct{})

@@ -45,7 +45,7 @@ func loopNth(bc *cal.BusinessCalendar, d Date, n int) Date {
 	return d
 }
 
-// TestWorkingDaysPerYear: for 2013-2026 the number of working days equals the
+// TestWorkingDaysPerYear: for 2013-2027 the number of working days equals the
 // official figure in the data, counted three ways: by the index, by the
 // BusinessCalendar day by day, and from the raw JSON.
 func TestWorkingDaysPerYear(t *testing.T) {
@@ -62,7 +62,7 @@ func TestWorkingDaysPerYear(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := MustEmbedded(t)
-	for y := 2013; y <= 2026; y++ {
+	for y := 2013; y <= 2027; y++ {
 		official, ok := file.Years[strconv.Itoa(y)]
 		if !ok {
 			t.Fatalf("no data for %d", y)
@@ -203,14 +203,21 @@ func TestKnownDays(t *testing.T) {
 		{"2013-02-25", true, KindWorkday, ""}, // 23.02.2013 (Sat) moved to 10.05.2013 by decree
 		{"2013-05-10", false, KindTransferredDayOff, "с 23.02.2013 (сб)"},
 		{"2026-06-06", false, KindWeekend, ""},
-		// 2027: no decree yet, Labour Code art. 112 alone.
+		// 2027: Government decree of 17.09.2026 No. 1187.
 		{"2027-01-01", false, KindHoliday, "Новогодние каникулы"},
 		{"2027-01-11", true, KindWorkday, ""},
+		{"2027-02-20", true, KindWorkingWeekend, "выходной перенесён на 22.02.2027 (пн)"},
+		{"2027-02-22", false, KindTransferredDayOff, "с 20.02.2027 (сб), постановление Правительства РФ № 1187"},
 		{"2027-05-01", false, KindHoliday, "Праздник Весны и Труда"},
 		{"2027-05-03", false, KindTransferredDayOff, "с 01.05.2027 (сб), ТК РФ ст. 112 ч. 2"},
 		{"2027-05-10", false, KindTransferredDayOff, "с 09.05.2027 (вс)"},
 		{"2027-06-14", false, KindTransferredDayOff, "с 12.06.2027 (сб)"},
-		{"2027-12-31", true, KindWorkday, ""},
+		{"2027-11-05", false, KindTransferredDayOff, "с 02.01.2027 (сб), постановление Правительства РФ № 1187"},
+		{"2027-12-31", false, KindTransferredDayOff, "с 03.01.2027 (вс), постановление Правительства РФ № 1187"},
+		// 2028: no decree yet, Labour Code art. 112 alone.
+		{"2028-01-10", true, KindWorkday, ""},
+		{"2028-03-08", false, KindHoliday, "Международный женский день"},
+		{"2028-06-12", false, KindHoliday, "День России"},
 	}
 	for _, tc := range tests {
 		d := mustDate(t, tc.date)
@@ -237,7 +244,7 @@ func TestDaysAgreeWithIndex(t *testing.T) {
 			t.Fatal(err)
 		}
 		yd, _ := c.Year(y)
-		if yd.Provisional != (y > 2026) {
+		if yd.Provisional != (y > 2027) {
 			t.Errorf("%d: provisional %v", y, yd.Provisional)
 		}
 		working := 0
@@ -249,8 +256,9 @@ func TestDaysAgreeWithIndex(t *testing.T) {
 			if d.Kind == KindTransferredDayOff && d.Name == "" {
 				t.Errorf("%s: a moved day off must say where it comes from", d.Date)
 			}
-			if d.Shortened != nil {
-				t.Errorf("%s: the shipped data lists no shortened days", d.Date)
+			// Only 2027's data lists the shortened pre-holiday days.
+			if (d.Shortened != nil) != (y == 2027) {
+				t.Errorf("%s: shortened %v", d.Date, d.Shortened)
 			}
 			if d.Working {
 				working++
@@ -276,8 +284,9 @@ func TestProvisional(t *testing.T) {
 	}{
 		{"2026-01-01", "2026-12-31", false},
 		{"2013-01-01", "2026-12-31", false},
-		{"2026-12-20", "2027-01-22", true},
-		{"2027-01-22", "2026-12-20", true},
+		{"2026-12-20", "2027-01-22", false},
+		{"2027-12-20", "2028-01-22", true},
+		{"2028-01-22", "2027-12-20", true},
 		{"2030-05-01", "2030-05-20", true},
 		{"2012-12-31", "2013-01-22", true},
 	}
@@ -563,4 +572,50 @@ func FuzzParseData(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestYear2027 checks the shipped 2027 against the published production
+// calendar (Government decree of 17.09.2026 No. 1187): the working days of
+// each month, the year's 247, its 1,972 hours at 40 hours a week (eight a
+// day, one less on each shortened pre-holiday day, Labour Code art. 95).
+func TestYear2027(t *testing.T) {
+	c := MustEmbedded(t)
+	y, err := c.Year(2027)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if y.Provisional || y.Decree.Citation != "Постановление Правительства РФ от 17.09.2026 № 1187" ||
+		y.Decree.Date != NewDate(2026, time.September, 17) || y.Decree.Number != "1187" {
+		t.Fatalf("2027: provisional %v, decree %+v", y.Provisional, y.Decree)
+	}
+	days, err := c.Days(2027)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [13]int{0, 15, 19, 22, 22, 19, 21, 22, 22, 22, 21, 20, 22}
+	var got [13]int
+	total, hours := 0, 0
+	var shortened []string
+	for _, d := range days {
+		if !d.Working {
+			continue
+		}
+		_, m, _ := d.Date.Civil()
+		got[m]++
+		total++
+		hours += 8
+		if d.Shortened != nil && *d.Shortened {
+			hours--
+			shortened = append(shortened, d.Date.String())
+		}
+	}
+	if got != want || total != 247 || y.WorkingDays != 247 {
+		t.Errorf("2027: months %v (want %v), total %d, year says %d, want 247", got[1:], want[1:], total, y.WorkingDays)
+	}
+	if hours != 1972 {
+		t.Errorf("2027: %d hours at 40 hours a week, want 1972", hours)
+	}
+	if s := strings.Join(shortened, " "); s != "2027-02-20 2027-04-30 2027-06-11 2027-11-03" {
+		t.Errorf("2027 shortened days: %s", s)
+	}
 }

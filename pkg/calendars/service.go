@@ -406,3 +406,53 @@ func invalid(problems []Problem) error {
 	slices.SortStableFunc(fields, func(a, b srok.FieldError) int { return strings.Compare(a.Field, b.Field) })
 	return srok.Invalid(fields...)
 }
+
+// ProvisionalStore finds the years stored terms were counted provisionally
+// over. The storage package implements it beside Store.
+type ProvisionalStore interface {
+	// ProvisionalYears returns the years of the legal dates (and extended
+	// ones) of the open obligations of open requests that are provisional,
+	// ascending.
+	ProvisionalYears(ctx context.Context) ([]int, error)
+}
+
+// RecomputeDecreed counts again, once, the terms stored as provisional over
+// a year that now has decree data in the calendar in use: a year shipped in
+// a newer release (or given in a file) after the terms were counted. The
+// server calls it at start-up, after Load. It reuses the recompute of an
+// import: a moved term gets a "recomputed" event naming the decree, and a
+// term no longer provisional is not found again, so a second start changes
+// nothing. Two servers starting at once on one database recompute each
+// request once: the register writes a request only on the version it read.
+// It returns the years recomputed (none when nothing was provisional over
+// a decreed year).
+func (s *Service) RecomputeDecreed(ctx context.Context) ([]int, register.Recomputed, error) {
+	var rec register.Recomputed
+	ps, ok := s.store.(ProvisionalStore)
+	if !ok || s.reg == nil {
+		return nil, rec, nil
+	}
+	years, err := ps.ProvisionalYears(ctx)
+	if err != nil {
+		return nil, rec, err
+	}
+	cur := s.live.Current()
+	var (
+		decreed []int
+		notes   []string
+	)
+	for _, y := range years {
+		cy, err := cur.Year(y)
+		if err != nil || cy.Provisional {
+			continue
+		}
+		decreed = append(decreed, y)
+		notes = append(notes, fmt.Sprintf("%d (%s)", y, cy.Decree.Citation))
+	}
+	if len(decreed) == 0 {
+		return nil, rec, nil
+	}
+	ctx = srok.WithActor(ctx, srok.System)
+	rec, err = s.reg.RecomputeCalendar(ctx, decreed[0], "Пересчитано по производственному календарю "+strings.Join(notes, ", "))
+	return decreed, rec, err
+}

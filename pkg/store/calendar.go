@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -99,4 +100,37 @@ func (s *Store) ListenCalendarChanges(ctx context.Context, changed func()) {
 			changed()
 		}
 	}, changed)
+}
+
+// ProvisionalYears implements calendars.ProvisionalStore: the years of the
+// legal dates (and extended ones) of the open obligations of open requests
+// that were counted provisionally, ascending. Few rows: only the terms that
+// reach a year without decree data.
+func (s *Store) ProvisionalYears(ctx context.Context) ([]int, error) {
+	var rows []struct {
+		DueDate         dbDate
+		ExtendedDueDate *dbDate
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT o.due_date, o.extended_due_date FROM obligations o
+		JOIN requests r ON r.id = o.request_id
+		WHERE r.status IN ('new', 'in_progress') AND o.status = 'open' AND o.provisional`).Scan(&rows).Error
+	if err != nil {
+		return nil, s.wrap("provisional years", err)
+	}
+	seen := map[int]bool{}
+	var years []int
+	add := func(d calendar.Date) {
+		if y := d.Year(); !seen[y] {
+			seen[y] = true
+			years = append(years, y)
+		}
+	}
+	for _, r := range rows {
+		add(calendar.Date(r.DueDate))
+		if r.ExtendedDueDate != nil {
+			add(calendar.Date(*r.ExtendedDueDate))
+		}
+	}
+	slices.Sort(years)
+	return years, nil
 }

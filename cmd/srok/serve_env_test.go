@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/srok/srok/pkg/config"
+)
+
+// TestServeWithEveryVariable starts `srok serve` with every documented
+// environment variable (config.Variables) set to a valid value, and checks
+// that it serves /readyz: a documented setting never stops the server.
+// SROK_CALENDAR_PATH names a folder of a year file: the server once read it
+// twice and refused to start ("year already given").
+func TestServeWithEveryVariable(t *testing.T) {
+	dir := t.TempDir()
+	calDir := filepath.Join(dir, "calendar")
+	if err := os.Mkdir(calDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("testdata/calendar-2027.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(calDir, "2027.json"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{
+		"SROK_ADDR":                 "127.0.0.1:0",
+		"DATABASE_URL":              "",
+		"SROK_DATA_DIR":             filepath.Join(dir, "data"),
+		"SROK_TIME_ZONE":            "Asia/Yekaterinburg",
+		"SROK_CALENDAR_PATH":        calDir,
+		"SROK_LOG_LEVEL":            "debug",
+		"SROK_SHUTDOWN_TIMEOUT":     "5s",
+		"SROK_DB_MAX_CONNS":         "4",
+		"SROK_RATE_LIMIT":           "20",
+		"SROK_RATE_BURST":           "40",
+		"SROK_MAX_IN_FLIGHT":        "64",
+		"SROK_TRUSTED_PROXIES":      "10.0.0.0/8,192.168.1.1",
+		"SROK_PUBLIC_URL":           "https://srok.example.ru",
+		"SROK_SESSION_IDLE_TIMEOUT": "20m",
+		"SROK_SESSION_LIFETIME":     "8h",
+		"SROK_METRICS_ADDR":         "127.0.0.1:0",
+		"SROK_METRICS_TOKEN":        "a-metrics-token-of-enough-length-0123456789",
+		"SROK_SMTP_HOST":            "127.0.0.1",
+		"SROK_SMTP_PORT":            "2525",
+		"SROK_SMTP_TLS":             "none",
+		"SROK_SMTP_USERNAME":        "srok",
+		"SROK_SMTP_PASSWORD":        "secret",
+		"SROK_SMTP_FROM":            "srok@example.ru",
+		"SROK_SMTP_TIMEOUT":         "5s",
+		"SROK_SCHEDULER":            "off",
+		"SROK_SCHEDULER_INTERVAL":   "30s",
+		"SROK_REMINDER_LEASE":       "1m",
+	}
+	for _, k := range config.Variables() {
+		if _, ok := vars[k]; !ok {
+			t.Errorf("%s is documented but not set by this test: give it a valid value here", k)
+		}
+	}
+	if _, err := config.Load(func(k string) string { return vars[k] }); err != nil {
+		t.Fatalf("the values of this test are not valid: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--migrate"}, env{
+			getenv: func(k string) string { return vars[k] },
+			stdout: &out, stderr: &errb, now: time.Now,
+		})
+	}()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exited %d: %s", code, errb.String())
+		}
+	}()
+	urlRe := regexp.MustCompile(`serving on (http://\S+)`)
+	var base string
+	for i := 0; i < 200 && base == ""; i++ {
+		if m := urlRe.FindStringSubmatch(out.String()); m != nil {
+			base = m[1]
+			break
+		}
+		select {
+		case code := <-done:
+			done <- code
+			t.Fatalf("serve stopped (exit %d): %s", code, errb.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if base == "" {
+		t.Fatalf("no URL printed; stdout %q stderr %q", out.String(), errb.String())
+	}
+	res, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("readyz %d", res.StatusCode)
+	}
+}
