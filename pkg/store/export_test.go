@@ -22,3 +22,7 @@ func (s *Store) SetQueueSplit(n int) { s.queueSplit = n }
 func RepeatCheckSQL(d Dialect, email, phone, exclude bool) string {
 	return repeatCheckSQL(d, email, phone, exclude)
 }
+
+// DueCountsSQL is the dashboard's count (dueCountsSQL), with ? for its
+// parameters, for the tests of its plan.
+func DueCountsSQL(d Dialect) string { return dueCountsSQL(d) }

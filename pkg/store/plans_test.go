@@ -130,3 +130,20 @@ func TestRepeatCheckPlan(t *testing.T) {
 		}
 	})
 }
+
+// TestDueCountsPlan: the dashboard's counts read the range of open terms in
+// requests_next_due, never the whole register in another index's order.
+func TestDueCountsPlan(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e env) {
+		seedPlans(t, e, 300)
+		q := store.DueCountsSQL(e.st.Dialect())
+		if e.st.Dialect() == store.Postgres {
+			for i := 1; strings.Contains(q, "?"); i++ {
+				q = strings.Replace(q, "?", fmt.Sprintf("$%d", i), 1)
+			}
+		}
+		now := e.clock.Now()
+		plan := explain(t, e, q, now, now, now.Add(24*time.Hour), now.Add(24*time.Hour), now.Add(5*24*time.Hour))
+		wantPlan(t, "due counts", plan, []string{"requests_next_due"}, []string{"requests_assignee_due", "Seq Scan", "SCAN requests"})
+	})
+}
