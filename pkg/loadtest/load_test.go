@@ -72,7 +72,7 @@ func loadSettings(t *testing.T) settings {
 	return s
 }
 
-func envInt(t *testing.T, name string, def int) int {
+func envInt(t testing.TB, name string, def int) int {
 	v := os.Getenv(name)
 	if v == "" {
 		return def
@@ -84,7 +84,7 @@ func envInt(t *testing.T, name string, def int) int {
 	return n
 }
 
-func envDuration(t *testing.T, name string, def time.Duration) time.Duration {
+func envDuration(t testing.TB, name string, def time.Duration) time.Duration {
 	v := os.Getenv(name)
 	if v == "" {
 		return def
@@ -471,7 +471,7 @@ type server struct {
 
 // startServe runs `srok serve` against dsn on a free port and waits for
 // /readyz.
-func startServe(t *testing.T, bin, dsn string, pool int, dir string) *server {
+func startServe(t testing.TB, bin, dsn string, pool int, dir string) *server {
 	t.Helper()
 	port := freePort(t)
 	s := &server{url: fmt.Sprintf("http://127.0.0.1:%d", port), log: filepath.Join(dir, fmt.Sprintf("serve-%d.log", port)), done: make(chan error, 1)}
@@ -519,7 +519,7 @@ func startServe(t *testing.T, bin, dsn string, pool int, dir string) *server {
 }
 
 // stop sends SIGTERM and waits for the server to drain and exit.
-func (s *server) stop(t *testing.T) {
+func (s *server) stop(t testing.TB) {
 	if s.exited.Load() {
 		return
 	}
@@ -670,7 +670,7 @@ var (
 
 // loadAccounts makes, with the real binary, the assignees as users and an
 // officer with an API token, and returns the token.
-func loadAccounts(t *testing.T, bin, dsn string) string {
+func loadAccounts(t testing.TB, bin, dsn string) string {
 	t.Helper()
 	srok := func(stdin string, args ...string) string {
 		cmd := exec.Command(bin, args...)
