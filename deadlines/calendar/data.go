@@ -100,6 +100,40 @@ type transferJSON struct {
 	To   string `json:"to"`
 }
 
+// Canonical returns y as a file of one year in this data format, its lists
+// sorted, so that the same decree data gives the same bytes (and hash)
+// however the file that brought it was written: how imported years are
+// stored and compared.
+func Canonical(y Year) []byte {
+	strs := func(ds []Date) []string {
+		out := make([]string, 0, len(ds))
+		for _, d := range ds {
+			out = append(out, d.String())
+		}
+		slices.Sort(out)
+		return out
+	}
+	in := yearJSON{
+		Decree:             y.Decree.Citation,
+		NonworkingWeekdays: strs(y.NonworkingWeekdays),
+		WorkingWeekends:    strs(y.WorkingWeekends),
+		WorkingDays:        y.WorkingDays,
+		Transfers:          []transferJSON{},
+	}
+	if y.ShortenedDays != nil {
+		in.ShortenedDays = strs(y.ShortenedDays)
+	}
+	for _, t := range y.Transfers {
+		in.Transfers = append(in.Transfers, transferJSON{From: t.From.String(), To: t.To.String()})
+	}
+	slices.SortFunc(in.Transfers, func(a, b transferJSON) int { return strings.Compare(a.From, b.From) })
+	b, err := json.Marshal(map[string]any{"years": map[string]yearJSON{strconv.Itoa(y.Year): in}})
+	if err != nil {
+		panic(err) // strings and ints only
+	}
+	return b
+}
+
 // decreeRE finds the date and number in a decree citation
 // ("... от 24.09.2025 № 1466").
 var decreeRE = regexp.MustCompile(`от\s+(\d{2})\.(\d{2})\.(\d{4})\s*(?:г\.\s*)?№\s*(\S+)`)

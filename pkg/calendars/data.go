@@ -8,9 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"sort"
-	"strconv"
 
 	"github.com/srok/srok/deadlines/calendar"
 )
@@ -82,61 +80,10 @@ func ParseFile(name string, data []byte) ([]calendar.Year, []Problem) {
 	return years, nil
 }
 
-// yearJSON is a year in the shipped data format.
-type yearJSON struct {
-	Decree             string         `json:"decree"`
-	Transfers          []transferJSON `json:"transfers"`
-	NonworkingWeekdays []string       `json:"nonworking_weekdays"`
-	WorkingWeekends    []string       `json:"working_weekends"`
-	ShortenedDays      []string       `json:"shortened_days,omitempty"`
-	WorkingDays        int            `json:"working_days"`
-}
-
-type transferJSON struct {
-	From string `json:"from"`
-	To   string `json:"to"`
-}
-
 // Canonical returns y as a file of one year in the shipped data format,
-// its lists sorted, so that the same decree data gives the same bytes (and
-// hash) however the file that brought it was written.
-func Canonical(y calendar.Year) []byte {
-	strs := func(ds []calendar.Date) []string {
-		out := make([]string, 0, len(ds))
-		for _, d := range ds {
-			out = append(out, d.String())
-		}
-		slices.Sort(out)
-		return out
-	}
-	in := yearJSON{
-		Decree:             y.Decree.Citation,
-		NonworkingWeekdays: strs(y.NonworkingWeekdays),
-		WorkingWeekends:    strs(y.WorkingWeekends),
-		WorkingDays:        y.WorkingDays,
-		Transfers:          []transferJSON{},
-	}
-	if y.ShortenedDays != nil {
-		in.ShortenedDays = strs(y.ShortenedDays)
-	}
-	for _, t := range y.Transfers {
-		in.Transfers = append(in.Transfers, transferJSON{From: t.From.String(), To: t.To.String()})
-	}
-	slices.SortFunc(in.Transfers, func(a, b transferJSON) int {
-		if a.From != b.From {
-			if a.From < b.From {
-				return -1
-			}
-			return 1
-		}
-		return 0
-	})
-	b, err := json.Marshal(map[string]any{"years": map[string]yearJSON{strconv.Itoa(y.Year): in}})
-	if err != nil {
-		panic(err) // strings and ints only
-	}
-	return b
-}
+// its lists sorted (calendar.Canonical), so that the same decree data gives
+// the same bytes and hash however the file that brought it was written.
+func Canonical(y calendar.Year) []byte { return calendar.Canonical(y) }
 
 // Hash is the hex SHA-256 of b.
 func Hash(b []byte) string {
