@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/srok/srok/pkg/store"
+	"github.com/srok/srok/pkg/store/pgtest"
 )
 
 // TestAuditVerify: intact, the chain is counted in Russian and the exit is
@@ -76,5 +77,42 @@ func TestEntriesWord(t *testing.T) {
 		if got := entriesWord(n); got != want {
 			t.Errorf("%d %s, want %s", n, got, want)
 		}
+	}
+}
+
+// TestMigrateWithTwoRoles: with SROK_MIGRATE_DATABASE_URL, srok migrate
+// migrates as the owner and grants DATABASE_URL's role what serving needs:
+// the commands work as that role, which cannot delete the audit trail, and
+// srok config and the chain agree.
+func TestMigrateWithTwoRoles(t *testing.T) {
+	t.Parallel()
+	ownerURL := pgtest.MustDatabase(t)
+	vars := map[string]string{"DATABASE_URL": pgtest.MustServingURL(t, ownerURL), "SROK_MIGRATE_DATABASE_URL": ownerURL}
+	if r := runSrok(t, vars, fixedNow, "migrate"); r.code != 0 {
+		t.Fatalf("migrate: %d %s", r.code, r.stderr)
+	}
+	// Again: the grants are made after every migration, and change nothing.
+	if r := runSrok(t, vars, fixedNow, "migrate"); r.code != 0 || !strings.Contains(r.stdout, "schema is current") {
+		t.Fatalf("migrate again: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runWithStdin(t, vars, "", false, "user", "create", "--email", "a@example.ru", "--name", "Пользователь", "--role", "admin", "--generate-password"); r.code != 0 {
+		t.Fatalf("user create as the serving role: %d %s", r.code, r.stderr)
+	}
+	if r := runSrok(t, vars, fixedNow, "audit", "verify"); r.code != 0 || r.stdout != "журнал действий цел: 1 запись\n" {
+		t.Fatalf("verify: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := runSrok(t, vars, fixedNow, "config"); r.code != 0 || !strings.Contains(r.stdout, "# audit trail: protected") {
+		t.Fatalf("config: %d %s", r.code, r.stdout)
+	}
+	st, err := store.Open(context.Background(), vars["DATABASE_URL"], "", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.SQL().Exec("DELETE FROM audit_entries"); err == nil || !strings.Contains(err.Error(), "permission denied") {
+		t.Fatalf("DELETE as the serving role: %v, want permission denied", err)
+	}
+	if p, err := st.AuditProtected(context.Background()); err != nil || !p {
+		t.Fatalf("protected %v, %v", p, err)
 	}
 }

@@ -56,7 +56,8 @@ func forEachStore(t *testing.T, fn func(t *testing.T, e env)) {
 	for _, d := range storetest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			st := storetest.MustOpen(t, d)
+			// PostgreSQL's serving role owns nothing (README, Database roles).
+			st, _ := storetest.MustOpenServing(t, d)
 			clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, moscow))
 			fn(t, env{
 				st:    st,
