@@ -27,20 +27,38 @@ CREATE FUNCTION audit_chain_item(s text) RETURNS text IMMUTABLE STRICT LANGUAGE 
     AS $$ SELECT octet_length(s)::text || ':' || s || chr(10) $$;
 
 -- A JSON array of strings: its length as an item, then each element.
-CREATE FUNCTION audit_chain_list(a jsonb) RETURNS text IMMUTABLE STRICT LANGUAGE sql
-    AS $$ SELECT audit_chain_item(jsonb_array_length(a)::text) || coalesce((SELECT string_agg(audit_chain_item(v), '' ORDER BY n)
-        FROM jsonb_array_elements_text(a) WITH ORDINALITY AS t(v, n)), '') $$;
+-- PL/pgSQL, as audit_chain_hash: its plans are kept for the session, where
+-- a SQL function with a subquery is planned again at every call (measured:
+-- that made a create 50 % slower).
+-- +goose StatementBegin
+CREATE FUNCTION audit_chain_list(a jsonb) RETURNS text IMMUTABLE STRICT LANGUAGE plpgsql AS $$
+DECLARE
+    out text := audit_chain_item(jsonb_array_length(a)::text);
+    v text;
+BEGIN
+    FOR v IN SELECT jsonb_array_elements_text(a) LOOP
+        out := out || audit_chain_item(v);
+    END LOOP;
+    RETURN out;
+END
+$$;
+-- +goose StatementEnd
 
 -- The hash of entry e (whose seq is set) after the entry whose hash is prev.
-CREATE FUNCTION audit_chain_hash(prev text, e audit_entries) RETURNS text IMMUTABLE LANGUAGE sql
-    AS $$ SELECT encode(sha256(convert_to(
+-- +goose StatementBegin
+CREATE FUNCTION audit_chain_hash(prev text, e audit_entries) RETURNS text IMMUTABLE LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN encode(sha256(convert_to(
         audit_chain_item('srok.audit.v1') || audit_chain_item(prev) || audit_chain_item(e.seq::text) ||
         audit_chain_item(((extract(epoch FROM e.at) * 1000000)::bigint)::text) ||
         audit_chain_item(e.actor_id) || audit_chain_item(e.actor_name) || audit_chain_item(e.user_id) ||
         audit_chain_item(e.token_id) || audit_chain_item(e.ip) || audit_chain_item(e.user_agent) ||
         audit_chain_item(e.action) || audit_chain_item(e.request_id) || audit_chain_list(e.fields) ||
         audit_chain_list(e.request_ids) || audit_chain_item(e.outcome) || audit_chain_item(e.detail),
-        'UTF8')), 'hex') $$;
+        'UTF8')), 'hex');
+END
+$$;
+-- +goose StatementEnd
 
 -- The entries stored before this migration join the chain in id order.
 ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only;
