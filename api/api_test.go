@@ -85,7 +85,9 @@ func (s *syncBuffer) String() string {
 
 func newHarness(t *testing.T, d store.Dialect) *harness {
 	t.Helper()
-	st := storetest.MustOpen(t, d)
+	// On PostgreSQL the API is served as a role that owns nothing, as in
+	// production with SROK_MIGRATE_DATABASE_URL.
+	st, _ := storetest.MustOpenServing(t, d)
 	return newHarnessOn(t, st)
 }
 

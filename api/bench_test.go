@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/srok/srok/pkg/srok"
@@ -51,6 +52,28 @@ func BenchmarkCreateRequest(b *testing.B) {
 				body := fmt.Appendf(nil, `{"type":"access","channel":"email","received_at":"2026-11-20T10:00:00+03:00","subject":{"name":"Субъект %d","email":"s%d@example.ru"}}`, i, i)
 				serve(b, h, "POST", "/api/v1/requests", body, http.StatusCreated)
 			}
+		})
+	}
+}
+
+// BenchmarkCreateRequestParallel registers requests from 8 clients at once:
+// every create appends an audit entry, and the entries queue for the hash
+// chain's head (and the year's counter) as concurrent creates do in
+// production.
+func BenchmarkCreateRequestParallel(b *testing.B) {
+	for _, d := range storetest.Dialects() {
+		b.Run(string(d), func(b *testing.B) {
+			h := benchHarness(b, d)
+			b.ReportAllocs()
+			var n atomic.Int64
+			b.SetParallelism(8)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := n.Add(1)
+					body := fmt.Appendf(nil, `{"type":"access","channel":"email","received_at":"2026-11-20T10:00:00+03:00","subject":{"name":"Субъект %d","email":"s%d@example.ru"}}`, i, i)
+					serve(b, h, "POST", "/api/v1/requests", body, http.StatusCreated)
+				}
+			})
 		})
 	}
 }

@@ -35,6 +35,13 @@ type Health interface {
 	CheckSchema(ctx context.Context) error
 }
 
+// AuditProtection is what /readyz asks besides Health, when the store
+// answers it: whether the role Srok serves as can neither change nor erase
+// the audit trail (store.AuditProtected).
+type AuditProtection interface {
+	AuditProtected(ctx context.Context) (bool, error)
+}
+
 // Accounts is what the API asks of the accounts: API tokens, and users by
 // email.
 type Accounts interface {
@@ -167,7 +174,13 @@ func (s *server) readyz(c echo.Context) error {
 		}
 		return &srok.Error{Code: srok.EUNAVAILABLE, Reason: "schema_behind", Message: err.Error(), Cause: err}
 	}
-	return httpx.WriteJSON(c, http.StatusOK, map[string]string{"status": "ready"})
+	body := map[string]string{"status": "ready"}
+	if a, ok := s.health.(AuditProtection); ok {
+		if protected, err := a.AuditProtected(ctx); err == nil {
+			body["audit"] = map[bool]string{true: "protected", false: "unprotected"}[protected]
+		}
+	}
+	return httpx.WriteJSON(c, http.StatusOK, body)
 }
 
 func (s *server) openapi(c echo.Context) error {

@@ -65,6 +65,7 @@ Usage:
   srok healthcheck [--path /readyz] [--timeout 5s]
   srok mail test --to ADDRESS
   srok reminders plan --from DATE --to DATE [--json]
+  srok audit verify
   srok help
 
 Commands:
@@ -86,6 +87,8 @@ Commands:
              reminders (SROK_SMTP_*) and prints the server's answer
   reminders  list the reminders the register would send on each day of a
              period (plan), sending nothing
+  audit      verify checks the audit trail's hash chain and names the first
+             entry changed or removed behind Srok's back (exit 0 or 1)
 
 serve, migrate and config read the environment (DATABASE_URL, SROK_ADDR,
 SROK_DATA_DIR, SROK_TIME_ZONE, ...): run 'srok config' to see them all.
@@ -134,10 +137,12 @@ func run(ctx context.Context, args []string, e env) int {
 		err = runMail(ctx, rest, e)
 	case "reminders":
 		err = runReminders(ctx, rest, e)
+	case "audit":
+		err = runAudit(ctx, rest, e)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stdout, usage)
 	default:
-		err = usagef("unknown command %q (commands: serve, migrate, config, deadline, calendar, user, token, healthcheck, mail, reminders, help)", cmd)
+		err = usagef("unknown command %q (commands: serve, migrate, config, deadline, calendar, user, token, healthcheck, mail, reminders, audit, help)", cmd)
 	}
 	switch {
 	case err == nil:
@@ -146,7 +151,7 @@ func run(ctx context.Context, args []string, e env) int {
 		return 0
 	}
 	name := "srok"
-	if len(args) > 0 && slices.Contains([]string{"deadline", "calendar", "serve", "migrate", "config", "user", "token", "healthcheck", "mail", "reminders"}, args[0]) {
+	if len(args) > 0 && slices.Contains([]string{"deadline", "calendar", "serve", "migrate", "config", "user", "token", "healthcheck", "mail", "reminders", "audit"}, args[0]) {
 		name += " " + args[0]
 	}
 	fmt.Fprintf(e.stderr, "%s: %v\n", name, err)

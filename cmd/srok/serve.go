@@ -39,14 +39,14 @@ func runMigrate(ctx context.Context, args []string, e env) error {
 	if err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
-	_, st, err := openStore(ctx, e)
+	cfg, st, err := openStore(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	applied, err := st.Migrate(ctx)
+	applied, err := migrate(ctx, cfg, st)
 	if err != nil {
-		return fmt.Errorf("%s: %w", st.Where(), err)
+		return err
 	}
 	cur, _, err := st.SchemaVersion(ctx)
 	if err != nil {
@@ -58,6 +58,35 @@ func runMigrate(ctx context.Context, args []string, e env) error {
 	}
 	fmt.Fprintf(e.stdout, "%s: applied migrations %v; schema at version %d\n", st.Where(), applied, cur)
 	return nil
+}
+
+// migrate applies the pending migrations to the database of st. With
+// SROK_MIGRATE_DATABASE_URL it migrates as that owner role, then grants the
+// serving role (DATABASE_URL's user) what serving needs and no more: the
+// serving role may only read and append to the audit trail and the
+// timeline (README, "Database roles"). The grants are made after every
+// migration, so that new tables are covered.
+func migrate(ctx context.Context, cfg config.Config, st *store.Store) ([]int64, error) {
+	if cfg.MigrateDatabaseURL == "" {
+		applied, err := st.Migrate(ctx)
+		if err != nil {
+			return applied, fmt.Errorf("%s: %w", st.Where(), err)
+		}
+		return applied, nil
+	}
+	owner, err := store.Open(ctx, cfg.MigrateDatabaseURL, "", store.Options{MaxOpenConns: 2})
+	if err != nil {
+		return nil, err
+	}
+	defer owner.Close()
+	applied, err := owner.Migrate(ctx)
+	if err != nil {
+		return applied, fmt.Errorf("%s: %w", owner.Where(), err)
+	}
+	if err := owner.GrantServing(ctx, cfg.ServingRole()); err != nil {
+		return applied, fmt.Errorf("%s: %w", owner.Where(), err)
+	}
+	return applied, nil
 }
 
 func runConfig(_ context.Context, args []string, e env) error {
@@ -78,7 +107,7 @@ const calendarReread = 5 * time.Minute
 
 func runServe(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("serve", "[--migrate]")
-	migrate := fs.Bool("migrate", false, "apply pending database migrations before serving")
+	migrateFirst := fs.Bool("migrate", false, "apply pending database migrations before serving")
 	if err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
@@ -107,10 +136,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if *migrate {
-		applied, err := st.Migrate(ctx)
+	if *migrateFirst {
+		applied, err := migrate(ctx, cfg, st)
 		if err != nil {
-			return fmt.Errorf("%s: %w", st.Where(), err)
+			return err
 		}
 		if len(applied) > 0 {
 			log.Info("migrated", "database", string(st.Dialect()), "versions", applied)
@@ -118,6 +147,13 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	if err := st.CheckSchema(ctx); err != nil {
 		return fmt.Errorf("%s: %w", st.Where(), err)
+	}
+	if protected, err := st.AuditProtected(ctx); err == nil && !protected {
+		_, why := cfg.AuditProtected()
+		if cfg.MigrateDatabaseURL != "" {
+			why = "DATABASE_URL's role may still change it: run srok migrate with SROK_MIGRATE_DATABASE_URL, which grants it only what serving needs"
+		}
+		log.Warn("the audit trail is not protected from the role srok serves as", "audit", why)
 	}
 
 	trail := audit.NewService(st, e.now)

@@ -335,7 +335,7 @@ func checkStack(t *testing.T, pr *types.Project, d *dockerfile) []string {
 		bad("srok config: exit %d: %s", code, errb.String())
 	}
 	for k, v := range vars {
-		if k == "DATABASE_URL" {
+		if k == "DATABASE_URL" || k == "SROK_MIGRATE_DATABASE_URL" {
 			v = dsn.Redact(v)
 		}
 		if !strings.Contains(out.String(), "\n"+k+"="+v+" ") && !strings.HasPrefix(out.String(), k+"="+v+" ") {
@@ -369,16 +369,39 @@ func checkStack(t *testing.T, pr *types.Project, d *dockerfile) []string {
 		}
 	}
 
-	// DATABASE_URL is the postgres service, with its user and database.
+	// SROK_MIGRATE_DATABASE_URL is the postgres service, with its user (the
+	// owner) and database; DATABASE_URL the same database as a role of its
+	// own, which the postgres service creates when it initialises.
+	owner, err := url.Parse(vars["SROK_MIGRATE_DATABASE_URL"])
+	if err != nil || owner.User == nil {
+		bad("srok: SROK_MIGRATE_DATABASE_URL %q: migrate as the postgres service's owner, serve as another role, or the audit trail is not protected",
+			dsn.Redact(vars["SROK_MIGRATE_DATABASE_URL"]))
+		return p
+	}
+	pw, _ := owner.User.Password()
+	if owner.Hostname() != "postgres" || owner.Port() != "5432" || owner.User.Username() != envOf("postgres", "POSTGRES_USER") ||
+		pw != envOf("postgres", "POSTGRES_PASSWORD") || strings.TrimPrefix(owner.Path, "/") != envOf("postgres", "POSTGRES_DB") {
+		bad("srok: SROK_MIGRATE_DATABASE_URL %s does not match the postgres service", dsn.Redact(vars["SROK_MIGRATE_DATABASE_URL"]))
+	}
 	u, err := url.Parse(vars["DATABASE_URL"])
 	if err != nil || u.User == nil {
 		bad("srok: DATABASE_URL %q", dsn.Redact(vars["DATABASE_URL"]))
 		return p
 	}
-	pw, _ := u.User.Password()
-	if u.Hostname() != "postgres" || u.Port() != "5432" || u.User.Username() != envOf("postgres", "POSTGRES_USER") ||
-		pw != envOf("postgres", "POSTGRES_PASSWORD") || strings.TrimPrefix(u.Path, "/") != envOf("postgres", "POSTGRES_DB") {
+	pw, _ = u.User.Password()
+	if u.Hostname() != "postgres" || u.Port() != "5432" || strings.TrimPrefix(u.Path, "/") != envOf("postgres", "POSTGRES_DB") {
 		bad("srok: DATABASE_URL %s does not match the postgres service", dsn.Redact(vars["DATABASE_URL"]))
+	}
+	create := fmt.Sprintf("CREATE ROLE %s LOGIN PASSWORD '%s';", u.User.Username(), pw)
+	if !slices.ContainsFunc(pg.Configs, func(c types.ServiceConfigObjConfig) bool {
+		return strings.HasPrefix(c.Target, "/docker-entrypoint-initdb.d/") && strings.HasSuffix(c.Target, ".sql") &&
+			strings.Contains(pr.Configs[c.Source].Content, create)
+	}) {
+		bad("srok: DATABASE_URL's role %s is not created by the postgres service (an init script in /docker-entrypoint-initdb.d with %q)",
+			u.User.Username(), create)
+	}
+	if !strings.Contains(out.String(), "\n# audit trail: protected") {
+		bad("srok config does not say the audit trail is protected:\n%s", out.String())
 	}
 	// Reminders go to Mailpit's SMTP port, in the clear.
 	if h := envOf("srok", "SROK_SMTP_HOST"); h != "mailpit" || envOf("srok", "SROK_SMTP_PORT") != "1025" || envOf("srok", "SROK_SMTP_TLS") != "none" {
@@ -460,6 +483,10 @@ func TestStackChecksCatchMistakes(t *testing.T) {
 		{"untagged image", "image: postgres:17-bookworm", "image: postgres", "pin a tag"},
 		{"wrong database host", "@postgres:5432/", "@db:5432/", "does not match the postgres service"},
 		{"wrong database password", "POSTGRES_PASSWORD: srok", "POSTGRES_PASSWORD: other", "does not match the postgres service"},
+		{"one role", "      SROK_MIGRATE_DATABASE_URL: postgres://srok:srok@postgres:5432/srok?sslmode=disable\n", "", "the audit trail is not protected"},
+		{"owner serves", "DATABASE_URL: postgres://srok_app:srok_app@", "DATABASE_URL: postgres://srok:srok@", "give the owner's role, not DATABASE_URL's"},
+		{"serving role not created", "CREATE ROLE srok_app LOGIN", "CREATE ROLE srok_web LOGIN", "srok_app is not created by the postgres service"},
+		{"wrong serving password", "PASSWORD 'srok_app'", "PASSWORD 'other'", "srok_app is not created by the postgres service"},
 		{"no wait for health", "condition: service_healthy", "condition: service_started", "give service_healthy"},
 		{"metrics on every interface", `- "127.0.0.1:9090:9090"`, `- "9090:9090"`, "published on 127.0.0.1 only"},
 		{"smtp elsewhere", "SROK_SMTP_PORT: \"1025\"", "SROK_SMTP_PORT: \"25\"", "give mailpit, 1025, none"},

@@ -5,9 +5,13 @@
 // is that record, and the way Srok's own users are held to account.
 //
 // The trail is append-only: the service only adds entries, and the database
-// refuses to update or delete them (triggers on PostgreSQL and SQLite). It
-// names the fields that changed, never their values, so that the trail
-// itself holds no subject's personal data. It imports neither Echo nor GORM.
+// refuses to update or delete them (triggers on PostgreSQL and SQLite; on
+// PostgreSQL served as a role that does not own the table, privileges too).
+// It is tamper-evident: every entry is a link of a hash chain (Hash,
+// Verify), so that whoever could get past the triggers still cannot change
+// or remove an entry unseen. It names the fields that changed, never their
+// values, so that the trail itself holds no subject's personal data. It
+// imports neither Echo nor GORM.
 package audit
 
 import (

@@ -308,6 +308,24 @@ func (e EventKind) Valid() bool {
 	}
 }
 
+// Defines values for HealthAudit.
+const (
+	HealthAuditProtected   HealthAudit = "protected"
+	HealthAuditUnprotected HealthAudit = "unprotected"
+)
+
+// Valid indicates whether the value is a known member of the HealthAudit enum.
+func (e HealthAudit) Valid() bool {
+	switch e {
+	case HealthAuditProtected:
+		return true
+	case HealthAuditUnprotected:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HealthStatus.
 const (
 	HealthStatusAlive HealthStatus = "alive"
@@ -1104,8 +1122,19 @@ type GroupCount struct {
 
 // Health defines model for Health.
 type Health struct {
+	// Audit In the answer of `/readyz`: `protected` when the database role Srok serves as can neither change nor
+	// erase the audit trail (PostgreSQL with a separate owner role, `SROK_MIGRATE_DATABASE_URL`);
+	// `unprotected` when it owns the tables (one PostgreSQL role) or the database is SQLite. Either way
+	// the trail is hash-chained and `srok audit verify` shows a change.
+	Audit  *HealthAudit `json:"audit,omitempty"`
 	Status HealthStatus `json:"status"`
 }
+
+// HealthAudit In the answer of `/readyz`: `protected` when the database role Srok serves as can neither change nor
+// erase the audit trail (PostgreSQL with a separate owner role, `SROK_MIGRATE_DATABASE_URL`);
+// `unprotected` when it owns the tables (one PostgreSQL role) or the database is SQLite. Either way
+// the trail is hash-chained and `srok audit verify` shows a change.
+type HealthAudit string
 
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
@@ -2635,7 +2664,8 @@ type ClientInterface interface {
 	//
 	// Answers 200 when the database answers (within 3 seconds) and its schema is the one this binary
 	// needs; 503 otherwise (`urn:srok:problem:unavailable`, or `urn:srok:problem:unavailable:schema_behind`
-	// when the migrations are behind).
+	// when the migrations are behind). `audit` says whether the audit trail is out of the serving role's
+	// reach.
 	//
 	// Corresponds with GET /readyz (the `Readyz` operationId).
 	Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3593,7 +3623,8 @@ func (c *Client) Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 //
 // Answers 200 when the database answers (within 3 seconds) and its schema is the one this binary
 // needs; 503 otherwise (`urn:srok:problem:unavailable`, or `urn:srok:problem:unavailable:schema_behind`
-// when the migrations are behind).
+// when the migrations are behind). `audit` says whether the audit trail is out of the serving role's
+// reach.
 //
 // Corresponds with GET /readyz (the `Readyz` operationId).
 func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5816,7 +5847,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Answers 200 when the database answers (within 3 seconds) and its schema is the one this binary
 	// needs; 503 otherwise (`urn:srok:problem:unavailable`, or `urn:srok:problem:unavailable:schema_behind`
-	// when the migrations are behind).
+	// when the migrations are behind). `audit` says whether the audit trail is out of the serving role's
+	// reach.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10313,7 +10345,8 @@ func (c *ClientWithResponses) HealthzWithResponse(ctx context.Context, reqEditor
 //
 // Answers 200 when the database answers (within 3 seconds) and its schema is the one this binary
 // needs; 503 otherwise (`urn:srok:problem:unavailable`, or `urn:srok:problem:unavailable:schema_behind`
-// when the migrations are behind).
+// when the migrations are behind). `audit` says whether the audit trail is out of the serving role's
+// reach.
 //
 // Returns a wrapper object for the known response body format(s).
 //

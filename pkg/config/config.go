@@ -33,6 +33,12 @@ type Config struct {
 	// DatabaseURL is the PostgreSQL URL (postgres://user:password@host/db),
 	// or sqlite:/path/to/srok.db; empty: the embedded SQLite in DataDir.
 	DatabaseURL string `env:"DATABASE_URL"`
+	// MigrateDatabaseURL, when set, is the PostgreSQL URL of the role that
+	// owns the schema: `srok migrate` and `serve --migrate` migrate through
+	// it, then grant DatabaseURL's role only what serving needs, so that
+	// the serving role cannot change or erase the audit trail and the
+	// timeline (README, "Database roles"). Empty: DatabaseURL migrates too.
+	MigrateDatabaseURL string `env:"SROK_MIGRATE_DATABASE_URL"`
 	// DataDir holds the embedded SQLite file when DatabaseURL is empty.
 	DataDir string `env:"SROK_DATA_DIR" envDefault:"data"`
 	// TimeZone is the operator's IANA time zone: it decides the local
@@ -97,6 +103,7 @@ type Config struct {
 var descriptions = map[string]string{
 	"SROK_ADDR":                 "HTTP listen address (host:port)",
 	"DATABASE_URL":              "postgres:// URL or sqlite:PATH; empty: embedded SQLite in SROK_DATA_DIR",
+	"SROK_MIGRATE_DATABASE_URL": "postgres:// URL of the schema's owner, for migrate; empty: DATABASE_URL owns the schema",
 	"SROK_DATA_DIR":             "folder of the embedded SQLite database",
 	"SROK_TIME_ZONE":            "the operator's IANA time zone",
 	"SROK_CALENDAR_PATH":        "extra production-calendar files or folders, ':'-separated",
@@ -129,6 +136,7 @@ var descriptions = map[string]string{
 var hints = map[string]string{
 	"SROK_ADDR":                 "give host:port, such as 127.0.0.1:8080 or :8080",
 	"DATABASE_URL":              "give postgres://user:password@host:5432/db or sqlite:/path/to/srok.db",
+	"SROK_MIGRATE_DATABASE_URL": "give the owner's postgres://user:password@host:5432/db, the database of DATABASE_URL",
 	"SROK_DATA_DIR":             "give the folder of the embedded database",
 	"SROK_TIME_ZONE":            "give an IANA time zone such as Europe/Moscow or Asia/Vladivostok",
 	"SROK_CALENDAR_PATH":        "give production-calendar files or folders, ':'-separated",
@@ -159,9 +167,10 @@ var hints = map[string]string{
 
 // secrets are masked by Print and in errors.
 var secrets = map[string]func(string) string{
-	"DATABASE_URL":       dsn.Redact,
-	"SROK_METRICS_TOKEN": func(string) string { return "xxxxx" },
-	"SROK_SMTP_PASSWORD": func(string) string { return "********" },
+	"DATABASE_URL":              dsn.Redact,
+	"SROK_MIGRATE_DATABASE_URL": dsn.Redact,
+	"SROK_METRICS_TOKEN":        func(string) string { return "xxxxx" },
+	"SROK_SMTP_PASSWORD":        func(string) string { return "********" },
 }
 
 // Load reads the configuration through getenv and checks it. Its errors are
@@ -294,7 +303,67 @@ func (c Config) check(vars map[string]string) error {
 	if err := c.checkSMTP(value); err != nil {
 		return err
 	}
-	return checkDatabaseURL(c.DatabaseURL)
+	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
+		return err
+	}
+	return c.checkMigrateURL()
+}
+
+// checkMigrateURL checks SROK_MIGRATE_DATABASE_URL: empty, or a PostgreSQL
+// URL beside a PostgreSQL DATABASE_URL (SQLite has no roles).
+func (c Config) checkMigrateURL() error {
+	u := c.MigrateDatabaseURL
+	if u == "" {
+		return nil
+	}
+	if !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		return badValue("SROK_MIGRATE_DATABASE_URL", u, "")
+	}
+	if p, err := url.Parse(u); err != nil || (p.User == nil && strings.Contains(u, "@")) || p.User.Username() == "" {
+		return badValue("SROK_MIGRATE_DATABASE_URL", u, "give a URL with the owner's user, such as postgres://srok_owner:password@host:5432/db, "+
+			"with the special characters of the password percent-encoded")
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return badValue("SROK_MIGRATE_DATABASE_URL", u, "it needs a PostgreSQL DATABASE_URL (the serving role); SQLite has no roles: leave it empty")
+	}
+	owner, _ := url.Parse(u)
+	switch role := c.ServingRole(); {
+	case role == "":
+		return badValue("DATABASE_URL", c.DatabaseURL, "name the serving role's user in it, such as postgres://srok_app:password@host:5432/db: "+
+			"SROK_MIGRATE_DATABASE_URL's owner grants that role what serving needs")
+	case role == owner.User.Username():
+		return badValue("SROK_MIGRATE_DATABASE_URL", u, "give the owner's role, not DATABASE_URL's: the serving role must not own the tables")
+	}
+	return nil
+}
+
+// ServingRole is the PostgreSQL role Srok serves as: DATABASE_URL's user
+// ("" when the URL names none, or for SQLite). With
+// SROK_MIGRATE_DATABASE_URL, the owner grants it what serving needs.
+func (c Config) ServingRole() string {
+	if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return ""
+	}
+	p, err := url.Parse(c.DatabaseURL)
+	if err != nil || p.User == nil {
+		return ""
+	}
+	return p.User.Username()
+}
+
+// AuditProtected reports whether the configuration keeps the audit trail
+// out of the serving role's reach: PostgreSQL with a separate owner role
+// (SROK_MIGRATE_DATABASE_URL). Otherwise the serving role owns the tables
+// and could disable their triggers; the hash chain still shows a change
+// (`srok audit verify`), but cannot prevent it. The reason says so.
+func (c Config) AuditProtected() (bool, string) {
+	switch {
+	case c.MigrateDatabaseURL != "":
+		return true, "protected: served without the right to change or delete it; migrated by the owner (SROK_MIGRATE_DATABASE_URL)"
+	case strings.HasPrefix(c.DatabaseURL, "postgres"):
+		return false, "not protected: DATABASE_URL's role owns the tables and could erase it; set SROK_MIGRATE_DATABASE_URL (README, Database roles)"
+	}
+	return false, "not protected: whoever can write the SQLite file can change it; srok audit verify shows a change"
 }
 
 // checkSMTP checks the reminders' SMTP and scheduler settings.
@@ -486,6 +555,7 @@ func (c Config) Print(w io.Writer) error {
 	} {
 		values[k] = v
 	}
+	values["SROK_MIGRATE_DATABASE_URL"] = c.MigrateDatabaseURL
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, p := range params {
 		v, ok := values[p.Key]
@@ -497,5 +567,10 @@ func (c Config) Print(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s=%s\t# %s\n", p.Key, v, descriptions[p.Key])
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, why := c.AuditProtected()
+	_, err = fmt.Fprintf(w, "# audit trail: %s\n", why)
+	return err
 }

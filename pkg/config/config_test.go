@@ -139,3 +139,54 @@ func TestConfigVariables(t *testing.T) {
 		t.Errorf("Print: %v\n%s", err, buf.String())
 	}
 }
+
+// TestConfigMigrateURL: SROK_MIGRATE_DATABASE_URL is the owner's PostgreSQL
+// URL beside a serving DATABASE_URL of another role; `srok config` says
+// whether the audit trail is out of the serving role's reach.
+func TestConfigMigrateURL(t *testing.T) {
+	const owner = "postgres://srok_owner:0wner-s3cret@db:5432/srok"
+	for _, c := range []struct {
+		name        string
+		vars        map[string]string
+		wantErr     string
+		protected   bool
+		wantPrinted string
+	}{
+		{"two roles", map[string]string{"DATABASE_URL": "postgres://srok_app:s3cret@db:5432/srok", "SROK_MIGRATE_DATABASE_URL": owner},
+			"", true, "# audit trail: protected"},
+		{"one role", map[string]string{"DATABASE_URL": "postgres://srok:s3cret@db:5432/srok"}, "", false,
+			"# audit trail: not protected: DATABASE_URL's role owns the tables"},
+		{"sqlite", map[string]string{}, "", false, "# audit trail: not protected: whoever can write the SQLite file"},
+		{"sqlite with an owner", map[string]string{"SROK_MIGRATE_DATABASE_URL": owner},
+			`SROK_MIGRATE_DATABASE_URL="postgres://srok_owner:xxxxx@db:5432/srok": it needs a PostgreSQL DATABASE_URL`, false, ""},
+		{"same role", map[string]string{"DATABASE_URL": "postgres://srok_owner:s3cret@db:5432/srok", "SROK_MIGRATE_DATABASE_URL": owner},
+			`SROK_MIGRATE_DATABASE_URL="postgres://srok_owner:xxxxx@db:5432/srok": give the owner's role, not DATABASE_URL's`, false, ""},
+		{"serving role unnamed", map[string]string{"DATABASE_URL": "postgres://db:5432/srok", "SROK_MIGRATE_DATABASE_URL": owner},
+			`DATABASE_URL="postgres://db:5432/srok": name the serving role's user`, false, ""},
+		{"not postgres", map[string]string{"DATABASE_URL": "postgres://srok_app@db/srok", "SROK_MIGRATE_DATABASE_URL": "sqlite:/tmp/x.db"},
+			`SROK_MIGRATE_DATABASE_URL="sqlite:/tmp/x.db": give the owner's postgres://`, false, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := Load(getenv(c.vars))
+			if c.wantErr != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), c.wantErr) || strings.Contains(err.Error(), "s3cret") {
+					t.Fatalf("error %v, want %s…", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p, _ := cfg.AuditProtected(); p != c.protected {
+				t.Errorf("protected %v", p)
+			}
+			var out bytes.Buffer
+			if err := cfg.Print(&out); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out.String(), "\n"+c.wantPrinted) || strings.Contains(out.String(), "s3cret") {
+				t.Errorf("srok config:\n%s\nwant %q, no password", out.String(), c.wantPrinted)
+			}
+		})
+	}
+}

@@ -31,6 +31,11 @@ type auditRow struct {
 	RequestIDs string `gorm:"column:request_ids"`
 	Outcome    string
 	Detail     string
+	// Seq and Hash are the entry's link in the hash chain (audit.Hash):
+	// on PostgreSQL the trigger of migration 00012 sets them whatever the
+	// INSERT says, on SQLite appendAudit. NULL for an entry outside it.
+	Seq  *int64
+	Hash *string
 }
 
 func (auditRow) TableName() string { return "audit_entries" }
@@ -52,7 +57,8 @@ func toAuditRow(e *audit.Entry) (auditRow, error) {
 	if err != nil {
 		return auditRow{}, fmt.Errorf("store: audit entry %s: %w", e.Action, err)
 	}
-	return auditRow{At: utc(e.At), ActorID: e.ActorID, ActorName: e.ActorName, UserID: e.UserID, TokenID: e.TokenID,
+	// Microseconds: what PostgreSQL keeps, and what the chain hashes.
+	return auditRow{At: utc(e.At).Truncate(time.Microsecond), ActorID: e.ActorID, ActorName: e.ActorName, UserID: e.UserID, TokenID: e.TokenID,
 		IP: e.IP, UserAgent: e.UserAgent, Action: string(e.Action), RequestID: e.RequestID, Fields: string(b),
 		RequestIDs: string(r), Outcome: string(e.Outcome), Detail: e.Detail}, nil
 }
@@ -76,6 +82,12 @@ func toAuditEntry(row auditRow) audit.Entry {
 // the requests they name (a list read's ids are a JSON array in its row:
 // recording 50 shown requests as 50 rows doubled the cost of a list page).
 func (s *Store) AppendAudit(ctx context.Context, entries []*audit.Entry) error {
+	if s.dialect == SQLite {
+		// The chain's head is read and advanced with the entries.
+		return s.wrap("append audit", s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return appendAudit(tx, entries)
+		}))
+	}
 	return s.wrap("append audit", appendAudit(s.db.WithContext(ctx), entries))
 }
 
@@ -93,6 +105,11 @@ func appendAudit(tx *gorm.DB, entries []*audit.Entry) error {
 		}
 		rows[i] = row
 	}
+	if tx.Dialector.Name() != string(Postgres) {
+		if err := chainSQLite(tx, rows); err != nil {
+			return err
+		}
+	}
 	if err := tx.Create(&rows).Error; err != nil {
 		return err
 	}
@@ -100,6 +117,100 @@ func appendAudit(tx *gorm.DB, entries []*audit.Entry) error {
 		e.ID, e.At = rows[i].ID, rows[i].At
 	}
 	return nil
+}
+
+// chainSQLite links rows to the chain's head and advances it, in tx: the
+// rows are about to be inserted (SQLite has no SHA-256 in SQL to do it in a
+// trigger, as PostgreSQL does). SQLite's one writer (and _txlock=immediate
+// for another process) keeps two writers from reading the same head.
+func chainSQLite(tx *gorm.DB, rows []auditRow) error {
+	var head struct {
+		Seq  int64
+		Hash string
+	}
+	if err := tx.Raw(`SELECT seq, hash FROM audit_chain WHERE id = 1`).Scan(&head).Error; err != nil {
+		return err
+	}
+	for i := range rows {
+		head.Seq++
+		e := toAuditEntry(rows[i])
+		h := audit.Hash(head.Hash, head.Seq, &e)
+		seq := head.Seq
+		rows[i].Seq, rows[i].Hash, head.Hash = &seq, &h, h
+	}
+	return tx.Exec(`UPDATE audit_chain SET seq = ?, hash = ? WHERE id = 1`, head.Seq, head.Hash).Error
+}
+
+// chainUnchained puts the entries stored before migration 00012 on SQLite
+// into the chain, in id order (on PostgreSQL the migration itself does).
+// It does nothing once they all are.
+func (s *Store) chainUnchained(ctx context.Context) error {
+	if s.dialect != SQLite {
+		return nil
+	}
+	for {
+		n := 0
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var rows []auditRow
+			if err := tx.Where("seq IS NULL").Order("id").Limit(1000).Find(&rows).Error; err != nil {
+				return err
+			}
+			if n = len(rows); n == 0 {
+				return nil
+			}
+			if err := chainSQLite(tx, rows); err != nil {
+				return err
+			}
+			for _, r := range rows {
+				if err := tx.Exec(`UPDATE audit_entries SET seq = ?, hash = ? WHERE id = ?`, *r.Seq, *r.Hash, r.ID).Error; err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil || n == 0 {
+			return err
+		}
+	}
+}
+
+var _ audit.ChainStore = (*Store)(nil)
+
+// AuditLinks implements audit.ChainStore.
+func (s *Store) AuditLinks(ctx context.Context, after int64, limit int) ([]audit.Link, error) {
+	var rows []auditRow
+	if err := s.db.WithContext(ctx).Where("seq > ?", after).Order("seq").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, s.wrap("audit chain", err)
+	}
+	out := make([]audit.Link, len(rows))
+	for i, r := range rows {
+		out[i] = audit.Link{Entry: toAuditEntry(r), Seq: *r.Seq}
+		if r.Hash != nil {
+			out[i].Hash = *r.Hash
+		}
+	}
+	return out, nil
+}
+
+// AuditUnchained implements audit.ChainStore.
+func (s *Store) AuditUnchained(ctx context.Context, limit int) ([]int64, error) {
+	var ids []int64
+	if err := s.db.WithContext(ctx).Model(&auditRow{}).Where("seq IS NULL OR hash IS NULL").Order("id").Limit(limit).Pluck("id", &ids).Error; err != nil {
+		return nil, s.wrap("audit chain", err)
+	}
+	return ids, nil
+}
+
+// AuditHead implements audit.ChainStore.
+func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
+	var head struct {
+		Seq  int64
+		Hash string
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT seq, hash FROM audit_chain WHERE id = 1`).Scan(&head).Error; err != nil {
+		return 0, "", s.wrap("audit chain", err)
+	}
+	return head.Seq, head.Hash, nil
 }
 
 // ListAudit implements audit.Store.

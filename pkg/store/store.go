@@ -184,6 +184,9 @@ func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 	if err != nil {
 		return applied, s.wrap("migrate", err)
 	}
+	if err := s.chainUnchained(ctx); err != nil {
+		return applied, s.wrap("migrate: chain the audit trail", err)
+	}
 	return applied, nil
 }
 

@@ -773,3 +773,54 @@ func redact(connstr string) string {
 // settings: a value quoted with '...' (an unterminated quote: the rest), or
 // unquoted up to a space.
 var secretSetting = regexp.MustCompile(`(?is)(\b(?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|'.*|(?:[^\s\\]|\\.)*)`)
+
+// ServingRole is the role MustServingURL hands out: a login role that owns
+// nothing, as Srok's serving role does in production (README, "Database
+// roles"). It is made once per server and kept: roles belong to the whole
+// server, and a dropped database takes its grants with it.
+const ServingRole = "srok_serving"
+
+// servingPassword is ServingRole's password, for servers that ask for one.
+const servingPassword = "srok_serving"
+
+// EnsureRole creates the login role name with password on the server unless
+// it exists. Several test binaries may race to create it: the loser's
+// "exists already" is not an error.
+func (s *Server) EnsureRole(ctx context.Context, name, password string) error {
+	q := fmt.Sprintf(`DO $$ BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s) THEN
+		CREATE ROLE %s LOGIN PASSWORD %s;
+	END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+END $$`, quoteLiteral(name), quoteIdent(name), quoteLiteral(password))
+	if err := s.exec(ctx, q); err != nil {
+		return fmt.Errorf("pgtest: create role %s: %w", name, err)
+	}
+	return nil
+}
+
+// MustServingURL returns ownerURL (a database from MustDatabase) as
+// ServingRole connects to it, creating the role if need be. The caller
+// migrates through ownerURL and grants the role what it needs
+// (store.GrantServing). It fails the test when the server's user may not
+// create roles.
+func MustServingURL(tb testing.TB, ownerURL string) string {
+	tb.Helper()
+	srv, err := Shared()
+	if err != nil {
+		noServer(tb, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
+	defer cancel()
+	if err := srv.EnsureRole(ctx, ServingRole, servingPassword); err != nil {
+		tb.Fatalf("%v (TEST_DATABASE_URL's user needs the CREATEROLE privilege)", err)
+	}
+	u, err := url.Parse(ownerURL)
+	if err != nil || u.Scheme == "" {
+		tb.Fatalf("pgtest: %s is not a URL: a serving role needs one", redact(ownerURL))
+	}
+	u.User = url.UserPassword(ServingRole, servingPassword)
+	return u.String()
+}
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -30,6 +30,18 @@ func Each(t *testing.T, fn func(t *testing.T, st *store.Store)) {
 	}
 }
 
+// EachServing is Each on stores opened by MustOpenServing: on PostgreSQL
+// the store connects as the serving role, as in production.
+func EachServing(t *testing.T, fn func(t *testing.T, st *store.Store)) {
+	for _, d := range Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			st, _ := MustOpenServing(t, d)
+			fn(t, st)
+		})
+	}
+}
+
 // MustOpen returns a migrated, empty store of dialect d, closed (and, for
 // PostgreSQL, dropped) when the test ends.
 func MustOpen(tb testing.TB, d store.Dialect) *store.Store {
@@ -108,4 +120,38 @@ func MustOwnPostgres(tb testing.TB) (*pgtest.Server, *store.Store) {
 		tb.Fatalf("storetest: migrate: %v", err)
 	}
 	return srv, st
+}
+
+// MustOpenServing is MustOpen with PostgreSQL's two roles, as in
+// production: the test server's user migrates and owns the schema, and the
+// store returned connects as pgtest.ServingRole with only the privileges
+// store.GrantServing gives (no UPDATE, DELETE or TRUNCATE of the audit
+// trail and the timeline). The owner's store comes second (nil on SQLite,
+// where there are no roles): for what only the owner may do.
+func MustOpenServing(tb testing.TB, d store.Dialect) (*store.Store, *store.Store) {
+	tb.Helper()
+	if d != store.Postgres {
+		return MustOpen(tb, d), nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ownerURL := pgtest.MustDatabase(tb)
+	owner, err := store.Open(ctx, ownerURL, "", store.Options{MaxOpenConns: 2})
+	if err != nil {
+		tb.Fatalf("storetest: open %s: %v", d, err)
+	}
+	tb.Cleanup(func() { _ = owner.Close() })
+	if _, err := owner.Migrate(ctx); err != nil {
+		tb.Fatalf("storetest: migrate %s: %v", d, err)
+	}
+	servingURL := pgtest.MustServingURL(tb, ownerURL)
+	if err := owner.GrantServing(ctx, pgtest.ServingRole); err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	st, err := store.Open(ctx, servingURL, "", store.Options{MaxOpenConns: 20})
+	if err != nil {
+		tb.Fatalf("storetest: open %s as %s: %v", d, pgtest.ServingRole, err)
+	}
+	tb.Cleanup(func() { _ = st.Close() })
+	return st, owner
 }
