@@ -27,6 +27,7 @@ type UserAdmin interface {
 	SetRole(ctx context.Context, email string, role srok.Role) (bool, error)
 	DisableUser(ctx context.Context, email string) (bool, error)
 	EnableUser(ctx context.Context, email string) (bool, error)
+	SetPassword(ctx context.Context, email, password string) error
 	Tokens(ctx context.Context, userEmail string) ([]account.Token, error)
 	CreateToken(ctx context.Context, in account.TokenInput) (string, account.Token, error)
 	RevokeToken(ctx context.Context, id string) error
@@ -51,6 +52,7 @@ func mountAdmin(e *echo.Echo, s *server, cfg Config) {
 	e.POST("/admin/users/role", p.setRole)
 	e.POST("/admin/users/disable", p.disable)
 	e.POST("/admin/users/enable", p.enable)
+	e.POST("/admin/users/password", p.resetPassword)
 	httpx.Get(e, "/admin/tokens", p.tokens)
 	e.POST("/admin/tokens", p.createToken)
 	e.POST("/admin/tokens/revoke", p.revoke)
@@ -198,6 +200,55 @@ func adminProblem(field string) string {
 		return "Укажите от 1 до 3650 дней или оставьте пустым: токен будет действовать до отзыва."
 	}
 	return setupProblem(field)
+}
+
+// resetPassword sets a user's password, typed or generated (shown this
+// once), and so ends every session of theirs at once
+// (account.Service.SetPassword). An administrator's own password is
+// changed on /settings/password, with the current one.
+func (p *adminPages) resetPassword(c echo.Context) error {
+	a, ok, err := p.actorFor(c, srok.ActUserManage, audit.ActionUserPassword)
+	if !ok {
+		return err
+	}
+	form, err := readForm(c)
+	if err != nil {
+		return p.badForm(c, "/admin/users")
+	}
+	ctx := c.Request().Context()
+	email, password := strings.TrimSpace(form.Get("email")), form.Get("password")
+	generated := password == ""
+	if generated {
+		// 26 characters of base32: 130 random bits.
+		password = strings.ToLower(rand.Text())
+	}
+	v, err := p.usersPage(ctx, a)
+	if err != nil {
+		return p.fail(c, err)
+	}
+	if strings.EqualFold(email, a.Email) {
+		v.Alert = "Свой пароль меняйте на странице «Сменить пароль»: там нужен текущий пароль."
+		return p.render(c, http.StatusUnprocessableEntity, "admin_users", v)
+	}
+	err = p.acc.SetPassword(ctx, email, password)
+	switch srok.ErrorCode(err) {
+	case "":
+	case srok.ENOTFOUND:
+		v.Alert = "Пароль не задан: " + adminProblem("user")
+		return p.render(c, http.StatusUnprocessableEntity, "admin_users", v)
+	case srok.EINVALID:
+		v.Alert = "Пароль не задан. " + adminProblem("password")
+		return p.render(c, http.StatusUnprocessableEntity, "admin_users", v)
+	case srok.EFORBIDDEN:
+		return p.noRights(c)
+	default:
+		return p.fail(c, err)
+	}
+	v.Notice = "Пароль пользователя " + email + " изменён, все его сеансы завершены."
+	if generated {
+		v.Password, v.PasswordFor = password, email
+	}
+	return p.render(c, http.StatusOK, "admin_users", v)
 }
 
 // changeUser applies one change to the user named by the form's email and

@@ -62,6 +62,8 @@ func sectionOf(route string) string {
 		return "users"
 	case strings.HasPrefix(route, "/admin/tokens"):
 		return "tokens"
+	case route == "/settings/password":
+		return "password"
 	case strings.HasPrefix(route, "/settings"):
 		return "settings"
 	}

@@ -3,7 +3,7 @@
 // for the signed-in user, the dashboard of the register: the overview (/),
 // the list of requests (/requests) and a request's page with its actions
 // (/requests/{id}), the user's own reminder settings (/settings/reminders)
-// and, for administrators, the import of production calendar years on
+// and password (/settings/password), and, for administrators, the import of production calendar years on
 // /calendar. Pages are rendered on the server from templates
 // embedded in the binary and parsed at start-up, in Russian, with one
 // small stylesheet of their own; they work without script, which only
@@ -45,6 +45,10 @@ type Accounts interface {
 	// CompleteSetup creates the first administrator with a one-time setup
 	// token.
 	CompleteSetup(ctx context.Context, setupToken string, in account.UserInput) (account.User, error)
+	// ChangeOwnPassword sets the signed-in user's new password after
+	// checking the current one, ending their other sessions; it returns
+	// the user with the session generation this session takes on.
+	ChangeOwnPassword(ctx context.Context, current, next string) (account.User, error)
 }
 
 // Throttle slows down and locks the guessing of passwords
@@ -182,6 +186,8 @@ func Mount(e *echo.Echo, cfg Config) {
 	httpx.Get(e, "/login", s.loginForm)
 	e.POST("/login", s.login)
 	e.POST("/logout", s.logout)
+	httpx.Get(e, passwordPath, s.passwordForm)
+	e.POST(passwordPath, s.changePassword)
 	httpx.Get(e, "/setup", s.setupForm)
 	e.POST("/setup", s.setup)
 	httpx.Get(e, stylesheetPath, s.stylesheet)
@@ -208,11 +214,13 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // signIn starts the session of u: a new session id first, so that an id
 // planted in the browser before sign-in (session fixation) is worth
-// nothing after.
+// nothing after. The session keeps u's session generation: a password set
+// or a disable later ends it.
 func (s *server) signIn(ctx context.Context, u account.User) error {
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
 	s.sessions.Put(ctx, httpx.SessionUserKey, u.ID)
+	s.sessions.Put(ctx, httpx.SessionGenerationKey, u.SessionGeneration)
 	return nil
 }

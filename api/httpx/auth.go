@@ -19,14 +19,22 @@ import (
 type Authenticator interface {
 	// AuthenticateToken returns the actor of an API token.
 	AuthenticateToken(ctx context.Context, secret string) (srok.Actor, error)
-	// SessionActor returns the actor of a signed-in user by id.
-	SessionActor(ctx context.Context, userID string) (srok.Actor, error)
+	// SessionActor returns the actor of a signed-in user by id, for a
+	// session opened at generation (SessionGenerationKey): EUNAUTHENTICATED
+	// once the user's sessions were ended since.
+	SessionActor(ctx context.Context, userID string, generation int64) (srok.Actor, error)
 }
 
 // SessionUserKey is the key of the signed-in user's id in a browser
 // session. Nothing else about the user is kept there: the role is read
 // anew on every request.
 const SessionUserKey = "user_id"
+
+// SessionGenerationKey is the key of the user's session generation
+// (account.User.SessionGeneration) when the session was opened or its
+// password changed in it: a password set or a disable since ends the
+// session. A session without it (opened before it was kept) reads as 0.
+const SessionGenerationKey = "generation"
 
 // SessionOptions are the settings of the browser sessions.
 type SessionOptions struct {
@@ -134,10 +142,11 @@ func identify(a Authenticator, sessions *scs.SessionManager, idle time.Duration,
 					} else if seen == 0 || now.Sub(time.Unix(0, seen)) >= touch {
 						sessions.Put(ctx, sessionSeenKey, now.UnixNano())
 					}
-					actor, err := a.SessionActor(ctx, id)
+					actor, err := a.SessionActor(ctx, id, sessions.GetInt64(ctx, SessionGenerationKey))
 					switch {
 					case srok.ErrorCode(err) == srok.EUNAUTHENTICATED || srok.ErrorCode(err) == srok.ENOTFOUND:
-						// Disabled or removed since sign-in: the session ends now.
+						// Disabled, removed or given a new password since
+						// sign-in: the session ends now.
 						_ = sessions.Destroy(ctx)
 					case err != nil:
 						return err

@@ -62,7 +62,7 @@ func (t tokens) AuthenticateToken(_ context.Context, secret string) (srok.Actor,
 	return srok.Actor{}, &srok.Error{Code: srok.EUNAUTHENTICATED, Message: "unknown token"}
 }
 
-func (t tokens) SessionActor(context.Context, string) (srok.Actor, error) {
+func (t tokens) SessionActor(context.Context, string, int64) (srok.Actor, error) {
 	return srok.Actor{}, &srok.Error{Code: srok.ENOTFOUND, Message: "no such user"}
 }
 

@@ -160,9 +160,20 @@ func TestUserCommands(t *testing.T) {
 			t.Error("list --json shows a password hash")
 		}
 
-		// Set a password, from a pipe; then disable, twice.
+		// Set a password, from a pipe; then disable, twice. The password set
+		// ends every session of the user: their generation moves on.
+		before, err := acc.UserByEmail(ctx, "anna@example.ru")
+		if err != nil {
+			t.Fatal(err)
+		}
 		r = runWithStdin(t, vars, "a brand new password\n", false, "user", "set-password", "ANNA@example.ru")
 		wantRun(t, "set-password", r, 0, "set the password of ANNA@example.ru")
+		if after, err := acc.UserByEmail(ctx, "anna@example.ru"); err != nil || after.SessionGeneration != before.SessionGeneration+1 {
+			t.Errorf("session generation %d after set-password, %d before (%v): the sessions stay", after.SessionGeneration, before.SessionGeneration, err)
+		}
+		if _, err := acc.SessionActor(ctx, before.ID, before.SessionGeneration); srok.ErrorCode(err) != srok.EUNAUTHENTICATED {
+			t.Errorf("a session opened before set-password: %v", err)
+		}
 		if _, err := acc.CheckPassword(ctx, "anna@example.ru", "a brand new password"); err != nil {
 			t.Fatalf("the new password: %v", err)
 		}

@@ -220,7 +220,7 @@ func runUserSetPassword(ctx context.Context, args []string, e env) error {
 	if *generate {
 		fmt.Fprintln(e.stdout, password)
 	}
-	fmt.Fprintf(e.stderr, "srok user: set the password of %s\n", email)
+	fmt.Fprintf(e.stderr, "srok user: set the password of %s; every session of theirs has ended\n", email)
 	return nil
 }
 

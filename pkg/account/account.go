@@ -33,9 +33,14 @@ type User struct {
 	Role srok.Role
 	// Active is false for a disabled user, who can neither sign in nor use
 	// a token.
-	Active    bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Active bool
+	// SessionGeneration counts the events that end every browser session
+	// of the user: each password set and each disable raises it. A session
+	// keeps the generation it was opened at and ends once they differ
+	// (152-FZ art. 19 part 2 item 8).
+	SessionGeneration int64
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // Token is an API token (токен доступа) of a user, for programs that call
@@ -97,11 +102,15 @@ type Store interface {
 	// UserByID returns the user with id (ENOTFOUND).
 	UserByID(ctx context.Context, id string) (User, error)
 	// SetUserActive enables or disables a user and sets its updated_at
-	// (ENOTFOUND).
+	// (ENOTFOUND). Disabling raises its session generation, so that no
+	// session opened before lives again when the user is enabled.
 	SetUserActive(ctx context.Context, id string, active bool, at time.Time) error
 	// SetPasswordHash replaces a user's password hash and sets its
-	// updated_at (ENOTFOUND).
-	SetPasswordHash(ctx context.Context, id, passwordHash string, at time.Time) error
+	// updated_at (ENOTFOUND). With endSessions it raises the user's
+	// session generation in the same statement and returns the new one
+	// (every session opened before ends); without it (a re-hash with new
+	// parameters at sign-in) it returns the generation unchanged.
+	SetPasswordHash(ctx context.Context, id, passwordHash string, at time.Time, endSessions bool) (int64, error)
 	// SetUserRole gives a user another role and sets its updated_at
 	// (ENOTFOUND).
 	SetUserRole(ctx context.Context, id string, role srok.Role, at time.Time) error

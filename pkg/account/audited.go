@@ -52,10 +52,12 @@ func (s *Service) DisableUser(ctx context.Context, email string) (bool, error) {
 	return changed, err
 }
 
-// SetPassword replaces the password of the user with email. The actor
-// must be allowed to manage users.
+// SetPassword replaces the password of the user with email and ends every
+// browser session of theirs at once, in every process. The actor must be
+// allowed to manage users.
 func (s *Service) SetPassword(ctx context.Context, email, password string) error {
 	err := s.setPassword(ctx, email, password)
+	s.AuthChanged() // at once in this process; the store notifies the others
 	s.audited(ctx, audit.ActionUserPassword, "", []string{"password"}, err)
 	return err
 }

@@ -103,8 +103,8 @@ func (s *Service) disableUser(ctx context.Context, email string) (changed bool, 
 	return true, nil
 }
 
-// setPassword is SetPassword without its audit entry: replaces the password of the user with email. The actor must
-// be allowed to manage users.
+// setPassword is SetPassword without its audit entry: replaces the password of the user with email and ends every
+// session of theirs. The actor must be allowed to manage users.
 func (s *Service) setPassword(ctx context.Context, email, password string) error {
 	if _, err := mayManageUsers(ctx); err != nil {
 		return err
@@ -120,7 +120,8 @@ func (s *Service) setPassword(ctx context.Context, email, password string) error
 	if err := s.withHashSlot(ctx, func() { hash = hashPassword(password, s.params) }); err != nil {
 		return err
 	}
-	return s.store.SetPasswordHash(ctx, u.ID, hash, s.clock())
+	_, err = s.store.SetPasswordHash(ctx, u.ID, hash, s.clock(), true)
+	return err
 }
 
 // CheckPassword returns the active user with email and password. Whatever
@@ -154,7 +155,8 @@ func (s *Service) CheckPassword(ctx context.Context, email, password string) (Us
 		if err := s.withHashSlot(ctx, func() { hash = hashPassword(password, s.params) }); err != nil {
 			return User{}, err
 		}
-		if err := s.store.SetPasswordHash(ctx, u.ID, hash, s.clock()); err != nil {
+		// The same password in a new hash: the sessions stay.
+		if _, err := s.store.SetPasswordHash(ctx, u.ID, hash, s.clock(), false); err != nil {
 			return User{}, err
 		}
 	}
@@ -162,25 +164,36 @@ func (s *Service) CheckPassword(ctx context.Context, email, password string) (Us
 }
 
 // SessionActor returns the actor of the active user with id, for a browser
-// session that holds the user's id. It reads the user on every call, so
-// that a disabled user's sessions stop at once and a changed role takes
-// effect at the next request; an unknown or disabled user is
-// EUNAUTHENTICATED.
-func (s *Service) SessionActor(ctx context.Context, userID string) (srok.Actor, error) {
+// session that holds the user's id and the session generation it was
+// opened at (0 for a session that holds none). It reads the user on every
+// call, so that a disabled user's sessions stop at once and a changed role
+// takes effect at the next request; an unknown or disabled user, or a
+// session whose generation is not the user's (the password was set or the
+// user disabled since: 152-FZ art. 19 part 2 item 8), is EUNAUTHENTICATED.
+func (s *Service) SessionActor(ctx context.Context, userID string, generation int64) (srok.Actor, error) {
 	now := s.clock()
 	u, gen, cached := s.cache.user(userID, now)
-	if cached && u.Active {
-		return s.ActorOf(u), nil
+	if !cached || !u.Active {
+		var err error
+		u, err = s.UserByID(ctx, userID)
+		if err == nil && u.Active {
+			s.cache.putUser(u, now, gen)
+		}
+		switch {
+		case srok.ErrorCode(err) == srok.ENOTFOUND:
+			return srok.Actor{}, errSessionEnded()
+		case err != nil:
+			return srok.Actor{}, err
+		}
 	}
-	u, err := s.UserByID(ctx, userID)
-	if err == nil && u.Active {
-		s.cache.putUser(u, now, gen)
-	}
-	switch {
-	case srok.ErrorCode(err) == srok.ENOTFOUND, err == nil && !u.Active:
-		return srok.Actor{}, srok.Errorf(srok.EUNAUTHENTICATED, "your session has ended: sign in again")
-	case err != nil:
-		return srok.Actor{}, err
+	if !u.Active || u.SessionGeneration != generation {
+		return srok.Actor{}, errSessionEnded()
 	}
 	return s.ActorOf(u), nil
+}
+
+// errSessionEnded is the answer to a session that no longer stands for its
+// user.
+func errSessionEnded() error {
+	return srok.Errorf(srok.EUNAUTHENTICATED, "your session has ended: sign in again")
 }

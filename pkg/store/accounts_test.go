@@ -239,7 +239,7 @@ func TestUserDisableAndSetPassword(t *testing.T) {
 		if _, err := e.acc.DisableUser(e.sys, "nobody@example.ru"); srok.ErrorCode(err) != srok.ENOTFOUND {
 			t.Errorf("disable nobody: %v", err)
 		}
-		if _, err := e.acc.SessionActor(context.Background(), u.ID); srok.ErrorCode(err) != srok.EUNAUTHENTICATED {
+		if _, err := e.acc.SessionActor(context.Background(), u.ID, 0); srok.ErrorCode(err) != srok.EUNAUTHENTICATED {
 			t.Errorf("a disabled user's session: %v", err)
 		}
 
@@ -264,11 +264,16 @@ func TestUserDisableAndSetPassword(t *testing.T) {
 		if _, err := e.acc.DisableUser(viewer, "boris@example.ru"); srok.ErrorCode(err) != srok.EFORBIDDEN {
 			t.Errorf("a viewer disabled a user: %v", err)
 		}
-		a, err := e.acc.SessionActor(context.Background(), b.ID)
+		// The password was set once: sessions from before it (generation
+		// 0) ended, those opened since (generation 1) stand.
+		if _, err := e.acc.SessionActor(context.Background(), b.ID, 0); srok.ErrorCode(err) != srok.EUNAUTHENTICATED {
+			t.Errorf("a session from before the password set: %v", err)
+		}
+		a, err := e.acc.SessionActor(context.Background(), b.ID, 1)
 		if err != nil || a != (srok.Actor{ID: b.ID, Name: "Борис", UserID: b.ID, Email: "boris@example.ru", Role: srok.RoleViewer}) {
 			t.Errorf("session actor %+v %v", a, err)
 		}
-		if _, err := e.acc.SessionActor(context.Background(), "01a214ef-c62a-725c-a810-d86c03cca3cd"); srok.ErrorCode(err) != srok.EUNAUTHENTICATED {
+		if _, err := e.acc.SessionActor(context.Background(), "01a214ef-c62a-725c-a810-d86c03cca3cd", 0); srok.ErrorCode(err) != srok.EUNAUTHENTICATED {
 			t.Errorf("an unknown user's session: %v", err)
 		}
 	})

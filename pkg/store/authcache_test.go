@@ -53,7 +53,7 @@ func TestAuthCacheHearsOtherProcesses(t *testing.T) {
 		if _, err := a.AuthenticateToken(context.Background(), secret); err != nil {
 			t.Fatalf("before revocation: %v", err)
 		}
-		if _, err := a.SessionActor(context.Background(), u.ID); err != nil {
+		if _, err := a.SessionActor(context.Background(), u.ID, 0); err != nil {
 			t.Fatalf("session before disabling: %v", err)
 		}
 	}
@@ -66,7 +66,7 @@ func TestAuthCacheHearsOtherProcesses(t *testing.T) {
 	if _, err := b.DisableUser(sys, u.Email); err != nil {
 		t.Fatal(err)
 	}
-	refusedWithin(t, "the disabled user's session", func() error { _, err := a.SessionActor(context.Background(), u.ID); return err })
+	refusedWithin(t, "the disabled user's session", func() error { _, err := a.SessionActor(context.Background(), u.ID, 0); return err })
 
 	// With the listener gone, nothing is cached: a revocation it cannot
 	// hear still takes effect at the next request.

@@ -24,35 +24,39 @@ type userRow struct {
 	Role         string
 	Active       bool
 	PasswordHash string
-	CreatedAt    time.Time `gorm:"autoCreateTime:false"`
-	UpdatedAt    time.Time `gorm:"autoUpdateTime:false"`
+	// SessionGeneration is account.User's; a new user starts at 0.
+	SessionGeneration int64
+	CreatedAt         time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt         time.Time `gorm:"autoUpdateTime:false"`
 }
 
 func (userRow) TableName() string { return "users" }
 
 func toUserRow(u account.User, passwordHash string) userRow {
 	return userRow{
-		ID:           u.ID,
-		Email:        u.Email,
-		EmailLower:   strings.ToLower(u.Email),
-		Name:         u.Name,
-		Role:         string(u.Role),
-		Active:       u.Active,
-		PasswordHash: passwordHash,
-		CreatedAt:    utc(u.CreatedAt),
-		UpdatedAt:    utc(u.UpdatedAt),
+		ID:                u.ID,
+		Email:             u.Email,
+		EmailLower:        strings.ToLower(u.Email),
+		Name:              u.Name,
+		Role:              string(u.Role),
+		Active:            u.Active,
+		PasswordHash:      passwordHash,
+		SessionGeneration: u.SessionGeneration,
+		CreatedAt:         utc(u.CreatedAt),
+		UpdatedAt:         utc(u.UpdatedAt),
 	}
 }
 
 func toUser(row userRow) account.User {
 	return account.User{
-		ID:        row.ID,
-		Email:     row.Email,
-		Name:      row.Name,
-		Role:      srok.Role(row.Role),
-		Active:    row.Active,
-		CreatedAt: row.CreatedAt.UTC(),
-		UpdatedAt: row.UpdatedAt.UTC(),
+		ID:                row.ID,
+		Email:             row.Email,
+		Name:              row.Name,
+		Role:              srok.Role(row.Role),
+		Active:            row.Active,
+		SessionGeneration: row.SessionGeneration,
+		CreatedAt:         row.CreatedAt.UTC(),
+		UpdatedAt:         row.UpdatedAt.UTC(),
 	}
 }
 
@@ -104,13 +108,13 @@ func (s *Store) Users(ctx context.Context) ([]account.User, error) {
 
 // UserByEmail implements account.Store.
 func (s *Store) UserByEmail(ctx context.Context, emailLower string) (account.User, string, error) {
-	q := "SELECT id, email, name, role, active, created_at, updated_at, password_hash FROM users WHERE email_lower = $1"
+	q := "SELECT id, email, name, role, active, session_generation, created_at, updated_at, password_hash FROM users WHERE email_lower = $1"
 	if s.dialect == SQLite {
 		q = strings.Replace(q, "$1", "?", 1)
 	}
 	var u account.User
 	var role, hash string
-	err := s.reads.QueryRowContext(ctx, q, emailLower).Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.CreatedAt, &u.UpdatedAt, &hash)
+	err := s.reads.QueryRowContext(ctx, q, emailLower).Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.SessionGeneration, &u.CreatedAt, &u.UpdatedAt, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return account.User{}, "", srok.Errorf(srok.ENOTFOUND, "no user with email %q", emailLower)
 	}
@@ -135,25 +139,27 @@ func (s *Store) UserByID(ctx context.Context, id string) (account.User, error) {
 
 // userWhere reads the user whose column equals v, without the password hash.
 func (s *Store) userWhere(ctx context.Context, column, v string) (account.User, error) {
-	q := "SELECT id, email, name, role, active, created_at, updated_at FROM users WHERE " + column + " = $1"
+	q := "SELECT id, email, name, role, active, session_generation, created_at, updated_at FROM users WHERE " + column + " = $1"
 	if s.dialect == SQLite {
 		q = strings.Replace(q, "$1", "?", 1)
 	}
 	var u account.User
 	var role string
-	if err := s.reads.QueryRowContext(ctx, q, v).Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.CreatedAt, &u.UpdatedAt); err != nil {
+	if err := s.reads.QueryRowContext(ctx, q, v).Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.SessionGeneration, &u.CreatedAt, &u.UpdatedAt); err != nil {
 		return account.User{}, err
 	}
 	u.Role, u.CreatedAt, u.UpdatedAt = srok.Role(role), u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 	return u, nil
 }
 
-// updateUser sets columns of the user with id, or returns ENOTFOUND.
+// updateUser sets columns of the user with id, or returns ENOTFOUND, and
+// returns the user's session generation after the change.
 //
 // Every change of a user may end their authentications (disabled, another
-// role): it notifies every srok process on the database in the same
-// transaction (ListenAuthChanges).
-func (s *Store) updateUser(ctx context.Context, op, id string, set map[string]any) error {
+// role, a new password): it notifies every srok process on the database in
+// the same transaction (ListenAuthChanges).
+func (s *Store) updateUser(ctx context.Context, op, id string, set map[string]any) (int64, error) {
+	var gen int64
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&userRow{}).Where("id = ?", id).Updates(set)
 		if res.Error != nil {
@@ -162,19 +168,35 @@ func (s *Store) updateUser(ctx context.Context, op, id string, set map[string]an
 		if res.RowsAffected == 0 {
 			return srok.Errorf(srok.ENOTFOUND, "no user with id %q", id)
 		}
+		if err := tx.Model(&userRow{}).Where("id = ?", id).Pluck("session_generation", &gen).Error; err != nil {
+			return err
+		}
 		return s.notifyAuth(tx)
 	})
-	return s.wrap(op, err)
+	return gen, s.wrap(op, err)
 }
+
+// endSessions is the update that raises a user's session generation: the
+// increment is done by the database, so that two changes at once both count.
+var endSessions = gorm.Expr("session_generation + 1")
 
 // SetUserActive implements account.Store.
 func (s *Store) SetUserActive(ctx context.Context, id string, active bool, at time.Time) error {
-	return s.updateUser(ctx, "set user active", id, map[string]any{"active": active, "updated_at": utc(at)})
+	set := map[string]any{"active": active, "updated_at": utc(at)}
+	if !active {
+		set["session_generation"] = endSessions
+	}
+	_, err := s.updateUser(ctx, "set user active", id, set)
+	return err
 }
 
 // SetPasswordHash implements account.Store.
-func (s *Store) SetPasswordHash(ctx context.Context, id, passwordHash string, at time.Time) error {
-	return s.updateUser(ctx, "set password", id, map[string]any{"password_hash": passwordHash, "updated_at": utc(at)})
+func (s *Store) SetPasswordHash(ctx context.Context, id, passwordHash string, at time.Time, end bool) (int64, error) {
+	set := map[string]any{"password_hash": passwordHash, "updated_at": utc(at)}
+	if end {
+		set["session_generation"] = endSessions
+	}
+	return s.updateUser(ctx, "set password", id, set)
 }
 
 // HasUsers implements account.Store.

@@ -9,5 +9,6 @@ import (
 
 // SetUserRole implements account.Store.
 func (s *Store) SetUserRole(ctx context.Context, id string, role srok.Role, at time.Time) error {
-	return s.updateUser(ctx, "set user role", id, map[string]any{"role": string(role), "updated_at": utc(at)})
+	_, err := s.updateUser(ctx, "set user role", id, map[string]any{"role": string(role), "updated_at": utc(at)})
+	return err
 }

@@ -14,7 +14,7 @@ func TestUserSetRoleAndEnable(t *testing.T) {
 	forEachAccounts(t, func(t *testing.T, e accountsEnv) {
 		u := mustUser(t, e, "anna@example.ru", "Анна", srok.RoleViewer)
 		op := mustUser(t, e, "oleg@example.ru", "Олег", srok.RoleOperator)
-		if a, err := e.acc.SessionActor(context.Background(), u.ID); err != nil || a.Role != srok.RoleViewer {
+		if a, err := e.acc.SessionActor(context.Background(), u.ID, 0); err != nil || a.Role != srok.RoleViewer {
 			t.Fatalf("session before: %+v %v", a, err)
 		}
 		e.clock.Set(e.clock.Now().Add(time.Hour))
@@ -26,7 +26,7 @@ func TestUserSetRoleAndEnable(t *testing.T) {
 		if got.Role != srok.RoleOfficer || !got.UpdatedAt.Equal(u.UpdatedAt.Add(time.Hour)) {
 			t.Errorf("after set role %+v", got)
 		}
-		if a, err := e.acc.SessionActor(context.Background(), u.ID); err != nil || a.Role != srok.RoleOfficer {
+		if a, err := e.acc.SessionActor(context.Background(), u.ID, 0); err != nil || a.Role != srok.RoleOfficer {
 			t.Errorf("session after: %+v %v", a, err)
 		}
 		if changed, err := e.acc.SetRole(e.sys, "anna@example.ru", srok.RoleOfficer); err != nil || changed {
