@@ -128,7 +128,8 @@ func TestEmailPermissions(t *testing.T) {
 		wantStatus(t, h.do("GET", path+"/raw", nil, as(formA)), http.StatusOK)
 		wantStatus(t, h.do("GET", path, nil, as(formB)), http.StatusNotFound)
 		wantStatus(t, h.do("GET", path+"/raw", nil, as(formB)), http.StatusNotFound)
-		wantStatus(t, h.do("GET", path, nil, as(operator)), http.StatusOK)
+		// Linked to no request, it is its sender's: not another operator's.
+		wantStatus(t, h.do("GET", path, nil, as(operator)), http.StatusNotFound)
 		for _, p := range []string{path, path + "/raw", path + "/attachments/0"} {
 			wantStatus(t, h.do("GET", p, nil, as(viewer)), http.StatusForbidden)
 		}
@@ -141,6 +142,8 @@ func TestEmailPermissions(t *testing.T) {
 			t.Errorf("another token's email linked: %+v", p)
 		}
 		wantStatus(t, h.do("POST", "/api/v1/requests", link, as(formA)), http.StatusCreated)
+		// Registered as an unassigned request, the operator sees it, and its email.
+		wantStatus(t, h.do("GET", path, nil, as(operator)), http.StatusOK)
 		wantStatus(t, h.do("GET", path, nil, anonymous()), http.StatusUnauthorized)
 		wantStatus(t, h.do("POST", "/api/v1/emails", eml(t, "cp1251_qp.eml"), rfc822, anonymous()), http.StatusUnauthorized)
 	})

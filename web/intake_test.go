@@ -126,7 +126,11 @@ func forEachWork(t *testing.T, fn func(t *testing.T, w *workEnv)) {
 	}
 }
 
-func newWorkEnv(t *testing.T, d store.Dialect) *workEnv {
+func newWorkEnv(t *testing.T, d store.Dialect) *workEnv { return newWorkEnvOf(t, d, false) }
+
+// newWorkEnvOf is newWorkEnv, with the real intake (intake.Service asking
+// the register who reads an email) when realEmails.
+func newWorkEnvOf(t *testing.T, d store.Dialect, realEmails bool) *workEnv {
 	t.Helper()
 	st := storetest.MustOpen(t, d)
 	clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, moscow))
@@ -146,9 +150,13 @@ func newWorkEnv(t *testing.T, d store.Dialect) *workEnv {
 	sm := httpx.NewSessions(httpx.SessionOptions{Store: ss, IdleTimeout: time.Hour, Lifetime: 12 * time.Hour})
 	e := &env{st: st, acc: acc, clock: clock, sys: srok.WithActor(context.Background(), srok.System)}
 	w := &workEnv{env: e, reg: reg, emails: newFakeEmails(st)}
+	var emails web.Emails = w.emails
+	if realEmails {
+		emails = intake.NewService(st, intake.WithClock(clock.Now), intake.WithAudit(trail), intake.WithReaders(reg))
+	}
 	srv := httpx.New(httpx.Options{Auth: acc, Sessions: sm, SessionIdle: time.Hour})
 	web.Mount(srv, web.Config{Accounts: acc, Throttle: account.NewThrottle(st, clock.Now), Audit: trail, Sessions: sm,
-		Now: clock.Now, Sleep: e.sleep, Register: reg, Emails: w.emails, Calendar: cal, UserAdmin: acc,
+		Now: clock.Now, Sleep: e.sleep, Register: reg, Emails: emails, Calendar: cal, UserAdmin: acc,
 		Reminders: remind.NewSettingsService(st, trail, clock.Now)})
 	e.h = srv
 	return w

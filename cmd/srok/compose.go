@@ -62,7 +62,7 @@ func compose(d deps) *echo.Echo {
 	if d.calendars != nil {
 		live, calImp = d.calendars.Live(), d.calendars
 	}
-	emails := intake.NewService(d.store, intake.WithClock(d.now), intake.WithAudit(d.audit))
+	emails := intake.NewService(d.store, intake.WithClock(d.now), intake.WithAudit(d.audit), intake.WithReaders(d.register))
 	reminders := remind.NewSettingsService(d.store, d.audit, d.now)
 	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
 		Health: d.store, Log: d.log, Now: d.now, Calendars: live, CalendarImport: calImp,

@@ -1597,8 +1597,8 @@ type RequestInput struct {
 	Channel Channel `json:"channel"`
 
 	// EmailId The stored email the request came in (its id from `POST /api/v1/emails`); an id no email has is a
-	// 422 naming `email_id`, and so is, for an intake token, an email it did not send in. It cannot be
-	// changed afterwards.
+	// 422 naming `email_id`, and so is an email the caller may not read (see `GET /api/v1/emails/{id}`).
+	// It cannot be changed afterwards.
 	EmailId *openapi_types.UUID `json:"email_id,omitempty"`
 
 	// EvidenceReceivedAt Only for `rectification` and `erasure`: when the information confirming the claim arrived, if
@@ -2263,8 +2263,10 @@ type ClientInterface interface {
 	// GetEmail What was read of a stored email
 	//
 	// The same body as `POST /api/v1/emails` answered. Reading an email is reading personal data: a viewer
-	// may not (403), an intake token only the emails it sent in (404 for others). Every read is recorded
-	// (`email.read`).
+	// may not (403); an email registered as a request is read by whoever may see one of its requests, one
+	// registered as none by the user who sent it in (with any of their tokens) and by officers and
+	// administrators; an intake token reads only the emails it sent in. Others get 404. Every read is
+	// recorded (`email.read`), and so is every refusal.
 	//
 	// Corresponds with GET /api/v1/emails/{id} (the `GetEmail` operationId).
 	GetEmail(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2872,8 +2874,10 @@ func (c *Client) CreateEmailWithBody(ctx context.Context, contentType string, bo
 // GetEmail What was read of a stored email
 //
 // The same body as `POST /api/v1/emails` answered. Reading an email is reading personal data: a viewer
-// may not (403), an intake token only the emails it sent in (404 for others). Every read is recorded
-// (`email.read`).
+// may not (403); an email registered as a request is read by whoever may see one of its requests, one
+// registered as none by the user who sent it in (with any of their tokens) and by officers and
+// administrators; an intake token reads only the emails it sent in. Others get 404. Every read is
+// recorded (`email.read`), and so is every refusal.
 //
 // Corresponds with GET /api/v1/emails/{id} (the `GetEmail` operationId).
 func (c *Client) GetEmail(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5422,8 +5426,10 @@ type ClientWithResponsesInterface interface {
 	// GetEmailWithResponse What was read of a stored email
 	//
 	// The same body as `POST /api/v1/emails` answered. Reading an email is reading personal data: a viewer
-	// may not (403), an intake token only the emails it sent in (404 for others). Every read is recorded
-	// (`email.read`).
+	// may not (403); an email registered as a request is read by whoever may see one of its requests, one
+	// registered as none by the user who sent it in (with any of their tokens) and by officers and
+	// administrators; an intake token reads only the emails it sent in. Others get 404. Every read is
+	// recorded (`email.read`), and so is every refusal.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9710,8 +9716,10 @@ func (c *ClientWithResponses) CreateEmailWithBodyWithResponse(ctx context.Contex
 // GetEmailWithResponse What was read of a stored email
 //
 // The same body as `POST /api/v1/emails` answered. Reading an email is reading personal data: a viewer
-// may not (403), an intake token only the emails it sent in (404 for others). Every read is recorded
-// (`email.read`).
+// may not (403); an email registered as a request is read by whoever may see one of its requests, one
+// registered as none by the user who sent it in (with any of their tokens) and by officers and
+// administrators; an intake token reads only the emails it sent in. Others get 404. Every read is
+// recorded (`email.read`), and so is every refusal.
 //
 // Returns a wrapper object for the known response body format(s).
 //

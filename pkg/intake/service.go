@@ -64,12 +64,20 @@ type Auditor interface {
 	Prepare(ctx context.Context, e audit.Entry) ([]*audit.Entry, error)
 }
 
+// Readers decides who may read a stored email: whoever sees a request
+// registered from it, else the person who sent it in (register.Service).
+type Readers interface {
+	// SeesEmail reports whether a may read the email with id.
+	SeesEmail(ctx context.Context, a srok.Actor, id string) (bool, error)
+}
+
 // Service stores and reads emails for the actors allowed to. It is safe
 // for concurrent use.
 type Service struct {
-	store Store
-	now   func() time.Time
-	audit Auditor
+	store   Store
+	now     func() time.Time
+	audit   Auditor
+	readers Readers
 }
 
 // Option configures a Service.
@@ -81,6 +89,12 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 // WithAudit records every store and read of an email in the audit trail;
 // without it nothing is recorded (tests of the package alone).
 func WithAudit(a Auditor) Option { return func(s *Service) { s.audit = a } }
+
+// WithReaders makes r decide who reads an email (register.Service.SeesEmail).
+// Without it, an operator or a token reads only what it sent in itself,
+// and officers and administrators read every email (tests of the package
+// alone).
+func WithReaders(r Readers) Option { return func(s *Service) { s.readers = r } }
 
 // NewService returns the intake on st.
 func NewService(st Store, opts ...Option) *Service {
@@ -203,8 +217,10 @@ func (s *Service) Attachment(ctx context.Context, a srok.Actor, id string, n int
 }
 
 // visible returns nil when a may read the email with id: it may read
-// personal data, the email exists, and an intake token sent it in. A hidden
-// email is "not found", so that its existence is not told either.
+// personal data and the readers let it (see WithReaders: an email holds
+// the personal data of its request, 152-FZ art. 19 part 2). A hidden email
+// is "not found", so that its existence is not told either; the refusal
+// is recorded.
 func (s *Service) visible(ctx context.Context, a srok.Actor, id string, act audit.Action) error {
 	if err := s.authorize(ctx, a, srok.ActPersonalData, act, "read emails (personal data)"); err != nil {
 		return err
@@ -213,14 +229,22 @@ func (s *Service) visible(ctx context.Context, a srok.Actor, id string, act audi
 	if _, err := uuid.Parse(id); err != nil {
 		return notFound
 	}
-	if a.Scope == srok.ScopeIntake {
-		ok, err := s.store.EmailSentBy(ctx, id, a.ID)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return notFound
-		}
+	var ok bool
+	var err error
+	switch {
+	case s.readers != nil:
+		ok, err = s.readers.SeesEmail(ctx, a, id)
+	case a.Scope == srok.ScopeIntake || a.Role == srok.RoleOperator:
+		ok, err = s.store.EmailSentBy(ctx, id, a.ID)
+	default:
+		ok = true
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
+		_ = s.record(ctx, audit.Entry{Action: act, Outcome: audit.OutcomeDenied, Detail: "email " + id + ": not visible to the actor"})
+		return notFound
 	}
 	return nil
 }

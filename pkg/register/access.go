@@ -56,6 +56,58 @@ type Emails interface {
 	EmailDate(ctx context.Context, id string) (*time.Time, error)
 	// EmailSentBy reports whether actorID sent the email with id in.
 	EmailSentBy(ctx context.Context, id, actorID string) (bool, error)
+	// EmailIngestedBy reports whether the user with userID sent the email
+	// with id in, themselves or with one of their API tokens.
+	EmailIngestedBy(ctx context.Context, id, userID string) (bool, error)
+	// EmailLinks returns the requests registered from the email with id.
+	EmailLinks(ctx context.Context, id string) ([]EmailLink, error)
+}
+
+// EmailLink is a request registered from an email, with what tells who may
+// see it.
+type EmailLink struct {
+	RequestID  string
+	Assignee   string
+	AssigneeID string
+	CreatedBy  string
+}
+
+// SeesEmail reports whether a may read the stored email with id. An email
+// holds the personal data of the request it came with, so it is shown to
+// those who need it and no one else (152-FZ art. 19 part 2):
+//   - an email registered as a request is visible to whoever may see one of
+//     the requests linked to it (visible);
+//   - an email linked to no request, to the user who sent it in, in a
+//     browser or with any of their API tokens, and to officers and
+//     administrators;
+//   - an intake token sees only what it sent in itself, linked or not;
+//   - whoever may not read personal data (a viewer) sees no email.
+//
+// It does not tell whether the email exists: an officer "sees" any id.
+func (s *Service) SeesEmail(ctx context.Context, a srok.Actor, id string) (bool, error) {
+	switch {
+	case a.ID == "" || !a.Can(srok.ActPersonalData):
+		return false, nil
+	case s.emails == nil:
+		return false, nil
+	case a.Scope == srok.ScopeIntake:
+		return s.emails.EmailSentBy(ctx, id, a.ID)
+	case a.Role != srok.RoleOperator:
+		return true, nil
+	}
+	links, err := s.emails.EmailLinks(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if len(links) == 0 {
+		return s.emails.EmailIngestedBy(ctx, id, a.UserID)
+	}
+	for _, l := range links {
+		if visible(a, &Request{Assignee: l.Assignee, AssigneeID: l.AssigneeID, CreatedBy: l.CreatedBy}) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // WithEmails lets requests link the email they came in. Without it, a

@@ -164,8 +164,7 @@ func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r 
 // fromEmail checks the email in links and, when received_at is not given,
 // takes it from the email's Date: a request sent by email is received when
 // the email arrived (152-FZ art. 14 part 3: the request in electronic form).
-// An intake token links only an email it sent in itself, as it reads only
-// those.
+// Only an email the actor may read can be linked (SeesEmail).
 func (s *Service) fromEmail(ctx context.Context, a srok.Actor, in Input) (Input, error) {
 	in.EmailID = strings.TrimSpace(in.EmailID)
 	if in.EmailID == "" {
@@ -182,14 +181,17 @@ func (s *Service) fromEmail(ctx context.Context, a srok.Actor, in Input) (Input,
 	case err != nil:
 		return in, err
 	}
-	if a.Scope == srok.ScopeIntake {
-		ok, err := s.emails.EmailSentBy(ctx, in.EmailID, a.ID)
-		if err != nil {
-			return in, err
-		}
-		if !ok {
-			return in, unknown
-		}
+	// Linking shows the email to whoever sees the request: it needs the
+	// right to see the email now (the request is the actor's own, checked
+	// by Create). A hidden email is as unknown as a missing one.
+	ok, err := s.SeesEmail(ctx, a, in.EmailID)
+	if err != nil {
+		return in, err
+	}
+	if !ok {
+		s.record(ctx, audit.Entry{Action: audit.ActionRequestCreate, Outcome: audit.OutcomeDenied,
+			Detail: "link to email " + in.EmailID + ": not visible to the actor"})
+		return in, unknown
 	}
 	if strings.TrimSpace(in.ReceivedAt) == "" {
 		if date == nil {

@@ -210,6 +210,45 @@ func (s *Store) EmailSentBy(ctx context.Context, id, actorID string) (bool, erro
 	return n > 0, nil
 }
 
+// EmailIngestedBy implements register.Emails: a receipt by the user
+// themselves (a browser session, the command line) or by any of their API
+// tokens, whose actor ids are "token:<token id>".
+func (s *Store) EmailIngestedBy(ctx context.Context, id, userID string) (bool, error) {
+	if !validID(id) || !validID(userID) {
+		return false, nil
+	}
+	var n int64
+	err := s.db.WithContext(ctx).Raw(`SELECT count(*) FROM email_receipts WHERE email_id = ?
+		AND (actor_id = ? OR actor_id IN (SELECT 'token:' || id FROM api_tokens WHERE user_id = ?))`, id, userID, userID).Scan(&n).Error
+	if err != nil {
+		return false, s.wrap("email receipt of a user", err)
+	}
+	return n > 0, nil
+}
+
+// EmailLinks implements register.Emails.
+func (s *Store) EmailLinks(ctx context.Context, id string) ([]register.EmailLink, error) {
+	if !validID(id) {
+		return nil, nil
+	}
+	var rows []struct {
+		ID         string
+		Assignee   string
+		AssigneeID *string
+		CreatedBy  string
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT id, assignee, assignee_id, created_by FROM requests WHERE email_id = ? ORDER BY id`, id).
+		Scan(&rows).Error
+	if err != nil {
+		return nil, s.wrap("requests of an email", err)
+	}
+	out := make([]register.EmailLink, len(rows))
+	for i, r := range rows {
+		out[i] = register.EmailLink{RequestID: r.ID, Assignee: r.Assignee, AssigneeID: str(r.AssigneeID), CreatedBy: r.CreatedBy}
+	}
+	return out, nil
+}
+
 // EmailsWithMessageID implements intake.Store.
 func (s *Store) EmailsWithMessageID(ctx context.Context, messageID string) ([]intake.Key, error) {
 	var rows []struct {
