@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -107,4 +108,46 @@ func TestEveryRouteNeedsAuthentication(t *testing.T) {
 		}
 	}
 
+}
+
+// The composed server writes the times a person reads in the operator's
+// zone (the register's), not in the clock's: here the clock runs in UTC, as
+// a server's often does, and the operator is in Moscow.
+func TestComposedPagesSpeakTheOperatorsZone(t *testing.T) {
+	st := storetest.MustOpen(t, store.SQLite)
+	cal, err := calendar.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	moscow, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
+	trail := audit.NewService(st, now)
+	accounts := account.NewService(st, now, account.WithAudit(trail))
+	reg := register.NewService(st, cal, moscow, now, register.WithUsers(accounts), register.WithAudit(trail))
+	sstore, stop := sessionStore(st)
+	t.Cleanup(stop)
+	sessions := httpx.NewSessions(httpx.SessionOptions{Store: sstore, IdleTimeout: time.Hour, Lifetime: 2 * time.Hour})
+	e := compose(deps{store: st, register: reg, accounts: accounts, audit: trail, sessions: sessions, calendar: cal,
+		log: slog.New(slog.DiscardHandler), now: now})
+
+	// The address is locked (its failures counted directly, without the
+	// slow-down each would wait through the form).
+	const addr = "192.0.2.1"
+	throttle := account.NewThrottle(st, now)
+	for i := range account.ThrottleLockAt {
+		if err := throttle.Failure(t.Context(), fmt.Sprintf("user%d@example.ru", i), addr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req := httptest.NewRequest("POST", "/login", strings.NewReader("email=anna%40example.ru&password=whatever"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.RemoteAddr = addr + ":40000"
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "(в 12:15)") {
+		t.Errorf("a locked sign-in in Moscow at 12:00: %d\n%s", rec.Code, rec.Body)
+	}
 }
