@@ -42,6 +42,10 @@ type Accounts interface {
 	// HasUsers reports whether any user exists: until one does, only the
 	// setup is open.
 	HasUsers(ctx context.Context) (bool, error)
+	// CheckSetupToken reports, without using it up, whether a setup token
+	// would create the first administrator now: EFORBIDDEN when it is
+	// unknown, used or expired, ECONFLICT once a user exists.
+	CheckSetupToken(ctx context.Context, setupToken string) error
 	// CompleteSetup creates the first administrator with a one-time setup
 	// token.
 	CompleteSetup(ctx context.Context, setupToken string, in account.UserInput) (account.User, error)
