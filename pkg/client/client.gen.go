@@ -1814,6 +1814,9 @@ type PreconditionFailed = Problem
 // PreconditionRequired An error (RFC 9457).
 type PreconditionRequired = Problem
 
+// RequestTimeout An error (RFC 9457).
+type RequestTimeout = Problem
+
 // ServiceUnavailable An error (RFC 9457).
 type ServiceUnavailable = Problem
 
@@ -5947,6 +5950,11 @@ type ImportCalendarYearsResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// ImportCalendarYearsResponse408Headers the declared response headers of an HTTP 408 response for ImportCalendarYears
+type ImportCalendarYearsResponse408Headers struct {
+	Connection *string
+}
+
 // ImportCalendarYearsResponse429Headers the declared response headers of an HTTP 429 response for ImportCalendarYears
 type ImportCalendarYearsResponse429Headers struct {
 	RetryAfter int
@@ -5970,6 +5978,8 @@ type ImportCalendarYearsResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -5984,6 +5994,8 @@ type ImportCalendarYearsResponse struct {
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ImportCalendarYearsResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *ImportCalendarYearsResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ImportCalendarYearsResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -6013,6 +6025,11 @@ func (r ImportCalendarYearsResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r ImportCalendarYearsResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -6294,6 +6311,11 @@ type PreviewDeadlinesResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// PreviewDeadlinesResponse408Headers the declared response headers of an HTTP 408 response for PreviewDeadlines
+type PreviewDeadlinesResponse408Headers struct {
+	Connection *string
+}
+
 // PreviewDeadlinesResponse429Headers the declared response headers of an HTTP 429 response for PreviewDeadlines
 type PreviewDeadlinesResponse429Headers struct {
 	RetryAfter int
@@ -6315,6 +6337,8 @@ type PreviewDeadlinesResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -6329,6 +6353,8 @@ type PreviewDeadlinesResponse struct {
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *PreviewDeadlinesResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *PreviewDeadlinesResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *PreviewDeadlinesResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -6353,6 +6379,11 @@ func (r PreviewDeadlinesResponse) GetApplicationproblemJSON401() *Unauthorized {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r PreviewDeadlinesResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r PreviewDeadlinesResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -6429,6 +6460,11 @@ type CreateEmailResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// CreateEmailResponse408Headers the declared response headers of an HTTP 408 response for CreateEmail
+type CreateEmailResponse408Headers struct {
+	Connection *string
+}
+
 // CreateEmailResponse429Headers the declared response headers of an HTTP 429 response for CreateEmail
 type CreateEmailResponse429Headers struct {
 	RetryAfter int
@@ -6452,6 +6488,8 @@ type CreateEmailResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *Problem
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -6468,6 +6506,8 @@ type CreateEmailResponse struct {
 	Headers201 *CreateEmailResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateEmailResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *CreateEmailResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateEmailResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -6497,6 +6537,11 @@ func (r CreateEmailResponse) GetApplicationproblemJSON401() *Unauthorized {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CreateEmailResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -7101,6 +7146,11 @@ type PutReminderSettingsResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// PutReminderSettingsResponse408Headers the declared response headers of an HTTP 408 response for PutReminderSettings
+type PutReminderSettingsResponse408Headers struct {
+	Connection *string
+}
+
 // PutReminderSettingsResponse429Headers the declared response headers of an HTTP 429 response for PutReminderSettings
 type PutReminderSettingsResponse429Headers struct {
 	RetryAfter int
@@ -7122,6 +7172,8 @@ type PutReminderSettingsResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -7136,6 +7188,8 @@ type PutReminderSettingsResponse struct {
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *PutReminderSettingsResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *PutReminderSettingsResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *PutReminderSettingsResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -7160,6 +7214,11 @@ func (r PutReminderSettingsResponse) GetApplicationproblemJSON401() *Unauthorize
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r PutReminderSettingsResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -7421,6 +7480,11 @@ type CreateRequestResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// CreateRequestResponse408Headers the declared response headers of an HTTP 408 response for CreateRequest
+type CreateRequestResponse408Headers struct {
+	Connection *string
+}
+
 // CreateRequestResponse429Headers the declared response headers of an HTTP 429 response for CreateRequest
 type CreateRequestResponse429Headers struct {
 	RetryAfter int
@@ -7442,6 +7506,8 @@ type CreateRequestResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
@@ -7460,6 +7526,8 @@ type CreateRequestResponse struct {
 	Headers201 *CreateRequestResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateRequestResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *CreateRequestResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateRequestResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -7484,6 +7552,11 @@ func (r CreateRequestResponse) GetApplicationproblemJSON401() *Unauthorized {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CreateRequestResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r CreateRequestResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -7680,6 +7753,11 @@ type PatchRequestResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// PatchRequestResponse408Headers the declared response headers of an HTTP 408 response for PatchRequest
+type PatchRequestResponse408Headers struct {
+	Connection *string
+}
+
 // PatchRequestResponse429Headers the declared response headers of an HTTP 429 response for PatchRequest
 type PatchRequestResponse429Headers struct {
 	RetryAfter int
@@ -7703,6 +7781,8 @@ type PatchRequestResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
@@ -7725,6 +7805,8 @@ type PatchRequestResponse struct {
 	Headers200 *PatchRequestResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *PatchRequestResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *PatchRequestResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *PatchRequestResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -7754,6 +7836,11 @@ func (r PatchRequestResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r PatchRequestResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r PatchRequestResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -7841,6 +7928,11 @@ type AnswerRequestResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// AnswerRequestResponse408Headers the declared response headers of an HTTP 408 response for AnswerRequest
+type AnswerRequestResponse408Headers struct {
+	Connection *string
+}
+
 // AnswerRequestResponse429Headers the declared response headers of an HTTP 429 response for AnswerRequest
 type AnswerRequestResponse429Headers struct {
 	RetryAfter int
@@ -7864,6 +7956,8 @@ type AnswerRequestResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
@@ -7884,6 +7978,8 @@ type AnswerRequestResponse struct {
 	Headers200 *AnswerRequestResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *AnswerRequestResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *AnswerRequestResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *AnswerRequestResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -7913,6 +8009,11 @@ func (r AnswerRequestResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r AnswerRequestResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r AnswerRequestResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -7995,6 +8096,11 @@ type AssignRequestResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// AssignRequestResponse408Headers the declared response headers of an HTTP 408 response for AssignRequest
+type AssignRequestResponse408Headers struct {
+	Connection *string
+}
+
 // AssignRequestResponse429Headers the declared response headers of an HTTP 429 response for AssignRequest
 type AssignRequestResponse429Headers struct {
 	RetryAfter int
@@ -8018,6 +8124,8 @@ type AssignRequestResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
@@ -8038,6 +8146,8 @@ type AssignRequestResponse struct {
 	Headers200 *AssignRequestResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *AssignRequestResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *AssignRequestResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *AssignRequestResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -8067,6 +8177,11 @@ func (r AssignRequestResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r AssignRequestResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r AssignRequestResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -8149,6 +8264,11 @@ type CancelRequestResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// CancelRequestResponse408Headers the declared response headers of an HTTP 408 response for CancelRequest
+type CancelRequestResponse408Headers struct {
+	Connection *string
+}
+
 // CancelRequestResponse429Headers the declared response headers of an HTTP 429 response for CancelRequest
 type CancelRequestResponse429Headers struct {
 	RetryAfter int
@@ -8172,6 +8292,8 @@ type CancelRequestResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
@@ -8192,6 +8314,8 @@ type CancelRequestResponse struct {
 	Headers200 *CancelRequestResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CancelRequestResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *CancelRequestResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CancelRequestResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -8221,6 +8345,11 @@ func (r CancelRequestResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r CancelRequestResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r CancelRequestResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -8303,6 +8432,11 @@ type CloseRequestResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// CloseRequestResponse408Headers the declared response headers of an HTTP 408 response for CloseRequest
+type CloseRequestResponse408Headers struct {
+	Connection *string
+}
+
 // CloseRequestResponse429Headers the declared response headers of an HTTP 429 response for CloseRequest
 type CloseRequestResponse429Headers struct {
 	RetryAfter int
@@ -8326,6 +8460,8 @@ type CloseRequestResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
@@ -8346,6 +8482,8 @@ type CloseRequestResponse struct {
 	Headers200 *CloseRequestResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CloseRequestResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *CloseRequestResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CloseRequestResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -8375,6 +8513,11 @@ func (r CloseRequestResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r CloseRequestResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r CloseRequestResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -8457,6 +8600,11 @@ type ExtendRequestResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// ExtendRequestResponse408Headers the declared response headers of an HTTP 408 response for ExtendRequest
+type ExtendRequestResponse408Headers struct {
+	Connection *string
+}
+
 // ExtendRequestResponse429Headers the declared response headers of an HTTP 429 response for ExtendRequest
 type ExtendRequestResponse429Headers struct {
 	RetryAfter int
@@ -8480,6 +8628,8 @@ type ExtendRequestResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
@@ -8500,6 +8650,8 @@ type ExtendRequestResponse struct {
 	Headers200 *ExtendRequestResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ExtendRequestResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *ExtendRequestResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ExtendRequestResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -8529,6 +8681,11 @@ func (r ExtendRequestResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r ExtendRequestResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r ExtendRequestResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -8605,6 +8762,11 @@ type AddNoteResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// AddNoteResponse408Headers the declared response headers of an HTTP 408 response for AddNote
+type AddNoteResponse408Headers struct {
+	Connection *string
+}
+
 // AddNoteResponse429Headers the declared response headers of an HTTP 429 response for AddNote
 type AddNoteResponse429Headers struct {
 	RetryAfter int
@@ -8628,6 +8790,8 @@ type AddNoteResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -8642,6 +8806,8 @@ type AddNoteResponse struct {
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *AddNoteResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *AddNoteResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *AddNoteResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -8671,6 +8837,11 @@ func (r AddNoteResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r AddNoteResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r AddNoteResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -8743,6 +8914,11 @@ type RefuseRequestResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// RefuseRequestResponse408Headers the declared response headers of an HTTP 408 response for RefuseRequest
+type RefuseRequestResponse408Headers struct {
+	Connection *string
+}
+
 // RefuseRequestResponse429Headers the declared response headers of an HTTP 429 response for RefuseRequest
 type RefuseRequestResponse429Headers struct {
 	RetryAfter int
@@ -8766,6 +8942,8 @@ type RefuseRequestResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
@@ -8786,6 +8964,8 @@ type RefuseRequestResponse struct {
 	Headers200 *RefuseRequestResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *RefuseRequestResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *RefuseRequestResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RefuseRequestResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -8815,6 +8995,11 @@ func (r RefuseRequestResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r RefuseRequestResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r RefuseRequestResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -9118,6 +9303,11 @@ type CreateTokenResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// CreateTokenResponse408Headers the declared response headers of an HTTP 408 response for CreateToken
+type CreateTokenResponse408Headers struct {
+	Connection *string
+}
+
 // CreateTokenResponse429Headers the declared response headers of an HTTP 429 response for CreateToken
 type CreateTokenResponse429Headers struct {
 	RetryAfter int
@@ -9141,6 +9331,8 @@ type CreateTokenResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -9157,6 +9349,8 @@ type CreateTokenResponse struct {
 	Headers201 *CreateTokenResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateTokenResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *CreateTokenResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateTokenResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -9186,6 +9380,11 @@ func (r CreateTokenResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r CreateTokenResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r CreateTokenResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -10496,6 +10695,13 @@ func ParseImportCalendarYearsResponse(rsp *http.Response) (*ImportCalendarYearsR
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10551,6 +10757,16 @@ func ParseImportCalendarYearsResponse(rsp *http.Response) (*ImportCalendarYearsR
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers ImportCalendarYearsResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers ImportCalendarYearsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -10827,6 +11043,13 @@ func ParsePreviewDeadlinesResponse(rsp *http.Response) (*PreviewDeadlinesRespons
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10882,6 +11105,16 @@ func ParsePreviewDeadlinesResponse(rsp *http.Response) (*PreviewDeadlinesRespons
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers PreviewDeadlinesResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers PreviewDeadlinesResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -10956,6 +11189,13 @@ func ParseCreateEmailResponse(rsp *http.Response) (*CreateEmailResponse, error) 
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11024,6 +11264,16 @@ func ParseCreateEmailResponse(rsp *http.Response) (*CreateEmailResponse, error) 
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers CreateEmailResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateEmailResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -11637,6 +11887,13 @@ func ParsePutReminderSettingsResponse(rsp *http.Response) (*PutReminderSettingsR
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11692,6 +11949,16 @@ func ParsePutReminderSettingsResponse(rsp *http.Response) (*PutReminderSettingsR
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers PutReminderSettingsResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers PutReminderSettingsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -11937,6 +12204,13 @@ func ParseCreateRequestResponse(rsp *http.Response) (*CreateRequestResponse, err
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12030,6 +12304,16 @@ func ParseCreateRequestResponse(rsp *http.Response) (*CreateRequestResponse, err
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers CreateRequestResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateRequestResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -12229,6 +12513,13 @@ func ParsePatchRequestResponse(rsp *http.Response) (*PatchRequestResponse, error
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12322,6 +12613,16 @@ func ParsePatchRequestResponse(rsp *http.Response) (*PatchRequestResponse, error
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers PatchRequestResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers PatchRequestResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -12395,6 +12696,13 @@ func ParseAnswerRequestResponse(rsp *http.Response) (*AnswerRequestResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
@@ -12482,6 +12790,16 @@ func ParseAnswerRequestResponse(rsp *http.Response) (*AnswerRequestResponse, err
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers AnswerRequestResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers AnswerRequestResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -12555,6 +12873,13 @@ func ParseAssignRequestResponse(rsp *http.Response) (*AssignRequestResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
@@ -12642,6 +12967,16 @@ func ParseAssignRequestResponse(rsp *http.Response) (*AssignRequestResponse, err
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers AssignRequestResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers AssignRequestResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -12715,6 +13050,13 @@ func ParseCancelRequestResponse(rsp *http.Response) (*CancelRequestResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
@@ -12802,6 +13144,16 @@ func ParseCancelRequestResponse(rsp *http.Response) (*CancelRequestResponse, err
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers CancelRequestResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers CancelRequestResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -12875,6 +13227,13 @@ func ParseCloseRequestResponse(rsp *http.Response) (*CloseRequestResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
@@ -12962,6 +13321,16 @@ func ParseCloseRequestResponse(rsp *http.Response) (*CloseRequestResponse, error
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers CloseRequestResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers CloseRequestResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -13035,6 +13404,13 @@ func ParseExtendRequestResponse(rsp *http.Response) (*ExtendRequestResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
@@ -13122,6 +13498,16 @@ func ParseExtendRequestResponse(rsp *http.Response) (*ExtendRequestResponse, err
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers ExtendRequestResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers ExtendRequestResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -13196,6 +13582,13 @@ func ParseAddNoteResponse(rsp *http.Response) (*AddNoteResponse, error) {
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13251,6 +13644,16 @@ func ParseAddNoteResponse(rsp *http.Response) (*AddNoteResponse, error) {
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers AddNoteResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers AddNoteResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -13324,6 +13727,13 @@ func ParseRefuseRequestResponse(rsp *http.Response) (*RefuseRequestResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
@@ -13411,6 +13821,16 @@ func ParseRefuseRequestResponse(rsp *http.Response) (*RefuseRequestResponse, err
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers RefuseRequestResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers RefuseRequestResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -13701,6 +14121,13 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13766,6 +14193,16 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers CreateTokenResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateTokenResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
