@@ -13,8 +13,9 @@
 // The pages mount on the server of httpx.New, which loads the browser
 // session, finds the signed-in user (httpx.Identify) and refuses
 // cross-site form posts (httpx.CrossOrigin). Errors a person can act on
-// are rendered as pages here, not handed to the problem+json error handler
-// of the API.
+// are rendered as pages here; those raised before a page runs (the shared
+// middleware's) reach the error handler of httpx, which renders them with
+// this package's errorPage for a browser and as problem+json for the API.
 package web
 
 import (
@@ -182,6 +183,8 @@ func Mount(e *echo.Echo, cfg Config) {
 		log: cfg.Log, now: cfg.Now, sleep: cfg.Sleep, views: v, failed: cfg.FailedReminders,
 		recipients: cfg.ReminderRecipients}
 
+	// The errors raised before a page runs reach a browser as a page too.
+	httpx.RenderPages(e, cfg.Log, s.errorPage)
 	httpx.Get(e, "/", s.home)
 	httpx.Get(e, "/login", s.loginForm)
 	e.POST("/login", s.login)
