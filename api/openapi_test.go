@@ -501,3 +501,38 @@ func TestOpenAPIEnums(t *testing.T) {
 		}
 	}
 }
+
+// The 408 of a body sent too slowly (package httpx, for callers not yet
+// known to be signed in) is in the contract: a shared response naming its
+// problem type, on every operation that takes a body, and in the list of
+// statuses.
+func TestOpenAPIBodyTimeout(t *testing.T) {
+	doc, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := httpx.ProblemType(&srok.Error{Code: srok.ETIMEOUT, Reason: "body_timeout"})
+	shared := doc.Components.Responses["RequestTimeout"]
+	if shared == nil || shared.Value == nil || shared.Value.Description == nil ||
+		!strings.Contains(*shared.Value.Description, typ) || shared.Value.Content.Get(httpx.MediaProblem) == nil {
+		t.Fatalf("no shared RequestTimeout response naming %s as %s", typ, httpx.MediaProblem)
+	}
+	if !strings.Contains(doc.Info.Description, "408 ") || !strings.Contains(doc.Info.Description, typ) {
+		t.Error("the description's list of statuses lacks 408")
+	}
+	bodies := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.RequestBody == nil {
+				continue
+			}
+			bodies++
+			if r := op.Responses.Status(http.StatusRequestTimeout); r == nil || r.Ref != "#/components/responses/RequestTimeout" {
+				t.Errorf("%s %s takes a body but does not document its 408", method, path)
+			}
+		}
+	}
+	if bodies < 10 {
+		t.Fatalf("only %d operations take a body", bodies)
+	}
+}

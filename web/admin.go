@@ -91,7 +91,7 @@ func (p *adminPages) usersPage(ctx context.Context, me srok.Actor) (usersPage, e
 	}
 	for _, u := range users {
 		v.Users = append(v.Users, adminUser{Email: u.Email, Name: u.Name, Role: string(u.Role), RoleName: ru.Role(u.Role),
-			Created: u.CreatedAt.In(p.zone()).Format("02.01.2006"), Active: u.Active, Self: u.ID == me.UserID})
+			Created: ru.Day(u.CreatedAt, p.zone()), Active: u.Active, Self: u.ID == me.UserID})
 	}
 	return v, nil
 }
@@ -345,7 +345,7 @@ func (p *adminPages) tokensPage(ctx context.Context, me srok.Actor) (tokensPage,
 		if t == nil {
 			return none
 		}
-		return t.In(loc).Format("02.01.2006")
+		return ru.Day(*t, loc)
 	}
 	for _, t := range ts {
 		scope := "все права пользователя"

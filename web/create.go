@@ -22,6 +22,7 @@ import (
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/intake"
 	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -160,7 +161,7 @@ func newEmailView(e *intake.Email, zone *time.Location) *emailView {
 		}
 	}
 	if e.Date != nil {
-		v.Date = e.Date.In(zone).Format("02.01.2006 15:04")
+		v.Date = ru.DateTime(*e.Date, zone)
 	}
 	for i, a := range e.Attachments {
 		name := a.Filename

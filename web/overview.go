@@ -105,7 +105,7 @@ func (s *server) overview(c echo.Context, a srok.Actor) error {
 		return s.pageError(c, err)
 	}
 	p := overviewPage{page: newPage("Обзор"), Today: ru.Date(d.Today), SoonUntil: ru.Date(d.SoonUntil),
-		UpdatedAt: d.Now.In(s.reg.Zone()).Format("15:04"),
+		UpdatedAt: ru.Clock(d.Now, s.reg.Zone()),
 		Operator:  a.Role == srok.RoleOperator, CanCreate: a.Can(srok.ActRequestCreate)}
 	if p.Failed, err = s.failedOf(c.Request().Context(), a, s.reg.Zone()); err != nil {
 		return s.pageError(c, err)

@@ -181,7 +181,7 @@ func (s *server) termOf(o register.Obligation, now time.Time, loc *time.Location
 	// A term of hours ends at an hour, not with its day.
 	hours := ""
 	if at := o.EffectiveDueAt(); !at.Equal(due.End(loc)) {
-		hours = " (до " + at.In(loc).Format("15:04") + ")"
+		hours = " (до " + ru.Clock(at, loc) + ")"
 	}
 	defer func() {
 		if !t.Late {

@@ -43,32 +43,43 @@ func (s *server) setupDone(c echo.Context) error {
 }
 
 // setupInvalid is the page of a setup link that is unknown, used or
-// expired: the three are not told apart.
+// expired (the three are not told apart): 410, no form, and how to get a
+// new link.
 func (s *server) setupInvalid(c echo.Context) error {
-	return s.showMessage(c, http.StatusForbidden, message{
-		Heading: "Ссылка недействительна",
-		Text: fmt.Sprintf("Эта ссылка первой настройки неверна, уже использована или устарела (она действует %d минут). "+
-			"Перезапустите srok serve: он напечатает новую ссылку.", int(account.SetupTokenLife.Minutes())),
+	return s.showMessage(c, http.StatusGone, message{
+		Heading: "Ссылка устарела или уже использована",
+		Text: fmt.Sprintf("Ссылка первой настройки действует %d минут и только один раз. Чтобы получить новую, "+
+			"перезапустите srok serve: пока в базе нет ни одного пользователя, он напечатает новую ссылку. "+
+			"Или создайте администратора на сервере командой srok user create --role admin.",
+			int(account.SetupTokenLife.Minutes())),
 		Link: "/login", LinkText: "Ко входу",
 	})
 }
 
+// checkSetup answers for a setup link that cannot create the first
+// administrator now (used, expired or unknown, or a user exists), with its
+// page; nil when the form may be shown or taken. It uses nothing up.
+func (s *server) checkSetup(c echo.Context, token string) (handled bool, err error) {
+	switch err := s.accounts.CheckSetupToken(c.Request().Context(), token); srok.ErrorCode(err) {
+	case "":
+		return false, nil
+	case srok.ECONFLICT: // a user exists
+		return true, s.setupDone(c)
+	case srok.EFORBIDDEN:
+		return true, s.setupInvalid(c)
+	default:
+		return true, s.fail(c, err)
+	}
+}
+
 // setupForm shows the form of the first administrator while no user
-// exists. It changes nothing: the token is checked when the form comes
-// back.
+// exists and the link's token is valid. It changes nothing: the token is
+// checked, not used, until the form comes back.
 func (s *server) setupForm(c echo.Context) error {
-	has, err := s.accounts.HasUsers(c.Request().Context())
-	switch {
-	case err != nil:
-		return s.fail(c, err)
-	case has:
-		return s.setupDone(c)
+	if handled, err := s.checkSetup(c, c.QueryParam("token")); handled {
+		return err
 	}
-	token := c.QueryParam("token")
-	if !strings.HasPrefix(token, account.SetupTokenPrefix) {
-		return s.setupInvalid(c)
-	}
-	return s.render(c, http.StatusOK, "setup", newSetupPage(token))
+	return s.render(c, http.StatusOK, "setup", newSetupPage(c.QueryParam("token")))
 }
 
 // setup creates the first administrator with the setup token, and signs
@@ -79,12 +90,9 @@ func (s *server) setup(c echo.Context) error {
 		return s.badForm(c, "/login")
 	}
 	ctx := c.Request().Context()
-	has, err := s.accounts.HasUsers(ctx)
-	switch {
-	case err != nil:
-		return s.fail(c, err)
-	case has:
-		return s.setupDone(c)
+	// A link that cannot work is refused before its fields are looked at.
+	if handled, err := s.checkSetup(c, form.Get("token")); handled {
+		return err
 	}
 	p := newSetupPage(form.Get("token"))
 	p.Email, p.Name = strings.TrimSpace(form.Get("email")), strings.TrimSpace(form.Get("name"))

@@ -13,8 +13,9 @@
 // The pages mount on the server of httpx.New, which loads the browser
 // session, finds the signed-in user (httpx.Identify) and refuses
 // cross-site form posts (httpx.CrossOrigin). Errors a person can act on
-// are rendered as pages here, not handed to the problem+json error handler
-// of the API.
+// are rendered as pages here; those raised before a page runs (the shared
+// middleware's) reach the error handler of httpx, which renders them with
+// this package's errorPage for a browser and as problem+json for the API.
 package web
 
 import (
@@ -42,6 +43,10 @@ type Accounts interface {
 	// HasUsers reports whether any user exists: until one does, only the
 	// setup is open.
 	HasUsers(ctx context.Context) (bool, error)
+	// CheckSetupToken reports, without using it up, whether a setup token
+	// would create the first administrator now: EFORBIDDEN when it is
+	// unknown, used or expired, ECONFLICT once a user exists.
+	CheckSetupToken(ctx context.Context, setupToken string) error
 	// CompleteSetup creates the first administrator with a one-time setup
 	// token.
 	CompleteSetup(ctx context.Context, setupToken string, in account.UserInput) (account.User, error)
@@ -182,6 +187,8 @@ func Mount(e *echo.Echo, cfg Config) {
 		log: cfg.Log, now: cfg.Now, sleep: cfg.Sleep, views: v, failed: cfg.FailedReminders,
 		recipients: cfg.ReminderRecipients}
 
+	// The errors raised before a page runs reach a browser as a page too.
+	httpx.RenderPages(e, cfg.Log, s.errorPage)
 	httpx.Get(e, "/", s.home)
 	httpx.Get(e, "/login", s.loginForm)
 	e.POST("/login", s.login)

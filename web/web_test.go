@@ -687,7 +687,8 @@ func TestSetup(t *testing.T) {
 	})
 }
 
-// An expired or unknown setup link is refused.
+// An expired, used or unknown setup link is refused with 410 and a page
+// saying how to get a new one, without the form, on GET as on POST.
 func TestSetupInvalidLink(t *testing.T) {
 	forEach(t, defaultSessions, func(t *testing.T, e *env) {
 		ctx := context.Background()
@@ -696,6 +697,7 @@ func TestSetupInvalidLink(t *testing.T) {
 			t.Fatal(err)
 		}
 		b := e.browser()
+		link := "/setup?token=" + url.QueryEscape(secret)
 		form := url.Values{"token": {secret}, "email": {"admin@example.ru"}, "name": {"Вера"},
 			"password": {goodPassword}, "password2": {goodPassword}}
 		unknown := url.Values{}
@@ -703,19 +705,30 @@ func TestSetupInvalidLink(t *testing.T) {
 			unknown[k] = v
 		}
 		unknown.Set("token", account.SetupTokenPrefix+strings.Repeat("A", 43))
-		for what, r := range map[string]response{
-			"no token":      b.do(t, "GET", "/setup", nil),
-			"not a token":   b.do(t, "GET", "/setup?token=whatever", nil),
-			"unknown token": b.do(t, "POST", "/setup", unknown),
-		} {
-			if r.status != http.StatusForbidden || !strings.Contains(r.body, "Ссылка недействительна") {
+		refused := func(what string, r response) {
+			t.Helper()
+			if r.status != http.StatusGone || !strings.Contains(r.body, "Ссылка устарела или уже использована") ||
+				!strings.Contains(r.body, "перезапустите srok serve") || !strings.Contains(r.body, "srok user create") ||
+				strings.Contains(r.body, `action="/setup"`) || r.session != nil {
 				t.Errorf("%s: %d\n%s", what, r.status, r.body)
 			}
 		}
-		e.clock.Set(e.clock.Now().Add(account.SetupTokenLife + time.Minute))
-		if r := b.do(t, "POST", "/setup", form); r.status != http.StatusForbidden || r.session != nil {
-			t.Errorf("an expired link: %d\n%s", r.status, r.body)
+		refused("no token", b.do(t, "GET", "/setup", nil))
+		refused("not a token", b.do(t, "GET", "/setup?token=whatever", nil))
+		refused("unknown token", b.do(t, "GET", "/setup?token="+url.QueryEscape(unknown.Get("token")), nil))
+		refused("unknown token posted", b.do(t, "POST", "/setup", unknown))
+
+		// Looking at the link uses nothing up; once expired, the link
+		// shows no form, and its form posted late is refused alike, even
+		// with a mistake in a field.
+		if r := b.do(t, "GET", link, nil); r.status != http.StatusOK || !strings.Contains(r.body, `action="/setup"`) {
+			t.Fatalf("a fresh link: %d\n%s", r.status, r.body)
 		}
+		e.clock.Set(e.clock.Now().Add(account.SetupTokenLife + time.Minute))
+		refused("an expired link", b.do(t, "GET", link, nil))
+		refused("an expired link posted", b.do(t, "POST", "/setup", form))
+		bad := url.Values{"token": {secret}, "email": {"admin@example.ru"}, "name": {"Вера"}, "password": {"short"}}
+		refused("an expired link posted with a mistake", b.do(t, "POST", "/setup", bad))
 		if has, _ := e.acc.HasUsers(ctx); has {
 			t.Error("an invalid link created a user")
 		}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -128,6 +129,72 @@ const RetryAfter = 5
 // ErrorHandler writes every error as application/problem+json. Internal
 // errors are logged with their cause and shown as a bare 500.
 func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return errorHandler(log, nil)
+}
+
+// PageError is an error as a page shows it to a person in a browser.
+type PageError struct {
+	// Status is the HTTP status of the answer, decided by Status.
+	Status int
+	// Code and Reason are the error's (srok.Error); Reason is "" when
+	// none, "cross_origin" for a refused cross-site form, "overloaded" for
+	// a full bound on requests in flight.
+	Code   srok.Code
+	Reason string
+	// RetryAfter is the Retry-After sent, in seconds; 0 when none.
+	RetryAfter int
+	// RequestID is the X-Request-Id, under which a 500 is logged.
+	RequestID string
+}
+
+// ErrorPage renders e as a page (text/html) with status e.Status; the
+// headers the error needs (Retry-After) are set already. An error it
+// returns (a template that fails) sends the problem+json instead.
+type ErrorPage func(c echo.Context, e PageError) error
+
+// RenderPages makes the error handler of e (a server of New, whose log is
+// log) answer the requests of browser pages (WantsPage) with page, and
+// every other as application/problem+json: the errors raised by the shared
+// middleware (rate limit, in-flight bound, slow body, CSRF, guard, unknown
+// route) then reach a person as a page with the same status.
+func RenderPages(e *echo.Echo, log *slog.Logger, page ErrorPage) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	e.HTTPErrorHandler = errorHandler(log, page)
+}
+
+// machinePaths are the paths outside /api/ that programs, not people,
+// read: their errors stay problem+json whatever they accept.
+var machinePaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+
+// WantsPage reports whether the error of c's request goes to a person in a
+// browser: a path outside the REST API (/api/) and the probes (/healthz,
+// /readyz, /metrics), asked for by a client that accepts text/html.
+func WantsPage(c echo.Context) bool {
+	r := c.Request()
+	path := r.URL.Path
+	if path == "/api" || strings.HasPrefix(path, "/api/") || machinePaths[path] {
+		return false
+	}
+	for _, v := range r.Header.Values(echo.HeaderAccept) {
+		for _, part := range strings.Split(v, ",") {
+			media, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if !strings.EqualFold(strings.TrimSpace(media), "text/html") {
+				continue
+			}
+			if q, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q="); ok {
+				if f, err := strconv.ParseFloat(q, 64); err == nil && f == 0 {
+					continue // text/html;q=0: anything but
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func errorHandler(log *slog.Logger, page ErrorPage) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -143,6 +210,7 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			Errors:    e.Fields,
 			RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
 		}
+		retry := 0
 		attrs := []any{"status", st, "code", string(e.Code), "route", c.Path(), "request_id", p.RequestID}
 		switch {
 		case st >= 500 && e.Code != srok.EUNAVAILABLE:
@@ -150,16 +218,32 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			log.Error("request failed", append(attrs, "error", err.Error())...)
 		case e.Code == srok.ETOOMANY:
 			// A client past its rate is its own affair, not the server's.
-			c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter(e)))
+			retry = retryAfter(e)
 			log.Info("rate limited", attrs...)
 		case e.Code == srok.EUNAVAILABLE && e.Reason == reasonOverloaded:
-			c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter(e)))
+			retry = retryAfter(e)
 			log.Warn("overloaded: the bound on requests in flight is full", attrs...)
 		case e.Code == srok.EUNAVAILABLE:
-			c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter(e)))
+			retry = retryAfter(e)
 			log.Error("unavailable", append(attrs, "error", errCause(e))...)
 		case e.Code == srok.ETIMEOUT:
 			log.Info("request body too slow", attrs...)
+		}
+		if retry > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(retry))
+		}
+		if page != nil && WantsPage(c) {
+			pe := PageError{Status: st, Code: e.Code, Reason: e.Reason, RetryAfter: retry, RequestID: p.RequestID}
+			if c.Request().Method == http.MethodHead {
+				c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+				c.Response().WriteHeader(st)
+				return
+			}
+			perr := page(c, pe)
+			if perr == nil || c.Response().Committed {
+				return
+			}
+			log.Error("error page failed", append(attrs, "error", perr.Error())...)
 		}
 		c.Response().Header().Set(echo.HeaderContentType, MediaProblem)
 		c.Response().WriteHeader(st)

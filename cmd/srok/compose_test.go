@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -107,4 +108,109 @@ func TestEveryRouteNeedsAuthentication(t *testing.T) {
 		}
 	}
 
+}
+
+// The composed server writes the times a person reads in the operator's
+// zone (the register's), not in the clock's: here the clock runs in UTC, as
+// a server's often does, and the operator is in Moscow.
+func TestComposedPagesSpeakTheOperatorsZone(t *testing.T) {
+	st := storetest.MustOpen(t, store.SQLite)
+	cal, err := calendar.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	moscow, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
+	trail := audit.NewService(st, now)
+	accounts := account.NewService(st, now, account.WithAudit(trail))
+	reg := register.NewService(st, cal, moscow, now, register.WithUsers(accounts), register.WithAudit(trail))
+	sstore, stop := sessionStore(st)
+	t.Cleanup(stop)
+	sessions := httpx.NewSessions(httpx.SessionOptions{Store: sstore, IdleTimeout: time.Hour, Lifetime: 2 * time.Hour})
+	e := compose(deps{store: st, register: reg, accounts: accounts, audit: trail, sessions: sessions, calendar: cal,
+		log: slog.New(slog.DiscardHandler), now: now})
+
+	// The address is locked (its failures counted directly, without the
+	// slow-down each would wait through the form).
+	const addr = "192.0.2.1"
+	throttle := account.NewThrottle(st, now)
+	for i := range account.ThrottleLockAt {
+		if err := throttle.Failure(t.Context(), fmt.Sprintf("user%d@example.ru", i), addr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req := httptest.NewRequest("POST", "/login", strings.NewReader("email=anna%40example.ru&password=whatever"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.RemoteAddr = addr + ":40000"
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "(в 12:15)") {
+		t.Errorf("a locked sign-in in Moscow at 12:00: %d\n%s", rec.Code, rec.Body)
+	}
+}
+
+// The errors the shared middleware raises reach a browser as Russian
+// pages in the layout, with the status (and Retry-After) of the API, which
+// keeps problem+json.
+func TestComposedErrorPages(t *testing.T) {
+	st := storetest.MustOpen(t, store.SQLite)
+	cal, err := calendar.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
+	trail := audit.NewService(st, now)
+	accounts := account.NewService(st, now, account.WithAudit(trail))
+	reg := register.NewService(st, cal, time.UTC, now, register.WithUsers(accounts), register.WithAudit(trail))
+	sstore, stop := sessionStore(st)
+	t.Cleanup(stop)
+	sessions := httpx.NewSessions(httpx.SessionOptions{Store: sstore, IdleTimeout: time.Hour, Lifetime: 2 * time.Hour})
+	compose := func(l httpx.Limits) *echo.Echo {
+		return compose(deps{store: st, register: reg, accounts: accounts, audit: trail, sessions: sessions, calendar: cal,
+			log: slog.New(slog.DiscardHandler), now: now, limits: l})
+	}
+	serve := func(e *echo.Echo, method, path string, hdr ...string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, path, nil)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec
+	}
+	const accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+	page := func(what string, rec *httptest.ResponseRecorder, status int, words string) {
+		t.Helper()
+		body := rec.Body.String()
+		if rec.Code != status || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") ||
+			!strings.Contains(body, words) || !strings.Contains(body, `<link rel="stylesheet"`) || strings.Contains(body, "urn:srok") {
+			t.Errorf("%s: want a page of %d saying %q, got %d %q\n%s", what, status, words, rec.Code,
+				rec.Header().Get("Content-Type"), body)
+		}
+	}
+	problem := func(what string, rec *httptest.ResponseRecorder, status int) {
+		t.Helper()
+		if rec.Code != status || rec.Header().Get("Content-Type") != httpx.MediaProblem {
+			t.Errorf("%s: want the problem of %d, got %d %q %s", what, status, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+		}
+	}
+
+	e := compose(httpx.Limits{})
+	page("unknown page", serve(e, "GET", "/no-such-page", "Accept", accept), http.StatusNotFound, "Страница не найдена")
+	problem("unknown API path", serve(e, "GET", "/api/v1/no-such-thing", "Accept", accept), http.StatusNotFound)
+	page("method", serve(e, "PUT", "/login", "Accept", accept), http.StatusMethodNotAllowed, "Этот адрес не принимает такой запрос")
+	page("guard", serve(e, "GET", "/login?x=%ZZ", "Accept", accept), http.StatusBadRequest, "Неверный запрос")
+	page("cross-site form", serve(e, "POST", "/login", "Accept", accept, "Sec-Fetch-Site", "cross-site"),
+		http.StatusForbidden, "Запрос с другого сайта отклонён")
+	problem("cross-site API", serve(e, "POST", "/api/v1/requests", "Accept", accept, "Sec-Fetch-Site", "cross-site"), http.StatusForbidden)
+	problem("readiness", serve(e, "GET", "/readyz?x=%ZZ", "Accept", accept), http.StatusBadRequest)
+
+	e = compose(httpx.Limits{Rate: 0.1, Burst: 1})
+	serve(e, "GET", "/login", "Accept", accept)
+	rec := serve(e, "GET", "/login", "Accept", accept)
+	page("rate limit", rec, http.StatusTooManyRequests, "Слишком много запросов. Повторите через "+rec.Header().Get("Retry-After")+" секунд")
+	problem("rate limit on the API", serve(e, "GET", "/api/v1/me", "Accept", accept), http.StatusTooManyRequests)
 }

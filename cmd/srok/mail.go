@@ -17,10 +17,12 @@ import (
 )
 
 // runMail is `srok mail test --to ADDRESS`: it sends a test message through
-// the configured SMTP server and says in one line how the server answered.
+// the configured SMTP server and says in one line, in Russian for the staff
+// who run it, how the server answered. The message says when it was sent in
+// the operator's zone (SROK_TIME_ZONE).
 func runMail(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 || args[0] != "test" {
-		return usagef("use: srok mail test --to ADDRESS")
+		return usagef("используйте: srok mail test --to АДРЕС")
 	}
 	fs := newFlagSet("mail test", "--to ADDRESS")
 	to := fs.String("to", "", "the address the test message goes to")
@@ -28,32 +30,32 @@ func runMail(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	if *to == "" {
-		return usagef("--to is required: the address the test message goes to")
+		return usagef("нужен --to: адрес, на который отправить проверочное письмо")
 	}
 	addr, err := mail.ParseAddress(*to)
 	if err != nil {
-		return usagef("--to %q is not an email address", *to)
+		return usagef("--to %q — не адрес электронной почты", *to)
 	}
 	cfg, err := config.Load(e.getenv)
 	if err != nil {
 		return usagef("%v", err)
 	}
 	if cfg.SMTPHost == "" {
-		return usagef("no SMTP server configured: set SROK_SMTP_HOST and SROK_SMTP_FROM (see 'srok config')")
+		return usagef("почтовый сервер не настроен: задайте SROK_SMTP_HOST и SROK_SMTP_FROM (см. srok config)")
 	}
 	s, err := mailer.New(cfg.SMTP())
 	if err != nil {
 		return usagef("%v", err)
 	}
-	resp, err := s.Test(ctx, addr.Address, e.now())
+	resp, err := s.Test(ctx, addr.Address, e.now(), cfg.Zone())
 	if err != nil {
 		code := ""
 		if c := mailer.CodeOf(err); c != 0 {
 			code = " (SMTP " + strconv.Itoa(c) + ")"
 		}
-		return fmt.Errorf("test: not sent to %s via %s%s: %v", addr.Address, s.Describe(), code, mailOneLine(err.Error()))
+		return fmt.Errorf("test: не отправлено на %s через %s%s: %v", addr.Address, s.Describe(), code, mailOneLine(err.Error()))
 	}
-	fmt.Fprintf(e.stdout, "sent to %s via %s: %s\n", addr.Address, s.Describe(), mailOneLine(resp))
+	fmt.Fprintf(e.stdout, "отправлено на %s через %s: %s\n", addr.Address, s.Describe(), mailOneLine(resp))
 	return nil
 }
 

@@ -26,7 +26,7 @@ func TestMailTestCommand(t *testing.T) {
 	vars := map[string]string{"SROK_SMTP_HOST": sink.Host(), "SROK_SMTP_PORT": strconv.Itoa(sink.Port()),
 		"SROK_SMTP_TLS": "none", "SROK_SMTP_FROM": "Srok <srok@example.ru>", "SROK_SMTP_TIMEOUT": "5s"}
 	r := runSrok(t, vars, fixedNow, "mail", "test", "--to", "admin@example.ru")
-	want := "sent to admin@example.ru via " + sink.Addr() + " (no TLS): 250 "
+	want := "отправлено на admin@example.ru через " + sink.Addr() + " (no TLS): 250 "
 	if r.code != 0 || !strings.HasPrefix(r.stdout, want) || strings.Count(r.stdout, "\n") != 1 || r.stderr != "" {
 		t.Errorf("mail test: exit %d, stdout %q (want %q…), stderr %q", r.code, r.stdout, want, r.stderr)
 	}
@@ -36,6 +36,11 @@ func TestMailTestCommand(t *testing.T) {
 	env, err := enmime.ReadEnvelope(bytes.NewReader(sink.Mail()[0].Raw))
 	if err != nil || env.GetHeader("Subject") != "[Srok] Проверка отправки почты" {
 		t.Errorf("test message: %v, subject %q", err, env.GetHeader("Subject"))
+	}
+	// fixedNow is 09:00 UTC: the operator (SROK_TIME_ZONE, Moscow by
+	// default) reads 12:00.
+	if env != nil && !strings.Contains(env.Text, "Отправлено 25.11.2026 12:00 (Москва, UTC+3) через ") {
+		t.Errorf("the test message does not say the time in the operator's zone:\n%s", env.Text)
 	}
 
 	// The EHLO name: SROK_SMTP_HELO, else SROK_PUBLIC_URL's host.
@@ -64,13 +69,13 @@ func TestMailTestCommand(t *testing.T) {
 
 	sink.Reject("nobody@example.ru")
 	r = runSrok(t, vars, fixedNow, "mail", "test", "--to", "nobody@example.ru")
-	if r.code != 1 || !strings.Contains(r.stderr, "not sent to nobody@example.ru via "+sink.Addr()+" (no TLS) (SMTP 550)") ||
+	if r.code != 1 || !strings.Contains(r.stderr, "не отправлено на nobody@example.ru через "+sink.Addr()+" (no TLS) (SMTP 550)") ||
 		strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("rejected: exit %d, stderr %q", r.code, r.stderr)
 	}
 	sink.Stop()
 	r = runSrok(t, vars, fixedNow, "mail", "test", "--to", "admin@example.ru")
-	if r.code != 1 || !strings.HasPrefix(r.stderr, "srok mail: test: not sent to admin@example.ru via ") {
+	if r.code != 1 || !strings.HasPrefix(r.stderr, "srok mail: test: не отправлено на admin@example.ru через ") {
 		t.Errorf("server down: exit %d, stderr %q", r.code, r.stderr)
 	}
 
@@ -79,10 +84,10 @@ func TestMailTestCommand(t *testing.T) {
 		args []string
 		want string
 	}{
-		{vars, []string{"mail"}, "use: srok mail test --to ADDRESS"},
-		{vars, []string{"mail", "test"}, "--to is required"},
-		{vars, []string{"mail", "test", "--to", "not-an-address"}, `--to "not-an-address" is not an email address`},
-		{map[string]string{}, []string{"mail", "test", "--to", "a@b.ru"}, "no SMTP server configured: set SROK_SMTP_HOST"},
+		{vars, []string{"mail"}, "используйте: srok mail test --to АДРЕС"},
+		{vars, []string{"mail", "test"}, "нужен --to"},
+		{vars, []string{"mail", "test", "--to", "not-an-address"}, `--to "not-an-address" — не адрес электронной почты`},
+		{map[string]string{}, []string{"mail", "test", "--to", "a@b.ru"}, "почтовый сервер не настроен: задайте SROK_SMTP_HOST"},
 	} {
 		r := runSrok(t, c.vars, fixedNow, c.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, c.want) {

@@ -143,6 +143,9 @@ type Store interface {
 	// setup token with hash expires after at, marks it used at at and
 	// creates u with passwordHash.
 	CompleteSetup(ctx context.Context, hash string, at time.Time, u User, passwordHash string) (SetupOutcome, error)
+	// SetupTokenValid reports whether a setup token with hash exists,
+	// unused, and expires after at; it changes nothing.
+	SetupTokenValid(ctx context.Context, hash string, at time.Time) (bool, error)
 }
 
 // Service manages users and tokens and authenticates them. It is safe for

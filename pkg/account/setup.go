@@ -55,6 +55,33 @@ func (s *Service) CreateSetupToken(ctx context.Context) (secret string, expiresA
 	return secret, expiresAt, nil
 }
 
+// CheckSetupToken reports whether setupToken would let CompleteSetup create
+// the first administrator now, without using it up: the page of the link
+// shows its form only then. It is EFORBIDDEN "setup_token_invalid" for a
+// token unknown, used or expired, ECONFLICT "setup_done" once a user
+// exists.
+func (s *Service) CheckSetupToken(ctx context.Context, setupToken string) error {
+	has, err := s.store.HasUsers(ctx)
+	switch {
+	case err != nil:
+		return err
+	case has:
+		return errSetupDone()
+	}
+	hash, ok := secretHash(SetupTokenPrefix, setupToken)
+	if !ok {
+		return errSetupToken()
+	}
+	valid, err := s.store.SetupTokenValid(ctx, hash, s.clock())
+	switch {
+	case err != nil:
+		return err
+	case !valid:
+		return errSetupToken()
+	}
+	return nil
+}
+
 // CompleteSetup creates the first user, an administrator whatever in.Role
 // says, and consumes the setup token, in one transaction: a token works
 // once, and only while no user exists (ECONFLICT "setup_done" after; a

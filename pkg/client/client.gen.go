@@ -1843,6 +1843,9 @@ type PreconditionFailed = Problem
 // PreconditionRequired An error (RFC 9457).
 type PreconditionRequired = Problem
 
+// RequestTimeout An error (RFC 9457).
+type RequestTimeout = Problem
+
 // ServiceUnavailable An error (RFC 9457).
 type ServiceUnavailable = Problem
 
@@ -5985,6 +5988,11 @@ type ImportCalendarYearsResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// ImportCalendarYearsResponse408Headers the declared response headers of an HTTP 408 response for ImportCalendarYears
+type ImportCalendarYearsResponse408Headers struct {
+	Connection *string
+}
+
 // ImportCalendarYearsResponse429Headers the declared response headers of an HTTP 429 response for ImportCalendarYears
 type ImportCalendarYearsResponse429Headers struct {
 	RetryAfter int
@@ -6008,6 +6016,8 @@ type ImportCalendarYearsResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -6022,6 +6032,8 @@ type ImportCalendarYearsResponse struct {
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ImportCalendarYearsResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *ImportCalendarYearsResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ImportCalendarYearsResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -6051,6 +6063,11 @@ func (r ImportCalendarYearsResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r ImportCalendarYearsResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r ImportCalendarYearsResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -6332,6 +6349,11 @@ type PreviewDeadlinesResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// PreviewDeadlinesResponse408Headers the declared response headers of an HTTP 408 response for PreviewDeadlines
+type PreviewDeadlinesResponse408Headers struct {
+	Connection *string
+}
+
 // PreviewDeadlinesResponse429Headers the declared response headers of an HTTP 429 response for PreviewDeadlines
 type PreviewDeadlinesResponse429Headers struct {
 	RetryAfter int
@@ -6353,6 +6375,8 @@ type PreviewDeadlinesResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -6367,6 +6391,8 @@ type PreviewDeadlinesResponse struct {
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *PreviewDeadlinesResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *PreviewDeadlinesResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *PreviewDeadlinesResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -6391,6 +6417,11 @@ func (r PreviewDeadlinesResponse) GetApplicationproblemJSON401() *Unauthorized {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r PreviewDeadlinesResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r PreviewDeadlinesResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -6467,6 +6498,11 @@ type CreateEmailResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// CreateEmailResponse408Headers the declared response headers of an HTTP 408 response for CreateEmail
+type CreateEmailResponse408Headers struct {
+	Connection *string
+}
+
 // CreateEmailResponse429Headers the declared response headers of an HTTP 429 response for CreateEmail
 type CreateEmailResponse429Headers struct {
 	RetryAfter int
@@ -6490,6 +6526,8 @@ type CreateEmailResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *Problem
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -6506,6 +6544,8 @@ type CreateEmailResponse struct {
 	Headers201 *CreateEmailResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateEmailResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *CreateEmailResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateEmailResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -6535,6 +6575,11 @@ func (r CreateEmailResponse) GetApplicationproblemJSON401() *Unauthorized {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CreateEmailResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r CreateEmailResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -7139,6 +7184,11 @@ type PutReminderSettingsResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// PutReminderSettingsResponse408Headers the declared response headers of an HTTP 408 response for PutReminderSettings
+type PutReminderSettingsResponse408Headers struct {
+	Connection *string
+}
+
 // PutReminderSettingsResponse429Headers the declared response headers of an HTTP 429 response for PutReminderSettings
 type PutReminderSettingsResponse429Headers struct {
 	RetryAfter int
@@ -7160,6 +7210,8 @@ type PutReminderSettingsResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -7174,6 +7226,8 @@ type PutReminderSettingsResponse struct {
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *PutReminderSettingsResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *PutReminderSettingsResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *PutReminderSettingsResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -7198,6 +7252,11 @@ func (r PutReminderSettingsResponse) GetApplicationproblemJSON401() *Unauthorize
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r PutReminderSettingsResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r PutReminderSettingsResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -7459,6 +7518,11 @@ type CreateRequestResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// CreateRequestResponse408Headers the declared response headers of an HTTP 408 response for CreateRequest
+type CreateRequestResponse408Headers struct {
+	Connection *string
+}
+
 // CreateRequestResponse429Headers the declared response headers of an HTTP 429 response for CreateRequest
 type CreateRequestResponse429Headers struct {
 	RetryAfter int
@@ -7480,6 +7544,8 @@ type CreateRequestResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
@@ -7498,6 +7564,8 @@ type CreateRequestResponse struct {
 	Headers201 *CreateRequestResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateRequestResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *CreateRequestResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateRequestResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -7522,6 +7590,11 @@ func (r CreateRequestResponse) GetApplicationproblemJSON401() *Unauthorized {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CreateRequestResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r CreateRequestResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -7718,6 +7791,11 @@ type PatchRequestResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// PatchRequestResponse408Headers the declared response headers of an HTTP 408 response for PatchRequest
+type PatchRequestResponse408Headers struct {
+	Connection *string
+}
+
 // PatchRequestResponse429Headers the declared response headers of an HTTP 429 response for PatchRequest
 type PatchRequestResponse429Headers struct {
 	RetryAfter int
@@ -7741,6 +7819,8 @@ type PatchRequestResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
@@ -7763,6 +7843,8 @@ type PatchRequestResponse struct {
 	Headers200 *PatchRequestResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *PatchRequestResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *PatchRequestResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *PatchRequestResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -7792,6 +7874,11 @@ func (r PatchRequestResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r PatchRequestResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r PatchRequestResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -7879,6 +7966,11 @@ type AnswerRequestResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// AnswerRequestResponse408Headers the declared response headers of an HTTP 408 response for AnswerRequest
+type AnswerRequestResponse408Headers struct {
+	Connection *string
+}
+
 // AnswerRequestResponse429Headers the declared response headers of an HTTP 429 response for AnswerRequest
 type AnswerRequestResponse429Headers struct {
 	RetryAfter int
@@ -7902,6 +7994,8 @@ type AnswerRequestResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
@@ -7922,6 +8016,8 @@ type AnswerRequestResponse struct {
 	Headers200 *AnswerRequestResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *AnswerRequestResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *AnswerRequestResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *AnswerRequestResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -7951,6 +8047,11 @@ func (r AnswerRequestResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r AnswerRequestResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r AnswerRequestResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -8033,6 +8134,11 @@ type AssignRequestResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// AssignRequestResponse408Headers the declared response headers of an HTTP 408 response for AssignRequest
+type AssignRequestResponse408Headers struct {
+	Connection *string
+}
+
 // AssignRequestResponse429Headers the declared response headers of an HTTP 429 response for AssignRequest
 type AssignRequestResponse429Headers struct {
 	RetryAfter int
@@ -8056,6 +8162,8 @@ type AssignRequestResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
@@ -8076,6 +8184,8 @@ type AssignRequestResponse struct {
 	Headers200 *AssignRequestResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *AssignRequestResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *AssignRequestResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *AssignRequestResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -8105,6 +8215,11 @@ func (r AssignRequestResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r AssignRequestResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r AssignRequestResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -8187,6 +8302,11 @@ type CancelRequestResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// CancelRequestResponse408Headers the declared response headers of an HTTP 408 response for CancelRequest
+type CancelRequestResponse408Headers struct {
+	Connection *string
+}
+
 // CancelRequestResponse429Headers the declared response headers of an HTTP 429 response for CancelRequest
 type CancelRequestResponse429Headers struct {
 	RetryAfter int
@@ -8210,6 +8330,8 @@ type CancelRequestResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
@@ -8230,6 +8352,8 @@ type CancelRequestResponse struct {
 	Headers200 *CancelRequestResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CancelRequestResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *CancelRequestResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CancelRequestResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -8259,6 +8383,11 @@ func (r CancelRequestResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r CancelRequestResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r CancelRequestResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -8341,6 +8470,11 @@ type CloseRequestResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// CloseRequestResponse408Headers the declared response headers of an HTTP 408 response for CloseRequest
+type CloseRequestResponse408Headers struct {
+	Connection *string
+}
+
 // CloseRequestResponse429Headers the declared response headers of an HTTP 429 response for CloseRequest
 type CloseRequestResponse429Headers struct {
 	RetryAfter int
@@ -8364,6 +8498,8 @@ type CloseRequestResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
@@ -8384,6 +8520,8 @@ type CloseRequestResponse struct {
 	Headers200 *CloseRequestResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CloseRequestResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *CloseRequestResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CloseRequestResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -8413,6 +8551,11 @@ func (r CloseRequestResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r CloseRequestResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r CloseRequestResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -8495,6 +8638,11 @@ type ExtendRequestResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// ExtendRequestResponse408Headers the declared response headers of an HTTP 408 response for ExtendRequest
+type ExtendRequestResponse408Headers struct {
+	Connection *string
+}
+
 // ExtendRequestResponse429Headers the declared response headers of an HTTP 429 response for ExtendRequest
 type ExtendRequestResponse429Headers struct {
 	RetryAfter int
@@ -8518,6 +8666,8 @@ type ExtendRequestResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
@@ -8538,6 +8688,8 @@ type ExtendRequestResponse struct {
 	Headers200 *ExtendRequestResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ExtendRequestResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *ExtendRequestResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ExtendRequestResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -8567,6 +8719,11 @@ func (r ExtendRequestResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r ExtendRequestResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r ExtendRequestResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -8643,6 +8800,11 @@ type AddNoteResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// AddNoteResponse408Headers the declared response headers of an HTTP 408 response for AddNote
+type AddNoteResponse408Headers struct {
+	Connection *string
+}
+
 // AddNoteResponse429Headers the declared response headers of an HTTP 429 response for AddNote
 type AddNoteResponse429Headers struct {
 	RetryAfter int
@@ -8666,6 +8828,8 @@ type AddNoteResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -8680,6 +8844,8 @@ type AddNoteResponse struct {
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *AddNoteResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *AddNoteResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *AddNoteResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -8709,6 +8875,11 @@ func (r AddNoteResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r AddNoteResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r AddNoteResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -8781,6 +8952,11 @@ type RefuseRequestResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// RefuseRequestResponse408Headers the declared response headers of an HTTP 408 response for RefuseRequest
+type RefuseRequestResponse408Headers struct {
+	Connection *string
+}
+
 // RefuseRequestResponse429Headers the declared response headers of an HTTP 429 response for RefuseRequest
 type RefuseRequestResponse429Headers struct {
 	RetryAfter int
@@ -8804,6 +8980,8 @@ type RefuseRequestResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
@@ -8824,6 +9002,8 @@ type RefuseRequestResponse struct {
 	Headers200 *RefuseRequestResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *RefuseRequestResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *RefuseRequestResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RefuseRequestResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -8853,6 +9033,11 @@ func (r RefuseRequestResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r RefuseRequestResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r RefuseRequestResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -9156,6 +9341,11 @@ type CreateTokenResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// CreateTokenResponse408Headers the declared response headers of an HTTP 408 response for CreateToken
+type CreateTokenResponse408Headers struct {
+	Connection *string
+}
+
 // CreateTokenResponse429Headers the declared response headers of an HTTP 429 response for CreateToken
 type CreateTokenResponse429Headers struct {
 	RetryAfter int
@@ -9179,6 +9369,8 @@ type CreateTokenResponse struct {
 	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -9195,6 +9387,8 @@ type CreateTokenResponse struct {
 	Headers201 *CreateTokenResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateTokenResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *CreateTokenResponse408Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateTokenResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -9224,6 +9418,11 @@ func (r CreateTokenResponse) GetApplicationproblemJSON403() *Forbidden {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r CreateTokenResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r CreateTokenResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -10537,6 +10736,13 @@ func ParseImportCalendarYearsResponse(rsp *http.Response) (*ImportCalendarYearsR
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10592,6 +10798,16 @@ func ParseImportCalendarYearsResponse(rsp *http.Response) (*ImportCalendarYearsR
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers ImportCalendarYearsResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers ImportCalendarYearsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -10868,6 +11084,13 @@ func ParsePreviewDeadlinesResponse(rsp *http.Response) (*PreviewDeadlinesRespons
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10923,6 +11146,16 @@ func ParsePreviewDeadlinesResponse(rsp *http.Response) (*PreviewDeadlinesRespons
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers PreviewDeadlinesResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers PreviewDeadlinesResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -10997,6 +11230,13 @@ func ParseCreateEmailResponse(rsp *http.Response) (*CreateEmailResponse, error) 
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11065,6 +11305,16 @@ func ParseCreateEmailResponse(rsp *http.Response) (*CreateEmailResponse, error) 
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers CreateEmailResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateEmailResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -11678,6 +11928,13 @@ func ParsePutReminderSettingsResponse(rsp *http.Response) (*PutReminderSettingsR
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11733,6 +11990,16 @@ func ParsePutReminderSettingsResponse(rsp *http.Response) (*PutReminderSettingsR
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers PutReminderSettingsResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers PutReminderSettingsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -11978,6 +12245,13 @@ func ParseCreateRequestResponse(rsp *http.Response) (*CreateRequestResponse, err
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12071,6 +12345,16 @@ func ParseCreateRequestResponse(rsp *http.Response) (*CreateRequestResponse, err
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers CreateRequestResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateRequestResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -12270,6 +12554,13 @@ func ParsePatchRequestResponse(rsp *http.Response) (*PatchRequestResponse, error
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12363,6 +12654,16 @@ func ParsePatchRequestResponse(rsp *http.Response) (*PatchRequestResponse, error
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers PatchRequestResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers PatchRequestResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -12436,6 +12737,13 @@ func ParseAnswerRequestResponse(rsp *http.Response) (*AnswerRequestResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
@@ -12523,6 +12831,16 @@ func ParseAnswerRequestResponse(rsp *http.Response) (*AnswerRequestResponse, err
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers AnswerRequestResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers AnswerRequestResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -12596,6 +12914,13 @@ func ParseAssignRequestResponse(rsp *http.Response) (*AssignRequestResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
@@ -12683,6 +13008,16 @@ func ParseAssignRequestResponse(rsp *http.Response) (*AssignRequestResponse, err
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers AssignRequestResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers AssignRequestResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -12756,6 +13091,13 @@ func ParseCancelRequestResponse(rsp *http.Response) (*CancelRequestResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
@@ -12843,6 +13185,16 @@ func ParseCancelRequestResponse(rsp *http.Response) (*CancelRequestResponse, err
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers CancelRequestResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers CancelRequestResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -12916,6 +13268,13 @@ func ParseCloseRequestResponse(rsp *http.Response) (*CloseRequestResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
@@ -13003,6 +13362,16 @@ func ParseCloseRequestResponse(rsp *http.Response) (*CloseRequestResponse, error
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers CloseRequestResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers CloseRequestResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -13076,6 +13445,13 @@ func ParseExtendRequestResponse(rsp *http.Response) (*ExtendRequestResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
@@ -13163,6 +13539,16 @@ func ParseExtendRequestResponse(rsp *http.Response) (*ExtendRequestResponse, err
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers ExtendRequestResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers ExtendRequestResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -13237,6 +13623,13 @@ func ParseAddNoteResponse(rsp *http.Response) (*AddNoteResponse, error) {
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13292,6 +13685,16 @@ func ParseAddNoteResponse(rsp *http.Response) (*AddNoteResponse, error) {
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers AddNoteResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers AddNoteResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -13365,6 +13768,13 @@ func ParseRefuseRequestResponse(rsp *http.Response) (*RefuseRequestResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
@@ -13452,6 +13862,16 @@ func ParseRefuseRequestResponse(rsp *http.Response) (*RefuseRequestResponse, err
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers RefuseRequestResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers RefuseRequestResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -13742,6 +14162,13 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13807,6 +14234,16 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers CreateTokenResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateTokenResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {

@@ -32,11 +32,11 @@ func TestAuth(t *testing.T) {
 				}
 				return s
 			}
-			resp, err := sender(pass).Test(context.Background(), "admin@example.ru", time.Now())
+			resp, err := sender(pass).Test(context.Background(), "admin@example.ru", time.Now(), time.UTC)
 			if err != nil || !strings.HasPrefix(resp, "250") {
 				t.Fatalf("with the right password: %q, %v", resp, err)
 			}
-			_, err = sender(wrong).Test(context.Background(), "admin@example.ru", time.Now())
+			_, err = sender(wrong).Test(context.Background(), "admin@example.ru", time.Now(), time.UTC)
 			if err == nil || !mailer.Permanent(err) || !mailer.AuthRefused(err) || mailer.CodeOf(err) != 535 {
 				t.Fatalf("with a wrong password: %v (permanent %v, auth %v, code %d); want a permanent 535",
 					err, mailer.Permanent(err), mailer.AuthRefused(err), mailer.CodeOf(err))
@@ -61,7 +61,7 @@ func TestAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Test(context.Background(), "admin@example.ru", time.Now()); err == nil || mailer.CodeOf(err) != 530 {
+	if _, err := s.Test(context.Background(), "admin@example.ru", time.Now(), time.UTC); err == nil || mailer.CodeOf(err) != 530 {
 		t.Errorf("without a login: %v, want 530", err)
 	}
 }
@@ -74,7 +74,7 @@ func TestHELO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Test(context.Background(), "admin@example.ru", time.Now()); err != nil {
+	if _, err := s.Test(context.Background(), "admin@example.ru", time.Now(), time.UTC); err != nil {
 		t.Fatal(err)
 	}
 	if m := sink.Mail(); len(m) != 1 || m[0].HELO != "srok.example.ru" {

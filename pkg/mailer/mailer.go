@@ -19,6 +19,8 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"github.com/srok/srok/pkg/ru"
 )
 
 // TLSMode is how the connection to the SMTP server is protected.
@@ -301,8 +303,10 @@ func codeOf(err error) int {
 }
 
 // Test sends a short test message to to over a connection of its own and
-// returns the server's answer; its error says where it failed.
-func (s *Sender) Test(ctx context.Context, to string, now time.Time) (string, error) {
+// returns the server's answer; its error says where it failed. The message
+// says when it was sent in the operator's zone loc, as every time a person
+// reads.
+func (s *Sender) Test(ctx context.Context, to string, now time.Time, loc *time.Location) (string, error) {
 	c, err := s.Dial(ctx)
 	if err != nil {
 		return "", err
@@ -312,7 +316,7 @@ func (s *Sender) Test(ctx context.Context, to string, now time.Time) (string, er
 		To:      to,
 		Subject: "[Srok] Проверка отправки почты",
 		Text: "Это проверочное письмо Srok: почтовый сервер принимает письма с напоминаниями о сроках.\n" +
-			"Отправлено " + now.Format("02.01.2006 15:04 MST") + " через " + s.Describe() + ".\n",
+			"Отправлено " + ru.DateTime(now, loc) + " (" + ru.Zone(loc, now) + ") через " + s.Describe() + ".\n",
 		Date: now,
 	})
 }

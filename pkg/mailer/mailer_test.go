@@ -125,7 +125,14 @@ func TestConfigChecked(t *testing.T) {
 func TestTestMessage(t *testing.T) {
 	sink := mailertest.Start(t)
 	s := mustSender(t, sink)
-	resp, err := s.Test(context.Background(), "admin@example.ru", time.Now())
+	moscow, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 21:30 UTC is already the next day in Moscow: the body says the
+	// operator's date and time, never UTC's.
+	at := time.Date(2026, 5, 18, 21, 30, 0, 0, time.UTC)
+	resp, err := s.Test(context.Background(), "admin@example.ru", at, moscow)
 	if err != nil || !strings.HasPrefix(resp, "250") {
 		t.Fatalf("test: %q, %v", resp, err)
 	}
@@ -135,5 +142,8 @@ func TestTestMessage(t *testing.T) {
 	}
 	if env.GetHeader("Subject") != "[Srok] Проверка отправки почты" {
 		t.Errorf("subject %q", env.GetHeader("Subject"))
+	}
+	if want := "Отправлено 19.05.2026 00:30 (Москва, UTC+3) через "; !strings.Contains(env.Text, want) || strings.Contains(env.Text, "UTC через") {
+		t.Errorf("the body does not say the time in the operator's zone (%q):\n%s", want, env.Text)
 	}
 }

@@ -70,7 +70,7 @@ func TestTLSModes(t *testing.T) {
 			if !strings.HasSuffix(s.Describe(), c.describe) {
 				t.Errorf("Describe %q", s.Describe())
 			}
-			resp, err := s.Test(context.Background(), "admin@example.ru", time.Now())
+			resp, err := s.Test(context.Background(), "admin@example.ru", time.Now(), time.UTC)
 			switch {
 			case c.wantErr == "" && (err != nil || !strings.HasPrefix(resp, "250")):
 				t.Fatalf("send: %q, %v", resp, err)

@@ -630,3 +630,34 @@ func TestAccountsMigrationDown(t *testing.T) {
 		}
 	})
 }
+
+// A setup link is checked without being used up: valid until it expires,
+// is used or a user exists, and the check writes nothing.
+func TestCheckSetupToken(t *testing.T) {
+	forEachAccounts(t, func(t *testing.T, e accountsEnv) {
+		ctx := context.Background()
+		start := e.clock.Now()
+		secret, _, err := e.acc.CreateSetupToken(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if err := e.acc.CheckSetupToken(ctx, secret); err != nil {
+				t.Fatalf("a fresh token: %v", err)
+			}
+		}
+		wantReason(t, e.acc.CheckSetupToken(ctx, "srok_setup_garbage"), srok.EFORBIDDEN, "setup_token_invalid")
+		wantReason(t, e.acc.CheckSetupToken(ctx, "whatever"), srok.EFORBIDDEN, "setup_token_invalid")
+		e.clock.Set(start.Add(account.SetupTokenLife))
+		wantReason(t, e.acc.CheckSetupToken(ctx, secret), srok.EFORBIDDEN, "setup_token_invalid")
+		e.clock.Set(start.Add(account.SetupTokenLife - time.Second))
+		if err := e.acc.CheckSetupToken(ctx, secret); err != nil {
+			t.Fatalf("a second before expiry: %v", err)
+		}
+		in := account.UserInput{Email: "boss@example.ru", Name: "Начальник", Password: goodPassword}
+		if _, err := e.acc.CompleteSetup(ctx, secret, in); err != nil {
+			t.Fatalf("the checks used the token up: %v", err)
+		}
+		wantReason(t, e.acc.CheckSetupToken(ctx, secret), srok.ECONFLICT, "setup_done")
+	})
+}

@@ -229,6 +229,17 @@ func (s *Store) CreateSetupToken(ctx context.Context, hash string, createdAt, ex
 	return created, nil
 }
 
+// SetupTokenValid implements account.Store.
+func (s *Store) SetupTokenValid(ctx context.Context, hash string, at time.Time) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&setupTokenRow{}).
+		Where("hash = ? AND used_at IS NULL AND expires_at > ?", hash, utc(at)).Count(&n).Error
+	if err != nil {
+		return false, s.wrap("check setup token", err)
+	}
+	return n > 0, nil
+}
+
 // errSetupRefused ends a CompleteSetup transaction that must write nothing.
 var errSetupRefused = errors.New("setup refused")
 
