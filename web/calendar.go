@@ -110,7 +110,7 @@ func (p *calendarPages) show(c echo.Context) error {
 		return p.signInFirst(c)
 	}
 	first, last := p.cal.Years()
-	v := calendarPage{page: newPage("Производственный календарь"), WorkCSS: workCSSURL, First: first, Last: last,
+	v := calendarPage{page: newPage(ru.CalendarPage), WorkCSS: workCSSURL, First: first, Last: last,
 		Weekdays: calWeekdays}
 	v.Import = p.importForm(c)
 	if v.Import != nil {

@@ -68,7 +68,7 @@ func (p *calendarPages) importYears(c echo.Context) error {
 		return p.badForm(c, "/calendar")
 	}
 	ctx := c.Request().Context()
-	v := calendarPage{page: newPage("Производственный календарь"), WorkCSS: workCSSURL, Weekdays: calWeekdays,
+	v := calendarPage{page: newPage(ru.CalendarPage), WorkCSS: workCSSURL, Weekdays: calWeekdays,
 		Import: &calendarImport{Force: force}}
 	v.First, v.Last = p.cal.Years()
 	var sum calendars.Summary

@@ -1,13 +1,16 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
@@ -36,6 +39,32 @@ type overviewPage struct {
 	// Recipients says who is reminded of unassigned requests, or that
 	// nobody is.
 	Recipients *recipientsView
+	// NextYear warns an administrator that next year's production
+	// calendar has no decree yet; nil when there is nothing to say.
+	NextYear *nextYearView
+}
+
+// nextYearView is the overview's warning that the next year's decree is
+// not in the production calendar.
+type nextYearView struct {
+	Text string
+	// Link is the calendar page of the year, where the year is imported.
+	Link, LinkText string
+}
+
+// nextYearOf is the warning, from 1 October, that the year after today
+// has no decree in the calendar in use (calendar.UndecreedNextYear), for
+// those who may import it; nil for the others, or when the year has one.
+func (s *server) nextYearOf(a srok.Actor, today calendar.Date) *nextYearView {
+	if s.calendar == nil || !a.Can(srok.ActCalendarManage) {
+		return nil
+	}
+	y := calendar.UndecreedNextYear(today, s.calendar.Year)
+	if y == 0 {
+		return nil
+	}
+	return &nextYearView{Text: ru.CalendarNotLoaded(y), Link: "/calendar?year=" + strconv.Itoa(y),
+		LinkText: fmt.Sprintf("%s на %d год", ru.CalendarPage, y)}
 }
 
 // bucketView is one section of the overview.
@@ -113,6 +142,7 @@ func (s *server) overview(c echo.Context, a srok.Actor) error {
 	if p.Recipients, err = s.recipientsOf(c.Request().Context(), a); err != nil {
 		return s.pageError(c, err)
 	}
+	p.NextYear = s.nextYearOf(a, d.Today)
 	for i, b := range []struct {
 		id, title, hint, urgency, more string
 		b                              register.Bucket

@@ -143,6 +143,9 @@ type server struct {
 	failed FailedReminders
 	// recipients are who is reminded of unassigned requests (Config).
 	recipients ReminderRecipients
+	// calendar is the production calendar in use (Config), which the
+	// overview asks whether next year's decree is in; nil: it does not.
+	calendar Calendar
 }
 
 // zone is the operator's time zone, in which every time a person reads is
@@ -185,7 +188,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	}
 	s := &server{accounts: cfg.Accounts, throttle: cfg.Throttle, audit: cfg.Audit, sessions: cfg.Sessions,
 		log: cfg.Log, now: cfg.Now, sleep: cfg.Sleep, views: v, failed: cfg.FailedReminders,
-		recipients: cfg.ReminderRecipients}
+		recipients: cfg.ReminderRecipients, calendar: cfg.Calendar}
 
 	// The errors raised before a page runs reach a browser as a page too.
 	httpx.RenderPages(e, cfg.Log, s.errorPage)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/srok/srok/api"
 	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/config"
+	"github.com/srok/srok/pkg/ru"
 )
 
 // runCalendar is `srok calendar`: every date of a year.
@@ -28,8 +30,13 @@ func runCalendar(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	cfg, err := config.Load(e.getenv)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	today := calendar.DateOf(e.now().In(cfg.Zone()))
 	if *year == 0 {
-		*year = e.now().Year()
+		*year = today.Year()
 	}
 	first, last := c.Years()
 	if *year < first || *year > last {
@@ -44,10 +51,22 @@ func runCalendar(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(e.stdout, api.NewCalendarYear(y, days))
+		err = writeJSON(e.stdout, api.NewCalendarYear(y, days))
+	} else {
+		printCalendar(e.stdout, y, days)
 	}
-	printCalendar(e.stdout, y, days)
-	return nil
+	warnUndecreedNextYear(e.stderr, c, today)
+	return err
+}
+
+// warnUndecreedNextYear warns on w, as the overview warns administrators,
+// when from 1 October next year still has no decree in the calendar the
+// servers use (calendar.UndecreedNextYear). It is a line of stderr, so
+// that the JSON on stdout stays whole and the exit code is unchanged.
+func warnUndecreedNextYear(w io.Writer, c *calendar.Calendar, today calendar.Date) {
+	if y := calendar.UndecreedNextYear(today, c.Year); y != 0 {
+		fmt.Fprintf(w, "srok calendar: ВНИМАНИЕ: %s %s\n", ru.CalendarNotLoaded(y), ru.CalendarImportCommand)
+	}
 }
 
 var ruMonths = [...]string{"", "Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь", "Октябрь", "Ноябрь", "Декабрь"}

@@ -234,3 +234,20 @@ func WeekdayShort(d time.Weekday) string { return weekdays[d].short }
 
 // Day is the local date of an instant in loc: 18.05.2026.
 func Day(t time.Time, loc *time.Location) string { return t.In(loc).Format("02.01.2006") }
+
+// CalendarPage is the name of the production calendar page (/calendar),
+// as the menu and the warnings call it.
+const CalendarPage = "Производственный календарь"
+
+// CalendarNotLoaded warns that year, the next one, has no decree in the
+// production calendar yet (calendar.UndecreedNextYear): its days off are
+// those of Labour Code arts. 111-112 alone until the Government's decree
+// (art. 112 part 5) is imported.
+func CalendarNotLoaded(year int) string {
+	return fmt.Sprintf("Производственный календарь на %d год ещё не загружен: сроки, заходящие в %d год, считаются предварительно. "+
+		"Когда выйдет постановление Правительства о переносе выходных дней, импортируйте год на странице «%s».", year, year, CalendarPage)
+}
+
+// CalendarImportCommand says how the command line imports a year, after
+// CalendarNotLoaded.
+const CalendarImportCommand = "Из командной строки: srok calendar import ФАЙЛ."

@@ -189,3 +189,11 @@ func TestEveryValueWorded(t *testing.T) {
 		t.Error("an unknown code must be shown as it is")
 	}
 }
+
+func TestCalendarNotLoaded(t *testing.T) {
+	want := "Производственный календарь на 2028 год ещё не загружен: сроки, заходящие в 2028 год, считаются предварительно. " +
+		"Когда выйдет постановление Правительства о переносе выходных дней, импортируйте год на странице «Производственный календарь»."
+	if got := CalendarNotLoaded(2028); got != want {
+		t.Errorf("CalendarNotLoaded(2028) = %q, want %q", got, want)
+	}
+}
