@@ -9,11 +9,14 @@ package httpx
 import (
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/srok/srok/pkg/srok"
 )
 
 // Options are the settings of the server New builds.
@@ -78,16 +81,15 @@ func New(o Options) *echo.Echo {
 	e.Use(known.rateLimit(o.Limits))
 	e.Use(known.inFlight(o.Limits, o.Health))
 	e.Use(HeadBody)
-	e.Use(Guard)
 	e.Use(CrossOrigin())
 	if o.Sessions != nil {
 		e.Use(echo.WrapMiddleware(o.Sessions.LoadAndSave))
 	}
+	public := map[string]bool{}
+	for _, p := range o.Public {
+		public[p] = true
+	}
 	if o.Auth != nil {
-		public := map[string]bool{}
-		for _, p := range o.Public {
-			public[p] = true
-		}
 		identify := identify(o.Auth, o.Sessions, o.SessionIdle, known.remember)
 		e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
 			withIdentity := identify(next)
@@ -99,6 +101,19 @@ func New(o Options) *echo.Echo {
 			}
 		})
 	}
+	// After identification: an API route that needs a signed-in caller
+	// answers an anonymous one 401 before its input is looked at.
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		guarded := Guard(next)
+		return func(c echo.Context) error {
+			if o.Auth != nil && strings.HasPrefix(c.Path(), "/api/") && !public[c.Path()] {
+				if _, ok := srok.ActorFrom(c.Request().Context()); !ok {
+					return next(c)
+				}
+			}
+			return guarded(c)
+		}
+	})
 	return e
 }
 

@@ -1427,10 +1427,16 @@ type ReminderSettings struct {
 
 // ReminderSettingsInput New reminder settings; a field left out keeps its value.
 type ReminderSettingsInput struct {
-	Digest       *bool `json:"digest,omitempty"`
-	SendHour     *int  `json:"send_hour,omitempty"`
-	SoonDays     *int  `json:"soon_days,omitempty"`
-	TomorrowDays *int  `json:"tomorrow_days,omitempty"`
+	Digest *bool `json:"digest,omitempty"`
+
+	// SendHour The hour of the day, in the operator's zone, at which the day's reminders go out.
+	SendHour *int `json:"send_hour,omitempty"`
+
+	// SoonDays Working days before the internal target of the "soon" reminder.
+	SoonDays *int `json:"soon_days,omitempty"`
+
+	// TomorrowDays Working days before the target of the "tomorrow" reminder; not more than `soon_days`.
+	TomorrowDays *int `json:"tomorrow_days,omitempty"`
 }
 
 // RepeatOf The earlier access request a repeated one follows, within 30 days (152-FZ art. 14 part 4).
@@ -1658,7 +1664,7 @@ type RequestList struct {
 }
 
 // RequestPatch A JSON merge patch (RFC 7396) of a `RequestInput`: the members to change; `null` removes one.
-// `type` cannot change.
+// The type cannot change (a request of another type is registered anew), so the patch has no `type`.
 type RequestPatch struct {
 	AnswerForm *Channel `json:"answer_form,omitempty"`
 
@@ -1672,7 +1678,6 @@ type RequestPatch struct {
 	Subject            *SubjectPatch        `json:"subject,omitempty"`
 	Summary            *string              `json:"summary,omitempty"`
 	TimeZone           *string              `json:"time_zone,omitempty"`
-	Type               *RequestType         `json:"type,omitempty"`
 }
 
 // RequestType The kind of request or event, and the obligations it opens (152-FZ):
