@@ -107,9 +107,7 @@ func parseImportRules(t *testing.T, doc string) []importRule {
 func ticked(cell string) []string {
 	var out []string
 	for _, f := range strings.Split(cell, "`") {
-		for _, w := range strings.Fields(f) {
-			out = append(out, w)
-		}
+		out = append(out, strings.Fields(f)...)
 	}
 	return out
 }

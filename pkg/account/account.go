@@ -16,6 +16,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -89,11 +90,13 @@ const (
 
 // Store keeps users, tokens and setup tokens. The storage package
 // implements it on PostgreSQL and SQLite; its errors are srok.Errors
-// (ENOTFOUND, ECONFLICT, EUNAVAILABLE) or internal ones.
+// (ENOTFOUND, ECONFLICT, EUNAVAILABLE) or internal ones. A change's trail
+// (audit.Trail.Prepare) is written in the change's own transaction: the
+// change and its audit entry land together or not at all.
 type Store interface {
 	// CreateUser stores u with its password hash: ECONFLICT with reason
 	// "email_taken" when a user has the same email in any letter case.
-	CreateUser(ctx context.Context, u User, passwordHash string) error
+	CreateUser(ctx context.Context, u User, passwordHash string, trail []*audit.Entry) error
 	// Users returns every user, ordered by lower-cased email.
 	Users(ctx context.Context) ([]User, error)
 	// UserByEmail returns the user whose lower-cased email is emailLower,
@@ -104,21 +107,21 @@ type Store interface {
 	// SetUserActive enables or disables a user and sets its updated_at
 	// (ENOTFOUND). Disabling raises its session generation, so that no
 	// session opened before lives again when the user is enabled.
-	SetUserActive(ctx context.Context, id string, active bool, at time.Time) error
+	SetUserActive(ctx context.Context, id string, active bool, at time.Time, trail []*audit.Entry) error
 	// SetPasswordHash replaces a user's password hash and sets its
 	// updated_at (ENOTFOUND). With endSessions it raises the user's
 	// session generation in the same statement and returns the new one
 	// (every session opened before ends); without it (a re-hash with new
 	// parameters at sign-in) it returns the generation unchanged.
-	SetPasswordHash(ctx context.Context, id, passwordHash string, at time.Time, endSessions bool) (int64, error)
+	SetPasswordHash(ctx context.Context, id, passwordHash string, at time.Time, endSessions bool, trail []*audit.Entry) (int64, error)
 	// SetUserRole gives a user another role and sets its updated_at
 	// (ENOTFOUND).
-	SetUserRole(ctx context.Context, id string, role srok.Role, at time.Time) error
+	SetUserRole(ctx context.Context, id string, role srok.Role, at time.Time, trail []*audit.Entry) error
 	// HasUsers reports whether any user exists, active or not.
 	HasUsers(ctx context.Context) (bool, error)
 
 	// CreateToken stores t with the SHA-256 (hex) of its secret.
-	CreateToken(ctx context.Context, t Token, hash string) error
+	CreateToken(ctx context.Context, t Token, hash string, trail []*audit.Entry) error
 	// Tokens returns the tokens of the user with userID, or every token
 	// for "", newest first, with UserEmail filled in.
 	Tokens(ctx context.Context, userID string) ([]Token, error)
@@ -129,7 +132,7 @@ type Store interface {
 	TokenByHash(ctx context.Context, hash string) (Token, User, error)
 	// RevokeToken sets the token's revoked_at to at unless it is revoked
 	// already (ENOTFOUND).
-	RevokeToken(ctx context.Context, id string, at time.Time) error
+	RevokeToken(ctx context.Context, id string, at time.Time, trail []*audit.Entry) error
 	// TouchToken sets the token's last_used_at to at if it is unset or at
 	// or before staleBefore: many servers may race, and only one writes.
 	TouchToken(ctx context.Context, id string, at, staleBefore time.Time) error
@@ -160,7 +163,7 @@ type Service struct {
 	hashing chan struct{}
 	dummy   dummyHash
 	// audit records changes of users and tokens.
-	audit Auditor
+	trail audit.Trail
 	// cache remembers authentications while changes are heard.
 	cache authCache
 }

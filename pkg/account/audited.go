@@ -7,30 +7,36 @@ import (
 	"github.com/srok/srok/pkg/srok"
 )
 
-// Auditor records changes of users and tokens in the audit trail.
-type Auditor interface {
-	Record(ctx context.Context, e audit.Entry) error
-}
-
 // WithAudit records every change of a user or a token in the audit trail
 // (152-FZ art. 19 part 2), whoever makes it: the API, the pages or the
-// command line (as the system).
-func WithAudit(a Auditor) Option { return func(s *Service) { s.audit = a } }
+// command line (as the system). A change's entry is written in the
+// change's own transaction; a refusal or a failure, which changes nothing,
+// is recorded at once.
+func WithAudit(t audit.Trail) Option { return func(s *Service) { s.trail = t } }
 
-// audited records act on subject when err is nil, and a refusal when err
-// is a permission error.
-func (s *Service) audited(ctx context.Context, act audit.Action, detail string, fields []string, err error) {
-	if s.audit == nil {
+// prepare returns the audit entries of a change of users or tokens, for
+// the store to write with it (none without a trail).
+func (s *Service) prepare(ctx context.Context, act audit.Action, detail string, fields []string) ([]*audit.Entry, error) {
+	if s.trail == nil {
+		return nil, nil
+	}
+	return s.trail.Prepare(ctx, audit.Entry{Action: act, Outcome: audit.OutcomeOK, Detail: detail, Fields: fields})
+}
+
+// unchanged records act as refused (a permission error) or failed, when
+// err says the change did not happen. A change that happened has its
+// entry already, written with it (prepare).
+func (s *Service) unchanged(ctx context.Context, act audit.Action, detail string, fields []string, err error) {
+	if s.trail == nil || err == nil {
 		return
 	}
-	out := audit.OutcomeOK
-	if err != nil {
-		out = audit.OutcomeFailed
-		if isDenied(err) {
-			out = audit.OutcomeDenied
-		}
+	out := audit.OutcomeFailed
+	if isDenied(err) {
+		out = audit.OutcomeDenied
 	}
-	_ = s.audit.Record(ctx, audit.Entry{Action: act, Outcome: out, Detail: detail, Fields: fields})
+	// A failure to record a refusal must not hide the refusal itself: the
+	// caller gets err, the change it asked for did not happen.
+	_ = s.trail.Record(ctx, audit.Entry{Action: act, Outcome: out, Detail: detail, Fields: fields})
 }
 
 // CreateUser creates a user with a password. The actor must be allowed to
@@ -38,7 +44,7 @@ func (s *Service) audited(ctx context.Context, act audit.Action, detail string, 
 // password).
 func (s *Service) CreateUser(ctx context.Context, in UserInput) (User, error) {
 	u, err := s.createUser(ctx, in)
-	s.audited(ctx, audit.ActionUserCreate, "user "+u.ID+" role "+string(in.Role), nil, err)
+	s.unchanged(ctx, audit.ActionUserCreate, "user "+u.ID+" role "+string(in.Role), nil, err)
 	return u, err
 }
 
@@ -48,7 +54,7 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (User, error) {
 func (s *Service) DisableUser(ctx context.Context, email string) (bool, error) {
 	changed, err := s.disableUser(ctx, email)
 	s.AuthChanged() // at once in this process; the store notifies the others
-	s.audited(ctx, audit.ActionUserDisable, "", []string{"active"}, err)
+	s.unchanged(ctx, audit.ActionUserDisable, "", []string{"active"}, err)
 	return changed, err
 }
 
@@ -58,7 +64,7 @@ func (s *Service) DisableUser(ctx context.Context, email string) (bool, error) {
 func (s *Service) SetPassword(ctx context.Context, email, password string) error {
 	err := s.setPassword(ctx, email, password)
 	s.AuthChanged() // at once in this process; the store notifies the others
-	s.audited(ctx, audit.ActionUserPassword, "", []string{"password"}, err)
+	s.unchanged(ctx, audit.ActionUserPassword, "", []string{"password"}, err)
 	return err
 }
 
@@ -66,7 +72,7 @@ func (s *Service) SetPassword(ctx context.Context, email, password string) error
 // returns its secret, shown this once; see createToken for the rules.
 func (s *Service) CreateToken(ctx context.Context, in TokenInput) (string, Token, error) {
 	secret, t, err := s.createToken(ctx, in)
-	s.audited(ctx, audit.ActionTokenCreate, "token "+t.ID+" scope "+scopeName(in.Scope), nil, err)
+	s.unchanged(ctx, audit.ActionTokenCreate, "token "+t.ID+" scope "+scopeName(in.Scope), nil, err)
 	return secret, t, err
 }
 
@@ -74,7 +80,7 @@ func (s *Service) CreateToken(ctx context.Context, in TokenInput) (string, Token
 func (s *Service) RevokeToken(ctx context.Context, id string) error {
 	err := s.revokeToken(ctx, id)
 	s.AuthChanged()
-	s.audited(ctx, audit.ActionTokenRevoke, "token "+id, nil, err)
+	s.unchanged(ctx, audit.ActionTokenRevoke, "token "+id, nil, err)
 	return err
 }
 

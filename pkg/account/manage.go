@@ -15,7 +15,7 @@ import (
 func (s *Service) SetRole(ctx context.Context, email string, role srok.Role) (bool, error) {
 	u, changed, err := s.setRole(ctx, email, role)
 	s.AuthChanged()
-	s.audited(ctx, audit.ActionUserEdit, "user "+u.ID+" role "+string(role), []string{"role"}, err)
+	s.unchanged(ctx, audit.ActionUserEdit, "user "+u.ID+" role "+string(role), []string{"role"}, err)
 	return changed, err
 }
 
@@ -26,7 +26,7 @@ func (s *Service) SetRole(ctx context.Context, email string, role srok.Role) (bo
 func (s *Service) EnableUser(ctx context.Context, email string) (bool, error) {
 	u, changed, err := s.enableUser(ctx, email)
 	s.AuthChanged()
-	s.audited(ctx, audit.ActionUserEdit, "user "+u.ID+" enabled", []string{"active"}, err)
+	s.unchanged(ctx, audit.ActionUserEdit, "user "+u.ID+" enabled", []string{"active"}, err)
 	return changed, err
 }
 
@@ -46,7 +46,11 @@ func (s *Service) setRole(ctx context.Context, email string, role srok.Role) (Us
 	if u.Role == role {
 		return u, false, nil
 	}
-	if err := s.store.SetUserRole(ctx, u.ID, role, s.clock()); err != nil {
+	trail, err := s.prepare(ctx, audit.ActionUserEdit, "user "+u.ID+" role "+string(role), []string{"role"})
+	if err != nil {
+		return u, false, err
+	}
+	if err := s.store.SetUserRole(ctx, u.ID, role, s.clock(), trail); err != nil {
 		return u, false, err
 	}
 	return u, true, nil
@@ -63,7 +67,11 @@ func (s *Service) enableUser(ctx context.Context, email string) (User, bool, err
 	if u.Active {
 		return u, false, nil
 	}
-	if err := s.store.SetUserActive(ctx, u.ID, true, s.clock()); err != nil {
+	trail, err := s.prepare(ctx, audit.ActionUserEdit, "user "+u.ID+" enabled", []string{"active"})
+	if err != nil {
+		return u, false, err
+	}
+	if err := s.store.SetUserActive(ctx, u.ID, true, s.clock(), trail); err != nil {
 		return u, false, err
 	}
 	return u, true, nil

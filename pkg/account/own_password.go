@@ -22,7 +22,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, current, next string) (
 	if err == nil {
 		s.AuthChanged() // at once in this process; the store notifies the others
 	}
-	s.audited(ctx, audit.ActionUserPassword, "own password of user "+u.ID, []string{"password"}, err)
+	s.unchanged(ctx, audit.ActionUserPassword, "own password of user "+u.ID, []string{"password"}, err)
 	return u, err
 }
 
@@ -56,7 +56,11 @@ func (s *Service) changeOwnPassword(ctx context.Context, current, next string) (
 		return u, err
 	}
 	now := s.clock()
-	gen, err := s.store.SetPasswordHash(ctx, u.ID, hash, now, true)
+	trail, err := s.prepare(ctx, audit.ActionUserPassword, "own password of user "+u.ID, []string{"password"})
+	if err != nil {
+		return u, err
+	}
+	gen, err := s.store.SetPasswordHash(ctx, u.ID, hash, now, true, trail)
 	if err != nil {
 		return u, err
 	}

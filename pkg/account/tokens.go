@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -100,7 +101,11 @@ func (s *Service) createToken(ctx context.Context, in TokenInput) (secret string
 	}
 	secret = newSecret(TokenPrefix)
 	hash, _ := secretHash(TokenPrefix, secret)
-	if err := s.store.CreateToken(ctx, t, hash); err != nil {
+	trail, err := s.prepare(ctx, audit.ActionTokenCreate, "token "+t.ID+" scope "+scopeName(in.Scope), nil)
+	if err != nil {
+		return "", Token{}, err
+	}
+	if err := s.store.CreateToken(ctx, t, hash, trail); err != nil {
 		return "", Token{}, err
 	}
 	return secret, t, nil
@@ -157,7 +162,11 @@ func (s *Service) revokeToken(ctx context.Context, id string) error {
 		// Another user's token is not shown to exist.
 		return notFound
 	}
-	return s.store.RevokeToken(ctx, id, s.clock())
+	trail, err := s.prepare(ctx, audit.ActionTokenRevoke, "token "+id, nil)
+	if err != nil {
+		return err
+	}
+	return s.store.RevokeToken(ctx, id, s.clock(), trail)
 }
 
 // AuthenticateToken returns the actor of an API token: its user's role,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -42,7 +43,11 @@ func (s *Service) createUser(ctx context.Context, in UserInput) (User, error) {
 	now := s.clock()
 	u := User{ID: uuid.Must(uuid.NewV7()).String(), Email: in.Email, Name: in.Name, Role: in.Role, Active: true,
 		CreatedAt: now, UpdatedAt: now}
-	if err := s.store.CreateUser(ctx, u, hash); err != nil {
+	trail, err := s.prepare(ctx, audit.ActionUserCreate, "user "+u.ID+" role "+string(in.Role), nil)
+	if err != nil {
+		return User{}, err
+	}
+	if err := s.store.CreateUser(ctx, u, hash, trail); err != nil {
 		return User{}, err
 	}
 	return u, nil
@@ -97,7 +102,11 @@ func (s *Service) disableUser(ctx context.Context, email string) (changed bool, 
 	if !u.Active {
 		return false, nil
 	}
-	if err := s.store.SetUserActive(ctx, u.ID, false, s.clock()); err != nil {
+	trail, err := s.prepare(ctx, audit.ActionUserDisable, "", []string{"active"})
+	if err != nil {
+		return false, err
+	}
+	if err := s.store.SetUserActive(ctx, u.ID, false, s.clock(), trail); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -120,7 +129,11 @@ func (s *Service) setPassword(ctx context.Context, email, password string) error
 	if err := s.withHashSlot(ctx, func() { hash = hashPassword(password, s.params) }); err != nil {
 		return err
 	}
-	_, err = s.store.SetPasswordHash(ctx, u.ID, hash, s.clock(), true)
+	trail, err := s.prepare(ctx, audit.ActionUserPassword, "", []string{"password"})
+	if err != nil {
+		return err
+	}
+	_, err = s.store.SetPasswordHash(ctx, u.ID, hash, s.clock(), true, trail)
 	return err
 }
 
@@ -156,7 +169,7 @@ func (s *Service) CheckPassword(ctx context.Context, email, password string) (Us
 			return User{}, err
 		}
 		// The same password in a new hash: the sessions stay.
-		if _, err := s.store.SetPasswordHash(ctx, u.ID, hash, s.clock(), false); err != nil {
+		if _, err := s.store.SetPasswordHash(ctx, u.ID, hash, s.clock(), false, nil); err != nil {
 			return User{}, err
 		}
 	}

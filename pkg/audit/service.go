@@ -18,6 +18,22 @@ import (
 	"github.com/srok/srok/pkg/srok"
 )
 
+// Trail is the one way the domain writes the audit trail (152-FZ art. 19
+// part 2), whichever service changes or reads personal data: a change asks
+// Prepare for its entries and hands them to its store, which writes them in
+// the change's own transaction (a change never lands without its entry);
+// a read or a refusal, which changes nothing, is written at once by Record.
+// *Service implements it.
+type Trail interface {
+	// Record writes e at once (reads, refusals, failures).
+	Record(ctx context.Context, e Entry) error
+	// Prepare makes e ready for a store to write in a change's own
+	// transaction.
+	Prepare(ctx context.Context, e Entry) ([]*Entry, error)
+}
+
+var _ Trail = (*Service)(nil)
+
 // Service records and reads the audit trail. It is safe for concurrent use.
 type Service struct {
 	store Store

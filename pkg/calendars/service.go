@@ -72,12 +72,6 @@ type Recomputer interface {
 	RecomputeCalendar(ctx context.Context, from int, note string) (register.Recomputed, error)
 }
 
-// Auditor records the import in the audit trail.
-type Auditor interface {
-	Prepare(ctx context.Context, e audit.Entry) ([]*audit.Entry, error)
-	Record(ctx context.Context, e audit.Entry) error
-}
-
 // Option configures a Service.
 type Option func(*Service)
 
@@ -89,7 +83,7 @@ func WithRecomputer(r Recomputer) Option { return func(s *Service) { s.reg = r }
 func WithLive(l *calendar.Live) Option { return func(s *Service) { s.live = l } }
 
 // WithAudit records imports, and refused attempts, in the audit trail.
-func WithAudit(a Auditor) Option { return func(s *Service) { s.audit = a } }
+func WithAudit(a audit.Trail) Option { return func(s *Service) { s.audit = a } }
 
 // Service imports calendar years and keeps the live calendar current. It is
 // safe for concurrent use.
@@ -101,7 +95,7 @@ type Service struct {
 	shipped map[int]calendar.Year
 	live    *calendar.Live
 	reg     Recomputer
-	audit   Auditor
+	audit   audit.Trail
 	now     func() time.Time
 
 	// mu makes loads and imports of this process one at a time; loaded

@@ -55,15 +55,6 @@ type Key struct {
 // its id and whether it was stored now; nil makes none.
 type Trail func(id string, created bool) ([]*audit.Entry, error)
 
-// Auditor records who stored and who read an email (the audit trail).
-type Auditor interface {
-	// Record writes e at once (reads, refusals).
-	Record(ctx context.Context, e audit.Entry) error
-	// Prepare makes e ready for the store to write in a change's own
-	// transaction.
-	Prepare(ctx context.Context, e audit.Entry) ([]*audit.Entry, error)
-}
-
 // Readers decides who may read a stored email: whoever sees a request
 // registered from it, else the person who sent it in (register.Service).
 type Readers interface {
@@ -76,7 +67,7 @@ type Readers interface {
 type Service struct {
 	store   Store
 	now     func() time.Time
-	audit   Auditor
+	audit   audit.Trail
 	readers Readers
 }
 
@@ -88,7 +79,7 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 
 // WithAudit records every store and read of an email in the audit trail;
 // without it nothing is recorded (tests of the package alone).
-func WithAudit(a Auditor) Option { return func(s *Service) { s.audit = a } }
+func WithAudit(a audit.Trail) Option { return func(s *Service) { s.audit = a } }
 
 // WithReaders makes r decide who reads an email (register.Service.SeesEmail).
 // Without it, an operator or a token reads only what it sent in itself,

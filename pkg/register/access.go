@@ -31,15 +31,6 @@ type Users interface {
 	Assignee(ctx context.Context, email string) (Assignee, error)
 }
 
-// Auditor records what was done with personal data (the audit trail).
-type Auditor interface {
-	// Record writes e at once (reads, refusals).
-	Record(ctx context.Context, e audit.Entry) error
-	// Prepare makes e ready for the store to write in a change's own
-	// transaction.
-	Prepare(ctx context.Context, e audit.Entry) ([]*audit.Entry, error)
-}
-
 // Option configures a Service.
 type Option func(*Service)
 
@@ -115,7 +106,7 @@ func (s *Service) SeesEmail(ctx context.Context, a srok.Actor, id string) (bool,
 func WithEmails(e Emails) Option { return func(s *Service) { s.emails = e } }
 
 // WithAudit records reads and changes in the audit trail.
-func WithAudit(a Auditor) Option { return func(s *Service) { s.audit = a } }
+func WithAudit(a audit.Trail) Option { return func(s *Service) { s.audit = a } }
 
 // authorize returns the actor of ctx if it may do act at all, and records
 // a refusal.

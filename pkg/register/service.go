@@ -42,7 +42,7 @@ type Service struct {
 	dash dashboardCache
 	// users resolves assignees; audit records reads and changes.
 	users Users
-	audit Auditor
+	audit audit.Trail
 	// emails finds the email a request links (WithEmails).
 	emails Emails
 }

@@ -59,22 +59,17 @@ type SettingsStore interface {
 	PutReminderSettings(ctx context.Context, userID string, s Settings, now time.Time, trail []*audit.Entry) error
 }
 
-// Auditor prepares the audit entry of a change, to be written with it.
-type Auditor interface {
-	Prepare(ctx context.Context, e audit.Entry) ([]*audit.Entry, error)
-}
-
 // SettingsService reads and changes the signed-in user's own reminder
 // settings.
 type SettingsService struct {
 	store SettingsStore
-	audit Auditor
+	audit audit.Trail
 	now   func() time.Time
 }
 
 // NewSettingsService returns the service on st; every change is recorded
 // through a (152-FZ art. 19 part 2: who changed what).
-func NewSettingsService(st SettingsStore, a Auditor, now func() time.Time) *SettingsService {
+func NewSettingsService(st SettingsStore, a audit.Trail, now func() time.Time) *SettingsService {
 	return &SettingsService{store: st, audit: a, now: now}
 }
 

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/srok/srok/pkg/account"
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -77,9 +78,14 @@ func toToken(row tokenRow, userEmail string) account.Token {
 }
 
 // CreateToken implements account.Store.
-func (s *Store) CreateToken(ctx context.Context, t account.Token, hash string) error {
+func (s *Store) CreateToken(ctx context.Context, t account.Token, hash string, trail []*audit.Entry) error {
 	row := toTokenRow(t, hash)
-	return s.wrap("create token", s.db.WithContext(ctx).Create(&row).Error)
+	return s.wrap("create token", s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return appendAudit(tx, trail)
+	}))
 }
 
 // Tokens implements account.Store.
@@ -165,7 +171,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (account.Token, ac
 }
 
 // RevokeToken implements account.Store.
-func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error {
+func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time, trail []*audit.Entry) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&tokenRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
@@ -175,6 +181,9 @@ func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error 
 			return srok.Errorf(srok.ENOTFOUND, "no token with id %q", id)
 		}
 		if err := tx.Model(&tokenRow{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", utc(at)).Error; err != nil {
+			return err
+		}
+		if err := appendAudit(tx, trail); err != nil {
 			return err
 		}
 		return s.notifyAuth(tx)

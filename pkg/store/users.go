@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/srok/srok/pkg/account"
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -78,9 +79,14 @@ func errEmailTaken(email string) error {
 }
 
 // CreateUser implements account.Store.
-func (s *Store) CreateUser(ctx context.Context, u account.User, passwordHash string) error {
+func (s *Store) CreateUser(ctx context.Context, u account.User, passwordHash string, trail []*audit.Entry) error {
 	row := toUserRow(u, passwordHash)
-	return s.createUser(s.db.WithContext(ctx), row)
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.createUser(tx, row); err != nil {
+			return err
+		}
+		return s.wrap("create user", appendAudit(tx, trail))
+	})
 }
 
 func (s *Store) createUser(tx *gorm.DB, row userRow) error {
@@ -158,7 +164,7 @@ func (s *Store) userWhere(ctx context.Context, column, v string) (account.User, 
 // Every change of a user may end their authentications (disabled, another
 // role, a new password): it notifies every srok process on the database in
 // the same transaction (ListenAuthChanges).
-func (s *Store) updateUser(ctx context.Context, op, id string, set map[string]any) (int64, error) {
+func (s *Store) updateUser(ctx context.Context, op, id string, set map[string]any, trail []*audit.Entry) (int64, error) {
 	var gen int64
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&userRow{}).Where("id = ?", id).Updates(set)
@@ -171,6 +177,9 @@ func (s *Store) updateUser(ctx context.Context, op, id string, set map[string]an
 		if err := tx.Model(&userRow{}).Where("id = ?", id).Pluck("session_generation", &gen).Error; err != nil {
 			return err
 		}
+		if err := appendAudit(tx, trail); err != nil {
+			return err
+		}
 		return s.notifyAuth(tx)
 	})
 	return gen, s.wrap(op, err)
@@ -181,22 +190,22 @@ func (s *Store) updateUser(ctx context.Context, op, id string, set map[string]an
 var endSessions = gorm.Expr("session_generation + 1")
 
 // SetUserActive implements account.Store.
-func (s *Store) SetUserActive(ctx context.Context, id string, active bool, at time.Time) error {
+func (s *Store) SetUserActive(ctx context.Context, id string, active bool, at time.Time, trail []*audit.Entry) error {
 	set := map[string]any{"active": active, "updated_at": utc(at)}
 	if !active {
 		set["session_generation"] = endSessions
 	}
-	_, err := s.updateUser(ctx, "set user active", id, set)
+	_, err := s.updateUser(ctx, "set user active", id, set, trail)
 	return err
 }
 
 // SetPasswordHash implements account.Store.
-func (s *Store) SetPasswordHash(ctx context.Context, id, passwordHash string, at time.Time, end bool) (int64, error) {
+func (s *Store) SetPasswordHash(ctx context.Context, id, passwordHash string, at time.Time, end bool, trail []*audit.Entry) (int64, error) {
 	set := map[string]any{"password_hash": passwordHash, "updated_at": utc(at)}
 	if end {
 		set["session_generation"] = endSessions
 	}
-	return s.updateUser(ctx, "set password", id, set)
+	return s.updateUser(ctx, "set password", id, set, trail)
 }
 
 // HasUsers implements account.Store.

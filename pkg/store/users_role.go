@@ -4,11 +4,12 @@ import (
 	"context"
 	"time"
 
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/srok"
 )
 
 // SetUserRole implements account.Store.
-func (s *Store) SetUserRole(ctx context.Context, id string, role srok.Role, at time.Time) error {
-	_, err := s.updateUser(ctx, "set user role", id, map[string]any{"role": string(role), "updated_at": utc(at)})
+func (s *Store) SetUserRole(ctx context.Context, id string, role srok.Role, at time.Time, trail []*audit.Entry) error {
+	_, err := s.updateUser(ctx, "set user role", id, map[string]any{"role": string(role), "updated_at": utc(at)}, trail)
 	return err
 }
