@@ -37,6 +37,10 @@ func runAudit(ctx context.Context, args []string, e env) error {
 	if err := st.CheckSchema(ctx); err != nil {
 		return fmt.Errorf("%s: %w", st.Where(), err)
 	}
+	// The entries written in the last second join the chain first.
+	if _, err := st.SealAudit(ctx); err != nil {
+		return fmt.Errorf("%s: %w", st.Where(), err)
+	}
 	v, err := audit.Verify(ctx, st)
 	if err != nil {
 		return fmt.Errorf("%s: %w", st.Where(), err)

@@ -188,6 +188,15 @@ func runServe(ctx context.Context, args []string, e env) error {
 		cals.Watch(watchCtx, calendarReread, log)
 	}()
 	defer func() { stopWatching(); <-watching }()
+	// On PostgreSQL the audit entries are written unsealed and chained
+	// here, about once a second (migration 12).
+	sealCtx, stopSealing := context.WithCancel(ctx)
+	sealing := make(chan struct{})
+	go func() {
+		defer close(sealing)
+		audit.Seal(sealCtx, st, audit.SealEvery, log)
+	}()
+	defer func() { stopSealing(); <-sealing }()
 	sstore, stopCleanup := sessionStore(st)
 	defer stopCleanup()
 	// On PostgreSQL, authentications are cached while every change that

@@ -5,12 +5,15 @@
 -- The canonical encoding is pkg/audit's (Hash); audit_chain_hash below is
 -- the same function in SQL, and the tests check that the two agree.
 --
--- The chain is computed here, in a BEFORE INSERT trigger, so that every
--- writer (one statement or a transaction, any srok process) joins it: the
--- trigger locks the one-row head (audit_chain) until its transaction ends,
--- so concurrent writers queue for the head and never fork the chain. The
--- function runs as the table's owner (SECURITY DEFINER): the serving role
--- needs no right to write the head.
+-- An entry is written unsealed (no seq, no hash) in its change's own
+-- transaction, which so pays nothing for the chain; audit_chain_seal, run
+-- by every `srok serve` about once a second and by `srok audit verify`
+-- before it walks the chain, chains the unsealed entries in id order. It
+-- locks the one-row head (audit_chain) until its transaction ends, so
+-- concurrent sealers queue and never fork the chain, and it runs as the
+-- table's owner (SECURITY DEFINER): the serving role needs no right to
+-- change an entry or the head. The append-only trigger lets an update
+-- through only when it seals an unsealed entry and changes nothing else.
 -- +goose Up
 ALTER TABLE audit_entries ADD COLUMN seq bigint, ADD COLUMN hash text;
 
@@ -80,32 +83,63 @@ END
 $$;
 -- +goose StatementEnd
 ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only;
-ALTER TABLE audit_entries ALTER COLUMN seq SET NOT NULL, ALTER COLUMN hash SET NOT NULL;
 CREATE UNIQUE INDEX audit_entries_seq ON audit_entries (seq);
+-- What the seal looks for, without reading the sealed.
+CREATE INDEX audit_entries_unsealed ON audit_entries (id) WHERE seq IS NULL;
 
+-- Seals up to max unsealed entries, in id order, and returns how many.
 -- +goose StatementBegin
-CREATE FUNCTION audit_chain_append() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+CREATE FUNCTION audit_chain_seal(max int) RETURNS int LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
-    prev text;
+    s bigint;
+    h text;
+    r audit_entries;
+    n int := 0;
 BEGIN
-    SELECT seq, hash INTO NEW.seq, prev FROM audit_chain WHERE id = 1 FOR UPDATE;
-    NEW.seq := NEW.seq + 1;
-    NEW.hash := audit_chain_hash(prev, NEW);
-    UPDATE audit_chain SET seq = NEW.seq, hash = NEW.hash WHERE id = 1;
-    RETURN NEW;
+    SELECT seq, hash INTO s, h FROM audit_chain WHERE id = 1 FOR UPDATE;
+    FOR r IN SELECT * FROM audit_entries WHERE seq IS NULL ORDER BY id LIMIT max FOR UPDATE LOOP
+        s := s + 1;
+        r.seq := s;
+        h := audit_chain_hash(h, r);
+        UPDATE audit_entries SET seq = s, hash = h WHERE id = r.id;
+        n := n + 1;
+    END LOOP;
+    IF n > 0 THEN
+        UPDATE audit_chain SET seq = s, hash = h WHERE id = 1;
+    END IF;
+    RETURN n;
 END
 $$;
 -- +goose StatementEnd
-CREATE TRIGGER audit_entries_chain BEFORE INSERT ON audit_entries
-    FOR EACH ROW EXECUTE FUNCTION audit_chain_append();
--- The head is written only by the trigger.
+
+-- Append-only, but for the seal: an update that sets seq and hash of an
+-- unsealed entry and changes nothing else.
+-- +goose StatementBegin
+CREATE FUNCTION audit_entries_sealable() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.seq IS NULL AND NEW.seq IS NOT NULL AND NEW.hash IS NOT NULL
+       AND (to_jsonb(OLD) - 'seq' - 'hash') = (to_jsonb(NEW) - 'seq' - 'hash') THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'the audit trail is append-only: its entries cannot be changed or deleted';
+END
+$$;
+-- +goose StatementEnd
+DROP TRIGGER audit_entries_append_only ON audit_entries;
+CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries
+    FOR EACH ROW EXECUTE FUNCTION audit_entries_sealable();
+-- The head is written only by the seal.
 CREATE TRIGGER audit_chain_no_truncate BEFORE TRUNCATE ON audit_chain
     FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 
 -- +goose Down
 DROP TRIGGER audit_chain_no_truncate ON audit_chain;
-DROP TRIGGER audit_entries_chain ON audit_entries;
-DROP FUNCTION audit_chain_append();
+DROP TRIGGER audit_entries_append_only ON audit_entries;
+CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries
+    FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+DROP FUNCTION audit_entries_sealable();
+DROP FUNCTION audit_chain_seal(int);
+DROP INDEX audit_entries_unsealed;
 DROP INDEX audit_entries_seq;
 ALTER TABLE audit_entries DROP COLUMN hash, DROP COLUMN seq;
 DROP FUNCTION audit_chain_hash(text, audit_entries);

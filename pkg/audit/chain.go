@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"strconv"
+	"time"
 )
 
 // The audit trail is tamper-evident: every entry is a link of a hash chain.
@@ -12,8 +14,9 @@ import (
 // SHA-256 over the previous link's hash and the entry's own fields, in the
 // canonical encoding of Hash. Changing a stored entry breaks its own hash;
 // removing one leaves a gap in Seq, and rewriting every later hash needs
-// the head (the last link), which only the database's trigger (PostgreSQL)
-// or Srok's own transaction (SQLite) writes. 152-FZ art. 19 part 2: the
+// the head (the last link), which only the database's seal function
+// (PostgreSQL: the entries are written unsealed and chained within about a
+// second, Seal) or Srok's own transaction (SQLite) writes. 152-FZ art. 19 part 2: the
 // record of actions done with personal data must be one that can be relied
 // on, including against whoever administers the database.
 
@@ -171,4 +174,41 @@ func Verify(ctx context.Context, cs ChainStore) (Verification, error) {
 		v.Problem, v.Seq, v.PrevID = ProblemHead, headSeq, prevID
 	}
 	return v, nil
+}
+
+// Sealer chains the entries written unsealed: on PostgreSQL a change's
+// entry is written without its place in the chain, so that the change does
+// not wait for the chain's head, and is sealed soon after (Seal).
+type Sealer interface {
+	// SealAudit chains every unsealed entry and returns how many.
+	SealAudit(ctx context.Context) (int, error)
+}
+
+// SealEvery is how often Seal chains the new entries.
+const SealEvery = time.Second
+
+// Seal chains the unsealed entries every interval until ctx is done; a
+// failure is logged and tried again at the next tick. Every `srok serve`
+// runs it: sealers in several processes queue for the chain's head, and
+// never fork it.
+func Seal(ctx context.Context, s Sealer, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	failing := false
+	for {
+		if _, err := s.SealAudit(ctx); err != nil && ctx.Err() == nil {
+			if !failing {
+				log.Error("audit: unable to seal the new entries into the chain", "error", err)
+			}
+			failing = true
+		} else if failing && err == nil {
+			log.Info("audit: sealing the new entries again")
+			failing = false
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

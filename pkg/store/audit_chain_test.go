@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -30,8 +31,13 @@ func tamper(t *testing.T, e auditEnv, queries ...string) {
 	}
 }
 
+// mustVerify seals the new entries, as srok audit verify does, and walks
+// the chain.
 func mustVerify(t *testing.T, e auditEnv) audit.Verification {
 	t.Helper()
+	if _, err := e.st.SealAudit(e.ctx); err != nil {
+		t.Fatalf("seal: %v", err)
+	}
 	v, err := audit.Verify(e.ctx, e.st)
 	if err != nil {
 		t.Fatalf("verify: %v", err)
@@ -40,8 +46,19 @@ func mustVerify(t *testing.T, e auditEnv) audit.Verification {
 }
 
 // recordSome records n entries of every shape the trail holds (fields,
-// lists of requests, Cyrillic text) and returns their ids in order.
+// lists of requests, Cyrillic text), seals them, and returns their ids in
+// order.
 func recordSome(t *testing.T, e auditEnv, n int) []int64 {
+	t.Helper()
+	ids := recordUnsealed(t, e, n)
+	if _, err := e.st.SealAudit(e.ctx); err != nil {
+		t.Fatalf("seal: %v", err)
+	}
+	return ids
+}
+
+// recordUnsealed is recordSome without the seal.
+func recordUnsealed(t *testing.T, e auditEnv, n int) []int64 {
 	t.Helper()
 	var ids []int64
 	for i := range n {
@@ -192,6 +209,48 @@ func TestAuditChainTakesInEarlierEntries(t *testing.T) {
 		recordSome(t, e, 2)
 		if v := mustVerify(t, e); !v.Intact() || v.Entries != 5 {
 			t.Fatalf("verify: %+v, want intact with 5 entries", v)
+		}
+	})
+}
+
+// On PostgreSQL an entry is written unsealed, with its change, and joins
+// the chain at the next seal; the seal changes nothing but its place and
+// hash, and nothing else may ride on it.
+func TestAuditChainSealsLater(t *testing.T) {
+	forEachAuditStore(t, func(t *testing.T, e auditEnv) {
+		ids := recordUnsealed(t, e, 3)
+		unsealed, err := e.st.AuditUnchained(e.ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.st.Dialect() == store.SQLite {
+			if len(unsealed) != 0 {
+				t.Fatalf("SQLite chains as it writes; unsealed %v", unsealed)
+			}
+			return
+		}
+		if len(unsealed) != 3 || unsealed[0] != ids[0] {
+			t.Fatalf("unsealed %v, want %v", unsealed, ids)
+		}
+		before := mustList(t, e, audit.Filter{})
+		n, err := e.st.SealAudit(e.ctx)
+		if err != nil || n != 3 {
+			t.Fatalf("seal: %d, %v; want 3", n, err)
+		}
+		if n, err := e.st.SealAudit(e.ctx); err != nil || n != 0 {
+			t.Fatalf("second seal: %d, %v; want 0", n, err)
+		}
+		if after := mustList(t, e, audit.Filter{}); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Fatalf("the seal changed the entries:\n%v\n%v", before, after)
+		}
+		if v, err := audit.Verify(e.ctx, e.st); err != nil || !v.Intact() || v.Entries != 3 {
+			t.Fatalf("verify: %+v %v", v, err)
+		}
+		// The owner's own update may seal, but not change an entry with it.
+		recordUnsealed(t, e, 1)
+		_, err = e.st.SQL().Exec(`UPDATE audit_entries SET seq = 99, hash = 'x', detail = 'forged' WHERE seq IS NULL`)
+		if err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Fatalf("a seal that changes the entry: %v", err)
 		}
 	})
 }
