@@ -40,34 +40,36 @@ func (e AnswerInputOutcome) Valid() bool {
 
 // Defines values for AuditAction.
 const (
-	AuditActionAuditExport       AuditAction = "audit.export"
-	AuditActionAuditRead         AuditAction = "audit.read"
-	AuditActionAuthLogin         AuditAction = "auth.login"
-	AuditActionAuthLoginFailed   AuditAction = "auth.login_failed"
-	AuditActionAuthLogout        AuditAction = "auth.logout"
-	AuditActionCalendarImport    AuditAction = "calendar.import"
-	AuditActionEmailAttachment   AuditAction = "email.attachment"
-	AuditActionEmailIngest       AuditAction = "email.ingest"
-	AuditActionEmailRaw          AuditAction = "email.raw"
-	AuditActionEmailRead         AuditAction = "email.read"
-	AuditActionRemindersSettings AuditAction = "reminders.settings"
-	AuditActionRequestAnswer     AuditAction = "request.answer"
-	AuditActionRequestAssign     AuditAction = "request.assign"
-	AuditActionRequestCancel     AuditAction = "request.cancel"
-	AuditActionRequestClose      AuditAction = "request.close"
-	AuditActionRequestCreate     AuditAction = "request.create"
-	AuditActionRequestEdit       AuditAction = "request.edit"
-	AuditActionRequestExport     AuditAction = "request.export"
-	AuditActionRequestExtend     AuditAction = "request.extend"
-	AuditActionRequestList       AuditAction = "request.list"
-	AuditActionRequestNote       AuditAction = "request.note"
-	AuditActionRequestRead       AuditAction = "request.read"
-	AuditActionTokenCreate       AuditAction = "token.create"
-	AuditActionTokenRevoke       AuditAction = "token.revoke"
-	AuditActionUserCreate        AuditAction = "user.create"
-	AuditActionUserDisable       AuditAction = "user.disable"
-	AuditActionUserEdit          AuditAction = "user.edit"
-	AuditActionUserPassword      AuditAction = "user.password"
+	AuditActionAuditExport        AuditAction = "audit.export"
+	AuditActionAuditRead          AuditAction = "audit.read"
+	AuditActionAuthLogin          AuditAction = "auth.login"
+	AuditActionAuthLoginFailed    AuditAction = "auth.login_failed"
+	AuditActionAuthLogout         AuditAction = "auth.logout"
+	AuditActionCalendarFeedCreate AuditAction = "calendar_feed.create"
+	AuditActionCalendarFeedRevoke AuditAction = "calendar_feed.revoke"
+	AuditActionCalendarImport     AuditAction = "calendar.import"
+	AuditActionEmailAttachment    AuditAction = "email.attachment"
+	AuditActionEmailIngest        AuditAction = "email.ingest"
+	AuditActionEmailRaw           AuditAction = "email.raw"
+	AuditActionEmailRead          AuditAction = "email.read"
+	AuditActionRemindersSettings  AuditAction = "reminders.settings"
+	AuditActionRequestAnswer      AuditAction = "request.answer"
+	AuditActionRequestAssign      AuditAction = "request.assign"
+	AuditActionRequestCancel      AuditAction = "request.cancel"
+	AuditActionRequestClose       AuditAction = "request.close"
+	AuditActionRequestCreate      AuditAction = "request.create"
+	AuditActionRequestEdit        AuditAction = "request.edit"
+	AuditActionRequestExport      AuditAction = "request.export"
+	AuditActionRequestExtend      AuditAction = "request.extend"
+	AuditActionRequestList        AuditAction = "request.list"
+	AuditActionRequestNote        AuditAction = "request.note"
+	AuditActionRequestRead        AuditAction = "request.read"
+	AuditActionTokenCreate        AuditAction = "token.create"
+	AuditActionTokenRevoke        AuditAction = "token.revoke"
+	AuditActionUserCreate         AuditAction = "user.create"
+	AuditActionUserDisable        AuditAction = "user.disable"
+	AuditActionUserEdit           AuditAction = "user.edit"
+	AuditActionUserPassword       AuditAction = "user.password"
 )
 
 // Valid indicates whether the value is a known member of the AuditAction enum.
@@ -82,6 +84,10 @@ func (e AuditAction) Valid() bool {
 	case AuditActionAuthLoginFailed:
 		return true
 	case AuditActionAuthLogout:
+		return true
+	case AuditActionCalendarFeedCreate:
+		return true
+	case AuditActionCalendarFeedRevoke:
 		return true
 	case AuditActionCalendarImport:
 		return true
@@ -762,14 +768,16 @@ type AssignInput struct {
 
 // AuditAction What an entry records: reads of a request's personal data (`request.read`, `request.list`,
 // `request.export`), changes to requests, sign-ins (`auth.*`), tokens, users, reads of the trail
-// itself, and emails sent in and read (`email.*`).
+// itself, calendar feeds made and revoked (`calendar_feed.*`; a feed's reads are not entries), and
+// emails sent in and read (`email.*`).
 type AuditAction string
 
 // AuditEntry One entry of the audit trail. Empty strings stand for what does not apply.
 type AuditEntry struct {
 	// Action What an entry records: reads of a request's personal data (`request.read`, `request.list`,
 	// `request.export`), changes to requests, sign-ins (`auth.*`), tokens, users, reads of the trail
-	// itself, and emails sent in and read (`email.*`).
+	// itself, calendar feeds made and revoked (`calendar_feed.*`; a feed's reads are not entries), and
+	// emails sent in and read (`email.*`).
 	Action AuditAction `json:"action"`
 
 	// ActorId Who acted, a user's id, `token:<token id>` or `system`; empty for a failed sign-in that named no known user.
