@@ -172,11 +172,12 @@ func user(ctx context.Context) (srok.Actor, error) {
 	return a, nil
 }
 
-// mayHaveFeed reports whether a user of role answers for requests: a feed
-// lists the terms of the requests one is assigned or responsible for, and a
-// viewer is neither, so least privilege gives a viewer no feed rather than
-// an empty one whose address would be one more secret to leak.
-func mayHaveFeed(role srok.Role) bool { return srok.Can(role, srok.ScopeFull, srok.ActRequestAnswer) }
+// MayHaveFeed reports whether a user of role may have a feed: whether they
+// answer for requests. A feed lists the terms of the requests one is
+// assigned or responsible for, and a viewer is neither, so least privilege
+// gives a viewer no feed rather than an empty one whose address would be
+// one more secret to leak.
+func MayHaveFeed(role srok.Role) bool { return srok.Can(role, srok.ScopeFull, srok.ActRequestAnswer) }
 
 // Get returns the acting user's feed, ENOTFOUND when they have none.
 func (s *Service) Get(ctx context.Context) (Feed, error) {
@@ -195,7 +196,7 @@ func (s *Service) Create(ctx context.Context) (secret string, f Feed, err error)
 	if err != nil {
 		return "", Feed{}, err
 	}
-	if !mayHaveFeed(a.Role) {
+	if !MayHaveFeed(a.Role) {
 		err := srok.Errorf(srok.EFORBIDDEN, "a %s answers for no requests, so has no calendar feed: "+
 			"it lists the terms of the requests one is assigned or responsible for", a.Role)
 		s.denied(ctx, audit.ActionCalendarFeedCreate)
@@ -279,7 +280,7 @@ func (s *Service) Read(ctx context.Context, secret string) ([]byte, error) {
 	case err != nil:
 		return nil, err
 	}
-	if !o.Active || !mayHaveFeed(o.Role) {
+	if !o.Active || !MayHaveFeed(o.Role) {
 		return nil, errNoFeed()
 	}
 	now := s.now()

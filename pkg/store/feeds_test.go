@@ -33,7 +33,7 @@ type feedEnv struct {
 
 const feedBase = "https://srok.example.ru"
 
-func newFeedEnv(t *testing.T, st *store.Store) feedEnv {
+func newFeedEnv(t testing.TB, st *store.Store) feedEnv {
 	clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, moscow))
 	acc := account.NewService(st, clock.Now, cheapHash)
 	trail := audit.NewService(st, clock.Now)
@@ -60,7 +60,7 @@ func (e feedEnv) as(name string) context.Context {
 	return srok.WithActor(context.Background(), srok.Actor{ID: u.ID, Name: u.Name, UserID: u.ID, Email: u.Email, Role: u.Role})
 }
 
-func (e feedEnv) request(t *testing.T, subject, email, assignee string) *register.Request {
+func (e feedEnv) request(t testing.TB, subject, email, assignee string) *register.Request {
 	t.Helper()
 	in := access(subject, email, "2026-11-20T10:00:00+03:00")
 	if assignee != "" {
