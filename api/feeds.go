@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -113,14 +115,22 @@ func mountFeeds(e *echo.Echo, v1 *echo.Group, svc CalendarFeeds) {
 }
 
 // noBody refuses a body where a route takes none, other than an empty
-// JSON object: POST /api/v1/me/calendar-feed has nothing to say.
+// JSON object, whatever its Content-Type: POST /api/v1/me/calendar-feed
+// has nothing to read, so anything else is a 400 rather than a silent
+// success.
 func noBody(c echo.Context) error {
 	r := c.Request()
-	if r.ContentLength == 0 && len(r.TransferEncoding) == 0 {
+	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
-	var in struct{}
-	return httpx.JSON.Decode(c, &in)
+	b, err := io.ReadAll(io.LimitReader(r.Body, 64))
+	if err != nil {
+		return httpx.Malformed("", "the body could not be read")
+	}
+	if t := bytes.TrimSpace(b); len(t) != 0 && !bytes.Equal(t, []byte("{}")) {
+		return httpx.Malformed("body", "this route takes no body (or an empty JSON object)")
+	}
+	return nil
 }
 
 // noFeeds answers for a server composed without calendar feeds.

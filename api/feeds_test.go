@@ -131,7 +131,19 @@ func TestCalendarFeedAPI(t *testing.T) {
 		for _, bad := range []string{"x", ".ics", "srokcal_.ics", strings.TrimSuffix(file, ".ics"), file + ".ics"} {
 			read(bad, http.StatusNotFound)
 		}
-		// The route takes no body.
-		wantStatus(t, h.do("POST", "/api/v1/me/calendar-feed", map[string]any{"x": 1}), http.StatusBadRequest)
+		// The route takes no body: anything but nothing or {} is a 400
+		// naming it, whatever its type, and makes no feed.
+		h.token = h.mustToken(t, "ivanova@example.ru", srok.RoleOfficer, srok.ScopeFull)
+		for _, body := range []any{map[string]any{"x": 1}, raw("not json"), raw("[]")} {
+			r := h.do("POST", "/api/v1/me/calendar-feed", body, header("Content-Type", "text/plain"))
+			wantStatus(t, r, http.StatusBadRequest)
+			if !strings.Contains(string(r.Body), `"field":"body"`) {
+				t.Errorf("body %v: %s", body, r.Body)
+			}
+		}
+		if g, err := officer.GetCalendarFeedWithResponse(ctx); err != nil || g.JSON200 == nil || g.JSON200.Exists {
+			t.Errorf("a refused body made a feed: %v %s", err, g.Body)
+		}
+		wantStatus(t, h.do("POST", "/api/v1/me/calendar-feed", raw(" {} ")), http.StatusCreated)
 	})
 }
