@@ -202,6 +202,30 @@ func TestCalendarFeed(t *testing.T) {
 			t.Errorf("UIDs changed between fetches: %v, then %v", uids(c), uids(again))
 		}
 
+		// The term extended (152-FZ art. 20 part 2): the same event, by its
+		// UID, moves to the extended date, so the calendar app replaces it.
+		ext, err := e.reg.Extend(e.sys, mine.ID, mine.Version, register.ExtendInput{
+			NoticeSentAt: "2026-11-25T10:00:00+03:00", Reasons: "нужно время на подбор сведений", Channel: "email"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, extended := e.read(t, secret)
+		if !slices.Equal(uids(extended), uids(c)) {
+			t.Errorf("UIDs changed with the extension: %v, then %v", uids(c), uids(extended))
+		}
+		for _, ev := range extended.Events() {
+			for _, o := range ext.Obligations {
+				if ev.Id() != feeds.UID(ext.ID, o.ID) {
+					continue
+				}
+				want := strings.ReplaceAll(o.EffectiveDue().String(), "-", "")
+				if start := ev.GetProperty(ics.ComponentPropertyDtStart); !o.Extended || start == nil || start.Value != want {
+					t.Errorf("%s after the extension: DTSTART %+v, want %s", ev.Id(), start, want)
+				}
+			}
+		}
+		mine = ext
+
 		// The officer: their own and the unassigned; the administrator,
 		// while there is an officer, their own only (none); a viewer none.
 		osecret, _, err := e.feeds.Create(e.as("oleg"))
