@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 
+	ics "github.com/arran4/golang-ical"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -145,6 +146,8 @@ func newContract(tb testing.TB) *contract {
 		// kin-openapi's own text/csv decoder reads ',' as the separator;
 		// Srok's CSV (the audit export) uses ';'.
 		openapi3filter.RegisterBodyDecoder("text/csv", semicolonCSVDecoder)
+		// A calendar feed must be iCalendar a parser reads (RFC 5545).
+		openapi3filter.RegisterBodyDecoder("text/calendar", icalendarDecoder)
 		doc, err := loadOpenAPI()
 		if err != nil {
 			contractErr = err
@@ -209,6 +212,19 @@ func (c *contract) validate(req *http.Request, _ []byte, status int, header http
 // semicolonCSVDecoder decodes a text/csv body as Srok writes it: UTF-8 with
 // a byte order mark, ';' between cells, every row as long as the header. It
 // returns the text (the document's schema of it is a string).
+// icalendarDecoder reads a text/calendar body with golang-ical's parser and
+// gives it on as the string the schema says it is.
+func icalendarDecoder(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := ics.ParseCalendar(bytes.NewReader(b)); err != nil {
+		return nil, fmt.Errorf("not iCalendar: %w", err)
+	}
+	return string(b), nil
+}
+
 func semicolonCSVDecoder(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
 	b, err := io.ReadAll(body)
 	if err != nil {
@@ -413,7 +429,7 @@ func TestOpenAPISecurity(t *testing.T) {
 		t.Errorf("sessionCookie is not the cookie %s", httpx.SessionCookie)
 	}
 
-	public := []string{"GET /healthz", "GET /readyz", "GET /api/v1/openapi.yaml"}
+	public := []string{"GET /healthz", "GET /readyz", "GET /api/v1/openapi.yaml", "GET /feeds/{file}"}
 	h := newHarness(t, store.SQLite)
 	fill := strings.NewReplacer("{id}", "01a214ef-c62a-725c-a810-d86c03cca3cd", "{year}", "2026")
 	for path, item := range doc.Paths.Map() {
@@ -443,8 +459,12 @@ func TestOpenAPISecurity(t *testing.T) {
 
 			r := h.do(method, fill.Replace(path), nil, anonymous())
 			if isPublic {
-				if r.Code != http.StatusOK {
-					t.Errorf("%s without credentials: status %d, want 200: %s", name, r.Code, r.Body)
+				want := http.StatusOK
+				if path == "/feeds/{file}" {
+					want = http.StatusNotFound // a made-up secret reads no feed
+				}
+				if r.Code != want {
+					t.Errorf("%s without credentials: status %d, want %d: %s", name, r.Code, want, r.Body)
 				}
 				continue
 			}

@@ -78,6 +78,8 @@ type Config struct {
 	CalendarImport CalendarImporter
 	// Reminders are the callers' reminder settings.
 	Reminders ReminderSettings
+	// Feeds are the callers' calendar feeds, and the feeds themselves.
+	Feeds CalendarFeeds
 }
 
 type server struct {
@@ -95,8 +97,9 @@ type server struct {
 }
 
 // PublicPaths are the API's routes that answer anyone, with no lookup of
-// credentials: liveness, readiness and the contract.
-var PublicPaths = []string{"/healthz", "/readyz", "/api/v1/openapi.yaml"}
+// credentials: liveness, readiness, the contract, and the calendar feeds,
+// whose secret address is their credential.
+var PublicPaths = []string{"/healthz", "/readyz", "/api/v1/openapi.yaml", FeedPath}
 
 // HealthPaths are liveness and readiness, which the bound on requests in
 // flight does not hold back (httpx.Options.Health).
@@ -152,6 +155,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	v1.DELETE("/tokens/:id", s.revokeToken, auth)
 	httpx.Get(v1, "/audit", s.listAudit, auth)
 	mountReminders(v1, cfg.Reminders)
+	mountFeeds(e, v1, cfg.Feeds)
 	v1.POST("/emails", s.createEmail, auth)
 	httpx.Get(v1, "/emails/:id", s.getEmail, auth)
 	httpx.Get(v1, "/emails/:id/raw", s.getEmailRaw, auth)

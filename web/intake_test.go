@@ -28,6 +28,7 @@ import (
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/feeds"
 	"github.com/srok/srok/pkg/intake"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/remind"
@@ -115,6 +116,7 @@ type workEnv struct {
 	*env
 	reg    *register.Service
 	emails *fakeEmails
+	feeds  *feeds.Service
 }
 
 func forEachWork(t *testing.T, fn func(t *testing.T, w *workEnv)) {
@@ -149,7 +151,7 @@ func newWorkEnvOf(t *testing.T, d store.Dialect, realEmails bool) *workEnv {
 	}
 	sm := httpx.NewSessions(httpx.SessionOptions{Store: ss, IdleTimeout: time.Hour, Lifetime: 12 * time.Hour})
 	e := &env{st: st, acc: acc, clock: clock, sys: srok.WithActor(context.Background(), srok.System)}
-	w := &workEnv{env: e, reg: reg, emails: newFakeEmails(st)}
+	w := &workEnv{env: e, reg: reg, emails: newFakeEmails(st), feeds: feeds.NewService(st, trail, cal, feedBase, clock.Now)}
 	var emails web.Emails = w.emails
 	if realEmails {
 		emails = intake.NewService(st, intake.WithClock(clock.Now), intake.WithAudit(trail), intake.WithReaders(reg))
@@ -157,7 +159,7 @@ func newWorkEnvOf(t *testing.T, d store.Dialect, realEmails bool) *workEnv {
 	srv := httpx.New(httpx.Options{Auth: acc, Sessions: sm, SessionIdle: time.Hour})
 	web.Mount(srv, web.Config{Accounts: acc, Throttle: account.NewThrottle(st, clock.Now), Audit: trail, Sessions: sm,
 		Now: clock.Now, Sleep: e.sleep, Register: reg, Emails: emails, Calendar: cal, UserAdmin: acc,
-		Reminders: remind.NewSettingsService(st, trail, clock.Now)})
+		Reminders: remind.NewSettingsService(st, trail, clock.Now), Feeds: w.feeds})
 	e.h = srv
 	return w
 }

@@ -110,6 +110,9 @@ type Config struct {
 	// (remind.SettingsService) for /settings/reminders; no page without
 	// them.
 	Reminders ReminderSettings
+	// Feeds are the signed-in user's own calendar feed (feeds.Service)
+	// for /settings/calendar; no page without them.
+	Feeds CalendarFeeds
 	// FailedReminders are the reminders that failed for good (the store),
 	// shown on the overview to officers and administrators; none when nil.
 	FailedReminders FailedReminders
@@ -208,6 +211,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	mountIntake(e, s, cfg)
 	mountAdmin(e, s, cfg)
 	mountSettings(e, s, cfg)
+	mountCalendarFeed(e, s, cfg)
 }
 
 // sleep waits d or until ctx ends.

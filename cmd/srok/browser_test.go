@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -900,6 +902,44 @@ func browserScenario(t *testing.T, s *browserSrok, b *browserTab) {
 		}
 		if !evalJS[bool](t, b, `document.querySelector("#digest-daily").checked`) {
 			t.Error("the daily digest is not kept")
+		}
+	})
+
+	t.Run("calendar feed", func(t *testing.T) {
+		// From the reminder settings to «Подписаться в календаре»: the
+		// address shown once is a feed a calendar app reads; «Отозвать»
+		// ends it.
+		if st := b.open(t, "/settings/reminders"); st != 200 {
+			t.Fatalf("GET /settings/reminders: %d", st)
+		}
+		b.mark(t)
+		b.do(t, "open the calendar feed", chromedp.Click(chromedp.CSS("#calendar-feed-link")))
+		b.waitLoad(t, "the calendar feed page", `!!document.querySelector("#feed-create")`)
+		b.mark(t)
+		b.do(t, "subscribe", chromedp.Click(chromedp.CSS("#feed-create")))
+		b.waitLoad(t, "the address", `!!document.querySelector("#feed-url")`)
+		b.shot(t, "calendar-feed")
+		addr := b.value(t, "#feed-url")
+		if !strings.HasPrefix(addr, s.base+"/feeds/srokcal_") || !strings.HasSuffix(addr, ".ics") {
+			t.Fatalf("the address shown: %q", addr)
+		}
+		fetch := func() (int, string) {
+			res, err := http.Get(addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			return res.StatusCode, string(body)
+		}
+		if code, body := fetch(); code != http.StatusOK || !strings.HasPrefix(body, "BEGIN:VCALENDAR\r\n") {
+			t.Errorf("GET the feed: %d %.300s", code, body)
+		}
+		b.mark(t)
+		b.do(t, "revoke", chromedp.Click(chromedp.CSS("#feed-revoke")))
+		b.waitLoad(t, "revoked", `!!document.querySelector("#notice")`)
+		if code, _ := fetch(); code != http.StatusNotFound {
+			t.Errorf("GET the revoked feed: %d, want 404", code)
 		}
 	})
 

@@ -16,6 +16,7 @@ import (
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/calendars"
+	"github.com/srok/srok/pkg/feeds"
 	"github.com/srok/srok/pkg/intake"
 	"github.com/srok/srok/pkg/metrics"
 	"github.com/srok/srok/pkg/register"
@@ -46,6 +47,9 @@ type deps struct {
 	// calendars, when set, keeps the calendar in use current (the API
 	// reads it at each request) and imports new years.
 	calendars *calendars.Service
+	// baseURL is where users open Srok (SROK_PUBLIC_URL, else the address
+	// listened on): calendar feeds' addresses and links start with it.
+	baseURL string
 }
 
 // compose builds Srok's HTTP handler: the shared server of httpx (its
@@ -64,13 +68,18 @@ func compose(d deps) *echo.Echo {
 	}
 	emails := intake.NewService(d.store, intake.WithClock(d.now), intake.WithAudit(d.audit), intake.WithReaders(d.register))
 	reminders := remind.NewSettingsService(d.store, d.audit, d.now)
+	var feedCals calendar.Source = d.calendar
+	if live != nil {
+		feedCals = live
+	}
+	calFeeds := feeds.NewService(d.store, d.audit, feedCals, d.baseURL, d.now)
 	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
 		Health: d.store, Log: d.log, Now: d.now, Calendars: live, CalendarImport: calImp,
-		Reminders: reminders, Emails: emails})
+		Reminders: reminders, Feeds: calFeeds, Emails: emails})
 	pages := web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
 		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts, Emails: emails,
-		Reminders: reminders, FailedReminders: d.store, ReminderRecipients: d.store}
+		Reminders: reminders, Feeds: calFeeds, FailedReminders: d.store, ReminderRecipients: d.store}
 	if d.calendars != nil {
 		pages.CalendarImport = d.calendars
 	}

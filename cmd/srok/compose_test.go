@@ -23,12 +23,14 @@ import (
 
 // publicRoutes are the routes anyone may reach: liveness, readiness, the
 // API contract, signing in and the first-run setup (which needs its
-// one-time token), and the stylesheet. Every other route of the composed
-// server needs an API token or a session.
+// one-time token), the stylesheet, and the calendar feeds (whose secret
+// address is their credential: an unknown one is a 404). Every other
+// route of the composed server needs an API token or a session.
 var publicRoutes = map[string]bool{
 	"GET /healthz": true, "HEAD /healthz": true,
 	"GET /readyz": true, "HEAD /readyz": true,
 	"GET /api/v1/openapi.yaml": true, "HEAD /api/v1/openapi.yaml": true,
+	"GET /feeds/:file": true, "HEAD /feeds/:file": true,
 	"GET /login": true, "HEAD /login": true, "POST /login": true,
 	"GET /setup": true, "HEAD /setup": true, "POST /setup": true,
 	"GET /static/srok.css": true, "HEAD /static/srok.css": true,

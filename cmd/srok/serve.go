@@ -213,16 +213,18 @@ func runServe(ctx context.Context, args []string, e env) error {
 		Lifetime: cfg.SessionLifetime, Secure: cfg.SecureCookies()})
 	proxies, _ := cfg.Proxies() // checked by config.Load
 	m := newMetrics(cfg, st, e.now, log)
-	h := compose(deps{store: st, register: reg, accounts: accounts, audit: trail, sessions: sessions, calendar: cal,
-		calendars: cals, log: log, now: e.now, proxies: proxies, sessionIdle: cfg.SessionIdle,
-		limits:  httpx.Limits{Rate: cfg.RateLimit, Burst: cfg.RateBurst, InFlight: cfg.MaxInFlight},
-		metrics: m, metricsToken: cfg.MetricsToken})
-	srv := &http.Server{Handler: h, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	httpx.Timeouts(srv)
+	// Listening comes first: without SROK_PUBLIC_URL the address listened
+	// on is the base of the calendar feeds' addresses.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("unable to listen on %s: %w", cfg.Addr, err)
 	}
+	h := compose(deps{store: st, register: reg, accounts: accounts, audit: trail, sessions: sessions, calendar: cal,
+		calendars: cals, log: log, now: e.now, proxies: proxies, sessionIdle: cfg.SessionIdle,
+		limits:  httpx.Limits{Rate: cfg.RateLimit, Burst: cfg.RateBurst, InFlight: cfg.MaxInFlight},
+		metrics: m, metricsToken: cfg.MetricsToken, baseURL: cfg.BaseURL(displayAddr(ln.Addr()))})
+	srv := &http.Server{Handler: h, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	httpx.Timeouts(srv)
 	url := "http://" + displayAddr(ln.Addr())
 	log.Info("serving", "url", url, "database", string(st.Dialect()), "time_zone", cfg.TimeZone)
 	fmt.Fprintf(e.stdout, "srok: serving on %s (database: %s); stop with Ctrl-C\n", url, st.Where())

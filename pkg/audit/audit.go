@@ -83,6 +83,13 @@ const (
 	// ActionReminderSettings: a user changed their own reminder settings;
 	// Fields names what.
 	ActionReminderSettings Action = "reminders.settings"
+	// ActionCalendarFeedCreate: a user made (or replaced) their calendar
+	// feed, whose secret address lets a calendar app read the terms of
+	// their requests. Reading the feed is not recorded per fetch: the feed
+	// holds no personal data, and its last read time is kept with it.
+	ActionCalendarFeedCreate Action = "calendar_feed.create"
+	// ActionCalendarFeedRevoke: a user revoked their calendar feed.
+	ActionCalendarFeedRevoke Action = "calendar_feed.revoke"
 	// ActionEmailIngest: an email was sent in (stored, or found stored
 	// before); Detail names it by id.
 	ActionEmailIngest Action = "email.ingest"
@@ -107,6 +114,7 @@ func Actions() []Action {
 		ActionAuditRead, ActionAuditExport,
 		ActionCalendarImport,
 		ActionReminderSettings,
+		ActionCalendarFeedCreate, ActionCalendarFeedRevoke,
 		ActionEmailIngest, ActionEmailRead, ActionEmailRaw, ActionEmailAttachment,
 	}
 }

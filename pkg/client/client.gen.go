@@ -40,34 +40,36 @@ func (e AnswerInputOutcome) Valid() bool {
 
 // Defines values for AuditAction.
 const (
-	AuditActionAuditExport       AuditAction = "audit.export"
-	AuditActionAuditRead         AuditAction = "audit.read"
-	AuditActionAuthLogin         AuditAction = "auth.login"
-	AuditActionAuthLoginFailed   AuditAction = "auth.login_failed"
-	AuditActionAuthLogout        AuditAction = "auth.logout"
-	AuditActionCalendarImport    AuditAction = "calendar.import"
-	AuditActionEmailAttachment   AuditAction = "email.attachment"
-	AuditActionEmailIngest       AuditAction = "email.ingest"
-	AuditActionEmailRaw          AuditAction = "email.raw"
-	AuditActionEmailRead         AuditAction = "email.read"
-	AuditActionRemindersSettings AuditAction = "reminders.settings"
-	AuditActionRequestAnswer     AuditAction = "request.answer"
-	AuditActionRequestAssign     AuditAction = "request.assign"
-	AuditActionRequestCancel     AuditAction = "request.cancel"
-	AuditActionRequestClose      AuditAction = "request.close"
-	AuditActionRequestCreate     AuditAction = "request.create"
-	AuditActionRequestEdit       AuditAction = "request.edit"
-	AuditActionRequestExport     AuditAction = "request.export"
-	AuditActionRequestExtend     AuditAction = "request.extend"
-	AuditActionRequestList       AuditAction = "request.list"
-	AuditActionRequestNote       AuditAction = "request.note"
-	AuditActionRequestRead       AuditAction = "request.read"
-	AuditActionTokenCreate       AuditAction = "token.create"
-	AuditActionTokenRevoke       AuditAction = "token.revoke"
-	AuditActionUserCreate        AuditAction = "user.create"
-	AuditActionUserDisable       AuditAction = "user.disable"
-	AuditActionUserEdit          AuditAction = "user.edit"
-	AuditActionUserPassword      AuditAction = "user.password"
+	AuditActionAuditExport        AuditAction = "audit.export"
+	AuditActionAuditRead          AuditAction = "audit.read"
+	AuditActionAuthLogin          AuditAction = "auth.login"
+	AuditActionAuthLoginFailed    AuditAction = "auth.login_failed"
+	AuditActionAuthLogout         AuditAction = "auth.logout"
+	AuditActionCalendarFeedCreate AuditAction = "calendar_feed.create"
+	AuditActionCalendarFeedRevoke AuditAction = "calendar_feed.revoke"
+	AuditActionCalendarImport     AuditAction = "calendar.import"
+	AuditActionEmailAttachment    AuditAction = "email.attachment"
+	AuditActionEmailIngest        AuditAction = "email.ingest"
+	AuditActionEmailRaw           AuditAction = "email.raw"
+	AuditActionEmailRead          AuditAction = "email.read"
+	AuditActionRemindersSettings  AuditAction = "reminders.settings"
+	AuditActionRequestAnswer      AuditAction = "request.answer"
+	AuditActionRequestAssign      AuditAction = "request.assign"
+	AuditActionRequestCancel      AuditAction = "request.cancel"
+	AuditActionRequestClose       AuditAction = "request.close"
+	AuditActionRequestCreate      AuditAction = "request.create"
+	AuditActionRequestEdit        AuditAction = "request.edit"
+	AuditActionRequestExport      AuditAction = "request.export"
+	AuditActionRequestExtend      AuditAction = "request.extend"
+	AuditActionRequestList        AuditAction = "request.list"
+	AuditActionRequestNote        AuditAction = "request.note"
+	AuditActionRequestRead        AuditAction = "request.read"
+	AuditActionTokenCreate        AuditAction = "token.create"
+	AuditActionTokenRevoke        AuditAction = "token.revoke"
+	AuditActionUserCreate         AuditAction = "user.create"
+	AuditActionUserDisable        AuditAction = "user.disable"
+	AuditActionUserEdit           AuditAction = "user.edit"
+	AuditActionUserPassword       AuditAction = "user.password"
 )
 
 // Valid indicates whether the value is a known member of the AuditAction enum.
@@ -82,6 +84,10 @@ func (e AuditAction) Valid() bool {
 	case AuditActionAuthLoginFailed:
 		return true
 	case AuditActionAuthLogout:
+		return true
+	case AuditActionCalendarFeedCreate:
+		return true
+	case AuditActionCalendarFeedRevoke:
 		return true
 	case AuditActionCalendarImport:
 		return true
@@ -762,14 +768,16 @@ type AssignInput struct {
 
 // AuditAction What an entry records: reads of a request's personal data (`request.read`, `request.list`,
 // `request.export`), changes to requests, sign-ins (`auth.*`), tokens, users, reads of the trail
-// itself, and emails sent in and read (`email.*`).
+// itself, calendar feeds made and revoked (`calendar_feed.*`; a feed's reads are not entries), and
+// emails sent in and read (`email.*`).
 type AuditAction string
 
 // AuditEntry One entry of the audit trail. Empty strings stand for what does not apply.
 type AuditEntry struct {
 	// Action What an entry records: reads of a request's personal data (`request.read`, `request.list`,
 	// `request.export`), changes to requests, sign-ins (`auth.*`), tokens, users, reads of the trail
-	// itself, and emails sent in and read (`email.*`).
+	// itself, calendar feeds made and revoked (`calendar_feed.*`; a feed's reads are not entries), and
+	// emails sent in and read (`email.*`).
 	Action AuditAction `json:"action"`
 
 	// ActorId Who acted, a user's id, `token:<token id>` or `system`; empty for a failed sign-in that named no known user.
@@ -867,6 +875,16 @@ type CalendarDay struct {
 // (a weekday off moved by decree or by art. 112 part 2); `working_weekend` (a Saturday or Sunday made
 // a working day by decree).
 type CalendarDayKind string
+
+// CalendarFeed Whether the caller has a calendar feed; never its address.
+type CalendarFeed struct {
+	// CreatedAt When the feed was made; null without one.
+	CreatedAt *time.Time `json:"created_at"`
+	Exists    bool       `json:"exists"`
+
+	// LastReadAt When a calendar app last read the feed, to the minute; null when never.
+	LastReadAt *time.Time `json:"last_read_at"`
+}
 
 // CalendarImportSummary defines model for CalendarImportSummary.
 type CalendarImportSummary struct {
@@ -1197,6 +1215,16 @@ type Me struct {
 	// TokenId The id of the API token used; null for a browser session.
 	TokenId *openapi_types.UUID `json:"token_id"`
 	UserId  openapi_types.UUID  `json:"user_id"`
+}
+
+// NewCalendarFeed A calendar feed as made, with its secret address, shown this once.
+type NewCalendarFeed struct {
+	CreatedAt  *time.Time `json:"created_at"`
+	Exists     bool       `json:"exists"`
+	LastReadAt *time.Time `json:"last_read_at"`
+
+	// Url The feed's address, `…/feeds/srokcal_….ics`, for a calendar app to subscribe to.
+	Url string `json:"url"`
 }
 
 // NewToken An API token as created, with its secret (`token`), shown this once.
@@ -2307,6 +2335,35 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RevokeCalendarFeed Revoke the caller's calendar feed
+	//
+	// Revokes the caller's calendar feed: its address answers 404 at once. 404 when the caller has none.
+	// The audit trail records it (`calendar_feed.revoke`).
+	//
+	// Corresponds with DELETE /api/v1/me/calendar-feed (the `RevokeCalendarFeed` operationId).
+	RevokeCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCalendarFeed Whether the caller has a calendar feed
+	//
+	// Whether the caller has a calendar feed, when it was made and when a calendar app last read it (to the
+	// minute); never its address, which only `POST` shows, once. Without a feed `exists` is false and the
+	// times are null. A feed belongs to a user: an `intake` token is refused (403).
+	//
+	// Corresponds with GET /api/v1/me/calendar-feed (the `GetCalendarFeed` operationId).
+	GetCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCalendarFeed Make (or replace) the caller's calendar feed
+	//
+	// Makes a calendar feed for the caller and returns its secret address (`url`,
+	// `…/feeds/srokcal_….ics`), shown this once: only a hash is kept, as for API tokens. A calendar app
+	// (Outlook, Google, Apple, Thunderbird) subscribes to it and reads the terms of the caller's requests
+	// (see `GET /feeds/{file}`). A feed made while one exists replaces it: the old address answers 404 at
+	// once. Takes no body. A viewer, who answers for no requests, gets no feed (403), nor does an
+	// `intake` token. The audit trail records it (`calendar_feed.create`).
+	//
+	// Corresponds with POST /api/v1/me/calendar-feed (the `CreateCalendarFeed` operationId).
+	CreateCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetReminderSettings The caller's reminder settings
 	//
 	// When the caller is reminded of the terms of the requests assigned to them (and, for an officer, of
@@ -2662,6 +2719,29 @@ type ClientInterface interface {
 	// Corresponds with DELETE /api/v1/tokens/{id} (the `RevokeToken` operationId).
 	RevokeToken(ctx context.Context, id TokenID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ReadCalendarFeed A calendar feed (iCalendar)
+	//
+	// A user's calendar feed as an iCalendar file (RFC 5545), at the address `POST
+	// /api/v1/me/calendar-feed` gave: `file` is the secret followed by `.ics`. It is outside `/api/v1`
+	// and needs no credentials — the secret is the credential — so a calendar app can poll it; its callers
+	// are rate-limited as anonymous ones. An unknown, revoked or replaced address is a 404, as is the
+	// feed of a user disabled since.
+	//
+	// One all-day event (`DTSTART;VALUE=DATE`, the operator's local date) per open obligation of the open
+	// requests assigned to the user, and, for whoever is reminded of the unassigned ones (the officers, or
+	// the administrators while there is no officer), of those nobody works on; the nearest 2,000 at most.
+	// The event falls on the internal target date (the extended date once extended); its description
+	// gives the legal date (or, for a term in hours, the instant it runs out) with its article, and a link
+	// to the request's page; a display alarm rings at 09:00 of the working day before. Each event's `UID`
+	// is the request's id and the obligation's, so a changed term replaces its event. The title is the
+	// registration number, the type and the duty (`№ 2026-000042: Запрос сведений — предоставить
+	// сведения`): no name, email, phone or text of the subject appears anywhere in the feed.
+	//
+	// Reading a feed is not an audit entry; the feed keeps when it was last read (`last_read_at`).
+	//
+	// Corresponds with GET /feeds/{file} (the `ReadCalendarFeed` operationId).
+	ReadCalendarFeed(ctx context.Context, file string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// Healthz Liveness
 	//
 	// Answers 200 as long as the process serves HTTP; it does not look at the database (unless the request
@@ -2948,6 +3028,65 @@ func (c *Client) GetEmailRaw(ctx context.Context, id EmailID, reqEditors ...Requ
 // Corresponds with GET /api/v1/me (the `GetMe` operationId).
 func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeCalendarFeed Revoke the caller's calendar feed
+//
+// Revokes the caller's calendar feed: its address answers 404 at once. 404 when the caller has none.
+// The audit trail records it (`calendar_feed.revoke`).
+//
+// Corresponds with DELETE /api/v1/me/calendar-feed (the `RevokeCalendarFeed` operationId).
+func (c *Client) RevokeCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeCalendarFeedRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCalendarFeed Whether the caller has a calendar feed
+//
+// Whether the caller has a calendar feed, when it was made and when a calendar app last read it (to the
+// minute); never its address, which only `POST` shows, once. Without a feed `exists` is false and the
+// times are null. A feed belongs to a user: an `intake` token is refused (403).
+//
+// Corresponds with GET /api/v1/me/calendar-feed (the `GetCalendarFeed` operationId).
+func (c *Client) GetCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCalendarFeedRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCalendarFeed Make (or replace) the caller's calendar feed
+//
+// Makes a calendar feed for the caller and returns its secret address (`url`,
+// `…/feeds/srokcal_….ics`), shown this once: only a hash is kept, as for API tokens. A calendar app
+// (Outlook, Google, Apple, Thunderbird) subscribes to it and reads the terms of the caller's requests
+// (see `GET /feeds/{file}`). A feed made while one exists replaces it: the old address answers 404 at
+// once. Takes no body. A viewer, who answers for no requests, gets no feed (403), nor does an
+// `intake` token. The audit trail records it (`calendar_feed.create`).
+//
+// Corresponds with POST /api/v1/me/calendar-feed (the `CreateCalendarFeed` operationId).
+func (c *Client) CreateCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCalendarFeedRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3613,6 +3752,39 @@ func (c *Client) RevokeToken(ctx context.Context, id TokenID, reqEditors ...Requ
 	return c.Client.Do(req)
 }
 
+// ReadCalendarFeed A calendar feed (iCalendar)
+//
+// A user's calendar feed as an iCalendar file (RFC 5545), at the address `POST
+// /api/v1/me/calendar-feed` gave: `file` is the secret followed by `.ics`. It is outside `/api/v1`
+// and needs no credentials — the secret is the credential — so a calendar app can poll it; its callers
+// are rate-limited as anonymous ones. An unknown, revoked or replaced address is a 404, as is the
+// feed of a user disabled since.
+//
+// One all-day event (`DTSTART;VALUE=DATE`, the operator's local date) per open obligation of the open
+// requests assigned to the user, and, for whoever is reminded of the unassigned ones (the officers, or
+// the administrators while there is no officer), of those nobody works on; the nearest 2,000 at most.
+// The event falls on the internal target date (the extended date once extended); its description
+// gives the legal date (or, for a term in hours, the instant it runs out) with its article, and a link
+// to the request's page; a display alarm rings at 09:00 of the working day before. Each event's `UID`
+// is the request's id and the obligation's, so a changed term replaces its event. The title is the
+// registration number, the type and the duty (`№ 2026-000042: Запрос сведений — предоставить
+// сведения`): no name, email, phone or text of the subject appears anywhere in the feed.
+//
+// Reading a feed is not an audit entry; the feed keeps when it was last read (`last_read_at`).
+//
+// Corresponds with GET /feeds/{file} (the `ReadCalendarFeed` operationId).
+func (c *Client) ReadCalendarFeed(ctx context.Context, file string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReadCalendarFeedRequest(c.Server, file)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // Healthz Liveness
 //
 // Answers 200 as long as the process serves HTTP; it does not look at the database (unless the request
@@ -4142,6 +4314,87 @@ func NewGetMeRequest(server string) (*http.Request, error) {
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRevokeCalendarFeedRequest constructs an http.Request for the RevokeCalendarFeed method
+func NewRevokeCalendarFeedRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/calendar-feed")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCalendarFeedRequest constructs an http.Request for the GetCalendarFeed method
+func NewGetCalendarFeedRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/calendar-feed")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateCalendarFeedRequest constructs an http.Request for the CreateCalendarFeed method
+func NewCreateCalendarFeedRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/calendar-feed")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -5209,6 +5462,40 @@ func NewRevokeTokenRequest(server string, id TokenID) (*http.Request, error) {
 	return req, nil
 }
 
+// NewReadCalendarFeedRequest constructs an http.Request for the ReadCalendarFeed method
+func NewReadCalendarFeedRequest(server string, file string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "file", file, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/feeds/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewHealthzRequest constructs an http.Request for the Healthz method
 func NewHealthzRequest(server string) (*http.Request, error) {
 	var err error
@@ -5477,6 +5764,41 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeResponse, error)
+
+	// RevokeCalendarFeedWithResponse Revoke the caller's calendar feed
+	//
+	// Revokes the caller's calendar feed: its address answers 404 at once. 404 when the caller has none.
+	// The audit trail records it (`calendar_feed.revoke`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/me/calendar-feed (the `RevokeCalendarFeed` operationId).
+	RevokeCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RevokeCalendarFeedResponse, error)
+
+	// GetCalendarFeedWithResponse Whether the caller has a calendar feed
+	//
+	// Whether the caller has a calendar feed, when it was made and when a calendar app last read it (to the
+	// minute); never its address, which only `POST` shows, once. Without a feed `exists` is false and the
+	// times are null. A feed belongs to a user: an `intake` token is refused (403).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/calendar-feed (the `GetCalendarFeed` operationId).
+	GetCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCalendarFeedResponse, error)
+
+	// CreateCalendarFeedWithResponse Make (or replace) the caller's calendar feed
+	//
+	// Makes a calendar feed for the caller and returns its secret address (`url`,
+	// `…/feeds/srokcal_….ics`), shown this once: only a hash is kept, as for API tokens. A calendar app
+	// (Outlook, Google, Apple, Thunderbird) subscribes to it and reads the terms of the caller's requests
+	// (see `GET /feeds/{file}`). A feed made while one exists replaces it: the old address answers 404 at
+	// once. Takes no body. A viewer, who answers for no requests, gets no feed (403), nor does an
+	// `intake` token. The audit trail records it (`calendar_feed.create`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/calendar-feed (the `CreateCalendarFeed` operationId).
+	CreateCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CreateCalendarFeedResponse, error)
 
 	// GetReminderSettingsWithResponse The caller's reminder settings
 	//
@@ -5846,6 +6168,31 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with DELETE /api/v1/tokens/{id} (the `RevokeToken` operationId).
 	RevokeTokenWithResponse(ctx context.Context, id TokenID, reqEditors ...RequestEditorFn) (*RevokeTokenResponse, error)
+
+	// ReadCalendarFeedWithResponse A calendar feed (iCalendar)
+	//
+	// A user's calendar feed as an iCalendar file (RFC 5545), at the address `POST
+	// /api/v1/me/calendar-feed` gave: `file` is the secret followed by `.ics`. It is outside `/api/v1`
+	// and needs no credentials — the secret is the credential — so a calendar app can poll it; its callers
+	// are rate-limited as anonymous ones. An unknown, revoked or replaced address is a 404, as is the
+	// feed of a user disabled since.
+	//
+	// One all-day event (`DTSTART;VALUE=DATE`, the operator's local date) per open obligation of the open
+	// requests assigned to the user, and, for whoever is reminded of the unassigned ones (the officers, or
+	// the administrators while there is no officer), of those nobody works on; the nearest 2,000 at most.
+	// The event falls on the internal target date (the extended date once extended); its description
+	// gives the legal date (or, for a term in hours, the instant it runs out) with its article, and a link
+	// to the request's page; a display alarm rings at 09:00 of the working day before. Each event's `UID`
+	// is the request's id and the obligation's, so a changed term replaces its event. The title is the
+	// registration number, the type and the duty (`№ 2026-000042: Запрос сведений — предоставить
+	// сведения`): no name, email, phone or text of the subject appears anywhere in the feed.
+	//
+	// Reading a feed is not an audit entry; the feed keeps when it was last read (`last_read_at`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /feeds/{file} (the `ReadCalendarFeed` operationId).
+	ReadCalendarFeedWithResponse(ctx context.Context, file string, reqEditors ...RequestEditorFn) (*ReadCalendarFeedResponse, error)
 
 	// HealthzWithResponse Liveness
 	//
@@ -7074,6 +7421,325 @@ func (r GetMeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RevokeCalendarFeedResponse401Headers the declared response headers of an HTTP 401 response for RevokeCalendarFeed
+type RevokeCalendarFeedResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// RevokeCalendarFeedResponse429Headers the declared response headers of an HTTP 429 response for RevokeCalendarFeed
+type RevokeCalendarFeedResponse429Headers struct {
+	RetryAfter int
+}
+
+// RevokeCalendarFeedResponse503Headers the declared response headers of an HTTP 503 response for RevokeCalendarFeed
+type RevokeCalendarFeedResponse503Headers struct {
+	RetryAfter int
+}
+
+type RevokeCalendarFeedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RevokeCalendarFeedResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RevokeCalendarFeedResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RevokeCalendarFeedResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RevokeCalendarFeedResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RevokeCalendarFeedResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RevokeCalendarFeedResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RevokeCalendarFeedResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RevokeCalendarFeedResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RevokeCalendarFeedResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RevokeCalendarFeedResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeCalendarFeedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeCalendarFeedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeCalendarFeedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeCalendarFeedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCalendarFeedResponse401Headers the declared response headers of an HTTP 401 response for GetCalendarFeed
+type GetCalendarFeedResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetCalendarFeedResponse429Headers the declared response headers of an HTTP 429 response for GetCalendarFeed
+type GetCalendarFeedResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetCalendarFeedResponse503Headers the declared response headers of an HTTP 503 response for GetCalendarFeed
+type GetCalendarFeedResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetCalendarFeedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CalendarFeed
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCalendarFeedResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCalendarFeedResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCalendarFeedResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCalendarFeedResponse) GetJSON200() *CalendarFeed {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetCalendarFeedResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCalendarFeedResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCalendarFeedResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetCalendarFeedResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCalendarFeedResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCalendarFeedResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCalendarFeedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCalendarFeedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCalendarFeedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCalendarFeedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateCalendarFeedResponse201Headers the declared response headers of an HTTP 201 response for CreateCalendarFeed
+type CreateCalendarFeedResponse201Headers struct {
+	Location string
+}
+
+// CreateCalendarFeedResponse401Headers the declared response headers of an HTTP 401 response for CreateCalendarFeed
+type CreateCalendarFeedResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// CreateCalendarFeedResponse429Headers the declared response headers of an HTTP 429 response for CreateCalendarFeed
+type CreateCalendarFeedResponse429Headers struct {
+	RetryAfter int
+}
+
+// CreateCalendarFeedResponse503Headers the declared response headers of an HTTP 503 response for CreateCalendarFeed
+type CreateCalendarFeedResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateCalendarFeedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *NewCalendarFeed
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateCalendarFeedResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateCalendarFeedResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateCalendarFeedResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateCalendarFeedResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCalendarFeedResponse) GetJSON201() *NewCalendarFeed {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateCalendarFeedResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateCalendarFeedResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateCalendarFeedResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateCalendarFeedResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateCalendarFeedResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateCalendarFeedResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCalendarFeedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCalendarFeedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCalendarFeedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCalendarFeedResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9593,6 +10259,89 @@ func (r RevokeTokenResponse) ContentType() string {
 	return ""
 }
 
+// ReadCalendarFeedResponse429Headers the declared response headers of an HTTP 429 response for ReadCalendarFeed
+type ReadCalendarFeedResponse429Headers struct {
+	RetryAfter int
+}
+
+// ReadCalendarFeedResponse503Headers the declared response headers of an HTTP 503 response for ReadCalendarFeed
+type ReadCalendarFeedResponse503Headers struct {
+	RetryAfter int
+}
+
+type ReadCalendarFeedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReadCalendarFeedResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReadCalendarFeedResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReadCalendarFeedResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReadCalendarFeedResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReadCalendarFeedResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReadCalendarFeedResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReadCalendarFeedResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReadCalendarFeedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReadCalendarFeedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReadCalendarFeedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReadCalendarFeedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // HealthzResponse429Headers the declared response headers of an HTTP 429 response for Healthz
 type HealthzResponse429Headers struct {
 	RetryAfter int
@@ -9986,6 +10735,59 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 		return nil, err
 	}
 	return ParseGetMeResponse(rsp)
+}
+
+// RevokeCalendarFeedWithResponse Revoke the caller's calendar feed
+//
+// Revokes the caller's calendar feed: its address answers 404 at once. 404 when the caller has none.
+// The audit trail records it (`calendar_feed.revoke`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/me/calendar-feed (the `RevokeCalendarFeed` operationId).
+func (c *ClientWithResponses) RevokeCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RevokeCalendarFeedResponse, error) {
+	rsp, err := c.RevokeCalendarFeed(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeCalendarFeedResponse(rsp)
+}
+
+// GetCalendarFeedWithResponse Whether the caller has a calendar feed
+//
+// Whether the caller has a calendar feed, when it was made and when a calendar app last read it (to the
+// minute); never its address, which only `POST` shows, once. Without a feed `exists` is false and the
+// times are null. A feed belongs to a user: an `intake` token is refused (403).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/calendar-feed (the `GetCalendarFeed` operationId).
+func (c *ClientWithResponses) GetCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCalendarFeedResponse, error) {
+	rsp, err := c.GetCalendarFeed(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCalendarFeedResponse(rsp)
+}
+
+// CreateCalendarFeedWithResponse Make (or replace) the caller's calendar feed
+//
+// Makes a calendar feed for the caller and returns its secret address (`url`,
+// `…/feeds/srokcal_….ics`), shown this once: only a hash is kept, as for API tokens. A calendar app
+// (Outlook, Google, Apple, Thunderbird) subscribes to it and reads the terms of the caller's requests
+// (see `GET /feeds/{file}`). A feed made while one exists replaces it: the old address answers 404 at
+// once. Takes no body. A viewer, who answers for no requests, gets no feed (403), nor does an
+// `intake` token. The audit trail records it (`calendar_feed.create`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/calendar-feed (the `CreateCalendarFeed` operationId).
+func (c *ClientWithResponses) CreateCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CreateCalendarFeedResponse, error) {
+	rsp, err := c.CreateCalendarFeed(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCalendarFeedResponse(rsp)
 }
 
 // GetReminderSettingsWithResponse The caller's reminder settings
@@ -10535,6 +11337,37 @@ func (c *ClientWithResponses) RevokeTokenWithResponse(ctx context.Context, id To
 		return nil, err
 	}
 	return ParseRevokeTokenResponse(rsp)
+}
+
+// ReadCalendarFeedWithResponse A calendar feed (iCalendar)
+//
+// A user's calendar feed as an iCalendar file (RFC 5545), at the address `POST
+// /api/v1/me/calendar-feed` gave: `file` is the secret followed by `.ics`. It is outside `/api/v1`
+// and needs no credentials — the secret is the credential — so a calendar app can poll it; its callers
+// are rate-limited as anonymous ones. An unknown, revoked or replaced address is a 404, as is the
+// feed of a user disabled since.
+//
+// One all-day event (`DTSTART;VALUE=DATE`, the operator's local date) per open obligation of the open
+// requests assigned to the user, and, for whoever is reminded of the unassigned ones (the officers, or
+// the administrators while there is no officer), of those nobody works on; the nearest 2,000 at most.
+// The event falls on the internal target date (the extended date once extended); its description
+// gives the legal date (or, for a term in hours, the instant it runs out) with its article, and a link
+// to the request's page; a display alarm rings at 09:00 of the working day before. Each event's `UID`
+// is the request's id and the obligation's, so a changed term replaces its event. The title is the
+// registration number, the type and the duty (`№ 2026-000042: Запрос сведений — предоставить
+// сведения`): no name, email, phone or text of the subject appears anywhere in the feed.
+//
+// Reading a feed is not an audit entry; the feed keeps when it was last read (`last_read_at`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /feeds/{file} (the `ReadCalendarFeed` operationId).
+func (c *ClientWithResponses) ReadCalendarFeedWithResponse(ctx context.Context, file string, reqEditors ...RequestEditorFn) (*ReadCalendarFeedResponse, error) {
+	rsp, err := c.ReadCalendarFeed(ctx, file, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReadCalendarFeedResponse(rsp)
 }
 
 // HealthzWithResponse Liveness
@@ -11777,6 +12610,322 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetMeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRevokeCalendarFeedResponse parses an HTTP response from a RevokeCalendarFeedWithResponse call
+func ParseRevokeCalendarFeedResponse(rsp *http.Response) (*RevokeCalendarFeedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeCalendarFeedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RevokeCalendarFeedResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RevokeCalendarFeedResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RevokeCalendarFeedResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCalendarFeedResponse parses an HTTP response from a GetCalendarFeedWithResponse call
+func ParseGetCalendarFeedResponse(rsp *http.Response) (*GetCalendarFeedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCalendarFeedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CalendarFeed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetCalendarFeedResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetCalendarFeedResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCalendarFeedResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateCalendarFeedResponse parses an HTTP response from a CreateCalendarFeedWithResponse call
+func ParseCreateCalendarFeedResponse(rsp *http.Response) (*CreateCalendarFeedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCalendarFeedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest NewCalendarFeed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateCalendarFeedResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateCalendarFeedResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateCalendarFeedResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateCalendarFeedResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -14365,6 +15514,83 @@ func ParseRevokeTokenResponse(rsp *http.Response) (*RevokeTokenResponse, error) 
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers RevokeTokenResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReadCalendarFeedResponse parses an HTTP response from a ReadCalendarFeedWithResponse call
+func ParseReadCalendarFeedResponse(rsp *http.Response) (*ReadCalendarFeedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReadCalendarFeedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ReadCalendarFeedResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReadCalendarFeedResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
