@@ -125,17 +125,10 @@ type Store interface {
 	ReminderOfficers(ctx context.Context) ([]remind.Recipient, error)
 }
 
-// Auditor records the creation and revocation of feeds: Prepare makes the
-// entry written with the change, Record writes a refusal on its own.
-type Auditor interface {
-	Prepare(ctx context.Context, e audit.Entry) ([]*audit.Entry, error)
-	Record(ctx context.Context, e audit.Entry) error
-}
-
 // Service makes, revokes and serves the signed-in user's calendar feed.
 type Service struct {
 	store   Store
-	audit   Auditor
+	audit   audit.Trail
 	cals    calendar.Source
 	baseURL string
 	now     func() time.Time
@@ -146,7 +139,7 @@ type Service struct {
 // with it. cals is the production calendar in use, which places each
 // event's alarm on the working day before. Every creation and revocation
 // is recorded through a (152-FZ art. 19 part 2: who changed what).
-func NewService(st Store, a Auditor, cals calendar.Source, baseURL string, now func() time.Time) *Service {
+func NewService(st Store, a audit.Trail, cals calendar.Source, baseURL string, now func() time.Time) *Service {
 	return &Service{store: st, audit: a, cals: cals, baseURL: strings.TrimRight(baseURL, "/"), now: now}
 }
 
