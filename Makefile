@@ -12,7 +12,12 @@ build:
 	$(GO) build -o $(BIN) ./cmd/srok
 
 ## run: build srok and serve the register on the embedded SQLite (./data), schema migrated
-run: build
+# The first build on a fresh machine downloads and compiles the modules and
+# says nothing for about two minutes: say so before it starts.
+run:
+	@echo "make run: building $(BIN) (the first build on a fresh machine downloads and compiles the modules: about two minutes)"
+	$(GO) build -o $(BIN) ./cmd/srok
+	@echo "make run: starting $(BIN) serve --migrate (stop it with Ctrl-C)"
 	./$(BIN) serve --migrate
 
 ## migrate: apply pending migrations to DATABASE_URL (or the embedded SQLite)
@@ -86,12 +91,14 @@ endef
 bench-overview:
 	SROK_LOAD=1 $(GO) test -run '^$$' -bench '^BenchmarkOverviewPage$$' -benchtime 2000x -timeout 30m ./pkg/loadtest/
 
-## screenshots: the browser scenario on SQLite (Chromium needed), then the README's screenshots copied to docs/screenshots
+## screenshots: the browser scenarios on SQLite (Chromium needed), then the README's screenshots copied to docs/screenshots
 .PHONY: screenshots
 screenshots:
 	CI=true $(GO) test -count=1 -run '^TestBrowser$$/^sqlite$$' ./cmd/srok/
+	CI=true $(GO) test -count=1 -run '^TestBrowserAccessibility$$' ./cmd/srok/
 	mkdir -p docs/screenshots
 	cp cmd/srok/testdata/browser-out/sqlite/overview.png cmd/srok/testdata/browser-out/sqlite/intake-filled.png docs/screenshots/
+	cp cmd/srok/testdata/browser-out/a11y/list-375.png cmd/srok/testdata/browser-out/a11y/detail-375.png docs/screenshots/
 
 clean:
 	rm -rf bin

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,6 +99,70 @@ type intakePage struct {
 	// above it.
 	Errors map[string]string
 	Alert  string
+	// now is the page's time: the zones are named by their offset then.
+	now time.Time
+}
+
+// navSection marks «Зарегистрировать» current in the navigation, also
+// when the form comes back from POST /requests with its mistakes.
+func (p intakePage) navSection() string { return "intake" }
+
+// problem is one line of the summary of mistakes: what is wrong, and the
+// field it leads to (Href "" when there is no field to go to).
+type problem struct{ Href, Msg string }
+
+// intakeFields are the fields of the email and request forms in the order
+// the page shows them; each field's element id is its name.
+var intakeFields = []string{"type", "channel", "received_at", "time_zone", "subject_name", "subject_email",
+	"subject_phone", "subject_postal_address", "summary", "assignee"}
+
+// Problems is the summary of the page's mistakes, in the order of the
+// fields on the page (GOV.UK's error summary): the email's, then the
+// request form's. Nil when there are none.
+func (p intakePage) Problems() []problem {
+	var out []problem
+	for _, f := range []string{"eml", "raw"} {
+		if msg := p.EmailErrors[f]; msg != "" {
+			out = append(out, problem{Href: "#" + f, Msg: msg})
+		}
+	}
+	if msg := p.Errors["email_id"]; msg != "" {
+		out = append(out, problem{Msg: msg})
+	}
+	seen := map[string]bool{"email_id": true}
+	for _, f := range intakeFields {
+		seen[f] = true
+		if msg := p.Errors[f]; msg != "" {
+			out = append(out, problem{Href: "#" + f, Msg: msg})
+		}
+	}
+	var rest []string
+	for f, msg := range p.Errors {
+		if !seen[f] && msg != "" {
+			rest = append(rest, f)
+		}
+	}
+	slices.Sort(rest)
+	for _, f := range rest {
+		out = append(out, problem{Msg: p.Errors[f]})
+	}
+	return out
+}
+
+// HasProblems reports whether the page comes back with a mistake: of a
+// field, or of none (the form saved before with other values), when the
+// summary is its title alone.
+func (p intakePage) HasProblems() bool { return p.Alert != "" || len(p.Problems()) > 0 }
+
+// SummaryTitle heads the summary of mistakes.
+func (p intakePage) SummaryTitle() string {
+	switch {
+	case p.Alert != "":
+		return p.Alert
+	case len(p.EmailErrors) > 0:
+		return "Письмо не прочитано: исправьте отмеченное."
+	}
+	return "Обращение не сохранено: исправьте отмеченные поля."
 }
 
 // Options of the selects.
@@ -128,7 +193,11 @@ func (p intakePage) ZoneOptions() []option {
 	}
 	var out []option
 	for _, z := range zones {
-		out = append(out, option{Value: z, Label: z, Selected: z == p.Form.TimeZone})
+		label := z
+		if loc, err := deadlines.LoadZone(z); err == nil {
+			label = ru.Zone(loc, p.now)
+		}
+		out = append(out, option{Value: z, Label: label, Selected: z == p.Form.TimeZone})
 	}
 	return out
 }
@@ -190,7 +259,7 @@ func byteSize(n int64) string {
 
 func (p *intakePages) newIntakePage() intakePage {
 	return intakePage{page: newPage("Новое обращение"), WorkCSS: workCSSURL, Script: intakeJSURL, HasEmails: p.emails != nil,
-		EmailErrors: map[string]string{}, Errors: map[string]string{}, MaxSizeMiB: intake.MaxSize >> 20,
+		EmailErrors: map[string]string{}, Errors: map[string]string{}, MaxSizeMiB: intake.MaxSize >> 20, now: p.now(),
 		Form: requestForm{TimeZone: p.reg.Zone().String(), Token: newFormToken()}}
 }
 

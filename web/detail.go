@@ -143,7 +143,7 @@ func (s *server) detailOf(c echo.Context, id string) (*detailPage, error) {
 	today := calendar.DateOf(now.In(loc))
 	p := &detailPage{page: newPage("Обращение " + r.Number), ID: r.ID, Number: r.Number, Type: ru.Type(r.Type),
 		Status: ru.Status(r.Status), StatusCode: string(r.Status), Channel: ru.Channel(r.Channel),
-		AnswerForm: ru.Channel(r.AnswerForm), Received: ru.DateTime(r.ReceivedAt, loc), TimeZone: r.TimeZone,
+		AnswerForm: ru.Channel(r.AnswerForm), Received: ru.DateTime(r.ReceivedAt, loc), TimeZone: zoneText(r.TimeZone, loc, r.ReceivedAt),
 		Summary: r.Summary, Assignee: r.Assignee, Subject: r.Subject, Representative: r.Representative, Repeat: r.Repeat,
 		Masked: !a.Can(srok.ActPersonalData), Version: r.Version, NamedSubject: r.Type.NamedSubject(), Forms: map[string]*actionForm{},
 		Today: today.String()}

@@ -575,7 +575,7 @@ func TestIntakeAddressOnly(t *testing.T) {
 			t.Errorf("the request's page does not say the name is missing: %d", page.status)
 		}
 		list := b.get(t, "/requests")
-		if !strings.Contains(list.body, `<td class="subject">ivanov@mail.ru</td>`) {
+		if !strings.Contains(list.body, `<td class="subject" data-label="Субъект">ivanov@mail.ru</td>`) {
 			t.Errorf("the list does not show the address in place of the name")
 		}
 		for _, english := range []string{">Email<", "Email исполнителя", "«me»", "«none»"} {

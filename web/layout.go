@@ -42,6 +42,11 @@ func (s *server) layoutOf(c echo.Context, data any) layoutData {
 	if a, ok := srok.ActorFrom(c.Request().Context()); ok && a.TokenID == "" && a.UserID != "" {
 		l.Nav = &nav{Name: a.Name, Email: a.Email, Role: a.Role, Admin: a.Role == srok.RoleAdmin, Section: sectionOf(c.Path()),
 			Settings: s.settingsLink}
+		// A page that may come back from a route of another section (the
+		// intake form with its mistakes, from POST /requests) says its own.
+		if p, ok := data.(interface{ navSection() string }); ok {
+			l.Nav.Section = p.navSection()
+		}
 		l.HTMX = htmxURL
 	}
 	return l
@@ -81,6 +86,8 @@ var pageFuncs = template.FuncMap{
 	"dec":          func(a int) int { return a - 1 },
 	// errAt is a field's problem with the id of the field it belongs to.
 	"errAt": func(id, msg string) fieldProblem { return fieldProblem{ID: id, Msg: msg} },
+	// scrolling names a region that scrolls sideways, for screen readers.
+	"scrolling": ru.Scrolling,
 }
 
 // fieldProblem is a problem shown next to the field with ID.

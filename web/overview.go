@@ -82,6 +82,9 @@ type bucketView struct {
 
 // assigneeRow is one line of the per-assignee table.
 type assigneeRow struct {
+	// ID is the element id of the row's link, the same at every refresh
+	// of the overview, so that the focus stays on it.
+	ID                         string
 	Name                       string
 	Link                       string
 	Overdue, DueToday, DueSoon int
@@ -169,10 +172,10 @@ func (s *server) overview(c echo.Context, a srok.Actor) error {
 		p.Buckets = append(p.Buckets, v)
 	}
 	for _, g := range d.ByAssignee {
-		row := assigneeRow{Name: g.Key, Overdue: g.Overdue, DueToday: g.DueToday, DueSoon: g.DueSoon, Disabled: g.AssigneeDisabled,
+		row := assigneeRow{ID: "by-assignee-" + g.Key, Name: g.Key, Overdue: g.Overdue, DueToday: g.DueToday, DueSoon: g.DueSoon, Disabled: g.AssigneeDisabled,
 			Own: g.Key != "" && g.Key == a.Email, Link: "/requests?sort=due&assignee=" + url.QueryEscape(g.Key)}
 		if g.Key == "" {
-			row.Name, row.Link = "не назначено", "/requests?sort=due&assignee=none"
+			row.ID, row.Name, row.Link = "by-assignee-none", "не назначено", "/requests?sort=due&assignee=none"
 		}
 		p.ByAssignee = append(p.ByAssignee, row)
 	}

@@ -43,7 +43,7 @@ func TestOverviewNextYearCalendar(t *testing.T) {
 					return false
 				}
 				s := htmlUnescape(r.body)
-				if !strings.Contains(s, warning) || !strings.Contains(s, `<a href="/calendar?year=2027">Производственный календарь на 2027 год</a>`) {
+				if !strings.Contains(s, warning) || !strings.Contains(s, `<a href="/calendar?year=2027" id="calendar-next-year-link">Производственный календарь на 2027 год</a>`) {
 					t.Errorf("the warning is not the expected one:\n%s", section(t, r.body, "calendar-next-year"))
 				}
 				return true

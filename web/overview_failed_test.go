@@ -60,7 +60,7 @@ func TestOverviewFailedReminders(t *testing.T) {
 			if got := numbers(s); len(got) != 2 || got[0] != f.today.Number || got[1] != f.overdueOwn.Number {
 				t.Errorf("%s: listed %v, want the latest failure first", who, got)
 			}
-			for _, want := range []string{`<a href="/requests/` + f.overdueOwn.ID + `">` + f.overdueOwn.Number + `</a>`,
+			for _, want := range []string{`<a href="/requests/` + f.overdueOwn.ID + `" id="failed-reminder-1">` + f.overdueOwn.Number + `</a>`,
 				"срок пропущен", "срок завтра", "oper@example.ru", "officer@example.ru", "550 5.1.1 &lt;oper@example.ru&gt;: mailbox unavailable",
 				"24.11.2026 07:00", "25.11.2026 07:00", `<td class="error">—</td>`} {
 				if !strings.Contains(s, want) {

@@ -378,8 +378,8 @@ func TestRequestList(t *testing.T) {
 		}
 		r := b.do(t, "GET", "/requests", nil)
 		row := regexp.MustCompile(`(?s)<tr data-number="` + regexp.QuoteMeta(f.today.Number) + `".*?</tr>`).FindString(r.body)
-		if !strings.Contains(row, `<td class="type">Запрос сведений</td>`) ||
-			!strings.Contains(row, `<td class="due">25.11.2026</td>`) || !strings.Contains(row, `<td class="left">последний день — сегодня</td>`) {
+		if !strings.Contains(row, `<td class="type" data-label="Тип">Запрос сведений</td>`) ||
+			!strings.Contains(row, `<td class="due" data-label="Срок по закону">25.11.2026</td>`) || !strings.Contains(row, `<td class="left" data-label="Осталось">последний день — сегодня</td>`) {
 			t.Errorf("the row of %s:\n%s", f.today.Number, row)
 		}
 		for _, want := range []string{`<form id="filters"`, `name="status"`, `name="type"`, `name="assignee"`,
@@ -904,7 +904,7 @@ func TestHTMX(t *testing.T) {
 		r := e.officer.do(t, "GET", "/", nil)
 		m := regexp.MustCompile(`<script src="(/static/htmx\.min\.js\?v=[0-9a-f]{12})" defer></script>`).FindStringSubmatch(r.body)
 		if m == nil || !strings.Contains(r.body, `"includeIndicatorStyles":false`) ||
-			!strings.Contains(r.body, `<div id="live" hx-get="/" hx-trigger="every 120s" hx-select="#live"`) {
+			!strings.Contains(r.body, `<div id="live" hx-get="/" hx-trigger="every 120s, srok:refresh" hx-select="#live"`) {
 			t.Fatalf("the overview does not load htmx:\n%s", r.body)
 		}
 		js := e.officer.do(t, "GET", m[1], nil)

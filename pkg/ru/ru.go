@@ -168,6 +168,23 @@ func Zone(loc *time.Location, at time.Time) string {
 	return utc
 }
 
+// ZoneAndTerms names the zone the times of a page are in (shown, the
+// operator's), and the zone a request's terms run in when that is another
+// (own, nil when the same): «Москва, UTC+3; сроки — по часовому поясу
+// «Владивосток, UTC+10»».
+func ZoneAndTerms(shown, own *time.Location, at time.Time) string {
+	out := Zone(shown, at)
+	if own == nil || own.String() == shown.String() {
+		return out
+	}
+	return out + "; сроки — по часовому поясу «" + Zone(own, at) + "»"
+}
+
+// Scrolling names a part of a page that scrolls sideways (a wide table on
+// a phone) for a screen reader, which cannot see that it does: «Список
+// обращений, прокручивается».
+func Scrolling(name string) string { return name + ", прокручивается" }
+
 // ZoneNamed reports whether the zone has a Russian name (else Zone says its
 // offset alone).
 func ZoneNamed(name string) bool { return zoneCities[name] != "" }

@@ -114,6 +114,33 @@ func TestZone(t *testing.T) {
 	}
 }
 
+func TestZoneAndTerms(t *testing.T) {
+	at := time.Date(2026, 5, 18, 12, 0, 0, 0, time.UTC)
+	msk, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vvo, err := time.LoadLocation("Asia/Vladivostok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		own  *time.Location
+		want string
+	}{
+		{nil, "Москва, UTC+3"},
+		{msk, "Москва, UTC+3"},
+		{vvo, "Москва, UTC+3; сроки — по часовому поясу «Владивосток, UTC+10»"},
+	} {
+		if got := ZoneAndTerms(msk, tc.own, at); got != tc.want {
+			t.Errorf("ZoneAndTerms(Moscow, %v): %q, want %q", tc.own, got, tc.want)
+		}
+	}
+	if got := Scrolling("Список обращений"); got != "Список обращений, прокручивается" {
+		t.Errorf("Scrolling: %q", got)
+	}
+}
+
 func TestBasis(t *testing.T) {
 	for in, want := range map[string]string{
 		"152-FZ art. 20 part 1":          "ч. 1 ст. 20 152-ФЗ",
