@@ -15,7 +15,7 @@ import (
 // heard(false) when the connection is lost, then reconnects after a pause
 // that doubles up to 10 s. On SQLite it returns at once: there is no other
 // process to hear from.
-func (s *Store) listen(ctx context.Context, channel string, heard func(bool), changed func()) {
+func (s *core) listen(ctx context.Context, channel string, heard func(bool), changed func()) {
 	if s.dialect != Postgres {
 		return
 	}
@@ -37,7 +37,7 @@ func (s *Store) listen(ctx context.Context, channel string, heard func(bool), ch
 	}
 }
 
-func (s *Store) listenOnce(ctx context.Context, channel string, heard func(bool), changed func()) error {
+func (s *core) listenOnce(ctx context.Context, channel string, heard func(bool), changed func()) error {
 	conn, err := pgx.Connect(ctx, s.url)
 	if err != nil {
 		return err

@@ -381,7 +381,7 @@ func repeatCheckSQL(d Dialect, email, phone, exclude bool) string {
 }
 
 // placeholder is the n-th bind parameter in the dialect's syntax.
-func (s *Store) placeholder(n int) string { return ph(s.dialect, n) }
+func (s *core) placeholder(n int) string { return ph(s.dialect, n) }
 
 // ph is the n-th bind parameter in d's syntax.
 func ph(d Dialect, n int) string {

@@ -44,8 +44,20 @@ type Options struct {
 	MaxOpenConns int
 }
 
-// Store is the register's storage. It implements register.Store.
+// Store is the register's storage: one part per thing kept (requests,
+// accounts, emails, reminders, the audit trail, the calendar), all on one
+// shared handle to the database (core). The parts are embedded, so that
+// their methods are the Store's own and every domain interface a part
+// implements the Store implements too; the Store itself keeps what concerns
+// the database as a whole: opening, closing, migrating, the roles.
 type Store struct {
+	*core
+}
+
+// core is the handle every part of the store shares: the connections, the
+// dialect and the limits they are used with. Helpers that every part needs
+// (wrap, placeholder, listen) are its methods.
+type core struct {
 	db      *gorm.DB
 	sql     *sql.DB
 	dialect Dialect
@@ -68,6 +80,11 @@ type Store struct {
 	queueSplit int
 }
 
+// newStore assembles a Store and its parts on c.
+func newStore(c *core) *Store {
+	return &Store{core: c}
+}
+
 // createsInFlight is how many create transactions may run at once.
 const createsInFlight = 4
 
@@ -85,7 +102,7 @@ func Open(ctx context.Context, databaseURL, dataDir string, o Options) (*Store, 
 		TranslateError:         false,
 	}
 	var (
-		s   = &Store{creates: make(chan struct{}, createsInFlight)}
+		s   = &core{creates: make(chan struct{}, createsInFlight)}
 		err error
 	)
 	switch {
@@ -145,7 +162,7 @@ func Open(ctx context.Context, databaseURL, dataDir string, o Options) (*Store, 
 	default:
 		return nil, fmt.Errorf("store: DATABASE_URL %q: use postgres://user:password@host:5432/db or sqlite:/path/to/srok.db", dsn.Redact(databaseURL))
 	}
-	return s, nil
+	return newStore(s), nil
 }
 
 // Dialect is the database in use.
@@ -235,7 +252,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // wrap translates a database error at the boundary: outages become
 // EUNAVAILABLE, a missing row ENOTFOUND, a unique violation ECONFLICT;
 // anything else stays an internal error with the operation named.
-func (s *Store) wrap(op string, err error) error {
+func (s *core) wrap(op string, err error) error {
 	if err == nil {
 		return nil
 	}
