@@ -69,24 +69,6 @@ func (s *Store) PutCalendarYears(ctx context.Context, years []calendars.StoredYe
 	return s.wrap("put calendar years", err)
 }
 
-// RecomputeCandidates implements register.RecomputeStore.
-func (s *Store) RecomputeCandidates(ctx context.Context, from calendar.Date, afterID string, limit int) ([]string, error) {
-	var ids []string
-	q := `SELECT DISTINCT r.id FROM requests r JOIN obligations o ON o.request_id = r.id
-		WHERE r.status IN ('new', 'in_progress') AND o.status = 'open'
-		  AND (o.provisional OR o.due_date >= ? OR o.extended_due_date >= ?)`
-	args := []any{dbDate(from), dbDate(from)}
-	if afterID != "" {
-		q += ` AND r.id > ?`
-		args = append(args, afterID)
-	}
-	err := s.db.WithContext(ctx).Raw(q+` ORDER BY r.id LIMIT ?`, append(args, limit)...).Scan(&ids).Error
-	if err != nil {
-		return nil, s.wrap("recompute candidates", err)
-	}
-	return ids, nil
-}
-
 // ListenCalendarChanges implements calendars.Store: on PostgreSQL it
 // listens, on a connection of its own, for imports of calendar years made
 // by any srok process, until ctx ends: changed() for each (and once after

@@ -19,7 +19,7 @@ import (
 // INSERT … WITH, so that the counter's row lock is held for one statement
 // and its commit instead of five round trips. Measured on 1,000,000
 // requests, this is what lets creates scale past the counter.
-func (s *Store) createInOneStatement(ctx context.Context, r *register.Request, year int, events []register.Event, trail []*audit.Entry) error {
+func (s *Requests) createInOneStatement(ctx context.Context, r *register.Request, year int, events []register.Event, trail []*audit.Entry) error {
 	var b strings.Builder
 	args := []any{year, strconv.Itoa(year)}
 	arg := func(v any) string {

@@ -52,6 +52,7 @@ type Options struct {
 // the database as a whole: opening, closing, migrating, the roles.
 type Store struct {
 	*core
+	*Requests
 }
 
 // core is the handle every part of the store shares: the connections, the
@@ -82,7 +83,7 @@ type core struct {
 
 // newStore assembles a Store and its parts on c.
 func newStore(c *core) *Store {
-	return &Store{core: c}
+	return &Store{core: c, Requests: &Requests{c}}
 }
 
 // createsInFlight is how many create transactions may run at once.
