@@ -53,6 +53,8 @@ type Options struct {
 type Store struct {
 	*core
 	*Requests
+	*Accounts
+	*Throttle
 }
 
 // core is the handle every part of the store shares: the connections, the
@@ -83,7 +85,7 @@ type core struct {
 
 // newStore assembles a Store and its parts on c.
 func newStore(c *core) *Store {
-	return &Store{core: c, Requests: &Requests{c}}
+	return &Store{core: c, Requests: &Requests{c}, Accounts: &Accounts{c}, Throttle: &Throttle{c}}
 }
 
 // createsInFlight is how many create transactions may run at once.
