@@ -55,6 +55,7 @@ type Store struct {
 	*Requests
 	*Accounts
 	*Throttle
+	*Emails
 }
 
 // core is the handle every part of the store shares: the connections, the
@@ -85,7 +86,13 @@ type core struct {
 
 // newStore assembles a Store and its parts on c.
 func newStore(c *core) *Store {
-	return &Store{core: c, Requests: &Requests{c}, Accounts: &Accounts{c}, Throttle: &Throttle{c}}
+	return &Store{
+		core:     c,
+		Requests: &Requests{c},
+		Accounts: &Accounts{c},
+		Throttle: &Throttle{c},
+		Emails:   &Emails{c},
+	}
 }
 
 // createsInFlight is how many create transactions may run at once.
