@@ -56,6 +56,7 @@ type Store struct {
 	*Accounts
 	*Throttle
 	*Emails
+	*Reminders
 }
 
 // core is the handle every part of the store shares: the connections, the
@@ -87,11 +88,12 @@ type core struct {
 // newStore assembles a Store and its parts on c.
 func newStore(c *core) *Store {
 	return &Store{
-		core:     c,
-		Requests: &Requests{c},
-		Accounts: &Accounts{c},
-		Throttle: &Throttle{c},
-		Emails:   &Emails{c},
+		core:      c,
+		Requests:  &Requests{c},
+		Accounts:  &Accounts{c},
+		Throttle:  &Throttle{c},
+		Emails:    &Emails{c},
+		Reminders: &Reminders{c},
 	}
 }
 
