@@ -24,7 +24,13 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/srok/srok/migrations"
+	"github.com/srok/srok/pkg/account"
+	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/calendars"
 	"github.com/srok/srok/pkg/dsn"
+	"github.com/srok/srok/pkg/intake"
+	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/remind"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -52,12 +58,32 @@ type Options struct {
 // the database as a whole: opening, closing, migrating, the roles.
 type Store struct {
 	*core
-	*Requests
-	*Accounts
-	*Throttle
-	*Emails
-	*Reminders
+	*Requests  // requests, obligations, timelines, counters, idempotency keys
+	*Accounts  // users, API tokens, setup tokens
+	*Throttle  // failed sign-ins
+	*Emails    // incoming emails and who sent them in
+	*Reminders // reminder settings, the scan, the outbox
+	*Audit     // the audit trail and its hash chain
+	*Calendar  // the imported years of the production calendar
 }
+
+// The Store stands for every part wherever a domain package asks for one
+// of them (cmd/srok passes the one Store).
+var (
+	_ register.Store             = (*Store)(nil)
+	_ register.RecomputeStore    = (*Store)(nil)
+	_ register.Emails            = (*Store)(nil)
+	_ account.Store              = (*Store)(nil)
+	_ account.ThrottleStore      = (*Store)(nil)
+	_ intake.Store               = (*Store)(nil)
+	_ remind.Store               = (*Store)(nil)
+	_ remind.OutboxStore         = (*Store)(nil)
+	_ remind.SettingsStore       = (*Store)(nil)
+	_ audit.Store                = (*Store)(nil)
+	_ audit.ChainStore           = (*Store)(nil)
+	_ calendars.Store            = (*Store)(nil)
+	_ calendars.ProvisionalStore = (*Store)(nil)
+)
 
 // core is the handle every part of the store shares: the connections, the
 // dialect and the limits they are used with. Helpers that every part needs
@@ -94,6 +120,8 @@ func newStore(c *core) *Store {
 		Throttle:  &Throttle{c},
 		Emails:    &Emails{c},
 		Reminders: &Reminders{c},
+		Audit:     &Audit{c},
+		Calendar:  &Calendar{c},
 	}
 }
 
