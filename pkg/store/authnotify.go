@@ -14,10 +14,7 @@ const authChannel = "srok_auth"
 // commits, that an authentication may have ended. SQLite has no other
 // process to tell (and no listener: its cache stays off).
 func (s *Accounts) notifyAuth(tx *gorm.DB) error {
-	if s.dialect != Postgres {
-		return nil
-	}
-	return tx.Exec("SELECT pg_notify(?, '')", authChannel).Error
+	return s.notify(tx, authChannel)
 }
 
 // ListenAuthChanges listens, on a connection of its own, for the changes

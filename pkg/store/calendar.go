@@ -70,10 +70,7 @@ func (s *Calendar) PutCalendarYears(ctx context.Context, years []calendars.Store
 		if err := appendAudit(tx, trail); err != nil {
 			return err
 		}
-		if s.dialect == Postgres {
-			return tx.Exec("SELECT pg_notify(?, '')", calendarChannel).Error
-		}
-		return nil
+		return s.notify(tx, calendarChannel)
 	})
 	return s.wrap("put calendar years", err)
 }

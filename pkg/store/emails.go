@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -190,15 +189,14 @@ func (s *Emails) EmailRaw(ctx context.Context, id string) ([]byte, error) {
 	if !validID(id) {
 		return nil, srok.Errorf(srok.ENOTFOUND, "no email with id %q", id)
 	}
-	var raw []byte
-	err := s.sql.QueryRowContext(ctx, `SELECT raw FROM emails WHERE id = `+s.placeholder(1), id).Scan(&raw)
-	if err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, srok.Errorf(srok.ENOTFOUND, "no email with id %q", id)
-		}
+	var rows []struct{ Raw []byte }
+	if err := s.db.WithContext(ctx).Raw(`SELECT raw FROM emails WHERE id = ?`, id).Scan(&rows).Error; err != nil {
 		return nil, s.wrap("get raw email", err)
 	}
-	return raw, nil
+	if len(rows) == 0 {
+		return nil, srok.Errorf(srok.ENOTFOUND, "no email with id %q", id)
+	}
+	return rows[0].Raw, nil
 }
 
 // EmailSentBy implements intake.Store.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
 )
 
 // listen is the one LISTEN loop of the store: on a connection of its own
@@ -56,4 +57,14 @@ func (s *core) listenOnce(ctx context.Context, channel string, heard func(bool),
 		}
 		changed()
 	}
+}
+
+// notify tells every srok process listening on channel, when tx commits,
+// that something changed. On SQLite it does nothing: there is no other
+// process to tell, and nothing listens.
+func (s *core) notify(tx *gorm.DB, channel string) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	return tx.Exec("SELECT pg_notify(?, '')", channel).Error
 }

@@ -17,7 +17,7 @@ var _ remind.SettingsStore = (*Reminders)(nil)
 // ReminderSettings implements remind.SettingsStore.
 func (s *Reminders) ReminderSettings(ctx context.Context, userID string) (remind.Settings, error) {
 	var c settingsColumns
-	err := s.reads.QueryRowContext(ctx, `SELECT digest, soon_days, tomorrow_days, send_hour FROM reminder_settings WHERE user_id = $1`,
+	err := s.reads.QueryRowContext(ctx, `SELECT digest, soon_days, tomorrow_days, send_hour FROM reminder_settings WHERE user_id = `+s.placeholder(1),
 		userID).Scan(c.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return remind.DefaultSettings(), nil

@@ -100,7 +100,7 @@ func (s *Reminders) ReminderCandidates(ctx context.Context, q remind.CandidateQu
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
+		return s.placeholder(len(args))
 	}
 	var ranges []string
 	for _, r := range q.Targets {
@@ -135,7 +135,7 @@ func (s *Reminders) ReminderCandidates(ctx context.Context, q remind.CandidateQu
 		// The candidates are a few thousand rows out of a million, yet
 		// their estimated cost turns on JIT compilation, which costs more
 		// than the query: off for this transaction.
-		tx, err := s.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		tx, err := s.reads.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
 			return nil, s.wrap("reminder candidates", err)
 		}
@@ -275,6 +275,8 @@ func (s *Reminders) queuePostgres(ctx context.Context, rs []remind.Reminder, now
 		local[i], target[i], legal[i] = r.LocalDate.Start(time.UTC), r.Target.Start(time.UTC), r.Legal.Start(time.UTC)
 		sendAt[i], digest[i] = utc(r.SendAt), r.Digest
 	}
+	// database/sql, not GORM's Exec (package doc, rule 3): GORM would
+	// expand each slice into a list instead of passing it as an array.
 	res, err := s.sql.ExecContext(ctx, `INSERT INTO reminders (request_id, obligation_id, stage, recipient_id, recipient_email,
 			local_date, send_at, target_date, legal_date, digest, next_attempt_at, created_at, updated_at)
 		SELECT x.req, x.obl, x.stage, x.rcpt, x.email, x.local, x.send_at, x.target, x.legal,

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -351,7 +350,9 @@ func (s *Requests) Timeline(ctx context.Context, requestID string, afterID int64
 }
 
 // LatestAccess implements register.Store. It runs on every create of an
-// access request, so it is plain SQL reading two columns.
+// access request, so it is plain SQL reading two columns, on the read pool
+// (package doc, rule 3): its parameters are numbered, each window's used by
+// every branch.
 func (s *Requests) LatestAccess(ctx context.Context, email, phone string, from, to time.Time, excludeID string) (*register.Request, error) {
 	email = strings.ToLower(email)
 	if email == "" && phone == "" {
@@ -364,7 +365,7 @@ func (s *Requests) LatestAccess(ctx context.Context, email, phone string, from, 
 		}
 	}
 	var r register.Request
-	err := s.sql.QueryRowContext(ctx, repeatCheckSQL(s.dialect, email != "", phone != "", excludeID != ""), args...).Scan(&r.ID, &r.Number)
+	err := s.reads.QueryRowContext(ctx, repeatCheckSQL(s.dialect, email != "", phone != "", excludeID != ""), args...).Scan(&r.ID, &r.Number)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -406,17 +407,6 @@ func repeatCheckSQL(d Dialect, email, phone, exclude bool) string {
 		branches[i] = fmt.Sprintf("SELECT id, number, received_at FROM (SELECT id, number, received_at FROM requests WHERE %s%s ORDER BY received_at DESC LIMIT 1) AS b%d", c, window, i)
 	}
 	return "SELECT id, number FROM (" + strings.Join(branches, " UNION ALL ") + ") AS c ORDER BY received_at DESC LIMIT 1"
-}
-
-// placeholder is the n-th bind parameter in the dialect's syntax.
-func (s *core) placeholder(n int) string { return ph(s.dialect, n) }
-
-// ph is the n-th bind parameter in d's syntax.
-func ph(d Dialect, n int) string {
-	if d == Postgres {
-		return "$" + strconv.Itoa(n)
-	}
-	return "?" + strconv.Itoa(n)
 }
 
 // dueCountsSQL is the dashboard's count of open terms by assignee and type.

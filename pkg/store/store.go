@@ -1,7 +1,3 @@
-// Package store keeps the register in a SQL database through GORM:
-// PostgreSQL in production, an embedded pure-Go SQLite file as the
-// zero-setup default. It is the only package that imports GORM; its row
-// structs are its own and are converted to and from the domain's.
 package store
 
 import (
@@ -13,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -259,6 +256,19 @@ func (s *Store) SchemaVersion(ctx context.Context) (current, target int64, err e
 		return 0, 0, s.wrap("schema version", err)
 	}
 	return current, target, nil
+}
+
+// placeholder is the n-th bind parameter in the dialect's syntax, for the
+// SQL that goes to database/sql directly (package doc, rule 3); GORM binds
+// its own ? parameters.
+func (s *core) placeholder(n int) string { return ph(s.dialect, n) }
+
+// ph is the n-th bind parameter in d's syntax.
+func ph(d Dialect, n int) string {
+	if d == Postgres {
+		return "$" + strconv.Itoa(n)
+	}
+	return "?" + strconv.Itoa(n)
 }
 
 // ErrSchemaBehind is returned by CheckSchema when migrations are pending.

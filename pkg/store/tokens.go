@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -135,10 +134,7 @@ func (s *Accounts) Token(ctx context.Context, id string) (account.Token, error) 
 func (s *Accounts) TokenByHash(ctx context.Context, hash string) (account.Token, account.User, error) {
 	q := `SELECT t.id, t.user_id, t.name, t.scope, t.created_at, t.expires_at, t.revoked_at, t.last_used_at,
 		u.email, u.name, u.role, u.active, u.created_at, u.updated_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1`
-	if s.dialect == SQLite {
-		q = strings.Replace(q, "$1", "?", 1)
-	}
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ` + s.placeholder(1)
 	var t account.Token
 	var u account.User
 	var scope, role string

@@ -114,10 +114,7 @@ func (s *Accounts) Users(ctx context.Context) ([]account.User, error) {
 
 // UserByEmail implements account.Store.
 func (s *Accounts) UserByEmail(ctx context.Context, emailLower string) (account.User, string, error) {
-	q := "SELECT id, email, name, role, active, session_generation, created_at, updated_at, password_hash FROM users WHERE email_lower = $1"
-	if s.dialect == SQLite {
-		q = strings.Replace(q, "$1", "?", 1)
-	}
+	q := "SELECT id, email, name, role, active, session_generation, created_at, updated_at, password_hash FROM users WHERE email_lower = " + s.placeholder(1)
 	var u account.User
 	var role, hash string
 	err := s.reads.QueryRowContext(ctx, q, emailLower).Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.SessionGeneration, &u.CreatedAt, &u.UpdatedAt, &hash)
@@ -145,10 +142,7 @@ func (s *Accounts) UserByID(ctx context.Context, id string) (account.User, error
 
 // userWhere reads the user whose column equals v, without the password hash.
 func (s *Accounts) userWhere(ctx context.Context, column, v string) (account.User, error) {
-	q := "SELECT id, email, name, role, active, session_generation, created_at, updated_at FROM users WHERE " + column + " = $1"
-	if s.dialect == SQLite {
-		q = strings.Replace(q, "$1", "?", 1)
-	}
+	q := "SELECT id, email, name, role, active, session_generation, created_at, updated_at FROM users WHERE " + column + " = " + s.placeholder(1)
 	var u account.User
 	var role string
 	if err := s.reads.QueryRowContext(ctx, q, v).Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.SessionGeneration, &u.CreatedAt, &u.UpdatedAt); err != nil {
