@@ -49,7 +49,7 @@ func TestDatabaseAccessRule(t *testing.T) {
 					switch inner.Sel.Name {
 					case "sql":
 						if !slices.Contains(sqlAllowed, fn.Name.Name) {
-							t.Errorf("%s: %s uses database/sql's pool (.sql.%s): go through GORM, or the read pool for a read (package doc, rule 3)",
+							t.Errorf("%s: %s uses database/sql's pool (.sql.%s): go through GORM, or the read pool for a read (package doc, rules 2 to 5)",
 								fset.Position(n.Pos()), fn.Name.Name, n.Sel.Name)
 						}
 					case "reads":
@@ -61,12 +61,12 @@ func TestDatabaseAccessRule(t *testing.T) {
 				case *ast.CallExpr:
 					if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
 						if id, ok := sel.X.(*ast.Ident); ok && id.Name == "pgx" && sel.Sel.Name != "Identifier" && name != "listen.go" {
-							t.Errorf("%s: pgx.%s outside listen.go (package doc, rule 4)", fset.Position(n.Pos()), sel.Sel.Name)
+							t.Errorf("%s: pgx.%s outside listen.go (package doc, rule 6)", fset.Position(n.Pos()), sel.Sel.Name)
 						}
 					}
 				case *ast.BasicLit:
 					if strings.Contains(n.Value, "pg_notify") && name != "listen.go" {
-						t.Errorf("%s: pg_notify outside listen.go: call core.notify (package doc, rule 4)", fset.Position(n.Pos()))
+						t.Errorf("%s: pg_notify outside listen.go: call core.notify (package doc, rule 6)", fset.Position(n.Pos()))
 					}
 				}
 				return true

@@ -84,7 +84,7 @@ func (s *Requests) createInOneStatement(ctx context.Context, r *register.Request
 	}
 	b.WriteString("\nSELECT number FROM r")
 	var number string
-	// database/sql, not GORM's Raw (package doc, rule 3): the statement
+	// database/sql, not GORM's Raw (package doc, rule 4): the statement
 	// numbers its own parameters, one per column of every row.
 	if err := s.sql.QueryRowContext(ctx, b.String(), args...).Scan(&number); err != nil {
 		return err

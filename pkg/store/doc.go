@@ -36,31 +36,35 @@
 //  2. GORM's Raw and Exec, with ? parameters that GORM binds in the
 //     dialect's syntax, for SQL written by hand: joins, upserts (ON
 //     CONFLICT), counters (RETURNING), locks (FOR UPDATE SKIP LOCKED, LOCK
-//     TABLE), bulk statements, pg_notify, and what only one dialect says.
-//     Where the dialects need different SQL, one function builds it
-//     (dueCountsSQL, repeatCheckSQL, requestJoin), beside the query and with
-//     the reason in a comment; nowhere else switches on the dialect for
-//     SQL's sake. Transactions are s.db.Transaction, and every write goes
-//     through GORM, in one of these two ways, except the two statements
-//     of rule 3.
-//  3. database/sql directly, only
-//     - on core.reads, the read pool, for the reads on the path of every
-//     HTTP request or scan that were measured slower through GORM's
-//     reflection (the API token, the signed-in user, the repeat check, the
-//     reminders' scan and statistics): hand-scanned, with parameters
-//     written by core.placeholder. On SQLite these are read-only
-//     connections beside the single writer, which GORM does not hold, so
-//     that reads do not queue behind writes;
-//     - for two PostgreSQL writes that GORM's ? binding cannot carry:
-//     queuePostgres passes Go slices as arrays (GORM would expand them into
-//     a list), and createInOneStatement numbers the parameters of the
-//     statement it generates from the row structs itself;
-//     - for the handle as a whole: goose's migrations, Ping, Close, and
-//     SQL(), which hands the pool to what needs a *sql.DB (the session
-//     store, the pool's metrics, maintenance tools and tests).
-//  4. pgx only for LISTEN, on a connection of its own, in the one loop of
-//     listen.go (core.listen; NOTIFY is core.notify, in the sender's
-//     transaction). Elsewhere pgx is named for its error codes (pgconn, in
-//     wrap) and its quoting of identifiers (pgx.Identifier), never to
-//     connect.
+//     TABLE), bulk statements, and what only one dialect says. Where the
+//     dialects need different SQL for one query, one function or table
+//     builds it (dueCountsSQL, repeatCheckSQL, requestJoin), beside the
+//     query, with the reason in a comment. Transactions are
+//     s.db.Transaction; every write goes through GORM, by rule 1 or 2,
+//     except the two of rule 4.
+//  3. database/sql on core.reads, the read pool, for reads only: those on
+//     the path of every HTTP request (the API token, the signed-in user, an
+//     assignee, the repeat check of a create, a user's reminder settings: a
+//     statement scanned by hand costs a third of GORM's reflective scan,
+//     measured on the token's lookup) and the bulk reads of the reminders'
+//     scan and statistics. Their parameters are written by core.placeholder,
+//     the one place that knows each dialect's syntax. On SQLite the read
+//     pool is read-only connections beside the single writer, which GORM
+//     does not hold, so that reads do not queue behind writes; on
+//     PostgreSQL it is the one pool.
+//  4. database/sql on core.sql for two PostgreSQL writes that GORM's ?
+//     binding cannot carry: queuePostgres passes Go slices as arrays (GORM
+//     would expand each into a list), and createInOneStatement numbers the
+//     parameters of the statement it generates from the row structs.
+//  5. database/sql for the handle as a whole: goose's migrations, Ping,
+//     Close, and SQL(), which hands the pool to what needs a *sql.DB (the
+//     browser sessions' store, the pool's metrics, maintenance tools and
+//     tests).
+//  6. pgx only to LISTEN, on a connection of its own, in the one loop of
+//     listen.go (core.listen); NOTIFY is core.notify, in the transaction of
+//     the change it announces. Elsewhere pgx is named for its error codes
+//     (pgconn, in wrap) and its quoting of identifiers (pgx.Identifier),
+//     never to connect.
+//
+// TestDatabaseAccessRule holds the code to rules 3 to 6.
 package store

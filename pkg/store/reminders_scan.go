@@ -275,7 +275,7 @@ func (s *Reminders) queuePostgres(ctx context.Context, rs []remind.Reminder, now
 		local[i], target[i], legal[i] = r.LocalDate.Start(time.UTC), r.Target.Start(time.UTC), r.Legal.Start(time.UTC)
 		sendAt[i], digest[i] = utc(r.SendAt), r.Digest
 	}
-	// database/sql, not GORM's Exec (package doc, rule 3): GORM would
+	// database/sql, not GORM's Exec (package doc, rule 4): GORM would
 	// expand each slice into a list instead of passing it as an array.
 	res, err := s.sql.ExecContext(ctx, `INSERT INTO reminders (request_id, obligation_id, stage, recipient_id, recipient_email,
 			local_date, send_at, target_date, legal_date, digest, next_attempt_at, created_at, updated_at)
