@@ -21,10 +21,13 @@
 // Store embeds them all, so that one *Store stands for every part (cmd/srok
 // passes it to every service), and keeps what concerns the database as a
 // whole: Open, Close, Migrate, Ping, the roles (GrantServing). A new method
-// goes on the part whose tables it reads or writes; one that writes another
-// part's table in the same transaction (a change and its audit entry) calls
-// that part's package-level helper (appendAudit, insertEvents) with the
-// transaction.
+// goes on the part whose tables it keeps, or, when it only reads another
+// part's tables for an interface of its own, on the part whose interface
+// asks for it: EmailLinks reads requests for Emails (register.Emails),
+// ProvisionalYears obligations for Calendar, ReminderOfficers users for
+// Reminders. A change that writes another part's table in its transaction
+// (a change and its audit entry) calls that part's package-level helper
+// (appendAudit, insertEvents) with the transaction.
 //
 // # Reaching the database
 //
