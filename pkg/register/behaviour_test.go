@@ -24,10 +24,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-var (
-	moscow = storetest.Moscow
-	cal    = storetest.Calendar
-)
+var moscow = storetest.Moscow
 
 // env is one database with the register on it and a settable clock.
 type env struct {
