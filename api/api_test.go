@@ -18,7 +18,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/srok/srok/api/httpx"
-	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/feeds"
@@ -30,26 +29,10 @@ import (
 )
 
 var (
-	moscow   = mustLoc("Europe/Moscow")
-	testCal  = mustCal()
-	fixedNow = time.Date(2026, 11, 25, 9, 0, 0, 0, moscow) // Wed
+	moscow   = storetest.Moscow
+	testCal  = storetest.Calendar
+	fixedNow = storetest.Start // Wed
 )
-
-func mustLoc(name string) *time.Location {
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return l
-}
-
-func mustCal() *calendar.Calendar {
-	c, err := calendar.Embedded()
-	if err != nil {
-		panic(err)
-	}
-	return c
-}
 
 // harness is the real router on a real database with a settable clock;
 // every response is checked against api/openapi.yaml.

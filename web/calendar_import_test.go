@@ -14,10 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/scs/postgresstore"
-	"github.com/alexedwards/scs/sqlite3store"
-	"github.com/alexedwards/scs/v2"
-
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
@@ -59,12 +55,7 @@ func newCalImportEnv(t *testing.T, d store.Dialect) *workEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ss scs.Store
-	if d == store.Postgres {
-		ss = postgresstore.NewWithCleanupInterval(st.SQL(), 0)
-	} else {
-		ss = sqlite3store.NewWithCleanupInterval(st.SQL(), 0)
-	}
+	ss := storetest.Sessions(st)
 	sm := httpx.NewSessions(httpx.SessionOptions{Store: ss, IdleTimeout: time.Hour, Lifetime: 12 * time.Hour})
 	e := &env{st: st, acc: acc, clock: clock, sys: srok.WithActor(context.Background(), srok.System)}
 	w := &workEnv{env: e, reg: reg}

@@ -18,9 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/scs/postgresstore"
-	"github.com/alexedwards/scs/sqlite3store"
-	"github.com/alexedwards/scs/v2"
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/srok/srok/api/httpx"
@@ -143,12 +140,7 @@ func newWorkEnvOf(t *testing.T, d store.Dialect, realEmails bool) *workEnv {
 		t.Fatal(err)
 	}
 	reg := register.NewService(st, cal, moscow, clock.Now, register.WithUsers(acc), register.WithAudit(trail))
-	var ss scs.Store
-	if d == store.Postgres {
-		ss = postgresstore.NewWithCleanupInterval(st.SQL(), 0)
-	} else {
-		ss = sqlite3store.NewWithCleanupInterval(st.SQL(), 0)
-	}
+	ss := storetest.Sessions(st)
 	sm := httpx.NewSessions(httpx.SessionOptions{Store: ss, IdleTimeout: time.Hour, Lifetime: 12 * time.Hour})
 	e := &env{st: st, acc: acc, clock: clock, sys: srok.WithActor(context.Background(), srok.System)}
 	w := &workEnv{env: e, reg: reg, emails: newFakeEmails(st), feeds: feeds.NewService(st, trail, cal, feedBase, clock.Now)}

@@ -13,10 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/scs/postgresstore"
-	"github.com/alexedwards/scs/sqlite3store"
-	"github.com/alexedwards/scs/v2"
-
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/deadlines/calendar"
@@ -30,17 +26,11 @@ import (
 	"github.com/srok/srok/web"
 )
 
-var regCal = func() *calendar.Calendar {
-	c, err := calendar.Embedded()
-	if err != nil {
-		panic(err)
-	}
-	return c
-}()
+var regCal = storetest.Calendar
 
 // regNow is the clock of the register's pages: Wednesday 25.11.2026,
 // 09:00 in Moscow, a working day.
-var regNow = time.Date(2026, 11, 25, 9, 0, 0, 0, moscow)
+var regNow = storetest.Start
 
 // regEnv is the pages with the register mounted, on one database, with the
 // users of each role signed in in a browser of their own.
@@ -74,12 +64,7 @@ func newRegEnv(t *testing.T, d store.Dialect, o regOptions) *regEnv {
 	trail := audit.NewService(st, clock.Now)
 	acc := account.NewService(st, clock.Now, cheapHash, account.WithAudit(trail))
 	reg := register.NewService(st, regCal, moscow, clock.Now, register.WithUsers(acc), register.WithAudit(trail))
-	var ss scs.Store
-	if d == store.Postgres {
-		ss = postgresstore.NewWithCleanupInterval(st.SQL(), 0)
-	} else {
-		ss = sqlite3store.NewWithCleanupInterval(st.SQL(), 0)
-	}
+	ss := storetest.Sessions(st)
 	sm := httpx.NewSessions(httpx.SessionOptions{Store: ss, IdleTimeout: time.Hour, Lifetime: 12 * time.Hour})
 	srv := httpx.New(httpx.Options{Auth: acc, Sessions: sm, SessionIdle: time.Hour})
 	base := &env{st: st, acc: acc, clock: clock, sys: srok.WithActor(context.Background(), srok.System)}

@@ -14,10 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/scs/postgresstore"
-	"github.com/alexedwards/scs/sqlite3store"
-	"github.com/alexedwards/scs/v2"
-
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
@@ -33,13 +29,7 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 // cheapHash makes password hashing almost free in tests.
 var cheapHash = account.WithPasswordParams(account.PasswordParams{Memory: 64, Time: 1, Threads: 1})
 
-var moscow = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Moscow")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
+var moscow = storetest.Moscow
 
 const goodPassword = "a long enough password"
 
@@ -81,12 +71,7 @@ func newEnv(t *testing.T, d store.Dialect, o sessionOptions) *env {
 	st := storetest.MustOpen(t, d)
 	clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, moscow))
 	acc := account.NewService(st, clock.Now, cheapHash)
-	var ss scs.Store
-	if d == store.Postgres {
-		ss = postgresstore.NewWithCleanupInterval(st.SQL(), 0)
-	} else {
-		ss = sqlite3store.NewWithCleanupInterval(st.SQL(), 0)
-	}
+	ss := storetest.Sessions(st)
 	sm := httpx.NewSessions(httpx.SessionOptions{Store: ss, IdleTimeout: o.idle, Lifetime: o.lifetime, Secure: o.secure})
 	e := &env{st: st, acc: acc, clock: clock, sys: srok.WithActor(context.Background(), srok.System)}
 	srv := httpx.New(httpx.Options{Auth: acc, Sessions: sm, SessionIdle: o.idle})

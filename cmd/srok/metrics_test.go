@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,6 +19,7 @@ import (
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/metrics"
 	"github.com/srok/srok/pkg/register"
+	dt "github.com/srok/srok/pkg/remind/delivertest"
 	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
 	"github.com/srok/srok/pkg/store/storetest"
@@ -79,23 +79,11 @@ func (m metricsEnv) get(t *testing.T, path, authorization string) (int, http.Hea
 }
 
 // seedOutboxRow writes one reminders row (migration 8) as the planner
-// would, through the database handle.
-func seedOutboxRow(t *testing.T, st *store.Store, requestID, obligationID, userID, stage, status string, sendAt time.Time) {
+// would, for the first obligation of r.
+func seedOutboxRow(t *testing.T, st *store.Store, r *register.Request, userID, stage, status string, sendAt time.Time) {
 	t.Helper()
-	q := `INSERT INTO reminders (request_id, obligation_id, stage, recipient_id, recipient_email, local_date, send_at,
-    target_date, legal_date, status, next_attempt_at, created_at, updated_at)
-VALUES (?, ?, ?, ?, 'officer@example.ru', ?, ?, ?, ?, ?, ?, ?, ?)`
-	if st.Dialect() == store.Postgres {
-		for i := 1; strings.Contains(q, "?"); i++ {
-			q = strings.Replace(q, "?", fmt.Sprintf("$%d", i), 1)
-		}
-	}
-	sendAt = sendAt.UTC()
-	day := sendAt.Format(time.DateOnly)
-	if _, err := st.SQL().ExecContext(context.Background(), q, requestID, obligationID, stage, userID, day, sendAt,
-		day, day, status, sendAt, sendAt, sendAt); err != nil {
-		t.Fatalf("seed reminder: %v", err)
-	}
+	dt.MustReminders(t, st, dt.Row{Request: r, Stage: stage, RecipientID: userID, RecipientEmail: "officer@example.ru",
+		LocalDate: calendar.DateOf(sendAt.UTC()), Due: sendAt, Status: status})
 }
 
 // metricLine returns the value of the sample named exactly name (with its
@@ -155,12 +143,11 @@ func TestMetricsOnMainListener(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ob := r.Obligations[0].ID
-			seedOutboxRow(t, m.st, r.ID, ob, m.userID, "tomorrow", "pending", now.Add(-150*time.Second))
-			seedOutboxRow(t, m.st, r.ID, ob, m.userID, "due", "pending", now.Add(24*time.Hour))
-			seedOutboxRow(t, m.st, r.ID, ob, m.userID, "soon", "sent", now.Add(-72*time.Hour))
-			seedOutboxRow(t, m.st, r.ID, ob, m.userID, "overdue", "failed", now.Add(-48*time.Hour))
-			seedOutboxRow(t, m.st, r.ID, ob, m.userID, "escalation", "cancelled", now.Add(-48*time.Hour))
+			seedOutboxRow(t, m.st, r, m.userID, "tomorrow", "pending", now.Add(-150*time.Second))
+			seedOutboxRow(t, m.st, r, m.userID, "due", "pending", now.Add(24*time.Hour))
+			seedOutboxRow(t, m.st, r, m.userID, "soon", "sent", now.Add(-72*time.Hour))
+			seedOutboxRow(t, m.st, r, m.userID, "overdue", "failed", now.Add(-48*time.Hour))
+			seedOutboxRow(t, m.st, r, m.userID, "escalation", "cancelled", now.Add(-48*time.Hour))
 			for range 2 {
 				if code, _, body := m.get(t, "/api/v1/requests/"+r.ID, "Bearer "+m.apiToken); code != http.StatusOK {
 					t.Fatalf("GET the request: %d %s", code, body)

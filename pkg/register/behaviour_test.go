@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
@@ -25,23 +24,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-var moscow = mustZone("Europe/Moscow")
-
-func mustZone(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
-var cal = func() *calendar.Calendar {
-	c, err := calendar.Embedded()
-	if err != nil {
-		panic(err)
-	}
-	return c
-}()
+var moscow = storetest.Moscow
 
 // env is one database with the register on it and a settable clock.
 type env struct {
@@ -55,31 +38,16 @@ type env struct {
 func forEachStore(t *testing.T, fn func(t *testing.T, e env)) {
 	// PostgreSQL's serving role owns nothing (README, Database roles).
 	storetest.EachServing(t, func(t *testing.T, st *store.Store) {
-		clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, moscow))
-		fn(t, env{
-			st:    st,
-			reg:   register.NewService(st, cal, moscow, clock.Now),
-			clock: clock,
-			ctx:   srok.WithActor(context.Background(), srok.Actor{ID: "u1", Name: "Officer One", UserID: "u1", Role: srok.RoleOfficer}),
-		})
+		r := storetest.NewRegister(st)
+		fn(t, env{st: st, reg: r.Service, clock: r.Clock, ctx: r.Ctx})
 	})
 }
 
-func access(name, email, received string) register.Input {
-	return register.Input{Type: "access", Channel: "email", ReceivedAt: received,
-		Subject: register.SubjectInput{Name: name, Email: email}}
-}
+var access = storetest.Access
 
 func mustCreate(t *testing.T, e env, in register.Input) *register.Request {
 	t.Helper()
-	r, replayed, err := e.reg.Create(e.ctx, in, nil)
-	if err != nil {
-		t.Fatalf("create: %v", err)
-	}
-	if replayed {
-		t.Fatal("create without key replayed")
-	}
-	return r
+	return storetest.MustCreate(t, e.reg, e.ctx, in)
 }
 
 func wantCode(t *testing.T, err error, code srok.Code) {

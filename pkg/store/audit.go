@@ -11,7 +11,12 @@ import (
 	"github.com/srok/srok/pkg/audit"
 )
 
-var _ audit.Store = (*Store)(nil)
+// Audit keeps the audit trail (журнал действий): who saw and changed what,
+// appended only, and the hash chain that links its entries so that a row
+// changed or removed afterwards shows.
+type Audit struct{ *core }
+
+var _ audit.Store = (*Audit)(nil)
 
 // auditRow is one entry of the audit trail (table audit_entries).
 type auditRow struct {
@@ -81,7 +86,7 @@ func toAuditEntry(row auditRow) audit.Entry {
 // AppendAudit implements audit.Store: one INSERT of every entry, whatever
 // the requests they name (a list read's ids are a JSON array in its row:
 // recording 50 shown requests as 50 rows doubled the cost of a list page).
-func (s *Store) AppendAudit(ctx context.Context, entries []*audit.Entry) error {
+func (s *Audit) AppendAudit(ctx context.Context, entries []*audit.Entry) error {
 	if s.dialect == SQLite {
 		// The chain's head is read and advanced with the entries.
 		return s.wrap("append audit", s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -144,7 +149,7 @@ func chainSQLite(tx *gorm.DB, rows []auditRow) error {
 // chainUnchained puts the entries stored before migration 00012 on SQLite
 // into the chain, in id order (on PostgreSQL the migration itself does).
 // It does nothing once they all are.
-func (s *Store) chainUnchained(ctx context.Context) error {
+func (s *Audit) chainUnchained(ctx context.Context) error {
 	if s.dialect != SQLite {
 		return nil
 	}
@@ -174,10 +179,10 @@ func (s *Store) chainUnchained(ctx context.Context) error {
 	}
 }
 
-var _ audit.ChainStore = (*Store)(nil)
+var _ audit.ChainStore = (*Audit)(nil)
 
 // AuditLinks implements audit.ChainStore.
-func (s *Store) AuditLinks(ctx context.Context, after int64, limit int) ([]audit.Link, error) {
+func (s *Audit) AuditLinks(ctx context.Context, after int64, limit int) ([]audit.Link, error) {
 	var rows []auditRow
 	if err := s.db.WithContext(ctx).Where("seq > ?", after).Order("seq").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, s.wrap("audit chain", err)
@@ -193,7 +198,7 @@ func (s *Store) AuditLinks(ctx context.Context, after int64, limit int) ([]audit
 }
 
 // AuditUnchained implements audit.ChainStore.
-func (s *Store) AuditUnchained(ctx context.Context, limit int) ([]int64, error) {
+func (s *Audit) AuditUnchained(ctx context.Context, limit int) ([]int64, error) {
 	var ids []int64
 	if err := s.db.WithContext(ctx).Model(&auditRow{}).Where("seq IS NULL OR hash IS NULL").Order("id").Limit(limit).Pluck("id", &ids).Error; err != nil {
 		return nil, s.wrap("audit chain", err)
@@ -202,7 +207,7 @@ func (s *Store) AuditUnchained(ctx context.Context, limit int) ([]int64, error) 
 }
 
 // AuditHead implements audit.ChainStore.
-func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
+func (s *Audit) AuditHead(ctx context.Context) (int64, string, error) {
 	var head struct {
 		Seq  int64
 		Hash string
@@ -214,7 +219,7 @@ func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
 }
 
 // ListAudit implements audit.Store.
-func (s *Store) ListAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, error) {
+func (s *Audit) ListAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, error) {
 	q := s.db.WithContext(ctx).Model(&auditRow{})
 	if f.UserID != "" {
 		q = q.Where("user_id = ?", f.UserID)
@@ -270,7 +275,7 @@ const sealBatch = 1000
 // written unsealed (audit_chain_seal, migration 12), in batches, until none
 // is left, and returns how many it chained. On SQLite every entry is
 // chained as it is written (appendAudit), and there is nothing to seal.
-func (s *Store) SealAudit(ctx context.Context) (int, error) {
+func (s *Audit) SealAudit(ctx context.Context) (int, error) {
 	if s.dialect != Postgres {
 		return 0, nil
 	}

@@ -13,11 +13,8 @@ const authChannel = "srok_auth"
 // notifyAuth tells every srok process listening on the database, when tx
 // commits, that an authentication may have ended. SQLite has no other
 // process to tell (and no listener: its cache stays off).
-func (s *Store) notifyAuth(tx *gorm.DB) error {
-	if s.dialect != Postgres {
-		return nil
-	}
-	return tx.Exec("SELECT pg_notify(?, '')", authChannel).Error
+func (s *Accounts) notifyAuth(tx *gorm.DB) error {
+	return s.notify(tx, authChannel)
 }
 
 // ListenAuthChanges listens, on a connection of its own, for the changes
@@ -25,6 +22,6 @@ func (s *Store) notifyAuth(tx *gorm.DB) error {
 // listens, changed() for each change, heard(false) when the connection is
 // lost (it reconnects with a growing pause). On SQLite it returns at once:
 // nothing is heard, so nothing may be cached.
-func (s *Store) ListenAuthChanges(ctx context.Context, heard func(bool), changed func()) {
+func (s *Accounts) ListenAuthChanges(ctx context.Context, heard func(bool), changed func()) {
 	s.listen(ctx, authChannel, heard, changed)
 }

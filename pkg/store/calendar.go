@@ -28,8 +28,17 @@ type calendarYearRow struct {
 
 func (calendarYearRow) TableName() string { return "calendar_years" }
 
+// Calendar keeps the production calendar's imported years, and tells every
+// srok process on the database when an import changes them.
+type Calendar struct{ *core }
+
+var (
+	_ calendars.Store            = (*Calendar)(nil)
+	_ calendars.ProvisionalStore = (*Calendar)(nil)
+)
+
 // CalendarYears implements calendars.Store: the imported years, ascending.
-func (s *Store) CalendarYears(ctx context.Context) ([]calendars.StoredYear, error) {
+func (s *Calendar) CalendarYears(ctx context.Context) ([]calendars.StoredYear, error) {
 	var rows []calendarYearRow
 	if err := s.db.WithContext(ctx).Order("year").Find(&rows).Error; err != nil {
 		return nil, s.wrap("calendar years", err)
@@ -45,7 +54,7 @@ func (s *Store) CalendarYears(ctx context.Context) ([]calendars.StoredYear, erro
 // PutCalendarYears implements calendars.Store: it stores the years
 // (replacing a stored one) and the audit entry in one transaction and, on
 // PostgreSQL, tells every listening process when it commits.
-func (s *Store) PutCalendarYears(ctx context.Context, years []calendars.StoredYear, trail []*audit.Entry) error {
+func (s *Calendar) PutCalendarYears(ctx context.Context, years []calendars.StoredYear, trail []*audit.Entry) error {
 	if len(years) == 0 {
 		return nil
 	}
@@ -61,30 +70,9 @@ func (s *Store) PutCalendarYears(ctx context.Context, years []calendars.StoredYe
 		if err := appendAudit(tx, trail); err != nil {
 			return err
 		}
-		if s.dialect == Postgres {
-			return tx.Exec("SELECT pg_notify(?, '')", calendarChannel).Error
-		}
-		return nil
+		return s.notify(tx, calendarChannel)
 	})
 	return s.wrap("put calendar years", err)
-}
-
-// RecomputeCandidates implements register.RecomputeStore.
-func (s *Store) RecomputeCandidates(ctx context.Context, from calendar.Date, afterID string, limit int) ([]string, error) {
-	var ids []string
-	q := `SELECT DISTINCT r.id FROM requests r JOIN obligations o ON o.request_id = r.id
-		WHERE r.status IN ('new', 'in_progress') AND o.status = 'open'
-		  AND (o.provisional OR o.due_date >= ? OR o.extended_due_date >= ?)`
-	args := []any{dbDate(from), dbDate(from)}
-	if afterID != "" {
-		q += ` AND r.id > ?`
-		args = append(args, afterID)
-	}
-	err := s.db.WithContext(ctx).Raw(q+` ORDER BY r.id LIMIT ?`, append(args, limit)...).Scan(&ids).Error
-	if err != nil {
-		return nil, s.wrap("recompute candidates", err)
-	}
-	return ids, nil
 }
 
 // ListenCalendarChanges implements calendars.Store: on PostgreSQL it
@@ -92,7 +80,7 @@ func (s *Store) RecomputeCandidates(ctx context.Context, from calendar.Date, aft
 // by any srok process, until ctx ends: changed() for each (and once after
 // each (re)connection, as an import may have been missed meanwhile). On
 // SQLite it returns at once: the single process is the one importing.
-func (s *Store) ListenCalendarChanges(ctx context.Context, changed func()) {
+func (s *Calendar) ListenCalendarChanges(ctx context.Context, changed func()) {
 	// A change may have been missed while not listening: re-read on every
 	// (re)connection.
 	s.listen(ctx, calendarChannel, func(up bool) {
@@ -106,7 +94,7 @@ func (s *Store) ListenCalendarChanges(ctx context.Context, changed func()) {
 // legal dates (and extended ones) of the open obligations of open requests
 // that were counted provisionally, ascending. Few rows: only the terms that
 // reach a year without decree data.
-func (s *Store) ProvisionalYears(ctx context.Context) ([]int, error) {
+func (s *Calendar) ProvisionalYears(ctx context.Context) ([]int, error) {
 	var rows []struct {
 		DueDate         dbDate
 		ExtendedDueDate *dbDate

@@ -19,7 +19,7 @@ import (
 // INSERT … WITH, so that the counter's row lock is held for one statement
 // and its commit instead of five round trips. Measured on 1,000,000
 // requests, this is what lets creates scale past the counter.
-func (s *Store) createInOneStatement(ctx context.Context, r *register.Request, year int, events []register.Event, trail []*audit.Entry) error {
+func (s *Requests) createInOneStatement(ctx context.Context, r *register.Request, year int, events []register.Event, trail []*audit.Entry) error {
 	var b strings.Builder
 	args := []any{year, strconv.Itoa(year)}
 	arg := func(v any) string {
@@ -84,6 +84,8 @@ func (s *Store) createInOneStatement(ctx context.Context, r *register.Request, y
 	}
 	b.WriteString("\nSELECT number FROM r")
 	var number string
+	// database/sql, not GORM's Raw (package doc, rule 4): the statement
+	// numbers its own parameters, one per column of every row.
 	if err := s.sql.QueryRowContext(ctx, b.String(), args...).Scan(&number); err != nil {
 		return err
 	}

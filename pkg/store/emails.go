@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,9 +16,13 @@ import (
 	"github.com/srok/srok/pkg/srok"
 )
 
+// Emails keeps the incoming emails requests are registered from: the raw
+// message, what was read from it, and who sent it in (the receipts).
+type Emails struct{ *core }
+
 var (
-	_ intake.Store    = (*Store)(nil)
-	_ register.Emails = (*Store)(nil)
+	_ intake.Store    = (*Emails)(nil)
+	_ register.Emails = (*Emails)(nil)
 )
 
 // emailRow is an email as stored, without its raw bytes (read on their own).
@@ -120,7 +123,7 @@ func emailDate(at time.Time, offset *int) time.Time {
 // body hash); the one stored is then read back. Concurrent duplicates are
 // safe: on PostgreSQL the second insert waits on the index for the first to
 // commit, then does nothing and reads it; SQLite has one writer.
-func (s *Store) PutEmail(ctx context.Context, e *intake.Email, raw []byte, bodyHash string, trail intake.Trail) (string, bool, error) {
+func (s *Emails) PutEmail(ctx context.Context, e *intake.Email, raw []byte, bodyHash string, trail intake.Trail) (string, bool, error) {
 	row, err := toEmailRow(e, bodyHash)
 	if err != nil {
 		return "", false, fmt.Errorf("store: put email: %w", err)
@@ -167,7 +170,7 @@ func (s *Store) PutEmail(ctx context.Context, e *intake.Email, raw []byte, bodyH
 }
 
 // Email implements intake.Store.
-func (s *Store) Email(ctx context.Context, id string) (*intake.Email, error) {
+func (s *Emails) Email(ctx context.Context, id string) (*intake.Email, error) {
 	if !validID(id) {
 		return nil, srok.Errorf(srok.ENOTFOUND, "no email with id %q", id)
 	}
@@ -182,23 +185,22 @@ func (s *Store) Email(ctx context.Context, id string) (*intake.Email, error) {
 }
 
 // EmailRaw implements intake.Store.
-func (s *Store) EmailRaw(ctx context.Context, id string) ([]byte, error) {
+func (s *Emails) EmailRaw(ctx context.Context, id string) ([]byte, error) {
 	if !validID(id) {
 		return nil, srok.Errorf(srok.ENOTFOUND, "no email with id %q", id)
 	}
-	var raw []byte
-	err := s.sql.QueryRowContext(ctx, `SELECT raw FROM emails WHERE id = `+s.placeholder(1), id).Scan(&raw)
-	if err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, srok.Errorf(srok.ENOTFOUND, "no email with id %q", id)
-		}
+	var rows []struct{ Raw []byte }
+	if err := s.db.WithContext(ctx).Raw(`SELECT raw FROM emails WHERE id = ?`, id).Scan(&rows).Error; err != nil {
 		return nil, s.wrap("get raw email", err)
 	}
-	return raw, nil
+	if len(rows) == 0 {
+		return nil, srok.Errorf(srok.ENOTFOUND, "no email with id %q", id)
+	}
+	return rows[0].Raw, nil
 }
 
 // EmailSentBy implements intake.Store.
-func (s *Store) EmailSentBy(ctx context.Context, id, actorID string) (bool, error) {
+func (s *Emails) EmailSentBy(ctx context.Context, id, actorID string) (bool, error) {
 	if !validID(id) {
 		return false, nil
 	}
@@ -213,7 +215,7 @@ func (s *Store) EmailSentBy(ctx context.Context, id, actorID string) (bool, erro
 // EmailIngestedBy implements register.Emails: a receipt by the user
 // themselves (a browser session, the command line) or by any of their API
 // tokens, whose actor ids are "token:<token id>".
-func (s *Store) EmailIngestedBy(ctx context.Context, id, userID string) (bool, error) {
+func (s *Emails) EmailIngestedBy(ctx context.Context, id, userID string) (bool, error) {
 	if !validID(id) || !validID(userID) {
 		return false, nil
 	}
@@ -227,7 +229,7 @@ func (s *Store) EmailIngestedBy(ctx context.Context, id, userID string) (bool, e
 }
 
 // EmailLinks implements register.Emails.
-func (s *Store) EmailLinks(ctx context.Context, id string) ([]register.EmailLink, error) {
+func (s *Emails) EmailLinks(ctx context.Context, id string) ([]register.EmailLink, error) {
 	if !validID(id) {
 		return nil, nil
 	}
@@ -250,7 +252,7 @@ func (s *Store) EmailLinks(ctx context.Context, id string) ([]register.EmailLink
 }
 
 // EmailsWithMessageID implements intake.Store.
-func (s *Store) EmailsWithMessageID(ctx context.Context, messageID string) ([]intake.Key, error) {
+func (s *Emails) EmailsWithMessageID(ctx context.Context, messageID string) ([]intake.Key, error) {
 	var rows []struct {
 		ID         string
 		SHA256     string `gorm:"column:sha256"`
@@ -269,7 +271,7 @@ func (s *Store) EmailsWithMessageID(ctx context.Context, messageID string) ([]in
 }
 
 // EmailDate implements register.Emails.
-func (s *Store) EmailDate(ctx context.Context, id string) (*time.Time, error) {
+func (s *Emails) EmailDate(ctx context.Context, id string) (*time.Time, error) {
 	if !validID(id) {
 		return nil, srok.Errorf(srok.ENOTFOUND, "no email with id %q", id)
 	}

@@ -15,11 +15,14 @@ import (
 	"github.com/srok/srok/pkg/srok"
 )
 
-var _ feeds.Store = (*Store)(nil)
+// Feeds keeps the calendar feeds: one secret per user (its hash), and reads
+// the terms of the requests the user sees; with Reminders.ReminderOfficers
+// the Store implements feeds.Store.
+type Feeds struct{ *core }
 
 // PutCalendarFeed implements feeds.Store: one row per user, so a new feed
 // replaces the earlier one's hash and the old address reads nothing.
-func (s *Store) PutCalendarFeed(ctx context.Context, f feeds.Feed, hash string, trail []*audit.Entry) error {
+func (s *Feeds) PutCalendarFeed(ctx context.Context, f feeds.Feed, hash string, trail []*audit.Entry) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec(`INSERT INTO calendar_feeds (user_id, hash, created_at, last_read_at) VALUES (?, ?, ?, NULL)
 			ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash, created_at = excluded.created_at, last_read_at = NULL`,
@@ -32,7 +35,7 @@ func (s *Store) PutCalendarFeed(ctx context.Context, f feeds.Feed, hash string, 
 }
 
 // DeleteCalendarFeed implements feeds.Store.
-func (s *Store) DeleteCalendarFeed(ctx context.Context, userID string, trail []*audit.Entry) (bool, error) {
+func (s *Feeds) DeleteCalendarFeed(ctx context.Context, userID string, trail []*audit.Entry) (bool, error) {
 	var found bool
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Exec(`DELETE FROM calendar_feeds WHERE user_id = ?`, userID)
@@ -48,7 +51,7 @@ func (s *Store) DeleteCalendarFeed(ctx context.Context, userID string, trail []*
 }
 
 // CalendarFeed implements feeds.Store.
-func (s *Store) CalendarFeed(ctx context.Context, userID string) (feeds.Feed, error) {
+func (s *Feeds) CalendarFeed(ctx context.Context, userID string) (feeds.Feed, error) {
 	f := feeds.Feed{UserID: userID}
 	var read sql.NullTime
 	err := s.reads.QueryRowContext(ctx, `SELECT created_at, last_read_at FROM calendar_feeds WHERE user_id = $1`, userID).
@@ -65,7 +68,7 @@ func (s *Store) CalendarFeed(ctx context.Context, userID string) (feeds.Feed, er
 
 // CalendarFeedByHash implements feeds.Store: one indexed read
 // (calendar_feeds.hash is UNIQUE) per fetch of a feed.
-func (s *Store) CalendarFeedByHash(ctx context.Context, hash string) (feeds.Feed, feeds.Owner, error) {
+func (s *Feeds) CalendarFeedByHash(ctx context.Context, hash string) (feeds.Feed, feeds.Owner, error) {
 	var (
 		f    feeds.Feed
 		o    feeds.Owner
@@ -88,7 +91,7 @@ func (s *Store) CalendarFeedByHash(ctx context.Context, hash string) (feeds.Feed
 
 // TouchCalendarFeed implements feeds.Store: the condition makes concurrent
 // fetches write once.
-func (s *Store) TouchCalendarFeed(ctx context.Context, userID string, at, staleBefore time.Time) error {
+func (s *Feeds) TouchCalendarFeed(ctx context.Context, userID string, at, staleBefore time.Time) error {
 	err := s.db.WithContext(ctx).Exec(`UPDATE calendar_feeds SET last_read_at = ?
 		WHERE user_id = ? AND (last_read_at IS NULL OR last_read_at <= ?)`, utc(at), userID, utc(staleBefore)).Error
 	return s.wrap("touch calendar feed", err)
@@ -99,7 +102,7 @@ func (s *Store) TouchCalendarFeed(ctx context.Context, userID string, at, staleB
 // assignee is no active user, the rule of ReminderCandidates, so that a
 // feed lists what its owner is reminded of. Hand SQL: a join with a
 // computed column, scanned into the domain's items.
-func (s *Store) CalendarFeedItems(ctx context.Context, q feeds.ItemQuery) ([]feeds.Item, error) {
+func (s *Feeds) CalendarFeedItems(ctx context.Context, q feeds.ItemQuery) ([]feeds.Item, error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = feeds.MaxItems

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
 )
 
 // listen is the one LISTEN loop of the store: on a connection of its own
@@ -15,7 +16,7 @@ import (
 // heard(false) when the connection is lost, then reconnects after a pause
 // that doubles up to 10 s. On SQLite it returns at once: there is no other
 // process to hear from.
-func (s *Store) listen(ctx context.Context, channel string, heard func(bool), changed func()) {
+func (s *core) listen(ctx context.Context, channel string, heard func(bool), changed func()) {
 	if s.dialect != Postgres {
 		return
 	}
@@ -37,7 +38,7 @@ func (s *Store) listen(ctx context.Context, channel string, heard func(bool), ch
 	}
 }
 
-func (s *Store) listenOnce(ctx context.Context, channel string, heard func(bool), changed func()) error {
+func (s *core) listenOnce(ctx context.Context, channel string, heard func(bool), changed func()) error {
 	conn, err := pgx.Connect(ctx, s.url)
 	if err != nil {
 		return err
@@ -56,4 +57,14 @@ func (s *Store) listenOnce(ctx context.Context, channel string, heard func(bool)
 		}
 		changed()
 	}
+}
+
+// notify tells every srok process listening on channel, when tx commits,
+// that something changed. On SQLite it does nothing: there is no other
+// process to tell, and nothing listens.
+func (s *core) notify(tx *gorm.DB, channel string) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	return tx.Exec("SELECT pg_notify(?, '')", channel).Error
 }

@@ -12,12 +12,12 @@ import (
 	"github.com/srok/srok/pkg/remind"
 )
 
-var _ remind.SettingsStore = (*Store)(nil)
+var _ remind.SettingsStore = (*Reminders)(nil)
 
 // ReminderSettings implements remind.SettingsStore.
-func (s *Store) ReminderSettings(ctx context.Context, userID string) (remind.Settings, error) {
+func (s *Reminders) ReminderSettings(ctx context.Context, userID string) (remind.Settings, error) {
 	var c settingsColumns
-	err := s.reads.QueryRowContext(ctx, `SELECT digest, soon_days, tomorrow_days, send_hour FROM reminder_settings WHERE user_id = $1`,
+	err := s.reads.QueryRowContext(ctx, `SELECT digest, soon_days, tomorrow_days, send_hour FROM reminder_settings WHERE user_id = `+s.placeholder(1),
 		userID).Scan(c.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return remind.DefaultSettings(), nil
@@ -29,7 +29,7 @@ func (s *Store) ReminderSettings(ctx context.Context, userID string) (remind.Set
 }
 
 // PutReminderSettings implements remind.SettingsStore.
-func (s *Store) PutReminderSettings(ctx context.Context, userID string, st remind.Settings, now time.Time, trail []*audit.Entry) error {
+func (s *Reminders) PutReminderSettings(ctx context.Context, userID string, st remind.Settings, now time.Time, trail []*audit.Entry) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec(`INSERT INTO reminder_settings (user_id, digest, soon_days, tomorrow_days, send_hour, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?)

@@ -25,7 +25,7 @@ type failedRow struct {
 // ListFailedReminders returns up to limit of the reminders that failed for
 // good, the most recent failure first, for the dashboard: each is a term
 // someone was not told of. The index reminders_failed serves the order.
-func (s *Store) ListFailedReminders(ctx context.Context, limit int) ([]remind.FailedReminder, error) {
+func (s *Reminders) ListFailedReminders(ctx context.Context, limit int) ([]remind.FailedReminder, error) {
 	if limit <= 0 {
 		return nil, nil
 	}

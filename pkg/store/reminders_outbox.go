@@ -14,7 +14,12 @@ import (
 	"github.com/srok/srok/pkg/srok"
 )
 
-var _ remind.OutboxStore = (*Store)(nil)
+// Reminders keeps the reminder emails: who wants which (the settings), the
+// scan of the terms that call for one, and the outbox they wait in until
+// sent, with every attempt.
+type Reminders struct{ *core }
+
+var _ remind.OutboxStore = (*Reminders)(nil)
 
 // claimWhere is what makes a reminder claimable at ?: pending, due, and
 // not leased (or its lease ran out: the holder died mid-batch).
@@ -26,7 +31,7 @@ const claimWhere = `status = 'pending' AND next_attempt_at <= ? AND (locked_unti
 // locked_until) for the time of sending, after the claim's transaction
 // ends. On SQLite the single writer serialises claims; the lease is kept
 // the same way.
-func (s *Store) ClaimReminders(ctx context.Context, instance string, now, until time.Time, limit int) ([]remind.OutboxItem, error) {
+func (s *Reminders) ClaimReminders(ctx context.Context, instance string, now, until time.Time, limit int) ([]remind.OutboxItem, error) {
 	now = utc(now)
 	lock, lockR := "", ""
 	if s.dialect == Postgres {
@@ -86,7 +91,7 @@ type outboxRow struct {
 // outboxItems reads the claimed rows with what delivery checks again: the
 // request's and obligation's state now, the recipient's account, and a
 // recomputed legal date.
-func (s *Store) outboxItems(ctx context.Context, ids []int64, instance string) ([]remind.OutboxItem, error) {
+func (s *Reminders) outboxItems(ctx context.Context, ids []int64, instance string) ([]remind.OutboxItem, error) {
 	var rows []outboxRow
 	err := s.db.WithContext(ctx).Raw(`SELECT m.id, m.request_id, m.obligation_id, m.stage, m.recipient_id, m.recipient_email,
 		m.local_date, m.digest, m.attempts, r.number, r.type, r.time_zone, r.status, COALESCE(CAST(r.assignee_id AS TEXT), '') AS assignee_id,
@@ -133,7 +138,7 @@ func (s *Store) outboxItems(ctx context.Context, ids []int64, instance string) (
 // recomputed finds, per obligation of rows, the legal date a recomputation
 // moved after the last reminder sent for it: from the first such event's
 // "before" to the last one's "after".
-func (s *Store) recomputed(ctx context.Context, rows []outboxRow) (map[[2]string]*remind.DateChange, error) {
+func (s *Reminders) recomputed(ctx context.Context, rows []outboxRow) (map[[2]string]*remind.DateChange, error) {
 	reqs := make([]string, 0, len(rows))
 	seen := map[string]bool{}
 	for _, r := range rows {
@@ -220,7 +225,7 @@ func (attemptRow) TableName() string { return "reminder_attempts" }
 // finish updates rows ids with set (which must leave them unleased), and
 // writes an attempt of outcome per row (none when outcome is "") and the
 // events, in one transaction.
-func (s *Store) finish(ctx context.Context, op string, ids []int64, set map[string]any, outcome string, d remind.Delivery) error {
+func (s *Reminders) finish(ctx context.Context, op string, ids []int64, set map[string]any, outcome string, d remind.Delivery) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -247,25 +252,25 @@ func (s *Store) finish(ctx context.Context, op string, ids []int64, set map[stri
 }
 
 // MarkRemindersSent implements remind.OutboxStore.
-func (s *Store) MarkRemindersSent(ctx context.Context, ids []int64, d remind.Delivery) error {
+func (s *Reminders) MarkRemindersSent(ctx context.Context, ids []int64, d remind.Delivery) error {
 	return s.finish(ctx, "mark reminders sent", ids, map[string]any{"status": "sent", "sent_at": utc(d.At),
 		"message_id": d.MessageID, "attempts": gorm.Expr("attempts + 1"), "last_error": nil}, "sent", d)
 }
 
 // RetryReminders implements remind.OutboxStore.
-func (s *Store) RetryReminders(ctx context.Context, ids []int64, next time.Time, d remind.Delivery) error {
+func (s *Reminders) RetryReminders(ctx context.Context, ids []int64, next time.Time, d remind.Delivery) error {
 	return s.finish(ctx, "retry reminders", ids, map[string]any{"next_attempt_at": utc(next),
 		"attempts": gorm.Expr("attempts + 1"), "last_error": truncate(d.Error, 1000)}, "temporary", d)
 }
 
 // FailReminders implements remind.OutboxStore.
-func (s *Store) FailReminders(ctx context.Context, ids []int64, d remind.Delivery) error {
+func (s *Reminders) FailReminders(ctx context.Context, ids []int64, d remind.Delivery) error {
 	return s.finish(ctx, "fail reminders", ids, map[string]any{"status": "failed",
 		"attempts": gorm.Expr("attempts + 1"), "last_error": truncate(d.Error, 1000)}, "permanent", d)
 }
 
 // CancelReminders implements remind.OutboxStore.
-func (s *Store) CancelReminders(ctx context.Context, ids []int64, reason string, at time.Time) error {
+func (s *Reminders) CancelReminders(ctx context.Context, ids []int64, reason string, at time.Time) error {
 	return s.finish(ctx, "cancel reminders", ids, map[string]any{"status": "cancelled", "last_error": reason}, "",
 		remind.Delivery{At: at})
 }
@@ -274,7 +279,7 @@ func (s *Store) CancelReminders(ctx context.Context, ids []int64, reason string,
 // are one UPDATE: on PostgreSQL a claim running at the same moment either
 // sees the extended lease or has changed locked_by first, so that exactly
 // one of the two instances goes on to send.
-func (s *Store) HoldReminders(ctx context.Context, ids []int64, instance string, until time.Time) (bool, error) {
+func (s *Reminders) HoldReminders(ctx context.Context, ids []int64, instance string, until time.Time) (bool, error) {
 	if len(ids) == 0 {
 		return true, nil
 	}
@@ -299,7 +304,7 @@ func (s *Store) HoldReminders(ctx context.Context, ids []int64, instance string,
 var errNotHeld = errors.New("store: reminders no longer held")
 
 // ReleaseReminders implements remind.OutboxStore.
-func (s *Store) ReleaseReminders(ctx context.Context, ids []int64, instance string) error {
+func (s *Reminders) ReleaseReminders(ctx context.Context, ids []int64, instance string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -310,7 +315,7 @@ func (s *Store) ReleaseReminders(ctx context.Context, ids []int64, instance stri
 
 // FailedReminders counts the reminders that failed for good (the SMTP
 // server refused them with a 5xx), for the dashboard and the metrics.
-func (s *Store) FailedReminders(ctx context.Context) (int, error) {
+func (s *Reminders) FailedReminders(ctx context.Context) (int, error) {
 	var n int64
 	if err := s.db.WithContext(ctx).Table("reminders").Where("status = 'failed'").Count(&n).Error; err != nil {
 		return 0, s.wrap("failed reminders", err)

@@ -17,7 +17,7 @@ import (
 	"github.com/srok/srok/pkg/remind"
 )
 
-var _ remind.Store = (*Store)(nil)
+var _ remind.Store = (*Reminders)(nil)
 
 // effectiveTarget and effectiveLegal are an obligation's internal target and
 // legal date, the extended date once extended. effectiveTarget is, word for
@@ -29,7 +29,7 @@ const (
 )
 
 // ReminderOffsets implements remind.Store.
-func (s *Store) ReminderOffsets(ctx context.Context) ([]int, error) {
+func (s *Reminders) ReminderOffsets(ctx context.Context) ([]int, error) {
 	def := remind.DefaultSettings()
 	out := []int{def.SoonDays, def.TomorrowDays}
 	rows, err := s.reads.QueryContext(ctx, `SELECT soon_days FROM reminder_settings UNION SELECT tomorrow_days FROM reminder_settings`)
@@ -69,7 +69,7 @@ func (c *settingsColumns) settings() remind.Settings {
 // ReminderOfficers implements remind.Store: the active officers, or, while
 // there is none (an installation with its first administrator only), the
 // active administrators.
-func (s *Store) ReminderOfficers(ctx context.Context) ([]remind.Recipient, error) {
+func (s *Reminders) ReminderOfficers(ctx context.Context) ([]remind.Recipient, error) {
 	rows, err := s.reads.QueryContext(ctx, `SELECT u.id, u.email, u.role, rs.digest, rs.soon_days, rs.tomorrow_days, rs.send_hour
 		FROM users u LEFT JOIN reminder_settings rs ON rs.user_id = u.id
 		WHERE u.active AND u.role = CASE WHEN EXISTS (SELECT 1 FROM users o WHERE o.role = 'officer' AND o.active)
@@ -96,11 +96,11 @@ func (s *Store) ReminderOfficers(ctx context.Context) ([]remind.Recipient, error
 // targets through obligations_open_target, the overdue through
 // obligations_open_due, the newly registered through requests_created),
 // then the selected obligations with their request and assignee.
-func (s *Store) ReminderCandidates(ctx context.Context, q remind.CandidateQuery) ([]remind.Obligation, error) {
+func (s *Reminders) ReminderCandidates(ctx context.Context, q remind.CandidateQuery) ([]remind.Obligation, error) {
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
+		return s.placeholder(len(args))
 	}
 	var ranges []string
 	for _, r := range q.Targets {
@@ -135,7 +135,7 @@ func (s *Store) ReminderCandidates(ctx context.Context, q remind.CandidateQuery)
 		// The candidates are a few thousand rows out of a million, yet
 		// their estimated cost turns on JIT compilation, which costs more
 		// than the query: off for this transaction.
-		tx, err := s.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		tx, err := s.reads.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
 			return nil, s.wrap("reminder candidates", err)
 		}
@@ -158,7 +158,7 @@ var requestJoin = map[Dialect]string{
 	SQLite: `JOIN requests r ON r.id = o.request_id AND r.status IN ('new', 'in_progress')`,
 }
 
-func (s *Store) scanCandidates(rows *sql.Rows, err error) ([]remind.Obligation, error) {
+func (s *Reminders) scanCandidates(rows *sql.Rows, err error) ([]remind.Obligation, error) {
 	if err != nil {
 		return nil, s.wrap("reminder candidates", err)
 	}
@@ -220,7 +220,7 @@ const queueSplit = 4000
 // commit each on their own: if one fails, the rows of the other stay
 // queued and the next scan queues the rest (it returns the rows inserted
 // with the error).
-func (s *Store) QueueReminders(ctx context.Context, rs []remind.Reminder, now time.Time) (int, error) {
+func (s *Reminders) QueueReminders(ctx context.Context, rs []remind.Reminder, now time.Time) (int, error) {
 	if len(rs) == 0 {
 		return 0, nil
 	}
@@ -252,7 +252,7 @@ func (s *Store) QueueReminders(ctx context.Context, rs []remind.Reminder, now ti
 }
 
 // queuePostgres inserts rs in one statement.
-func (s *Store) queuePostgres(ctx context.Context, rs []remind.Reminder, now time.Time) (int, error) {
+func (s *Reminders) queuePostgres(ctx context.Context, rs []remind.Reminder, now time.Time) (int, error) {
 	// The arrays go in PostgreSQL's binary form (uuid, date): no text
 	// to parse and cast for every row.
 	n := len(rs)
@@ -275,6 +275,8 @@ func (s *Store) queuePostgres(ctx context.Context, rs []remind.Reminder, now tim
 		local[i], target[i], legal[i] = r.LocalDate.Start(time.UTC), r.Target.Start(time.UTC), r.Legal.Start(time.UTC)
 		sendAt[i], digest[i] = utc(r.SendAt), r.Digest
 	}
+	// database/sql, not GORM's Exec (package doc, rule 4): GORM would
+	// expand each slice into a list instead of passing it as an array.
 	res, err := s.sql.ExecContext(ctx, `INSERT INTO reminders (request_id, obligation_id, stage, recipient_id, recipient_email,
 			local_date, send_at, target_date, legal_date, digest, next_attempt_at, created_at, updated_at)
 		SELECT x.req, x.obl, x.stage, x.rcpt, x.email, x.local, x.send_at, x.target, x.legal,
@@ -291,7 +293,7 @@ func (s *Store) queuePostgres(ctx context.Context, rs []remind.Reminder, now tim
 }
 
 // queueSQLite inserts rs in statements of queueBatch rows.
-func (s *Store) queueSQLite(ctx context.Context, rs []remind.Reminder, now time.Time) (int, error) {
+func (s *Reminders) queueSQLite(ctx context.Context, rs []remind.Reminder, now time.Time) (int, error) {
 	total := 0
 	for start := 0; start < len(rs); start += queueBatch {
 		batch := rs[start:min(start+queueBatch, len(rs))]

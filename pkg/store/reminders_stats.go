@@ -39,7 +39,7 @@ const oldestPending = `SELECT send_at FROM reminders WHERE status = 'pending' OR
 // ReminderStats returns the counts of the reminders outbox. On SQLite it
 // reads through the read-only pool, so that a scrape never waits behind
 // the writer.
-func (s *Store) ReminderStats(ctx context.Context) (ReminderStats, error) {
+func (s *Reminders) ReminderStats(ctx context.Context) (ReminderStats, error) {
 	var st ReminderStats
 	if err := s.reads.QueryRowContext(ctx, reminderCounts).Scan(&st.Pending, &st.Sent, &st.Failed); err != nil {
 		return st, s.wrap("count reminders", err)

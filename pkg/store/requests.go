@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,18 +12,26 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/srok/srok/deadlines"
+	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 )
 
-var _ register.Store = (*Store)(nil)
+// Requests keeps the register: the requests, their obligations and
+// timelines, the registration counters and the idempotency keys.
+type Requests struct{ *core }
+
+var (
+	_ register.Store          = (*Requests)(nil)
+	_ register.RecomputeStore = (*Requests)(nil)
+)
 
 // errReplay ends the create transaction when the idempotency key exists.
 var errReplay = errors.New("idempotency key exists")
 
 // CreateRequest implements register.Store.
-func (s *Store) CreateRequest(ctx context.Context, r *register.Request, year int, events []register.Event, key *register.IdempotencyKey, trail []*audit.Entry) (*register.Request, error) {
+func (s *Requests) CreateRequest(ctx context.Context, r *register.Request, year int, events []register.Event, key *register.IdempotencyKey, trail []*audit.Entry) (*register.Request, error) {
 	select {
 	case s.creates <- struct{}{}:
 		defer func() { <-s.creates }()
@@ -90,7 +97,7 @@ func (s *Store) CreateRequest(ctx context.Context, r *register.Request, year int
 }
 
 // replay returns the request first created under key.
-func (s *Store) replay(ctx context.Context, actor string, key *register.IdempotencyKey) (*register.Request, error) {
+func (s *Requests) replay(ctx context.Context, actor string, key *register.IdempotencyKey) (*register.Request, error) {
 	var k struct {
 		BodyHash  string
 		RequestID *string
@@ -134,7 +141,7 @@ func insertEvents(tx *gorm.DB, events []register.Event) error {
 }
 
 // Request implements register.Store.
-func (s *Store) Request(ctx context.Context, id string) (*register.Request, error) {
+func (s *Requests) Request(ctx context.Context, id string) (*register.Request, error) {
 	db := s.db.WithContext(ctx)
 	var row requestRow
 	if err := db.Where("id = ?", id).Take(&row).Error; err != nil {
@@ -151,7 +158,7 @@ func (s *Store) Request(ctx context.Context, id string) (*register.Request, erro
 }
 
 // UpdateRequest implements register.Store.
-func (s *Store) UpdateRequest(ctx context.Context, r *register.Request, version int, events []register.Event, trail []*audit.Entry) error {
+func (s *Requests) UpdateRequest(ctx context.Context, r *register.Request, version int, events []register.Event, trail []*audit.Entry) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := toRequestRow(r)
 		res := tx.Model(&requestRow{}).Where("id = ? AND version = ?", r.ID, version).
@@ -186,7 +193,7 @@ func (s *Store) UpdateRequest(ctx context.Context, r *register.Request, version 
 }
 
 // AppendEvents implements register.Store.
-func (s *Store) AppendEvents(ctx context.Context, events []register.Event, trail []*audit.Entry) error {
+func (s *Requests) AppendEvents(ctx context.Context, events []register.Event, trail []*audit.Entry) error {
 	if len(trail) == 0 {
 		return s.wrap("append events", insertEvents(s.db.WithContext(ctx), events))
 	}
@@ -210,7 +217,7 @@ var sortColumn = map[register.SortKey]string{
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // ListRequests implements register.Store.
-func (s *Store) ListRequests(ctx context.Context, f register.Filter) ([]*register.Request, error) {
+func (s *Requests) ListRequests(ctx context.Context, f register.Filter) ([]*register.Request, error) {
 	col, ok := sortColumn[f.Sort.Key]
 	if !ok {
 		return nil, srok.Invalid(srok.FieldError{Field: "sort", Problem: fmt.Sprintf("cannot sort by %q", f.Sort.Key)})
@@ -286,7 +293,7 @@ func (s *Store) ListRequests(ctx context.Context, f register.Filter) ([]*registe
 }
 
 // withObligations loads the obligations of rows in one query.
-func (s *Store) withObligations(ctx context.Context, rows []requestRow) ([]*register.Request, error) {
+func (s *Requests) withObligations(ctx context.Context, rows []requestRow) ([]*register.Request, error) {
 	out := make([]*register.Request, 0, len(rows))
 	if len(rows) == 0 {
 		return out, nil
@@ -309,8 +316,28 @@ func (s *Store) withObligations(ctx context.Context, rows []requestRow) ([]*regi
 	return out, nil
 }
 
+// RecomputeCandidates implements register.RecomputeStore: the open
+// requests whose open terms an import of calendar years from the date from
+// on may move, by id after afterID.
+func (s *Requests) RecomputeCandidates(ctx context.Context, from calendar.Date, afterID string, limit int) ([]string, error) {
+	var ids []string
+	q := `SELECT DISTINCT r.id FROM requests r JOIN obligations o ON o.request_id = r.id
+		WHERE r.status IN ('new', 'in_progress') AND o.status = 'open'
+		  AND (o.provisional OR o.due_date >= ? OR o.extended_due_date >= ?)`
+	args := []any{dbDate(from), dbDate(from)}
+	if afterID != "" {
+		q += ` AND r.id > ?`
+		args = append(args, afterID)
+	}
+	err := s.db.WithContext(ctx).Raw(q+` ORDER BY r.id LIMIT ?`, append(args, limit)...).Scan(&ids).Error
+	if err != nil {
+		return nil, s.wrap("recompute candidates", err)
+	}
+	return ids, nil
+}
+
 // Timeline implements register.Store.
-func (s *Store) Timeline(ctx context.Context, requestID string, afterID int64, limit int) ([]register.Event, error) {
+func (s *Requests) Timeline(ctx context.Context, requestID string, afterID int64, limit int) ([]register.Event, error) {
 	var rows []eventRow
 	if err := s.db.WithContext(ctx).Where("request_id = ? AND id > ?", requestID, afterID).Order("id").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, s.wrap("timeline", err)
@@ -323,8 +350,10 @@ func (s *Store) Timeline(ctx context.Context, requestID string, afterID int64, l
 }
 
 // LatestAccess implements register.Store. It runs on every create of an
-// access request, so it is plain SQL reading two columns.
-func (s *Store) LatestAccess(ctx context.Context, email, phone string, from, to time.Time, excludeID string) (*register.Request, error) {
+// access request, so it is plain SQL reading two columns, on the read pool
+// (package doc, rule 3): its parameters are numbered, each window's used by
+// every branch.
+func (s *Requests) LatestAccess(ctx context.Context, email, phone string, from, to time.Time, excludeID string) (*register.Request, error) {
 	email = strings.ToLower(email)
 	if email == "" && phone == "" {
 		return nil, nil
@@ -336,7 +365,7 @@ func (s *Store) LatestAccess(ctx context.Context, email, phone string, from, to 
 		}
 	}
 	var r register.Request
-	err := s.sql.QueryRowContext(ctx, repeatCheckSQL(s.dialect, email != "", phone != "", excludeID != ""), args...).Scan(&r.ID, &r.Number)
+	err := s.reads.QueryRowContext(ctx, repeatCheckSQL(s.dialect, email != "", phone != "", excludeID != ""), args...).Scan(&r.ID, &r.Number)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -380,17 +409,6 @@ func repeatCheckSQL(d Dialect, email, phone, exclude bool) string {
 	return "SELECT id, number FROM (" + strings.Join(branches, " UNION ALL ") + ") AS c ORDER BY received_at DESC LIMIT 1"
 }
 
-// placeholder is the n-th bind parameter in the dialect's syntax.
-func (s *Store) placeholder(n int) string { return ph(s.dialect, n) }
-
-// ph is the n-th bind parameter in d's syntax.
-func ph(d Dialect, n int) string {
-	if d == Postgres {
-		return "$" + strconv.Itoa(n)
-	}
-	return "?" + strconv.Itoa(n)
-}
-
 // dueCountsSQL is the dashboard's count of open terms by assignee and type.
 // On SQLite the group's first term is "+assignee": grouped by the bare
 // column, SQLite reads the whole register in requests_assignee_due's order
@@ -410,7 +428,7 @@ func dueCountsSQL(d Dialect) string {
 }
 
 // DueCounts implements register.Store.
-func (s *Store) DueCounts(ctx context.Context, now, todayEnd, soonEnd time.Time) ([]register.DueCount, error) {
+func (s *Requests) DueCounts(ctx context.Context, now, todayEnd, soonEnd time.Time) ([]register.DueCount, error) {
 	now, todayEnd, soonEnd = utc(now), utc(todayEnd), utc(soonEnd)
 	var rows []struct {
 		Assignee string

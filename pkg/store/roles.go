@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
 )
 
 // appendOnly are the tables the serving role may only read and append to:
@@ -34,10 +35,11 @@ func (s *Store) GrantServing(ctx context.Context, role string) error {
 		return fmt.Errorf("store: grant: no serving role named")
 	}
 	r := pgx.Identifier{role}.Sanitize()
-	var schema, me string
-	if err := s.sql.QueryRowContext(ctx, `SELECT current_schema(), current_user`).Scan(&schema, &me); err != nil {
+	var who struct{ Schema, Me string }
+	if err := s.db.WithContext(ctx).Raw(`SELECT current_schema() AS schema, current_user AS me`).Scan(&who).Error; err != nil {
 		return s.wrap("grant", err)
 	}
+	schema, me := who.Schema, who.Me
 	if me == role {
 		return fmt.Errorf("store: grant: the serving role %s is the owner that migrates: give DATABASE_URL another role", role)
 	}
@@ -57,17 +59,14 @@ func (s *Store) GrantServing(ctx context.Context, role string) error {
 		"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON " + list(appendOnly) + " FROM " + r,
 		"REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON " + list(readOnly) + " FROM " + r,
 	}
-	tx, err := s.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return s.wrap("grant", err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	for _, q := range stmts {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return s.wrap("grant", fmt.Errorf("%s: %w", q, err))
+	return s.wrap("grant", s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, q := range stmts {
+			if err := tx.Exec(q).Error; err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
 		}
-	}
-	return s.wrap("grant", tx.Commit())
+		return nil
+	}))
 }
 
 // AuditProtected reports whether the role this store connects as cannot
@@ -80,10 +79,10 @@ func (s *Store) AuditProtected(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	var unprotected bool
-	err := s.sql.QueryRowContext(ctx, `SELECT pg_has_role(current_user, c.relowner, 'USAGE')
+	err := s.db.WithContext(ctx).Raw(`SELECT pg_has_role(current_user, c.relowner, 'USAGE')
 			OR has_table_privilege(c.oid, 'UPDATE') OR has_table_privilege(c.oid, 'DELETE')
 			OR has_table_privilege(c.oid, 'TRUNCATE') OR has_table_privilege(c.oid, 'TRIGGER')
-		FROM pg_class c WHERE c.oid = 'audit_entries'::regclass`).Scan(&unprotected)
+		FROM pg_class c WHERE c.oid = 'audit_entries'::regclass`).Scan(&unprotected).Error
 	if err != nil {
 		return false, s.wrap("audit protection", err)
 	}

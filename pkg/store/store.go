@@ -1,7 +1,3 @@
-// Package store keeps the register in a SQL database through GORM:
-// PostgreSQL in production, an embedded pure-Go SQLite file as the
-// zero-setup default. It is the only package that imports GORM; its row
-// structs are its own and are converted to and from the domain's.
 package store
 
 import (
@@ -13,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,7 +21,14 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/srok/srok/migrations"
+	"github.com/srok/srok/pkg/account"
+	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/calendars"
 	"github.com/srok/srok/pkg/dsn"
+	"github.com/srok/srok/pkg/feeds"
+	"github.com/srok/srok/pkg/intake"
+	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/remind"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -44,8 +48,47 @@ type Options struct {
 	MaxOpenConns int
 }
 
-// Store is the register's storage. It implements register.Store.
+// Store is the register's storage: one part per thing kept (requests,
+// accounts, emails, reminders, the audit trail, the calendar), all on one
+// shared handle to the database (core). The parts are embedded, so that
+// their methods are the Store's own and every domain interface a part
+// implements the Store implements too; the Store itself keeps what concerns
+// the database as a whole: opening, closing, migrating, the roles.
 type Store struct {
+	*core
+	*Requests  // requests, obligations, timelines, counters, idempotency keys
+	*Accounts  // users, API tokens, setup tokens
+	*Throttle  // failed sign-ins
+	*Emails    // incoming emails and who sent them in
+	*Reminders // reminder settings, the scan, the outbox
+	*Audit     // the audit trail and its hash chain
+	*Calendar  // the imported years of the production calendar
+	*Feeds     // the calendar feeds of users
+}
+
+// The Store stands for every part wherever a domain package asks for one
+// of them (cmd/srok passes the one Store).
+var (
+	_ register.Store             = (*Store)(nil)
+	_ register.RecomputeStore    = (*Store)(nil)
+	_ register.Emails            = (*Store)(nil)
+	_ account.Store              = (*Store)(nil)
+	_ account.ThrottleStore      = (*Store)(nil)
+	_ intake.Store               = (*Store)(nil)
+	_ remind.Store               = (*Store)(nil)
+	_ remind.OutboxStore         = (*Store)(nil)
+	_ remind.SettingsStore       = (*Store)(nil)
+	_ audit.Store                = (*Store)(nil)
+	_ audit.ChainStore           = (*Store)(nil)
+	_ calendars.Store            = (*Store)(nil)
+	_ calendars.ProvisionalStore = (*Store)(nil)
+	_ feeds.Store                = (*Store)(nil)
+)
+
+// core is the handle every part of the store shares: the connections, the
+// dialect and the limits they are used with. Helpers that every part needs
+// (wrap, placeholder, listen) are its methods.
+type core struct {
 	db      *gorm.DB
 	sql     *sql.DB
 	dialect Dialect
@@ -68,6 +111,21 @@ type Store struct {
 	queueSplit int
 }
 
+// newStore assembles a Store and its parts on c.
+func newStore(c *core) *Store {
+	return &Store{
+		core:      c,
+		Requests:  &Requests{c},
+		Accounts:  &Accounts{c},
+		Throttle:  &Throttle{c},
+		Emails:    &Emails{c},
+		Reminders: &Reminders{c},
+		Audit:     &Audit{c},
+		Calendar:  &Calendar{c},
+		Feeds:     &Feeds{c},
+	}
+}
+
 // createsInFlight is how many create transactions may run at once.
 const createsInFlight = 4
 
@@ -85,7 +143,7 @@ func Open(ctx context.Context, databaseURL, dataDir string, o Options) (*Store, 
 		TranslateError:         false,
 	}
 	var (
-		s   = &Store{creates: make(chan struct{}, createsInFlight)}
+		s   = &core{creates: make(chan struct{}, createsInFlight)}
 		err error
 	)
 	switch {
@@ -145,7 +203,7 @@ func Open(ctx context.Context, databaseURL, dataDir string, o Options) (*Store, 
 	default:
 		return nil, fmt.Errorf("store: DATABASE_URL %q: use postgres://user:password@host:5432/db or sqlite:/path/to/srok.db", dsn.Redact(databaseURL))
 	}
-	return s, nil
+	return newStore(s), nil
 }
 
 // Dialect is the database in use.
@@ -204,6 +262,19 @@ func (s *Store) SchemaVersion(ctx context.Context) (current, target int64, err e
 	return current, target, nil
 }
 
+// placeholder is the n-th bind parameter in the dialect's syntax, for the
+// SQL that goes to database/sql directly (package doc, rule 3); GORM binds
+// its own ? parameters.
+func (s *core) placeholder(n int) string { return ph(s.dialect, n) }
+
+// ph is the n-th bind parameter in d's syntax.
+func ph(d Dialect, n int) string {
+	if d == Postgres {
+		return "$" + strconv.Itoa(n)
+	}
+	return "?" + strconv.Itoa(n)
+}
+
 // ErrSchemaBehind is returned by CheckSchema when migrations are pending.
 var ErrSchemaBehind = errors.New("the database schema is behind this version of srok: run `srok migrate` (or `srok serve --migrate`)")
 
@@ -235,7 +306,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // wrap translates a database error at the boundary: outages become
 // EUNAVAILABLE, a missing row ENOTFOUND, a unique violation ECONFLICT;
 // anything else stays an internal error with the operation named.
-func (s *Store) wrap(op string, err error) error {
+func (s *core) wrap(op string, err error) error {
 	if err == nil {
 		return nil
 	}

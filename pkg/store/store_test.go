@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/srok/srok/deadlines"
-	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
@@ -23,23 +22,10 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-var moscow = mustZone("Europe/Moscow")
-
-func mustZone(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
-var cal = func() *calendar.Calendar {
-	c, err := calendar.Embedded()
-	if err != nil {
-		panic(err)
-	}
-	return c
-}()
+var (
+	moscow = storetest.Moscow
+	cal    = storetest.Calendar
+)
 
 // env is one database with the register on it and a settable clock.
 type env struct {
@@ -52,31 +38,16 @@ type env struct {
 // forEachStore runs fn against SQLite and against PostgreSQL.
 func forEachStore(t *testing.T, fn func(t *testing.T, e env)) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		clock := storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, moscow))
-		fn(t, env{
-			st:    st,
-			reg:   register.NewService(st, cal, moscow, clock.Now),
-			clock: clock,
-			ctx:   srok.WithActor(context.Background(), srok.Actor{ID: "u1", Name: "Officer One", UserID: "u1", Role: srok.RoleOfficer}),
-		})
+		r := storetest.NewRegister(st)
+		fn(t, env{st: st, reg: r.Service, clock: r.Clock, ctx: r.Ctx})
 	})
 }
 
-func access(name, email, received string) register.Input {
-	return register.Input{Type: "access", Channel: "email", ReceivedAt: received,
-		Subject: register.SubjectInput{Name: name, Email: email}}
-}
+var access = storetest.Access
 
 func mustCreate(t *testing.T, e env, in register.Input) *register.Request {
 	t.Helper()
-	r, replayed, err := e.reg.Create(e.ctx, in, nil)
-	if err != nil {
-		t.Fatalf("create: %v", err)
-	}
-	if replayed {
-		t.Fatal("create without key replayed")
-	}
-	return r
+	return storetest.MustCreate(t, e.reg, e.ctx, in)
 }
 
 func mustJSON(t *testing.T, v any) string {
@@ -168,7 +139,11 @@ func TestCreateAndGet(t *testing.T) {
 		if o.ID != "rectification.rectify" || o.Due.String() != "2026-12-02" || o.Status != register.ObligationOpen {
 			t.Errorf("obligation %+v, due %s", o, o.Due)
 		}
-		if want := time.Date(2026, 12, 3, 0, 0, 0, 0, mustZone("Asia/Vladivostok")); !o.DueAt.Equal(want) {
+		vladivostok, err := time.LoadLocation("Asia/Vladivostok")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2026, 12, 3, 0, 0, 0, 0, vladivostok); !o.DueAt.Equal(want) {
 			t.Errorf("due at %v, want %v", o.DueAt, want)
 		}
 		if !o.TriggerAt.Equal(*r.EvidenceReceivedAt) {

@@ -7,7 +7,11 @@ import (
 	"github.com/srok/srok/pkg/account"
 )
 
-var _ account.ThrottleStore = (*Store)(nil)
+// Throttle keeps the counters of failed sign-ins that slow down password
+// guessing across every srok process on the database.
+type Throttle struct{ *core }
+
+var _ account.ThrottleStore = (*Throttle)(nil)
 
 type throttleRow struct {
 	Key         string `gorm:"primaryKey"`
@@ -27,7 +31,7 @@ func toThrottleCounter(row throttleRow) account.ThrottleCounter {
 }
 
 // ThrottleCounters implements account.ThrottleStore.
-func (s *Store) ThrottleCounters(ctx context.Context, keys []string) ([]account.ThrottleCounter, error) {
+func (s *Throttle) ThrottleCounters(ctx context.Context, keys []string) ([]account.ThrottleCounter, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
@@ -64,7 +68,7 @@ ON CONFLICT (key) DO UPDATE SET
         ELSE login_throttle.locked_until END`
 
 // AddThrottleFailure implements account.ThrottleStore.
-func (s *Store) AddThrottleFailure(ctx context.Context, key string, f account.ThrottleFailure) error {
+func (s *Throttle) AddThrottleFailure(ctx context.Context, key string, f account.ThrottleFailure) error {
 	var firstLock *time.Time // a policy that locks at the first failure
 	if f.LockAt <= 1 {
 		firstLock = utcPtr(&f.LockUntil)
@@ -81,13 +85,13 @@ func (s *Store) AddThrottleFailure(ctx context.Context, key string, f account.Th
 }
 
 // ResetThrottle implements account.ThrottleStore.
-func (s *Store) ResetThrottle(ctx context.Context, key string) error {
+func (s *Throttle) ResetThrottle(ctx context.Context, key string) error {
 	err := s.db.WithContext(ctx).Where("key = ?", key).Delete(&throttleRow{}).Error
 	return s.wrap("reset login throttle", err)
 }
 
 // PruneThrottle implements account.ThrottleStore.
-func (s *Store) PruneThrottle(ctx context.Context, windowFrom, now time.Time) (int64, error) {
+func (s *Throttle) PruneThrottle(ctx context.Context, windowFrom, now time.Time) (int64, error) {
 	res := s.db.WithContext(ctx).
 		Where("window_start <= ? AND (locked_until IS NULL OR locked_until <= ?)", utc(windowFrom), utc(now)).
 		Delete(&throttleRow{})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -78,7 +77,7 @@ func toToken(row tokenRow, userEmail string) account.Token {
 }
 
 // CreateToken implements account.Store.
-func (s *Store) CreateToken(ctx context.Context, t account.Token, hash string, trail []*audit.Entry) error {
+func (s *Accounts) CreateToken(ctx context.Context, t account.Token, hash string, trail []*audit.Entry) error {
 	row := toTokenRow(t, hash)
 	return s.wrap("create token", s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
@@ -89,7 +88,7 @@ func (s *Store) CreateToken(ctx context.Context, t account.Token, hash string, t
 }
 
 // Tokens implements account.Store.
-func (s *Store) Tokens(ctx context.Context, userID string) ([]account.Token, error) {
+func (s *Accounts) Tokens(ctx context.Context, userID string) ([]account.Token, error) {
 	q := `SELECT ` + tokenUserColumns + ` FROM api_tokens t JOIN users u ON u.id = t.user_id`
 	var args []any
 	if userID != "" {
@@ -110,7 +109,7 @@ func (s *Store) Tokens(ctx context.Context, userID string) ([]account.Token, err
 }
 
 // tokenWhere reads the one token matching where, with its user.
-func (s *Store) tokenWhere(ctx context.Context, op, where string, arg any) (tokenUserRow, error) {
+func (s *Accounts) tokenWhere(ctx context.Context, op, where string, arg any) (tokenUserRow, error) {
 	var rows []tokenUserRow
 	err := s.db.WithContext(ctx).Raw(`SELECT `+tokenUserColumns+` FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE `+where, arg).
 		Scan(&rows).Error
@@ -124,7 +123,7 @@ func (s *Store) tokenWhere(ctx context.Context, op, where string, arg any) (toke
 }
 
 // Token implements account.Store.
-func (s *Store) Token(ctx context.Context, id string) (account.Token, error) {
+func (s *Accounts) Token(ctx context.Context, id string) (account.Token, error) {
 	row, err := s.tokenWhere(ctx, "get token", "t.id = ?", id)
 	if err != nil {
 		return account.Token{}, err
@@ -138,13 +137,10 @@ func (s *Store) Token(ctx context.Context, id string) (account.Token, error) {
 // It is on the path of every API call, so it skips GORM: one prepared
 // statement scanned by hand costs a third of the reflective scan, which
 // was most of what authentication added to a request.
-func (s *Store) TokenByHash(ctx context.Context, hash string) (account.Token, account.User, error) {
+func (s *Accounts) TokenByHash(ctx context.Context, hash string) (account.Token, account.User, error) {
 	q := `SELECT t.id, t.user_id, t.name, t.scope, t.created_at, t.expires_at, t.revoked_at, t.last_used_at,
 		u.email, u.name, u.role, u.active, u.created_at, u.updated_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1`
-	if s.dialect == SQLite {
-		q = strings.Replace(q, "$1", "?", 1)
-	}
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ` + s.placeholder(1)
 	var t account.Token
 	var u account.User
 	var scope, role string
@@ -171,7 +167,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (account.Token, ac
 }
 
 // RevokeToken implements account.Store.
-func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time, trail []*audit.Entry) error {
+func (s *Accounts) RevokeToken(ctx context.Context, id string, at time.Time, trail []*audit.Entry) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&tokenRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
@@ -192,7 +188,7 @@ func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time, trail 
 }
 
 // TouchToken implements account.Store.
-func (s *Store) TouchToken(ctx context.Context, id string, at, staleBefore time.Time) error {
+func (s *Accounts) TouchToken(ctx context.Context, id string, at, staleBefore time.Time) error {
 	err := s.db.WithContext(ctx).Model(&tokenRow{}).
 		Where("id = ? AND (last_used_at IS NULL OR last_used_at <= ?)", id, utc(staleBefore)).
 		Update("last_used_at", utc(at)).Error
@@ -203,7 +199,7 @@ func (s *Store) TouchToken(ctx context.Context, id string, at, staleBefore time.
 // PostgreSQL, so that two of them cannot both see no user and both create
 // one. On SQLite every write transaction begins IMMEDIATE and holds the
 // database's one write lock already.
-func (s *Store) lockSetup(tx *gorm.DB) error {
+func (s *Accounts) lockSetup(tx *gorm.DB) error {
 	if s.dialect != Postgres {
 		return nil
 	}
@@ -211,7 +207,7 @@ func (s *Store) lockSetup(tx *gorm.DB) error {
 }
 
 // CreateSetupToken implements account.Store.
-func (s *Store) CreateSetupToken(ctx context.Context, hash string, createdAt, expiresAt time.Time) (bool, error) {
+func (s *Accounts) CreateSetupToken(ctx context.Context, hash string, createdAt, expiresAt time.Time) (bool, error) {
 	created := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.lockSetup(tx); err != nil {
@@ -239,7 +235,7 @@ func (s *Store) CreateSetupToken(ctx context.Context, hash string, createdAt, ex
 }
 
 // SetupTokenValid implements account.Store.
-func (s *Store) SetupTokenValid(ctx context.Context, hash string, at time.Time) (bool, error) {
+func (s *Accounts) SetupTokenValid(ctx context.Context, hash string, at time.Time) (bool, error) {
 	var n int64
 	err := s.db.WithContext(ctx).Model(&setupTokenRow{}).
 		Where("hash = ? AND used_at IS NULL AND expires_at > ?", hash, utc(at)).Count(&n).Error
@@ -253,7 +249,7 @@ func (s *Store) SetupTokenValid(ctx context.Context, hash string, at time.Time) 
 var errSetupRefused = errors.New("setup refused")
 
 // CompleteSetup implements account.Store.
-func (s *Store) CompleteSetup(ctx context.Context, hash string, at time.Time, u account.User, passwordHash string) (account.SetupOutcome, error) {
+func (s *Accounts) CompleteSetup(ctx context.Context, hash string, at time.Time, u account.User, passwordHash string) (account.SetupOutcome, error) {
 	outcome := account.SetupCompleted
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.lockSetup(tx); err != nil {

@@ -15,7 +15,13 @@ import (
 	"github.com/srok/srok/pkg/srok"
 )
 
-var _ account.Store = (*Store)(nil)
+// Accounts keeps who may use Srok: the users, their API tokens and the
+// one-time setup tokens, and tells other processes when an authentication
+// may have ended (ListenAuthChanges). The browser sessions are kept by the
+// session manager itself (scs), in the sessions table.
+type Accounts struct{ *core }
+
+var _ account.Store = (*Accounts)(nil)
 
 type userRow struct {
 	ID           string `gorm:"primaryKey"`
@@ -79,7 +85,7 @@ func errEmailTaken(email string) error {
 }
 
 // CreateUser implements account.Store.
-func (s *Store) CreateUser(ctx context.Context, u account.User, passwordHash string, trail []*audit.Entry) error {
+func (s *Accounts) CreateUser(ctx context.Context, u account.User, passwordHash string, trail []*audit.Entry) error {
 	row := toUserRow(u, passwordHash)
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.createUser(tx, row); err != nil {
@@ -89,7 +95,7 @@ func (s *Store) CreateUser(ctx context.Context, u account.User, passwordHash str
 	})
 }
 
-func (s *Store) createUser(tx *gorm.DB, row userRow) error {
+func (s *Accounts) createUser(tx *gorm.DB, row userRow) error {
 	if err := tx.Create(&row).Error; err != nil {
 		if isUniqueViolation(err, "users", "email_lower") {
 			return errEmailTaken(row.Email)
@@ -100,7 +106,7 @@ func (s *Store) createUser(tx *gorm.DB, row userRow) error {
 }
 
 // Users implements account.Store.
-func (s *Store) Users(ctx context.Context) ([]account.User, error) {
+func (s *Accounts) Users(ctx context.Context) ([]account.User, error) {
 	var rows []userRow
 	if err := s.db.WithContext(ctx).Omit("password_hash").Order("email_lower").Find(&rows).Error; err != nil {
 		return nil, s.wrap("list users", err)
@@ -113,11 +119,8 @@ func (s *Store) Users(ctx context.Context) ([]account.User, error) {
 }
 
 // UserByEmail implements account.Store.
-func (s *Store) UserByEmail(ctx context.Context, emailLower string) (account.User, string, error) {
-	q := "SELECT id, email, name, role, active, session_generation, created_at, updated_at, password_hash FROM users WHERE email_lower = $1"
-	if s.dialect == SQLite {
-		q = strings.Replace(q, "$1", "?", 1)
-	}
+func (s *Accounts) UserByEmail(ctx context.Context, emailLower string) (account.User, string, error) {
+	q := "SELECT id, email, name, role, active, session_generation, created_at, updated_at, password_hash FROM users WHERE email_lower = " + s.placeholder(1)
 	var u account.User
 	var role, hash string
 	err := s.reads.QueryRowContext(ctx, q, emailLower).Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.SessionGeneration, &u.CreatedAt, &u.UpdatedAt, &hash)
@@ -135,7 +138,7 @@ func (s *Store) UserByEmail(ctx context.Context, emailLower string) (account.Use
 // request (the role is never kept in the session), so it is one statement
 // scanned by hand, without GORM's reflection; the same for the assignee
 // lookup by email.
-func (s *Store) UserByID(ctx context.Context, id string) (account.User, error) {
+func (s *Accounts) UserByID(ctx context.Context, id string) (account.User, error) {
 	u, err := s.userWhere(ctx, "id", id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return account.User{}, srok.Errorf(srok.ENOTFOUND, "no user with id %q", id)
@@ -144,11 +147,8 @@ func (s *Store) UserByID(ctx context.Context, id string) (account.User, error) {
 }
 
 // userWhere reads the user whose column equals v, without the password hash.
-func (s *Store) userWhere(ctx context.Context, column, v string) (account.User, error) {
-	q := "SELECT id, email, name, role, active, session_generation, created_at, updated_at FROM users WHERE " + column + " = $1"
-	if s.dialect == SQLite {
-		q = strings.Replace(q, "$1", "?", 1)
-	}
+func (s *Accounts) userWhere(ctx context.Context, column, v string) (account.User, error) {
+	q := "SELECT id, email, name, role, active, session_generation, created_at, updated_at FROM users WHERE " + column + " = " + s.placeholder(1)
 	var u account.User
 	var role string
 	if err := s.reads.QueryRowContext(ctx, q, v).Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.SessionGeneration, &u.CreatedAt, &u.UpdatedAt); err != nil {
@@ -164,7 +164,7 @@ func (s *Store) userWhere(ctx context.Context, column, v string) (account.User, 
 // Every change of a user may end their authentications (disabled, another
 // role, a new password): it notifies every srok process on the database in
 // the same transaction (ListenAuthChanges).
-func (s *Store) updateUser(ctx context.Context, op, id string, set map[string]any, trail []*audit.Entry) (int64, error) {
+func (s *Accounts) updateUser(ctx context.Context, op, id string, set map[string]any, trail []*audit.Entry) (int64, error) {
 	var gen int64
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&userRow{}).Where("id = ?", id).Updates(set)
@@ -190,7 +190,7 @@ func (s *Store) updateUser(ctx context.Context, op, id string, set map[string]an
 var endSessions = gorm.Expr("session_generation + 1")
 
 // SetUserActive implements account.Store.
-func (s *Store) SetUserActive(ctx context.Context, id string, active bool, at time.Time, trail []*audit.Entry) error {
+func (s *Accounts) SetUserActive(ctx context.Context, id string, active bool, at time.Time, trail []*audit.Entry) error {
 	set := map[string]any{"active": active, "updated_at": utc(at)}
 	if !active {
 		set["session_generation"] = endSessions
@@ -200,7 +200,7 @@ func (s *Store) SetUserActive(ctx context.Context, id string, active bool, at ti
 }
 
 // SetPasswordHash implements account.Store.
-func (s *Store) SetPasswordHash(ctx context.Context, id, passwordHash string, at time.Time, end bool, trail []*audit.Entry) (int64, error) {
+func (s *Accounts) SetPasswordHash(ctx context.Context, id, passwordHash string, at time.Time, end bool, trail []*audit.Entry) (int64, error) {
 	set := map[string]any{"password_hash": passwordHash, "updated_at": utc(at)}
 	if end {
 		set["session_generation"] = endSessions
@@ -209,11 +209,11 @@ func (s *Store) SetPasswordHash(ctx context.Context, id, passwordHash string, at
 }
 
 // HasUsers implements account.Store.
-func (s *Store) HasUsers(ctx context.Context) (bool, error) {
+func (s *Accounts) HasUsers(ctx context.Context) (bool, error) {
 	return s.hasUsers(s.db.WithContext(ctx))
 }
 
-func (s *Store) hasUsers(tx *gorm.DB) (bool, error) {
+func (s *Accounts) hasUsers(tx *gorm.DB) (bool, error) {
 	var n int64
 	if err := tx.Raw(`SELECT count(*) FROM (SELECT 1 FROM users LIMIT 1) AS u`).Scan(&n).Error; err != nil {
 		return false, s.wrap("count users", err)

@@ -9,7 +9,7 @@ import (
 )
 
 // SetUserRole implements account.Store.
-func (s *Store) SetUserRole(ctx context.Context, id string, role srok.Role, at time.Time, trail []*audit.Entry) error {
+func (s *Accounts) SetUserRole(ctx context.Context, id string, role srok.Role, at time.Time, trail []*audit.Entry) error {
 	_, err := s.updateUser(ctx, "set user role", id, map[string]any{"role": string(role), "updated_at": utc(at)}, trail)
 	return err
 }

@@ -16,25 +16,14 @@ import (
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
+	"github.com/srok/srok/pkg/store/storetest"
 )
 
 // Zone is the operator's zone of the seeded requests.
-var Zone = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Moscow")
-	if err != nil {
-		panic(err)
-	}
-	return l
-}()
+var Zone = storetest.Moscow
 
 // Calendar is the embedded production calendar.
-var Calendar = func() *calendar.Calendar {
-	c, err := calendar.Embedded()
-	if err != nil {
-		panic(err)
-	}
-	return c
-}()
+var Calendar = storetest.Calendar
 
 // Exec runs q with ? placeholders on st's dialect.
 func Exec(tb testing.TB, st *store.Store, q string, args ...any) {
@@ -100,6 +89,7 @@ type Row struct {
 	LocalDate      calendar.Date
 	Due            time.Time // send_at and next_attempt_at
 	Digest         bool
+	Status         string // "": pending
 }
 
 // MustReminders inserts rows in one transaction.
@@ -113,7 +103,7 @@ func MustReminders(tb testing.TB, st *store.Store, rows ...Row) {
 	defer func() { _ = tx.Rollback() }()
 	q := Rebind(st, `INSERT INTO reminders (request_id, obligation_id, stage, recipient_id, recipient_email, local_date, send_at,
 		target_date, legal_date, digest, status, attempts, next_attempt_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`)
 	stmt, err := tx.PrepareContext(ctx, q)
 	if err != nil {
 		tb.Fatal(err)
@@ -129,8 +119,12 @@ func MustReminders(tb testing.TB, st *store.Store, rows ...Row) {
 			}
 		}
 		due := r.Due.UTC().Truncate(time.Microsecond)
+		status := r.Status
+		if status == "" {
+			status = "pending"
+		}
 		if _, err := stmt.ExecContext(ctx, r.Request.ID, o.ID, r.Stage, r.RecipientID, r.RecipientEmail, r.LocalDate.String(), due,
-			o.Target.String(), o.EffectiveDue().String(), r.Digest, due, due, due); err != nil {
+			o.Target.String(), o.EffectiveDue().String(), r.Digest, status, due, due, due); err != nil {
 			tb.Fatalf("delivertest: insert reminder: %v", err)
 		}
 	}
