@@ -88,9 +88,10 @@ bench-overview:
 ## screenshots: the browser scenario on SQLite (Chromium needed), then the README's screenshots copied to docs/screenshots
 .PHONY: screenshots
 screenshots:
-	CI=true $(GO) test -count=1 -run '^TestBrowser$$/^sqlite$$' ./cmd/srok/
+	CI=true $(GO) test -count=1 -run '^TestBrowser(Letters)?$$/^sqlite$$' ./cmd/srok/
 	mkdir -p docs/screenshots
 	cp cmd/srok/testdata/browser-out/sqlite/overview.png cmd/srok/testdata/browser-out/sqlite/intake-filled.png docs/screenshots/
+	cp cmd/srok/testdata/browser-out/letters-sqlite/letter-preview.png docs/screenshots/
 
 clean:
 	rm -rf bin

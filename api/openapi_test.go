@@ -145,6 +145,9 @@ func newContract(tb testing.TB) *contract {
 		// kin-openapi's own text/csv decoder reads ',' as the separator;
 		// Srok's CSV (the audit export) uses ';'.
 		openapi3filter.RegisterBodyDecoder("text/csv", semicolonCSVDecoder)
+		// Letters and their templates are files.
+		openapi3filter.RegisterBodyDecoder(mediaPDF, openapi3filter.FileBodyDecoder)
+		openapi3filter.RegisterBodyDecoder(mediaDOCX, openapi3filter.FileBodyDecoder)
 		doc, err := loadOpenAPI()
 		if err != nil {
 			contractErr = err

@@ -18,6 +18,7 @@ import (
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 )
@@ -78,6 +79,10 @@ type Config struct {
 	CalendarImport CalendarImporter
 	// Reminders are the callers' reminder settings.
 	Reminders ReminderSettings
+	// Organisation is the operator's details and letter templates, Letters
+	// the requests' letters; their routes answer 503 without them.
+	Organisation *organisation.Service
+	Letters      *organisation.Letters
 }
 
 type server struct {
@@ -152,6 +157,8 @@ func Mount(e *echo.Echo, cfg Config) {
 	v1.DELETE("/tokens/:id", s.revokeToken, auth)
 	httpx.Get(v1, "/audit", s.listAudit, auth)
 	mountReminders(v1, cfg.Reminders)
+	mountOrganisation(v1, cfg.Organisation)
+	mountLetters(v1, cfg.Letters)
 	v1.POST("/emails", s.createEmail, auth)
 	httpx.Get(v1, "/emails/:id", s.getEmail, auth)
 	httpx.Get(v1, "/emails/:id/raw", s.getEmailRaw, auth)

@@ -318,3 +318,57 @@ func first(v ...string) string {
 	}
 	return ""
 }
+
+// Offer is what a request's page shows of one of its letters: the kind, the
+// template version in use, and what is missing, split between what the
+// operator's details lack (an administrator fills them) and what the
+// letter needs besides (the reasons of an extension, the ground of a
+// refusal, an answer not yet recorded).
+type Offer struct {
+	Kind     letters.Kind
+	Template TemplateVersion
+	// Details are the missing details of the operator; Other the rest.
+	Details, Other []letters.Problem
+}
+
+// Offers are the letters of r (a request the caller read already, its
+// read recorded) in its state, each with what it lacks now.
+func (l *Letters) Offers(ctx context.Context, r *register.Request) ([]Offer, error) {
+	kinds := Kinds(r)
+	if len(kinds) == 0 {
+		return nil, nil
+	}
+	org, err := l.svc.store.Organisation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, _ := srok.ActorFrom(ctx)
+	var out []Offer
+	for _, k := range kinds {
+		v, _, err := l.svc.template(ctx, k, false)
+		if err != nil {
+			return nil, err
+		}
+		o := Offer{Kind: k, Template: v}
+		for _, p := range compose(r, org, k, LetterOptions{}, a, l.svc.now()).Missing(k) {
+			if DetailsField(p.Field) {
+				o.Details = append(o.Details, p)
+			} else {
+				o.Other = append(o.Other, p)
+			}
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// DetailsField reports whether a field a letter lacks (letters.Problem) is
+// one of the operator's details, which an administrator fills in.
+func DetailsField(field string) bool {
+	for _, p := range []string{"operator.", "signatory.", "access.records", "access.access_persons", "access.duties"} {
+		if strings.HasPrefix(field, p) {
+			return true
+		}
+	}
+	return false
+}
