@@ -3,6 +3,7 @@ package api
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,8 @@ import (
 	"github.com/srok/srok/pkg/letters"
 	"github.com/srok/srok/pkg/letters/letterstest"
 	"github.com/srok/srok/pkg/srok"
+	"github.com/srok/srok/pkg/store"
+	"github.com/srok/srok/pkg/store/storetest"
 )
 
 // orgBody is a complete set of the operator's details.
@@ -393,5 +396,34 @@ func TestLetterFromEditedTemplateInLibreOffice(t *testing.T) {
 				t.Errorf("%s PDF lacks %q", what, want)
 			}
 		}
+	}
+}
+
+// BenchmarkRequestLetter renders a request's answer through the real router
+// on SQLite: the read of the request (audited), the details, the template
+// in use parsed, the letter drawn, the read of the letter audited.
+func BenchmarkRequestLetter(b *testing.B) {
+	st, _ := storetest.MustOpenServing(b, store.SQLite)
+	h := newHarnessOn(b, st)
+	if r := h.exchange(b, false, "PUT", "/api/v1/organisation", orgBody()); r.Code != http.StatusOK {
+		b.Fatalf("details: %d %s", r.Code, r.Body)
+	}
+	r := h.exchange(b, false, "POST", "/api/v1/requests", accessBody("Иван Петров", "ivan@example.ru", "2026-11-20T10:00:00+03:00"))
+	var req Request
+	if err := json.Unmarshal(r.Body, &req); err != nil {
+		b.Fatal(err)
+	}
+	if r := h.exchange(b, false, "POST", "/api/v1/requests/"+req.ID+"/assign", map[string]any{"assignee": "ivanova@example.ru"}); r.Code != http.StatusOK {
+		b.Fatalf("assign: %d", r.Code)
+	}
+	for _, format := range []string{"docx", "pdf"} {
+		b.Run(format, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if r := h.exchange(b, false, "GET", "/api/v1/requests/"+req.ID+"/letters/answer."+format, nil); r.Code != http.StatusOK {
+					b.Fatalf("%d %s", r.Code, r.Body)
+				}
+			}
+		})
 	}
 }
