@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -16,6 +17,9 @@ import (
 // mediaPDF is the media type of a PDF.
 const mediaPDF = "application/pdf"
 
+// maxLetterParam bounds a text the caller adds to a letter, in characters.
+const maxLetterParam = 4000
+
 // letterParams are the query parameters of a letter's preview.
 var letterParams = []string{"records", "reasons", "ground", "missing", "download"}
 
@@ -27,6 +31,13 @@ func mountLetters(v1 *echo.Group, l *organisation.Letters) {
 		qp := c.QueryParams()
 		if err := onlyParams(qp, letterParams); err != nil {
 			return err
+		}
+		for _, name := range []string{"records", "reasons", "ground", "missing"} {
+			for _, v := range qp[name] {
+				if utf8.RuneCountInString(v) > maxLetterParam {
+					return httpx.BadParam(name, "is longer than %d characters", maxLetterParam)
+				}
+			}
 		}
 		if l == nil {
 			return srok.Errorf(srok.EUNAVAILABLE, "letters are not available on this server")

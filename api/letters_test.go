@@ -308,7 +308,10 @@ func TestRequestLetters(t *testing.T) {
 				t.Errorf("missing details: %s not named in %v", want, f)
 			}
 		}
-		wantStatus(t, h.do("PUT", "/api/v1/organisation", orgBody()), http.StatusOK)
+		r = h.do("PUT", "/api/v1/organisation", orgBody())
+		wantStatus(t, r, http.StatusOK)
+		var org Organisation
+		r.decode(t, &org)
 
 		// A new request is not answered yet: its answer does not apply.
 		wantStatus(t, h.do("GET", base+"answer.pdf", nil), http.StatusConflict)
@@ -334,6 +337,7 @@ func TestRequestLetters(t *testing.T) {
 			{"answer.txt", http.StatusNotFound, ""},
 			{"answer.pdf?records=00000000-0000-0000-0000-000000000000", http.StatusUnprocessableEntity, "records"},
 			{"answer.pdf?color=red", http.StatusBadRequest, "color"},
+			{"extension.pdf?reasons=" + strings.Repeat("x", 4001), http.StatusBadRequest, "reasons"},
 		} {
 			r := h.do("GET", base+c.path, nil)
 			if r.Code != c.code {
@@ -344,6 +348,12 @@ func TestRequestLetters(t *testing.T) {
 				t.Errorf("%s: %s not named: %s", c.path, c.field, r.Body)
 			}
 		}
+		// records= chooses the processing records an access answer gives.
+		r = h.do("GET", base+"answer.docx?records="+org.Records[1].ID, nil)
+		wantStatus(t, r, http.StatusOK)
+		if doc := documentXML(t, r.Body); !strings.Contains(doc, "Рассылка о новых товарах") || strings.Contains(doc, "Исполнение договора поставки") {
+			t.Errorf("records=%s did not choose the second record", org.Records[1].ID)
+		}
 		r = h.do("GET", base+"answer.pdf", nil, as(viewer))
 		wantStatus(t, r, http.StatusOK)
 		wantStatus(t, h.do("GET", "/api/v1/requests/"+req.ID+"/letters/answer.pdf", nil, anonymous()), http.StatusUnauthorized)
@@ -353,8 +363,8 @@ func TestRequestLetters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(page.Items) != 6 {
-			t.Errorf("letter reads audited: %d, want 6", len(page.Items))
+		if len(page.Items) != 7 {
+			t.Errorf("letter reads audited: %d, want 7", len(page.Items))
 		}
 	})
 }
@@ -426,4 +436,26 @@ func BenchmarkRequestLetter(b *testing.B) {
 			}
 		})
 	}
+}
+
+// documentXML is the text of a DOCX's main part.
+func documentXML(t *testing.T, docx []byte) string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(docx), int64(len(docx)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if f.Name == "word/document.xml" {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			b, _ := io.ReadAll(rc)
+			return string(b)
+		}
+	}
+	t.Fatal("no word/document.xml")
+	return ""
 }
