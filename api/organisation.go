@@ -89,7 +89,7 @@ func (o Organisation) Details() organisation.Details {
 		Responsible:  organisation.Person{Name: o.Responsible.Name, Position: o.Responsible.Position, Contact: o.Responsible.Contact},
 		Signatory:    organisation.Person{Name: o.Signatory.Name, Position: o.Signatory.Position},
 		NumberFormat: o.NumberFormat, AccessPersons: o.AccessPersons, RightsProcedure: o.RightsProcedure, Duties: o.Duties,
-		Other: o.OtherInfo}
+		Other: o.OtherInfo, Version: o.Version}
 	for _, r := range o.Records {
 		d.Records = append(d.Records, organisation.Record{ID: r.ID, Purpose: r.Purpose, LegalBasis: r.LegalBasis, Data: r.Data,
 			Source: r.Source, Subjects: r.Subjects, Methods: r.Methods, ProcessingTerm: r.ProcessingTerm,
@@ -173,16 +173,6 @@ func mountOrganisation(v1 *echo.Group, svc *organisation.Service) {
 			return err
 		}
 		ctx := c.Request().Context()
-		if in.Version > 0 {
-			cur, err := svc.Get(ctx)
-			if err != nil {
-				return err
-			}
-			if cur.Version != in.Version {
-				return &srok.Error{Code: srok.ECONFLICT, Reason: "stale_version",
-					Message: "the details were changed meanwhile (version " + itoa(cur.Version) + "): read them again"}
-			}
-		}
 		d, err := svc.Put(ctx, in.Details())
 		if err != nil {
 			return err

@@ -119,6 +119,7 @@ func detailsOf(f url.Values) organisation.Details {
 		Signatory:    organisation.Person{Name: f.Get("signatory.name"), Position: f.Get("signatory.position")},
 		NumberFormat: f.Get("number_format"), AccessPersons: f.Get("access_persons"), RightsProcedure: f.Get("rights_procedure"),
 		Duties: f.Get("duties"), Other: f.Get("other_info")}
+	d.Version, _ = strconv.Atoi(f.Get("version"))
 	for i := 0; i <= organisation.MaxRecords; i++ {
 		p := "records[" + strconv.Itoa(i) + "]."
 		if _, ok := f[p+"purpose"]; !ok {
@@ -165,6 +166,16 @@ func (p *orgPages) saveDetails(c echo.Context) error {
 		return p.render(c, http.StatusUnprocessableEntity, "admin_organisation", v)
 	case srok.ErrorCode(perr) == srok.EFORBIDDEN:
 		return p.noRights(c)
+	case srok.ErrorCode(perr) == srok.ECONFLICT:
+		// Saved by someone else meanwhile: the form as typed, on their version.
+		cur, err := p.org.Get(c.Request().Context())
+		if err != nil {
+			return p.fail(c, err)
+		}
+		d.Version = cur.Version
+		v := p.orgPage(d, true)
+		v.Alert = "Реквизиты не сохранены: их только что изменил другой пользователь. Проверьте поля и сохраните ещё раз."
+		return p.render(c, http.StatusConflict, "admin_organisation", v)
 	default:
 		return p.fail(c, perr)
 	}

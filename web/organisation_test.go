@@ -71,6 +71,12 @@ func TestOrganisationPage(t *testing.T) {
 		if err != nil || d.INN != "7704217370" || len(d.Records) != 1 || d.Records[0].Purpose != "Исполнение договора" {
 			t.Fatalf("stored: %+v %v", d, err)
 		}
+		stale := orgForm()
+		stale.Set("version", "7")
+		stale.Set("phone", "+7 000")
+		if r := e.admin.do(t, "POST", "/admin/organisation", stale); r.status != http.StatusConflict || !strings.Contains(r.body, "изменил другой пользователь") {
+			t.Errorf("a form on a stale version: %d", r.status)
+		}
 		if len(e.entries(t, audit.ActionOrganisationEdit)) < 2 { // the operator's refusal and the save
 			t.Errorf("the page's changes are not audited")
 		}

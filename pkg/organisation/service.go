@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"time"
 
 	"github.com/srok/srok/pkg/audit"
@@ -34,7 +35,9 @@ type Store interface {
 	// Organisation returns the details, Version 0 when never saved.
 	Organisation(ctx context.Context) (Details, error)
 	// PutOrganisation replaces the details and records (keeping their
-	// order) with the audit entries in one transaction.
+	// order) with the audit entries in one transaction, if the stored
+	// details are still d.Version-1 (none stored for 1); else ErrStale and
+	// nothing written.
 	PutOrganisation(ctx context.Context, d Details, trail []*audit.Entry) error
 	// LetterTemplates returns the current version of each kind that has
 	// one stored.
@@ -103,7 +106,10 @@ func (s *Service) Get(ctx context.Context) (Details, error) {
 }
 
 // Put replaces the details (an administrator's), after Validate; the
-// change is in the audit trail with the names of the fields changed.
+// change is in the audit trail with the names of the fields changed. A
+// d.Version above 0 is the version the caller read: when the details were
+// saved since (by anyone, even at the same moment), Put refuses with a
+// conflict rather than overwrite that change.
 func (s *Service) Put(ctx context.Context, d Details) (Details, error) {
 	a, err := s.actor(ctx, true, audit.ActionOrganisationEdit)
 	if err != nil {
@@ -115,6 +121,9 @@ func (s *Service) Put(ctx context.Context, d Details) (Details, error) {
 	old, err := s.store.Organisation(ctx)
 	if err != nil {
 		return Details{}, err
+	}
+	if d.Version > 0 && d.Version != old.Version {
+		return Details{}, stale(old.Version)
 	}
 	d.Version = old.Version + 1
 	d.UpdatedAt = s.now().UTC()
@@ -128,6 +137,17 @@ func (s *Service) Put(ctx context.Context, d Details) (Details, error) {
 	}
 	return s.store.Organisation(ctx)
 }
+
+// stale is the refusal of a change made on details saved since.
+func stale(current int) error {
+	return &srok.Error{Code: srok.ECONFLICT, Reason: "stale_version",
+		Message: "the details were saved meanwhile (version " + strconv.Itoa(current) + "): read them again"}
+}
+
+// ErrStale is what a Store returns when the details it is to replace are
+// no longer the version before the new one.
+var ErrStale = &srok.Error{Code: srok.ECONFLICT, Reason: "stale_version",
+	Message: "the details were saved meanwhile: read them again"}
 
 // changed names the fields that differ between a and b, never their values.
 func changed(a, b Details) []string {

@@ -104,8 +104,19 @@ func (s *Store) PutOrganisation(ctx context.Context, d organisation.Details, tra
 			StorageTerm: r.StorageTerm, Recipients: r.Recipients, CrossBorder: r.CrossBorder, Processors: r.Processors})
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "id"}}, UpdateAll: true}).Create(&row).Error; err != nil {
-			return err
+		// Optimistic: the row must still be the version before this one, so
+		// that of two saves made on the same version one fails.
+		var res *gorm.DB
+		if d.Version == 1 {
+			res = tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+		} else {
+			res = tx.Model(&organisationRow{}).Where("id = 1 AND version = ?", d.Version-1).Select("*").Updates(row)
+		}
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return organisation.ErrStale
 		}
 		if err := tx.Exec("DELETE FROM processing_records").Error; err != nil {
 			return err

@@ -60,11 +60,34 @@ func TestOrganisationAndTemplates(t *testing.T) {
 		if got2.Version != 2 || len(got2.Records) != 2 || got2.Records[0].ID != keep.ID || got2.Records[1].Purpose != "Кадровый учёт" {
 			t.Fatalf("saved again: %+v", got2)
 		}
+		// Two saves made on the same version: the second is refused, as
+		// one made on an older version is, and writes nothing.
+		d.Version = got2.Version
+		if _, err := svc.Put(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		d.Phone = "+7 495 111-11-11"
+		if _, err := svc.Put(ctx, d); srok.ErrorCode(err) != srok.ECONFLICT {
+			t.Fatalf("a save on a stale version: %v", err)
+		}
+		raced := got2
+		raced.Version = got2.Version + 1 // as computed by a save that read got2 when another did too
+		if err := st.PutOrganisation(ctx, raced, nil); srok.ErrorCode(err) != srok.ECONFLICT {
+			t.Fatalf("the store wrote over a save made meanwhile: %v", err)
+		}
+		first := sampleDetails()
+		first.Version = 1
+		if err := st.PutOrganisation(ctx, first, nil); srok.ErrorCode(err) != srok.ECONFLICT {
+			t.Fatalf("a second first save: %v", err)
+		}
+		if cur, _ := svc.Get(ctx); cur.Version != 3 || cur.Phone != "+7 495 000-00-00" {
+			t.Fatalf("a refused save changed the details: %+v", cur)
+		}
 		page, err := audit.NewService(st, clock.Now).List(ctx, audit.Filter{Action: audit.ActionOrganisationEdit}, "")
-		if err != nil || len(page.Items) != 2 {
+		if err != nil || len(page.Items) != 3 {
 			t.Fatalf("audit: %+v %v", page, err)
 		}
-		if f := page.Items[0].Fields; len(f) != 2 || f[0] != "phone" || f[1] != "records" {
+		if f := page.Items[1].Fields; len(f) != 2 || f[0] != "phone" || f[1] != "records" {
 			t.Errorf("the second change's fields: %v", f)
 		}
 
