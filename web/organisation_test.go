@@ -2,11 +2,13 @@ package web_test
 
 import (
 	"bytes"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -134,5 +136,23 @@ func TestLetterTemplatesPage(t *testing.T) {
 		if page := e.admin.do(t, "GET", "/admin/letter-templates", nil); !strings.Contains(page.body, "Версия 1") {
 			t.Errorf("the page does not show version 1")
 		}
+
+		// 50 MB announced: refused before a byte of it is read.
+		var read atomic.Int64
+		big := readerFunc(func(p []byte) (int, error) { clear(p); read.Add(int64(len(p))); return len(p), nil })
+		req := httptest.NewRequest("POST", "/admin/letter-templates", io.LimitReader(big, 50<<20))
+		req.ContentLength = 50 << 20
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+		req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: e.admin.cookie})
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "больше 5 МБ") || read.Load() != 0 {
+			t.Errorf("a 50 MB upload: %d, %d bytes read", rec.Code, read.Load())
+		}
 	})
 }
+
+// readerFunc is a reader of a function.
+type readerFunc func(p []byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
