@@ -49,7 +49,7 @@ func mountLetters(v1 *echo.Group, l *organisation.Letters) {
 		}
 		opt := organisation.LetterOptions{Records: multi(qp, "records"), Reasons: qp.Get("reasons"), Ground: qp.Get("ground")}
 		for _, m := range qp["missing"] {
-			for _, line := range strings.Split(m, "\n") {
+			for _, line := range strings.Split(m, ";") {
 				if line = strings.TrimSpace(line); line != "" {
 					opt.Missing = append(opt.Missing, line)
 				}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -354,6 +355,18 @@ func TestRequestLetters(t *testing.T) {
 		if doc := documentXML(t, r.Body); !strings.Contains(doc, "Рассылка о новых товарах") || strings.Contains(doc, "Исполнение договора поставки") {
 			t.Errorf("records=%s did not choose the second record", org.Records[1].ID)
 		}
+		// missing= names what a request for details asks; by default what the
+		// identity details lack (152-FZ art. 14 part 3).
+		r = h.do("GET", base+"details_request.docx", nil)
+		wantStatus(t, r, http.StatusOK)
+		if doc := documentXML(t, r.Body); !strings.Contains(doc, "удостоверяющего Вашу личность") {
+			t.Errorf("the default missing details are not asked")
+		}
+		r = h.do("GET", base+"details_request.docx?missing="+url.QueryEscape("подпись субъекта;доверенность представителя"), nil)
+		wantStatus(t, r, http.StatusOK)
+		if doc := documentXML(t, r.Body); !strings.Contains(doc, "доверенность представителя") || strings.Contains(doc, "удостоверяющего Вашу личность") {
+			t.Errorf("missing= is not what the letter asks")
+		}
 		r = h.do("GET", base+"answer.pdf", nil, as(viewer))
 		wantStatus(t, r, http.StatusOK)
 		wantStatus(t, h.do("GET", "/api/v1/requests/"+req.ID+"/letters/answer.pdf", nil, anonymous()), http.StatusUnauthorized)
@@ -363,8 +376,8 @@ func TestRequestLetters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(page.Items) != 7 {
-			t.Errorf("letter reads audited: %d, want 7", len(page.Items))
+		if len(page.Items) != 9 {
+			t.Errorf("letter reads audited: %d, want 9", len(page.Items))
 		}
 	})
 }

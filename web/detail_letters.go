@@ -30,6 +30,9 @@ type letterView struct {
 	// Reasons and Ground: the letter needs them typed (an extension not yet
 	// recorded, a refusal); the form sends them to the preview.
 	Reasons, Ground bool
+	// AskItems: a request for details whose identity details lack nothing
+	// the page can tell asks what to request (items separated by «;»).
+	AskItems bool
 	// Missing is what else it lacks (the subject's address, an answer not
 	// yet recorded).
 	Missing []string
@@ -67,6 +70,8 @@ func (s *server) lettersOf(ctx context.Context, a srok.Actor, r *register.Reques
 				lv.Reasons = true
 			case p.Field == "refusal.ground":
 				lv.Ground = true
+			case p.Field == "details.missing":
+				lv.AskItems = true
 			default:
 				lv.Missing = append(lv.Missing, p.Problem)
 			}

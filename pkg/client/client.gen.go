@@ -2255,7 +2255,7 @@ type GetRequestLetterParams struct {
 	// Ground The ground of a refusal, the provision of a federal law.
 	Ground *string `form:"ground,omitempty" json:"ground,omitempty"`
 
-	// Missing For a request for details, what the request lacks (one item a line); default what its identity details lack.
+	// Missing For a request for details, what the request lacks (items separated by `;`, sent as `%3B`, or the parameter repeated); default what its identity details lack.
 	Missing *string `form:"missing,omitempty" json:"missing,omitempty"`
 
 	// Download `1`: a PDF as a file to save rather than to show (a DOCX is always a file).
