@@ -94,11 +94,12 @@ bench-overview:
 ## screenshots: the browser scenarios on SQLite (Chromium needed), then the README's screenshots copied to docs/screenshots
 .PHONY: screenshots
 screenshots:
-	CI=true $(GO) test -count=1 -run '^TestBrowser$$/^sqlite$$' ./cmd/srok/
+	CI=true $(GO) test -count=1 -run '^TestBrowser(Letters)?$$/^sqlite$$' ./cmd/srok/
 	CI=true $(GO) test -count=1 -run '^TestBrowserAccessibility$$' ./cmd/srok/
 	mkdir -p docs/screenshots
 	cp cmd/srok/testdata/browser-out/sqlite/overview.png cmd/srok/testdata/browser-out/sqlite/intake-filled.png docs/screenshots/
 	cp cmd/srok/testdata/browser-out/a11y/list-375.png cmd/srok/testdata/browser-out/a11y/detail-375.png docs/screenshots/
+	cp cmd/srok/testdata/browser-out/letters-sqlite/letter-preview.png docs/screenshots/
 
 clean:
 	rm -rf bin

@@ -22,6 +22,7 @@ import (
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/feeds"
 	"github.com/srok/srok/pkg/intake"
+	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
@@ -82,10 +83,12 @@ func newHarnessOn(t testing.TB, st *store.Store) *harness {
 	trail := audit.NewService(st, clock.Now)
 	accounts := account.NewService(st, clock.Now, account.WithPasswordParams(cheapPasswords), account.WithAudit(trail))
 	reg := register.NewService(st, testCal, moscow, clock.Now, register.WithUsers(accounts), register.WithAudit(trail))
+	org := organisation.NewService(st, trail, clock.Now)
 	h := &harness{t: t, st: st, clock: clock, ct: newContract(t), logs: logs, accounts: accounts, audit: trail,
 		h: newRouter(Config{Register: reg, Calendar: testCal, Accounts: accounts, Audit: trail, Health: st, Log: log, Now: clock.Now,
-			Emails: intake.NewService(st, intake.WithClock(clock.Now), intake.WithAudit(trail), intake.WithReaders(reg)),
-			Feeds:  feeds.NewService(st, trail, testCal, feedBase, clock.Now)})}
+			Emails:       intake.NewService(st, intake.WithClock(clock.Now), intake.WithAudit(trail), intake.WithReaders(reg)),
+			Feeds:        feeds.NewService(st, trail, testCal, feedBase, clock.Now),
+			Organisation: org, Letters: organisation.NewLetters(org, reg)})}
 	h.token = h.mustToken(t, "admin@example.ru", srok.RoleAdmin, srok.ScopeFull)
 	h.mustUser(t, "ivanova@example.ru", srok.RoleOfficer)
 	h.mustUser(t, "petrov@example.ru", srok.RoleOfficer)

@@ -28,7 +28,8 @@ type Me struct {
 // allActions are the actions /me reports on, in the README's order.
 var allActions = []srok.Action{srok.ActRequestCreate, srok.ActRequestRead, srok.ActRequestEdit, srok.ActRequestAssign,
 	srok.ActRequestExtend, srok.ActRequestAnswer, srok.ActRequestClose, srok.ActRequestCancel, srok.ActRequestNote,
-	srok.ActDashboardRead, srok.ActPersonalData, srok.ActAuditRead, srok.ActUserManage, srok.ActTokenManage, srok.ActCalendarManage}
+	srok.ActDashboardRead, srok.ActPersonalData, srok.ActAuditRead, srok.ActUserManage, srok.ActTokenManage, srok.ActCalendarManage,
+	srok.ActOrganisationManage}
 
 func (s *server) me(c echo.Context) error {
 	a, _ := srok.ActorFrom(c.Request().Context()) // Require let it through

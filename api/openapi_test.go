@@ -148,6 +148,9 @@ func newContract(tb testing.TB) *contract {
 		openapi3filter.RegisterBodyDecoder("text/csv", semicolonCSVDecoder)
 		// A calendar feed must be iCalendar a parser reads (RFC 5545).
 		openapi3filter.RegisterBodyDecoder("text/calendar", icalendarDecoder)
+		// Letters and their templates are files.
+		openapi3filter.RegisterBodyDecoder(mediaPDF, openapi3filter.FileBodyDecoder)
+		openapi3filter.RegisterBodyDecoder(mediaDOCX, openapi3filter.FileBodyDecoder)
 		doc, err := loadOpenAPI()
 		if err != nil {
 			contractErr = err

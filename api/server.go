@@ -18,6 +18,7 @@ import (
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 )
@@ -80,6 +81,10 @@ type Config struct {
 	Reminders ReminderSettings
 	// Feeds are the callers' calendar feeds, and the feeds themselves.
 	Feeds CalendarFeeds
+	// Organisation is the operator's details and letter templates, Letters
+	// the requests' letters; their routes answer 503 without them.
+	Organisation *organisation.Service
+	Letters      *organisation.Letters
 }
 
 type server struct {
@@ -156,6 +161,8 @@ func Mount(e *echo.Echo, cfg Config) {
 	httpx.Get(v1, "/audit", s.listAudit, auth)
 	mountReminders(v1, cfg.Reminders)
 	mountFeeds(e, v1, cfg.Feeds)
+	mountOrganisation(v1, cfg.Organisation)
+	mountLetters(v1, cfg.Letters)
 	v1.POST("/emails", s.createEmail, auth)
 	httpx.Get(v1, "/emails/:id", s.getEmail, auth)
 	httpx.Get(v1, "/emails/:id/raw", s.getEmailRaw, auth)

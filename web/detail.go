@@ -54,6 +54,8 @@ type detailPage struct {
 	Stale bool
 	// Flash is the message of the action just done.
 	Flash string
+	// Letters are the letters to the subject, nil when none applies.
+	Letters *lettersView
 
 	ChannelOptions, OutcomeOptions, CancelOptions []choice
 	// Today is the operator's date, the latest allowed in date fields.
@@ -149,6 +151,9 @@ func (s *server) detailOf(c echo.Context, id string) (*detailPage, error) {
 		Today: today.String()}
 	if p.Assignee == "" {
 		p.Assignee = "не назначено"
+	}
+	if p.Letters, err = s.lettersOf(ctx, a, r); err != nil {
+		return nil, err
 	}
 	if r.EvidenceReceivedAt != nil {
 		p.Evidence = ru.DateTime(*r.EvidenceReceivedAt, loc)

@@ -67,6 +67,8 @@ func sectionOf(route string) string {
 		return "users"
 	case strings.HasPrefix(route, "/admin/tokens"):
 		return "tokens"
+	case strings.HasPrefix(route, "/admin/organisation"), strings.HasPrefix(route, "/admin/letter-templates"):
+		return "organisation"
 	case route == "/settings/password":
 		return "password"
 	case strings.HasPrefix(route, "/settings"):
@@ -83,6 +85,9 @@ var pageFuncs = template.FuncMap{
 	"workingDays":  ru.WorkingDays,
 	"requestCount": ru.Requests,
 	"add":          func(a, b int) int { return a + b },
+	"ofield":       newOrgField,
+	"placeholder":  placeholderSyntax,
+	"letterKind":   ru.LetterKind,
 	"dec":          func(a int) int { return a - 1 },
 	// errAt is a field's problem with the id of the field it belongs to.
 	"errAt": func(id, msg string) fieldProblem { return fieldProblem{ID: id, Msg: msg} },

@@ -19,6 +19,7 @@ import (
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/intake"
+	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
@@ -71,6 +72,8 @@ func newRegEnv(t *testing.T, d store.Dialect, o regOptions) *regEnv {
 	cfg := web.Config{Accounts: acc, Throttle: account.NewThrottle(st, clock.Now), Audit: trail, Sessions: sm,
 		Now: clock.Now, Sleep: base.sleep, Register: reg, Calendar: regCal, EmailOf: o.emailOf,
 		FailedReminders: st, ReminderRecipients: st}
+	cfg.Organisation = organisation.NewService(st, trail, clock.Now)
+	cfg.Letters = organisation.NewLetters(cfg.Organisation, reg)
 	if o.emails != nil {
 		cfg.Emails = o.emails
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 )
@@ -123,6 +124,12 @@ type Config struct {
 	// /calendar shows administrators (calendars.Service); no form without
 	// it.
 	CalendarImport CalendarImporter
+	// Organisation is the operator's details and letter templates
+	// (organisation.Service) for /admin/organisation and
+	// /admin/letter-templates; Letters the requests' letters, offered on a
+	// request's page. No pages or section without them.
+	Organisation *organisation.Service
+	Letters      *organisation.Letters
 }
 
 type server struct {
@@ -149,6 +156,9 @@ type server struct {
 	// calendar is the production calendar in use (Config), which the
 	// overview asks whether next year's decree is in; nil: it does not.
 	calendar Calendar
+	// letters are the requests' letters (Config), offered on a request's
+	// page; nil: no letters section.
+	letters *organisation.Letters
 }
 
 // zone is the operator's time zone, in which every time a person reads is
@@ -191,7 +201,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	}
 	s := &server{accounts: cfg.Accounts, throttle: cfg.Throttle, audit: cfg.Audit, sessions: cfg.Sessions,
 		log: cfg.Log, now: cfg.Now, sleep: cfg.Sleep, views: v, failed: cfg.FailedReminders,
-		recipients: cfg.ReminderRecipients, calendar: cfg.Calendar}
+		recipients: cfg.ReminderRecipients, calendar: cfg.Calendar, letters: cfg.Letters}
 
 	// The errors raised before a page runs reach a browser as a page too.
 	httpx.RenderPages(e, cfg.Log, s.errorPage)
@@ -210,6 +220,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	}
 	mountIntake(e, s, cfg)
 	mountAdmin(e, s, cfg)
+	mountOrganisation(e, s, cfg)
 	mountSettings(e, s, cfg)
 	mountCalendarFeed(e, s, cfg)
 }

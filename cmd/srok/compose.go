@@ -19,6 +19,7 @@ import (
 	"github.com/srok/srok/pkg/feeds"
 	"github.com/srok/srok/pkg/intake"
 	"github.com/srok/srok/pkg/metrics"
+	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/remind"
 	"github.com/srok/srok/pkg/store"
@@ -73,13 +74,16 @@ func compose(d deps) *echo.Echo {
 		feedCals = live
 	}
 	calFeeds := feeds.NewService(d.store, d.audit, feedCals, d.baseURL, d.now)
+	org := organisation.NewService(d.store, d.audit, d.now)
+	lettersOf := organisation.NewLetters(org, d.register)
 	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
 		Health: d.store, Log: d.log, Now: d.now, Calendars: live, CalendarImport: calImp,
-		Reminders: reminders, Feeds: calFeeds, Emails: emails})
+		Reminders: reminders, Feeds: calFeeds, Emails: emails, Organisation: org, Letters: lettersOf})
 	pages := web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
 		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts, Emails: emails,
-		Reminders: reminders, Feeds: calFeeds, FailedReminders: d.store, ReminderRecipients: d.store}
+		Reminders: reminders, Feeds: calFeeds, FailedReminders: d.store, ReminderRecipients: d.store,
+		Organisation: org, Letters: lettersOf}
 	if d.calendars != nil {
 		pages.CalendarImport = d.calendars
 	}

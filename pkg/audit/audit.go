@@ -100,6 +100,15 @@ const (
 	// ActionEmailAttachment: an email's attachment was shown; Detail names
 	// the email and the attachment's index.
 	ActionEmailAttachment Action = "email.attachment"
+	// ActionOrganisationEdit: the operator's details or processing records
+	// were changed; Fields names what.
+	ActionOrganisationEdit Action = "organisation.edit"
+	// ActionLetterTemplate: a letter template was uploaded, or the built-in
+	// one put back; Detail names the kind and the file's hash.
+	ActionLetterTemplate Action = "letter_template.upload"
+	// ActionLetterRead: a request's letter was rendered and shown (it holds
+	// the subject's data); RequestID names the request, Detail the kind.
+	ActionLetterRead Action = "letter.read"
 )
 
 // Actions lists every action, grouped by what it acts on.
@@ -116,6 +125,7 @@ func Actions() []Action {
 		ActionReminderSettings,
 		ActionCalendarFeedCreate, ActionCalendarFeedRevoke,
 		ActionEmailIngest, ActionEmailRead, ActionEmailRaw, ActionEmailAttachment,
+		ActionOrganisationEdit, ActionLetterTemplate, ActionLetterRead,
 	}
 }
 

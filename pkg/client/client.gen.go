@@ -40,36 +40,39 @@ func (e AnswerInputOutcome) Valid() bool {
 
 // Defines values for AuditAction.
 const (
-	AuditActionAuditExport        AuditAction = "audit.export"
-	AuditActionAuditRead          AuditAction = "audit.read"
-	AuditActionAuthLogin          AuditAction = "auth.login"
-	AuditActionAuthLoginFailed    AuditAction = "auth.login_failed"
-	AuditActionAuthLogout         AuditAction = "auth.logout"
-	AuditActionCalendarFeedCreate AuditAction = "calendar_feed.create"
-	AuditActionCalendarFeedRevoke AuditAction = "calendar_feed.revoke"
-	AuditActionCalendarImport     AuditAction = "calendar.import"
-	AuditActionEmailAttachment    AuditAction = "email.attachment"
-	AuditActionEmailIngest        AuditAction = "email.ingest"
-	AuditActionEmailRaw           AuditAction = "email.raw"
-	AuditActionEmailRead          AuditAction = "email.read"
-	AuditActionRemindersSettings  AuditAction = "reminders.settings"
-	AuditActionRequestAnswer      AuditAction = "request.answer"
-	AuditActionRequestAssign      AuditAction = "request.assign"
-	AuditActionRequestCancel      AuditAction = "request.cancel"
-	AuditActionRequestClose       AuditAction = "request.close"
-	AuditActionRequestCreate      AuditAction = "request.create"
-	AuditActionRequestEdit        AuditAction = "request.edit"
-	AuditActionRequestExport      AuditAction = "request.export"
-	AuditActionRequestExtend      AuditAction = "request.extend"
-	AuditActionRequestList        AuditAction = "request.list"
-	AuditActionRequestNote        AuditAction = "request.note"
-	AuditActionRequestRead        AuditAction = "request.read"
-	AuditActionTokenCreate        AuditAction = "token.create"
-	AuditActionTokenRevoke        AuditAction = "token.revoke"
-	AuditActionUserCreate         AuditAction = "user.create"
-	AuditActionUserDisable        AuditAction = "user.disable"
-	AuditActionUserEdit           AuditAction = "user.edit"
-	AuditActionUserPassword       AuditAction = "user.password"
+	AuditActionAuditExport          AuditAction = "audit.export"
+	AuditActionAuditRead            AuditAction = "audit.read"
+	AuditActionAuthLogin            AuditAction = "auth.login"
+	AuditActionAuthLoginFailed      AuditAction = "auth.login_failed"
+	AuditActionAuthLogout           AuditAction = "auth.logout"
+	AuditActionCalendarFeedCreate   AuditAction = "calendar_feed.create"
+	AuditActionCalendarFeedRevoke   AuditAction = "calendar_feed.revoke"
+	AuditActionCalendarImport       AuditAction = "calendar.import"
+	AuditActionEmailAttachment      AuditAction = "email.attachment"
+	AuditActionEmailIngest          AuditAction = "email.ingest"
+	AuditActionEmailRaw             AuditAction = "email.raw"
+	AuditActionEmailRead            AuditAction = "email.read"
+	AuditActionLetterRead           AuditAction = "letter.read"
+	AuditActionLetterTemplateUpload AuditAction = "letter_template.upload"
+	AuditActionOrganisationEdit     AuditAction = "organisation.edit"
+	AuditActionRemindersSettings    AuditAction = "reminders.settings"
+	AuditActionRequestAnswer        AuditAction = "request.answer"
+	AuditActionRequestAssign        AuditAction = "request.assign"
+	AuditActionRequestCancel        AuditAction = "request.cancel"
+	AuditActionRequestClose         AuditAction = "request.close"
+	AuditActionRequestCreate        AuditAction = "request.create"
+	AuditActionRequestEdit          AuditAction = "request.edit"
+	AuditActionRequestExport        AuditAction = "request.export"
+	AuditActionRequestExtend        AuditAction = "request.extend"
+	AuditActionRequestList          AuditAction = "request.list"
+	AuditActionRequestNote          AuditAction = "request.note"
+	AuditActionRequestRead          AuditAction = "request.read"
+	AuditActionTokenCreate          AuditAction = "token.create"
+	AuditActionTokenRevoke          AuditAction = "token.revoke"
+	AuditActionUserCreate           AuditAction = "user.create"
+	AuditActionUserDisable          AuditAction = "user.disable"
+	AuditActionUserEdit             AuditAction = "user.edit"
+	AuditActionUserPassword         AuditAction = "user.password"
 )
 
 // Valid indicates whether the value is a known member of the AuditAction enum.
@@ -98,6 +101,12 @@ func (e AuditAction) Valid() bool {
 	case AuditActionEmailRaw:
 		return true
 	case AuditActionEmailRead:
+		return true
+	case AuditActionLetterRead:
+		return true
+	case AuditActionLetterTemplateUpload:
+		return true
+	case AuditActionOrganisationEdit:
 		return true
 	case AuditActionRemindersSettings:
 		return true
@@ -350,6 +359,30 @@ func (e HealthStatus) Valid() bool {
 	}
 }
 
+// Defines values for LetterKind.
+const (
+	LetterKindAnswer         LetterKind = "answer"
+	LetterKindDetailsRequest LetterKind = "details_request"
+	LetterKindExtension      LetterKind = "extension"
+	LetterKindRefusal        LetterKind = "refusal"
+)
+
+// Valid indicates whether the value is a known member of the LetterKind enum.
+func (e LetterKind) Valid() bool {
+	switch e {
+	case LetterKindAnswer:
+		return true
+	case LetterKindDetailsRequest:
+		return true
+	case LetterKindExtension:
+		return true
+	case LetterKindRefusal:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ObligationStatus.
 const (
 	ObligationStatusDone          ObligationStatus = "done"
@@ -394,21 +427,22 @@ func (e Outcome) Valid() bool {
 
 // Defines values for Permission.
 const (
-	PermissionAuditRead        Permission = "audit.read"
-	PermissionCalendarManage   Permission = "calendar.manage"
-	PermissionDashboardRead    Permission = "dashboard.read"
-	PermissionPersonalDataRead Permission = "personal_data.read"
-	PermissionRequestAnswer    Permission = "request.answer"
-	PermissionRequestAssign    Permission = "request.assign"
-	PermissionRequestCancel    Permission = "request.cancel"
-	PermissionRequestClose     Permission = "request.close"
-	PermissionRequestCreate    Permission = "request.create"
-	PermissionRequestEdit      Permission = "request.edit"
-	PermissionRequestExtend    Permission = "request.extend"
-	PermissionRequestNote      Permission = "request.note"
-	PermissionRequestRead      Permission = "request.read"
-	PermissionTokenManage      Permission = "token.manage"
-	PermissionUserManage       Permission = "user.manage"
+	PermissionAuditRead          Permission = "audit.read"
+	PermissionCalendarManage     Permission = "calendar.manage"
+	PermissionDashboardRead      Permission = "dashboard.read"
+	PermissionOrganisationManage Permission = "organisation.manage"
+	PermissionPersonalDataRead   Permission = "personal_data.read"
+	PermissionRequestAnswer      Permission = "request.answer"
+	PermissionRequestAssign      Permission = "request.assign"
+	PermissionRequestCancel      Permission = "request.cancel"
+	PermissionRequestClose       Permission = "request.close"
+	PermissionRequestCreate      Permission = "request.create"
+	PermissionRequestEdit        Permission = "request.edit"
+	PermissionRequestExtend      Permission = "request.extend"
+	PermissionRequestNote        Permission = "request.note"
+	PermissionRequestRead        Permission = "request.read"
+	PermissionTokenManage        Permission = "token.manage"
+	PermissionUserManage         Permission = "user.manage"
 )
 
 // Valid indicates whether the value is a known member of the Permission enum.
@@ -419,6 +453,8 @@ func (e Permission) Valid() bool {
 	case PermissionCalendarManage:
 		return true
 	case PermissionDashboardRead:
+		return true
+	case PermissionOrganisationManage:
 		return true
 	case PermissionPersonalDataRead:
 		return true
@@ -692,6 +728,30 @@ func (e ListAuditParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for GetLetterTemplateParamsBuiltin.
+const (
+	GetLetterTemplateParamsBuiltinFalse GetLetterTemplateParamsBuiltin = "false"
+	GetLetterTemplateParamsBuiltinN0    GetLetterTemplateParamsBuiltin = "0"
+	GetLetterTemplateParamsBuiltinN1    GetLetterTemplateParamsBuiltin = "1"
+	GetLetterTemplateParamsBuiltinTrue  GetLetterTemplateParamsBuiltin = "true"
+)
+
+// Valid indicates whether the value is a known member of the GetLetterTemplateParamsBuiltin enum.
+func (e GetLetterTemplateParamsBuiltin) Valid() bool {
+	switch e {
+	case GetLetterTemplateParamsBuiltinFalse:
+		return true
+	case GetLetterTemplateParamsBuiltinN0:
+		return true
+	case GetLetterTemplateParamsBuiltinN1:
+		return true
+	case GetLetterTemplateParamsBuiltinTrue:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListRequestsParamsSort.
 const (
 	ListRequestsParamsSortDue             ListRequestsParamsSort = "due"
@@ -722,6 +782,24 @@ func (e ListRequestsParamsSort) Valid() bool {
 	case ListRequestsParamsSortReceivedAt:
 		return true
 	case ListRequestsParamsSortUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetRequestLetterParamsDownload.
+const (
+	GetRequestLetterParamsDownloadN0 GetRequestLetterParamsDownload = "0"
+	GetRequestLetterParamsDownloadN1 GetRequestLetterParamsDownload = "1"
+)
+
+// Valid indicates whether the value is a known member of the GetRequestLetterParamsDownload enum.
+func (e GetRequestLetterParamsDownload) Valid() bool {
+	switch e {
+	case GetRequestLetterParamsDownloadN0:
+		return true
+	case GetRequestLetterParamsDownloadN1:
 		return true
 	default:
 		return false
@@ -1190,6 +1268,47 @@ type IdentityPatch struct {
 	Verified       *bool               `json:"verified,omitempty"`
 }
 
+// LetterKind A kind of letter: `answer` (152-FZ art. 14 part 7; art. 20 part 3, art. 21), `extension` (the motivated
+// notice, art. 14 part 3, art. 20 part 2), `refusal` (art. 14 part 8), `details_request` (art. 14 part 3).
+type LetterKind string
+
+// LetterPlaceholder A placeholder a template may use.
+type LetterPlaceholder struct {
+	// Description What it is, in Russian.
+	Description string `json:"description"`
+	Flag        bool   `json:"flag"`
+
+	// In The list whose items carry it.
+	In   *string `json:"in,omitempty"`
+	List bool    `json:"list"`
+
+	// Name Written `{name}` in the template; a list or a flag as a block `{#name}…{/name}`.
+	Name string `json:"name"`
+}
+
+// LetterTemplate The template version of a kind in use.
+type LetterTemplate struct {
+	Builtin bool `json:"builtin"`
+
+	// Kind A kind of letter: `answer` (152-FZ art. 14 part 7; art. 20 part 3, art. 21), `extension` (the motivated
+	// notice, art. 14 part 3, art. 20 part 2), `refusal` (art. 14 part 8), `details_request` (art. 14 part 3).
+	Kind         LetterKind          `json:"kind"`
+	Placeholders []LetterPlaceholder `json:"placeholders"`
+	Sha256       string              `json:"sha256"`
+	Size         int                 `json:"size"`
+	UploadedAt   *time.Time          `json:"uploaded_at"`
+	UploadedBy   *string             `json:"uploaded_by"`
+	UploaderName *string             `json:"uploader_name"`
+
+	// Version 0 is the built-in template, never replaced; each upload or going back is the next.
+	Version int `json:"version"`
+}
+
+// LetterTemplateList defines model for LetterTemplateList.
+type LetterTemplateList struct {
+	Items []LetterTemplate `json:"items"`
+}
+
 // Me The caller and what they may do.
 type Me struct {
 	// Can The actions the caller may do, in the order of `Permission`.
@@ -1348,6 +1467,87 @@ type ObligationDeadline struct {
 // ObligationStatus `open` until the answer; `done` by an answer or refusal; `not_applicable` once cancelled.
 type ObligationStatus string
 
+// Organisation The operator's details and processing records.
+type Organisation struct {
+	// AccessPersons Those, other than employees, with access to the data (art. 14 part 7 item 4).
+	AccessPersons string `json:"access_persons"`
+	Address       string `json:"address"`
+
+	// Duties How the operator meets its duties under art. 18.1 (item 9.1).
+	Duties       string `json:"duties"`
+	Email        string `json:"email"`
+	Inn          string `json:"inn"`
+	Kpp          string `json:"kpp"`
+	Name         string `json:"name"`
+	NumberFormat string `json:"number_format"`
+	Ogrn         string `json:"ogrn"`
+
+	// OtherInfo Other information required by federal laws (item 10).
+	OtherInfo string             `json:"other_info"`
+	Phone     string             `json:"phone"`
+	Records   []ProcessingRecord `json:"records"`
+
+	// Responsible A person the details name.
+	Responsible OrganisationPerson `json:"responsible"`
+
+	// RightsProcedure How the subject exercises the rights (item 7); empty gives the letters' default wording.
+	RightsProcedure string `json:"rights_procedure"`
+	ShortName       string `json:"short_name"`
+
+	// Signatory A person the details name.
+	Signatory OrganisationPerson `json:"signatory"`
+	UpdatedAt *time.Time         `json:"updated_at"`
+
+	// UpdatedBy The actor id of who saved last.
+	UpdatedBy *string `json:"updated_by"`
+
+	// Version Counts the saves; 0 before the first.
+	Version int `json:"version"`
+}
+
+// OrganisationInput The operator's details; `version`, `updated_at` and `updated_by` as read may be sent back.
+type OrganisationInput struct {
+	AccessPersons *string `json:"access_persons,omitempty"`
+	Address       string  `json:"address"`
+	Duties        *string `json:"duties,omitempty"`
+	Email         *string `json:"email,omitempty"`
+
+	// Inn ИНН, 10 digits (an organisation) or 12 (an individual entrepreneur), with check digits.
+	Inn  string  `json:"inn"`
+	Kpp  *string `json:"kpp,omitempty"`
+	Name string  `json:"name"`
+
+	// NumberFormat The outgoing number's format, holding `{seq}` and maybe `{year}`; empty is `{year}-{seq}`.
+	NumberFormat *string `json:"number_format,omitempty"`
+
+	// Ogrn ОГРН, 13 digits, or ОГРНИП, 15, with its check digit.
+	Ogrn      string              `json:"ogrn"`
+	OtherInfo *string             `json:"other_info,omitempty"`
+	Phone     *string             `json:"phone,omitempty"`
+	Records   *[]ProcessingRecord `json:"records,omitempty"`
+
+	// Responsible A person the details name.
+	Responsible     *OrganisationPerson `json:"responsible,omitempty"`
+	RightsProcedure *string             `json:"rights_procedure,omitempty"`
+	ShortName       *string             `json:"short_name,omitempty"`
+
+	// Signatory A person the details name.
+	Signatory *OrganisationPerson `json:"signatory,omitempty"`
+	UpdatedAt *time.Time          `json:"updated_at,omitempty"`
+	UpdatedBy *string             `json:"updated_by,omitempty"`
+
+	// Version The version read; a change made meanwhile is a 409. 0 or absent does not check.
+	Version *int `json:"version,omitempty"`
+}
+
+// OrganisationPerson A person the details name.
+type OrganisationPerson struct {
+	// Contact How to reach the responsible person.
+	Contact  *string `json:"contact,omitempty"`
+	Name     *string `json:"name,omitempty"`
+	Position *string `json:"position,omitempty"`
+}
+
 // Outcome How the operator answered; `refused` is the outcome of a refusal.
 type Outcome string
 
@@ -1419,6 +1619,32 @@ type Problem struct {
 	//
 	// Example: urn:srok:problem:validation
 	Type string `json:"type"`
+}
+
+// ProcessingRecord One processing record (one per purpose), as an answer to an access request gives it (152-FZ art. 14 part 7).
+type ProcessingRecord struct {
+	CrossBorder *string `json:"cross_border,omitempty"`
+
+	// Data The categories of data processed.
+	Data *string `json:"data,omitempty"`
+
+	// Id Given by Srok; empty or absent for a new record.
+	Id             *string `json:"id,omitempty"`
+	LegalBasis     *string `json:"legal_basis,omitempty"`
+	Methods        *string `json:"methods,omitempty"`
+	ProcessingTerm *string `json:"processing_term,omitempty"`
+
+	// Processors Who processes the data on the operator's behalf, with their addresses.
+	Processors *string `json:"processors,omitempty"`
+	Purpose    string  `json:"purpose"`
+
+	// Recipients Third parties who receive the data.
+	Recipients  *string `json:"recipients,omitempty"`
+	Source      *string `json:"source,omitempty"`
+	StorageTerm *string `json:"storage_term,omitempty"`
+
+	// Subjects The categories of subjects.
+	Subjects *string `json:"subjects,omitempty"`
 }
 
 // RefusalInput A motivated refusal (152-FZ art. 14 part 6). Give its `text` or a `reference` to the letter.
@@ -1938,6 +2164,15 @@ type GetDashboardParams struct {
 	Top *int `form:"top,omitempty" json:"top,omitempty"`
 }
 
+// GetLetterTemplateParams defines parameters for GetLetterTemplate.
+type GetLetterTemplateParams struct {
+	// Builtin `1`: the built-in template, whatever is in use.
+	Builtin *GetLetterTemplateParamsBuiltin `form:"builtin,omitempty" json:"builtin,omitempty"`
+}
+
+// GetLetterTemplateParamsBuiltin defines parameters for GetLetterTemplate.
+type GetLetterTemplateParamsBuiltin string
+
 // ListRequestsParams defines parameters for ListRequests.
 type ListRequestsParams struct {
 	// Status Only these statuses; repeat the parameter or separate values by commas (`status=new,in_progress`).
@@ -2037,6 +2272,27 @@ type ExtendRequestParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// GetRequestLetterParams defines parameters for GetRequestLetter.
+type GetRequestLetterParams struct {
+	// Records For an answer to an access request, the ids of the processing records that concern the subject (`,`-separated); default every record.
+	Records *string `form:"records,omitempty" json:"records,omitempty"`
+
+	// Reasons The reasons of an extension not yet recorded, or of a refusal.
+	Reasons *string `form:"reasons,omitempty" json:"reasons,omitempty"`
+
+	// Ground The ground of a refusal, the provision of a federal law.
+	Ground *string `form:"ground,omitempty" json:"ground,omitempty"`
+
+	// Missing For a request for details, what the request lacks (items separated by `;`, sent as `%3B`, or the parameter repeated); default what its identity details lack.
+	Missing *string `form:"missing,omitempty" json:"missing,omitempty"`
+
+	// Download `1`: a PDF as a file to save rather than to show (a DOCX is always a file).
+	Download *GetRequestLetterParamsDownload `form:"download,omitempty" json:"download,omitempty"`
+}
+
+// GetRequestLetterParamsDownload defines parameters for GetRequestLetter.
+type GetRequestLetterParamsDownload string
+
 // RefuseRequestParams defines parameters for RefuseRequest.
 type RefuseRequestParams struct {
 	// IfMatch The version of the request the action applies to, as given in its `ETag`: `"3"` (`W/"3"` and `3`
@@ -2070,6 +2326,9 @@ type PreviewDeadlinesJSONRequestBody = PreviewInput
 
 // PutReminderSettingsJSONRequestBody defines body for PutReminderSettings for application/json ContentType.
 type PutReminderSettingsJSONRequestBody = ReminderSettingsInput
+
+// PutOrganisationJSONRequestBody defines body for PutOrganisation for application/json ContentType.
+type PutOrganisationJSONRequestBody = OrganisationInput
 
 // CreateRequestJSONRequestBody defines body for CreateRequest for application/json ContentType.
 type CreateRequestJSONRequestBody = RequestInput
@@ -2325,6 +2584,43 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/emails/{id}/raw (the `GetEmailRaw` operationId).
 	GetEmailRaw(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListLetterTemplates The letter templates in use
+	//
+	// For each kind of letter, the template version in use (0: the built-in one, never replaced), whether
+	// it is the built-in template, who made it current and when, and the placeholders a template of the
+	// kind may use, described in Russian.
+	//
+	// Corresponds with GET /api/v1/letter-templates (the `ListLetterTemplates` operationId).
+	ListLetterTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResetLetterTemplate Go back to the built-in template
+	//
+	// Administrators only. The built-in template becomes the kind's next version (the uploaded ones stay
+	// in the history); recorded as `letter_template.upload`.
+	//
+	// Corresponds with DELETE /api/v1/letter-templates/{file} (the `ResetLetterTemplate` operationId).
+	ResetLetterTemplate(ctx context.Context, file string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetLetterTemplate Download a letter template
+	//
+	// The template in use as a DOCX to edit in Word, or with `builtin=1` the built-in one. Its version is
+	// in `Srok-Template-Version`.
+	//
+	// Corresponds with GET /api/v1/letter-templates/{file} (the `GetLetterTemplate` operationId).
+	GetLetterTemplate(ctx context.Context, file string, params *GetLetterTemplateParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutLetterTemplateWithBody Upload a letter template
+	//
+	// Administrators only (`organisation.manage`). The body is the DOCX, at most 5 MiB (a larger one is
+	// refused, 413, before it is read). A file that is not a DOCX, a broken one, or one with a placeholder
+	// the kind does not know is refused (422, naming `template`) and nothing is replaced. An accepted file
+	// becomes the kind's next version, recorded in the audit trail (`letter_template.upload`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/letter-templates/{file} (the `PutLetterTemplate` operationId).
+	PutLetterTemplateWithBody(ctx context.Context, file string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMe Who the caller is
 	//
 	// The user behind the credentials, their role, the scope of the API token (if a token is used) and the
@@ -2403,6 +2699,44 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/openapi.yaml (the `GetOpenAPI` operationId).
 	GetOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetOrganisation The operator's details and processing records
+	//
+	// What the letters say about the operator: its names, INN, OGRN, address and contacts, the person
+	// responsible for organising the processing (152-FZ art. 22.1), the signatory, the outgoing number's
+	// format and the processing records (one per purpose, 152-FZ art. 14 part 7). Everyone signed in may
+	// read them; `version` is 0 before the first save.
+	//
+	// Corresponds with GET /api/v1/organisation (the `GetOrganisation` operationId).
+	GetOrganisation(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutOrganisationWithBody Replace the operator's details and processing records
+	//
+	// Administrators only (`organisation.manage`). The whole document is replaced: a record sent without
+	// `id` is new, one left out is removed. `name`, `inn`, `ogrn`, `address` and each record's `purpose`
+	// are required; the INN (10 or 12 digits) and the OGRN (13, or an OGRNIP of 15) must pass their check
+	// digits; `number_format` must hold `{seq}` (and may hold `{year}`). A bad value is a 422 naming each
+	// field and changes nothing. With `version` (the one read) a change made meanwhile is a 409. The
+	// change is recorded in the audit trail (`organisation.edit`, with the fields changed).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/organisation (the `PutOrganisation` operationId).
+	PutOrganisationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutOrganisation Replace the operator's details and processing records
+	//
+	// Administrators only (`organisation.manage`). The whole document is replaced: a record sent without
+	// `id` is new, one left out is removed. `name`, `inn`, `ogrn`, `address` and each record's `purpose`
+	// are required; the INN (10 or 12 digits) and the OGRN (13, or an OGRNIP of 15) must pass their check
+	// digits; `number_format` must hold `{seq}` (and may hold `{year}`). A bad value is a 422 naming each
+	// field and changes nothing. With `version` (the one read) a change made meanwhile is a 409. The
+	// change is recorded in the audit trail (`organisation.edit`, with the fields changed).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/organisation (the `PutOrganisation` operationId).
+	PutOrganisation(ctx context.Context, body PutOrganisationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListRequests List requests
 	//
@@ -2619,6 +2953,19 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/requests/{id}/extend (the `ExtendRequest` operationId).
 	ExtendRequest(ctx context.Context, id RequestID, params *ExtendRequestParams, body ExtendRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRequestLetter A request's letter as it would be issued now
+	//
+	// Renders the letter from the request, its obligations' dates, the operator's details and records and
+	// the template in use (its version in `Srok-Template-Version`); nothing changes. Anyone who may see the
+	// request may read its letters (a viewer sees the subject's contacts masked in it too); every read is
+	// recorded (`letter.read`). A kind that does not apply to the request in its status is a 409; a letter
+	// that lacks something (the operator's details, the reasons of an extension, the ground of a refusal)
+	// is a 422 naming each missing field (`operator.inn`, `extension.reasons`, …). The outgoing number is
+	// left blank to fill (`2026-____`) until the answer records one.
+	//
+	// Corresponds with GET /api/v1/requests/{id}/letters/{file} (the `GetRequestLetter` operationId).
+	GetRequestLetter(ctx context.Context, id RequestID, file string, params *GetRequestLetterParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddNoteWithBody Add a note to the timeline
 	//
@@ -3018,6 +3365,83 @@ func (c *Client) GetEmailRaw(ctx context.Context, id EmailID, reqEditors ...Requ
 	return c.Client.Do(req)
 }
 
+// ListLetterTemplates The letter templates in use
+//
+// For each kind of letter, the template version in use (0: the built-in one, never replaced), whether
+// it is the built-in template, who made it current and when, and the placeholders a template of the
+// kind may use, described in Russian.
+//
+// Corresponds with GET /api/v1/letter-templates (the `ListLetterTemplates` operationId).
+func (c *Client) ListLetterTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListLetterTemplatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResetLetterTemplate Go back to the built-in template
+//
+// Administrators only. The built-in template becomes the kind's next version (the uploaded ones stay
+// in the history); recorded as `letter_template.upload`.
+//
+// Corresponds with DELETE /api/v1/letter-templates/{file} (the `ResetLetterTemplate` operationId).
+func (c *Client) ResetLetterTemplate(ctx context.Context, file string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResetLetterTemplateRequest(c.Server, file)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLetterTemplate Download a letter template
+//
+// The template in use as a DOCX to edit in Word, or with `builtin=1` the built-in one. Its version is
+// in `Srok-Template-Version`.
+//
+// Corresponds with GET /api/v1/letter-templates/{file} (the `GetLetterTemplate` operationId).
+func (c *Client) GetLetterTemplate(ctx context.Context, file string, params *GetLetterTemplateParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLetterTemplateRequest(c.Server, file, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutLetterTemplateWithBody Upload a letter template
+//
+// Administrators only (`organisation.manage`). The body is the DOCX, at most 5 MiB (a larger one is
+// refused, 413, before it is read). A file that is not a DOCX, a broken one, or one with a placeholder
+// the kind does not know is refused (422, naming `template`) and nothing is replaced. An accepted file
+// becomes the kind's next version, recorded in the audit trail (`letter_template.upload`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/letter-templates/{file} (the `PutLetterTemplate` operationId).
+func (c *Client) PutLetterTemplateWithBody(ctx context.Context, file string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutLetterTemplateRequestWithBody(c.Server, file, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMe Who the caller is
 //
 // The user behind the credentials, their role, the scope of the API token (if a token is used) and the
@@ -3167,6 +3591,74 @@ func (c *Client) PutReminderSettings(ctx context.Context, body PutReminderSettin
 // Corresponds with GET /api/v1/openapi.yaml (the `GetOpenAPI` operationId).
 func (c *Client) GetOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOpenAPIRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetOrganisation The operator's details and processing records
+//
+// What the letters say about the operator: its names, INN, OGRN, address and contacts, the person
+// responsible for organising the processing (152-FZ art. 22.1), the signatory, the outgoing number's
+// format and the processing records (one per purpose, 152-FZ art. 14 part 7). Everyone signed in may
+// read them; `version` is 0 before the first save.
+//
+// Corresponds with GET /api/v1/organisation (the `GetOrganisation` operationId).
+func (c *Client) GetOrganisation(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrganisationRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutOrganisationWithBody Replace the operator's details and processing records
+//
+// Administrators only (`organisation.manage`). The whole document is replaced: a record sent without
+// `id` is new, one left out is removed. `name`, `inn`, `ogrn`, `address` and each record's `purpose`
+// are required; the INN (10 or 12 digits) and the OGRN (13, or an OGRNIP of 15) must pass their check
+// digits; `number_format` must hold `{seq}` (and may hold `{year}`). A bad value is a 422 naming each
+// field and changes nothing. With `version` (the one read) a change made meanwhile is a 409. The
+// change is recorded in the audit trail (`organisation.edit`, with the fields changed).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/organisation (the `PutOrganisation` operationId).
+func (c *Client) PutOrganisationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutOrganisationRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutOrganisation Replace the operator's details and processing records
+//
+// Administrators only (`organisation.manage`). The whole document is replaced: a record sent without
+// `id` is new, one left out is removed. `name`, `inn`, `ogrn`, `address` and each record's `purpose`
+// are required; the INN (10 or 12 digits) and the OGRN (13, or an OGRNIP of 15) must pass their check
+// digits; `number_format` must hold `{seq}` (and may hold `{year}`). A bad value is a 422 naming each
+// field and changes nothing. With `version` (the one read) a change made meanwhile is a 409. The
+// change is recorded in the audit trail (`organisation.edit`, with the fields changed).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/organisation (the `PutOrganisation` operationId).
+func (c *Client) PutOrganisation(ctx context.Context, body PutOrganisationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutOrganisationRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3553,6 +4045,29 @@ func (c *Client) ExtendRequestWithBody(ctx context.Context, id RequestID, params
 // Corresponds with POST /api/v1/requests/{id}/extend (the `ExtendRequest` operationId).
 func (c *Client) ExtendRequest(ctx context.Context, id RequestID, params *ExtendRequestParams, body ExtendRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewExtendRequestRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRequestLetter A request's letter as it would be issued now
+//
+// Renders the letter from the request, its obligations' dates, the operator's details and records and
+// the template in use (its version in `Srok-Template-Version`); nothing changes. Anyone who may see the
+// request may read its letters (a viewer sees the subject's contacts masked in it too); every read is
+// recorded (`letter.read`). A kind that does not apply to the request in its status is a 409; a letter
+// that lacks something (the operator's details, the reasons of an extension, the ground of a refusal)
+// is a 422 naming each missing field (`operator.inn`, `extension.reasons`, …). The outgoing number is
+// left blank to fill (`2026-____`) until the answer records one.
+//
+// Corresponds with GET /api/v1/requests/{id}/letters/{file} (the `GetRequestLetter` operationId).
+func (c *Client) GetRequestLetter(ctx context.Context, id RequestID, file string, params *GetRequestLetterParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRequestLetterRequest(c.Server, id, file, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4294,6 +4809,164 @@ func NewGetEmailRawRequest(server string, id EmailID) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListLetterTemplatesRequest constructs an http.Request for the ListLetterTemplates method
+func NewListLetterTemplatesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/letter-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewResetLetterTemplateRequest constructs an http.Request for the ResetLetterTemplate method
+func NewResetLetterTemplateRequest(server string, file string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "file", file, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/letter-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetLetterTemplateRequest constructs an http.Request for the GetLetterTemplate method
+func NewGetLetterTemplateRequest(server string, file string, params *GetLetterTemplateParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "file", file, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/letter-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Builtin != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "builtin", *params.Builtin, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutLetterTemplateRequestWithBody constructs an http.Request for the PutLetterTemplate method, with any body, and a specified content type
+func NewPutLetterTemplateRequestWithBody(server string, file string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "file", file, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/letter-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetMeRequest constructs an http.Request for the GetMe method
 func NewGetMeRequest(server string) (*http.Request, error) {
 	var err error
@@ -4492,6 +5165,73 @@ func NewGetOpenAPIRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewGetOrganisationRequest constructs an http.Request for the GetOrganisation method
+func NewGetOrganisationRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organisation")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutOrganisationRequest calls the generic PutOrganisation builder with application/json body
+func NewPutOrganisationRequest(server string, body PutOrganisationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutOrganisationRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPutOrganisationRequestWithBody constructs an http.Request for the PutOrganisation method, with any body, and a specified content type
+func NewPutOrganisationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organisation")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -5152,6 +5892,122 @@ func NewExtendRequestRequestWithBody(server string, id RequestID, params *Extend
 	return req, nil
 }
 
+// NewGetRequestLetterRequest constructs an http.Request for the GetRequestLetter method
+func NewGetRequestLetterRequest(server string, id RequestID, file string, params *GetRequestLetterParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "file", file, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/requests/%s/letters/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Records != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "records", *params.Records, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Reasons != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "reasons", *params.Reasons, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Ground != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ground", *params.Ground, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Missing != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "missing", *params.Missing, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Download != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "download", *params.Download, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewAddNoteRequest calls the generic AddNote builder with application/json body
 func NewAddNoteRequest(server string, id RequestID, body AddNoteJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5753,6 +6609,49 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/emails/{id}/raw (the `GetEmailRaw` operationId).
 	GetEmailRawWithResponse(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*GetEmailRawResponse, error)
 
+	// ListLetterTemplatesWithResponse The letter templates in use
+	//
+	// For each kind of letter, the template version in use (0: the built-in one, never replaced), whether
+	// it is the built-in template, who made it current and when, and the placeholders a template of the
+	// kind may use, described in Russian.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/letter-templates (the `ListLetterTemplates` operationId).
+	ListLetterTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListLetterTemplatesResponse, error)
+
+	// ResetLetterTemplateWithResponse Go back to the built-in template
+	//
+	// Administrators only. The built-in template becomes the kind's next version (the uploaded ones stay
+	// in the history); recorded as `letter_template.upload`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/letter-templates/{file} (the `ResetLetterTemplate` operationId).
+	ResetLetterTemplateWithResponse(ctx context.Context, file string, reqEditors ...RequestEditorFn) (*ResetLetterTemplateResponse, error)
+
+	// GetLetterTemplateWithResponse Download a letter template
+	//
+	// The template in use as a DOCX to edit in Word, or with `builtin=1` the built-in one. Its version is
+	// in `Srok-Template-Version`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/letter-templates/{file} (the `GetLetterTemplate` operationId).
+	GetLetterTemplateWithResponse(ctx context.Context, file string, params *GetLetterTemplateParams, reqEditors ...RequestEditorFn) (*GetLetterTemplateResponse, error)
+
+	// PutLetterTemplateWithBodyWithResponse Upload a letter template
+	//
+	// Administrators only (`organisation.manage`). The body is the DOCX, at most 5 MiB (a larger one is
+	// refused, 413, before it is read). A file that is not a DOCX, a broken one, or one with a placeholder
+	// the kind does not know is refused (422, naming `template`) and nothing is replaced. An accepted file
+	// becomes the kind's next version, recorded in the audit trail (`letter_template.upload`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/letter-templates/{file} (the `PutLetterTemplate` operationId).
+	PutLetterTemplateWithBodyWithResponse(ctx context.Context, file string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutLetterTemplateResponse, error)
+
 	// GetMeWithResponse Who the caller is
 	//
 	// The user behind the credentials, their role, the scope of the API token (if a token is used) and the
@@ -5843,6 +6742,46 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/openapi.yaml (the `GetOpenAPI` operationId).
 	GetOpenAPIWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOpenAPIResponse, error)
+
+	// GetOrganisationWithResponse The operator's details and processing records
+	//
+	// What the letters say about the operator: its names, INN, OGRN, address and contacts, the person
+	// responsible for organising the processing (152-FZ art. 22.1), the signatory, the outgoing number's
+	// format and the processing records (one per purpose, 152-FZ art. 14 part 7). Everyone signed in may
+	// read them; `version` is 0 before the first save.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organisation (the `GetOrganisation` operationId).
+	GetOrganisationWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOrganisationResponse, error)
+
+	// PutOrganisationWithBodyWithResponse Replace the operator's details and processing records
+	//
+	// Administrators only (`organisation.manage`). The whole document is replaced: a record sent without
+	// `id` is new, one left out is removed. `name`, `inn`, `ogrn`, `address` and each record's `purpose`
+	// are required; the INN (10 or 12 digits) and the OGRN (13, or an OGRNIP of 15) must pass their check
+	// digits; `number_format` must hold `{seq}` (and may hold `{year}`). A bad value is a 422 naming each
+	// field and changes nothing. With `version` (the one read) a change made meanwhile is a 409. The
+	// change is recorded in the audit trail (`organisation.edit`, with the fields changed).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organisation (the `PutOrganisation` operationId).
+	PutOrganisationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutOrganisationResponse, error)
+
+	// PutOrganisationWithResponse Replace the operator's details and processing records
+	//
+	// Administrators only (`organisation.manage`). The whole document is replaced: a record sent without
+	// `id` is new, one left out is removed. `name`, `inn`, `ogrn`, `address` and each record's `purpose`
+	// are required; the INN (10 or 12 digits) and the OGRN (13, or an OGRNIP of 15) must pass their check
+	// digits; `number_format` must hold `{seq}` (and may hold `{year}`). A bad value is a 422 naming each
+	// field and changes nothing. With `version` (the one read) a change made meanwhile is a 409. The
+	// change is recorded in the audit trail (`organisation.edit`, with the fields changed).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organisation (the `PutOrganisation` operationId).
+	PutOrganisationWithResponse(ctx context.Context, body PutOrganisationJSONRequestBody, reqEditors ...RequestEditorFn) (*PutOrganisationResponse, error)
 
 	// ListRequestsWithResponse List requests
 	//
@@ -6063,6 +7002,21 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/requests/{id}/extend (the `ExtendRequest` operationId).
 	ExtendRequestWithResponse(ctx context.Context, id RequestID, params *ExtendRequestParams, body ExtendRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*ExtendRequestResponse, error)
+
+	// GetRequestLetterWithResponse A request's letter as it would be issued now
+	//
+	// Renders the letter from the request, its obligations' dates, the operator's details and records and
+	// the template in use (its version in `Srok-Template-Version`); nothing changes. Anyone who may see the
+	// request may read its letters (a viewer sees the subject's contacts masked in it too); every read is
+	// recorded (`letter.read`). A kind that does not apply to the request in its status is a 409; a letter
+	// that lacks something (the operator's details, the reasons of an extension, the ground of a refusal)
+	// is a 422 naming each missing field (`operator.inn`, `extension.reasons`, …). The outgoing number is
+	// left blank to fill (`2026-____`) until the answer records one.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/requests/{id}/letters/{file} (the `GetRequestLetter` operationId).
+	GetRequestLetterWithResponse(ctx context.Context, id RequestID, file string, params *GetRequestLetterParams, reqEditors ...RequestEditorFn) (*GetRequestLetterResponse, error)
 
 	// AddNoteWithBodyWithResponse Add a note to the timeline
 	//
@@ -7323,6 +8277,479 @@ func (r GetEmailRawResponse) ContentType() string {
 	return ""
 }
 
+// ListLetterTemplatesResponse401Headers the declared response headers of an HTTP 401 response for ListLetterTemplates
+type ListLetterTemplatesResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// ListLetterTemplatesResponse429Headers the declared response headers of an HTTP 429 response for ListLetterTemplates
+type ListLetterTemplatesResponse429Headers struct {
+	RetryAfter int
+}
+
+// ListLetterTemplatesResponse503Headers the declared response headers of an HTTP 503 response for ListLetterTemplates
+type ListLetterTemplatesResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListLetterTemplatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LetterTemplateList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListLetterTemplatesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListLetterTemplatesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListLetterTemplatesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListLetterTemplatesResponse) GetJSON200() *LetterTemplateList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListLetterTemplatesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListLetterTemplatesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListLetterTemplatesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListLetterTemplatesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListLetterTemplatesResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListLetterTemplatesResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListLetterTemplatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListLetterTemplatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListLetterTemplatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListLetterTemplatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ResetLetterTemplateResponse401Headers the declared response headers of an HTTP 401 response for ResetLetterTemplate
+type ResetLetterTemplateResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// ResetLetterTemplateResponse429Headers the declared response headers of an HTTP 429 response for ResetLetterTemplate
+type ResetLetterTemplateResponse429Headers struct {
+	RetryAfter int
+}
+
+// ResetLetterTemplateResponse503Headers the declared response headers of an HTTP 503 response for ResetLetterTemplate
+type ResetLetterTemplateResponse503Headers struct {
+	RetryAfter int
+}
+
+type ResetLetterTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LetterTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ResetLetterTemplateResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ResetLetterTemplateResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ResetLetterTemplateResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ResetLetterTemplateResponse) GetJSON200() *LetterTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ResetLetterTemplateResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ResetLetterTemplateResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ResetLetterTemplateResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ResetLetterTemplateResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ResetLetterTemplateResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ResetLetterTemplateResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ResetLetterTemplateResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ResetLetterTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResetLetterTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResetLetterTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResetLetterTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetLetterTemplateResponse200Headers the declared response headers of an HTTP 200 response for GetLetterTemplate
+type GetLetterTemplateResponse200Headers struct {
+	ContentDisposition  string
+	SrokTemplateVersion string
+}
+
+// GetLetterTemplateResponse401Headers the declared response headers of an HTTP 401 response for GetLetterTemplate
+type GetLetterTemplateResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetLetterTemplateResponse429Headers the declared response headers of an HTTP 429 response for GetLetterTemplate
+type GetLetterTemplateResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetLetterTemplateResponse503Headers the declared response headers of an HTTP 503 response for GetLetterTemplate
+type GetLetterTemplateResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetLetterTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetLetterTemplateResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetLetterTemplateResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetLetterTemplateResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetLetterTemplateResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetLetterTemplateResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetLetterTemplateResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetLetterTemplateResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetLetterTemplateResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetLetterTemplateResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetLetterTemplateResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetLetterTemplateResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLetterTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLetterTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLetterTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLetterTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PutLetterTemplateResponse401Headers the declared response headers of an HTTP 401 response for PutLetterTemplate
+type PutLetterTemplateResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// PutLetterTemplateResponse408Headers the declared response headers of an HTTP 408 response for PutLetterTemplate
+type PutLetterTemplateResponse408Headers struct {
+	Connection *string
+}
+
+// PutLetterTemplateResponse429Headers the declared response headers of an HTTP 429 response for PutLetterTemplate
+type PutLetterTemplateResponse429Headers struct {
+	RetryAfter int
+}
+
+// PutLetterTemplateResponse503Headers the declared response headers of an HTTP 503 response for PutLetterTemplate
+type PutLetterTemplateResponse503Headers struct {
+	RetryAfter int
+}
+
+type PutLetterTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LetterTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutLetterTemplateResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *PutLetterTemplateResponse408Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PutLetterTemplateResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutLetterTemplateResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutLetterTemplateResponse) GetJSON200() *LetterTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutLetterTemplateResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutLetterTemplateResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutLetterTemplateResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutLetterTemplateResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r PutLetterTemplateResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PutLetterTemplateResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PutLetterTemplateResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PutLetterTemplateResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PutLetterTemplateResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PutLetterTemplateResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PutLetterTemplateResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PutLetterTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutLetterTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutLetterTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutLetterTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetMeResponse401Headers the declared response headers of an HTTP 401 response for GetMe
 type GetMeResponse401Headers struct {
 	WWWAuthenticate string
@@ -8059,6 +9486,256 @@ func (r GetOpenAPIResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetOpenAPIResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetOrganisationResponse401Headers the declared response headers of an HTTP 401 response for GetOrganisation
+type GetOrganisationResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetOrganisationResponse429Headers the declared response headers of an HTTP 429 response for GetOrganisation
+type GetOrganisationResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetOrganisationResponse503Headers the declared response headers of an HTTP 503 response for GetOrganisation
+type GetOrganisationResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetOrganisationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Organisation
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetOrganisationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetOrganisationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetOrganisationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOrganisationResponse) GetJSON200() *Organisation {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetOrganisationResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetOrganisationResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetOrganisationResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetOrganisationResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetOrganisationResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetOrganisationResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOrganisationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOrganisationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOrganisationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOrganisationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PutOrganisationResponse401Headers the declared response headers of an HTTP 401 response for PutOrganisation
+type PutOrganisationResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// PutOrganisationResponse408Headers the declared response headers of an HTTP 408 response for PutOrganisation
+type PutOrganisationResponse408Headers struct {
+	Connection *string
+}
+
+// PutOrganisationResponse429Headers the declared response headers of an HTTP 429 response for PutOrganisation
+type PutOrganisationResponse429Headers struct {
+	RetryAfter int
+}
+
+// PutOrganisationResponse503Headers the declared response headers of an HTTP 503 response for PutOrganisation
+type PutOrganisationResponse503Headers struct {
+	RetryAfter int
+}
+
+type PutOrganisationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Organisation
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutOrganisationResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *PutOrganisationResponse408Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PutOrganisationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutOrganisationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutOrganisationResponse) GetJSON200() *Organisation {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutOrganisationResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutOrganisationResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutOrganisationResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r PutOrganisationResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PutOrganisationResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PutOrganisationResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PutOrganisationResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PutOrganisationResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PutOrganisationResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PutOrganisationResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PutOrganisationResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PutOrganisationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutOrganisationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutOrganisationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutOrganisationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9466,6 +11143,131 @@ func (r ExtendRequestResponse) ContentType() string {
 	return ""
 }
 
+// GetRequestLetterResponse200Headers the declared response headers of an HTTP 200 response for GetRequestLetter
+type GetRequestLetterResponse200Headers struct {
+	SrokTemplateVersion string
+}
+
+// GetRequestLetterResponse401Headers the declared response headers of an HTTP 401 response for GetRequestLetter
+type GetRequestLetterResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetRequestLetterResponse429Headers the declared response headers of an HTTP 429 response for GetRequestLetter
+type GetRequestLetterResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetRequestLetterResponse503Headers the declared response headers of an HTTP 503 response for GetRequestLetter
+type GetRequestLetterResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetRequestLetterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetRequestLetterResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetRequestLetterResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetRequestLetterResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetRequestLetterResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetRequestLetterResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRequestLetterResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRequestLetterResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRequestLetterResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetRequestLetterResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetRequestLetterResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetRequestLetterResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetRequestLetterResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetRequestLetterResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRequestLetterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRequestLetterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRequestLetterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRequestLetterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // AddNoteResponse401Headers the declared response headers of an HTTP 401 response for AddNote
 type AddNoteResponse401Headers struct {
 	WWWAuthenticate string
@@ -10719,6 +12521,73 @@ func (c *ClientWithResponses) GetEmailRawWithResponse(ctx context.Context, id Em
 	return ParseGetEmailRawResponse(rsp)
 }
 
+// ListLetterTemplatesWithResponse The letter templates in use
+//
+// For each kind of letter, the template version in use (0: the built-in one, never replaced), whether
+// it is the built-in template, who made it current and when, and the placeholders a template of the
+// kind may use, described in Russian.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/letter-templates (the `ListLetterTemplates` operationId).
+func (c *ClientWithResponses) ListLetterTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListLetterTemplatesResponse, error) {
+	rsp, err := c.ListLetterTemplates(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListLetterTemplatesResponse(rsp)
+}
+
+// ResetLetterTemplateWithResponse Go back to the built-in template
+//
+// Administrators only. The built-in template becomes the kind's next version (the uploaded ones stay
+// in the history); recorded as `letter_template.upload`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/letter-templates/{file} (the `ResetLetterTemplate` operationId).
+func (c *ClientWithResponses) ResetLetterTemplateWithResponse(ctx context.Context, file string, reqEditors ...RequestEditorFn) (*ResetLetterTemplateResponse, error) {
+	rsp, err := c.ResetLetterTemplate(ctx, file, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResetLetterTemplateResponse(rsp)
+}
+
+// GetLetterTemplateWithResponse Download a letter template
+//
+// The template in use as a DOCX to edit in Word, or with `builtin=1` the built-in one. Its version is
+// in `Srok-Template-Version`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/letter-templates/{file} (the `GetLetterTemplate` operationId).
+func (c *ClientWithResponses) GetLetterTemplateWithResponse(ctx context.Context, file string, params *GetLetterTemplateParams, reqEditors ...RequestEditorFn) (*GetLetterTemplateResponse, error) {
+	rsp, err := c.GetLetterTemplate(ctx, file, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLetterTemplateResponse(rsp)
+}
+
+// PutLetterTemplateWithBodyWithResponse Upload a letter template
+//
+// Administrators only (`organisation.manage`). The body is the DOCX, at most 5 MiB (a larger one is
+// refused, 413, before it is read). A file that is not a DOCX, a broken one, or one with a placeholder
+// the kind does not know is refused (422, naming `template`) and nothing is replaced. An accepted file
+// becomes the kind's next version, recorded in the audit trail (`letter_template.upload`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/letter-templates/{file} (the `PutLetterTemplate` operationId).
+func (c *ClientWithResponses) PutLetterTemplateWithBodyWithResponse(ctx context.Context, file string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutLetterTemplateResponse, error) {
+	rsp, err := c.PutLetterTemplateWithBody(ctx, file, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutLetterTemplateResponse(rsp)
+}
+
 // GetMeWithResponse Who the caller is
 //
 // The user behind the credentials, their role, the scope of the API token (if a token is used) and the
@@ -10856,6 +12725,64 @@ func (c *ClientWithResponses) GetOpenAPIWithResponse(ctx context.Context, reqEdi
 		return nil, err
 	}
 	return ParseGetOpenAPIResponse(rsp)
+}
+
+// GetOrganisationWithResponse The operator's details and processing records
+//
+// What the letters say about the operator: its names, INN, OGRN, address and contacts, the person
+// responsible for organising the processing (152-FZ art. 22.1), the signatory, the outgoing number's
+// format and the processing records (one per purpose, 152-FZ art. 14 part 7). Everyone signed in may
+// read them; `version` is 0 before the first save.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organisation (the `GetOrganisation` operationId).
+func (c *ClientWithResponses) GetOrganisationWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOrganisationResponse, error) {
+	rsp, err := c.GetOrganisation(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOrganisationResponse(rsp)
+}
+
+// PutOrganisationWithBodyWithResponse Replace the operator's details and processing records
+//
+// Administrators only (`organisation.manage`). The whole document is replaced: a record sent without
+// `id` is new, one left out is removed. `name`, `inn`, `ogrn`, `address` and each record's `purpose`
+// are required; the INN (10 or 12 digits) and the OGRN (13, or an OGRNIP of 15) must pass their check
+// digits; `number_format` must hold `{seq}` (and may hold `{year}`). A bad value is a 422 naming each
+// field and changes nothing. With `version` (the one read) a change made meanwhile is a 409. The
+// change is recorded in the audit trail (`organisation.edit`, with the fields changed).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organisation (the `PutOrganisation` operationId).
+func (c *ClientWithResponses) PutOrganisationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutOrganisationResponse, error) {
+	rsp, err := c.PutOrganisationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutOrganisationResponse(rsp)
+}
+
+// PutOrganisationWithResponse Replace the operator's details and processing records
+//
+// Administrators only (`organisation.manage`). The whole document is replaced: a record sent without
+// `id` is new, one left out is removed. `name`, `inn`, `ogrn`, `address` and each record's `purpose`
+// are required; the INN (10 or 12 digits) and the OGRN (13, or an OGRNIP of 15) must pass their check
+// digits; `number_format` must hold `{seq}` (and may hold `{year}`). A bad value is a 422 naming each
+// field and changes nothing. With `version` (the one read) a change made meanwhile is a 409. The
+// change is recorded in the audit trail (`organisation.edit`, with the fields changed).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organisation (the `PutOrganisation` operationId).
+func (c *ClientWithResponses) PutOrganisationWithResponse(ctx context.Context, body PutOrganisationJSONRequestBody, reqEditors ...RequestEditorFn) (*PutOrganisationResponse, error) {
+	rsp, err := c.PutOrganisation(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutOrganisationResponse(rsp)
 }
 
 // ListRequestsWithResponse List requests
@@ -11178,6 +13105,27 @@ func (c *ClientWithResponses) ExtendRequestWithResponse(ctx context.Context, id 
 		return nil, err
 	}
 	return ParseExtendRequestResponse(rsp)
+}
+
+// GetRequestLetterWithResponse A request's letter as it would be issued now
+//
+// Renders the letter from the request, its obligations' dates, the operator's details and records and
+// the template in use (its version in `Srok-Template-Version`); nothing changes. Anyone who may see the
+// request may read its letters (a viewer sees the subject's contacts masked in it too); every read is
+// recorded (`letter.read`). A kind that does not apply to the request in its status is a 409; a letter
+// that lacks something (the operator's details, the reasons of an extension, the ground of a refusal)
+// is a 422 naming each missing field (`operator.inn`, `extension.reasons`, …). The outgoing number is
+// left blank to fill (`2026-____`) until the answer records one.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/requests/{id}/letters/{file} (the `GetRequestLetter` operationId).
+func (c *ClientWithResponses) GetRequestLetterWithResponse(ctx context.Context, id RequestID, file string, params *GetRequestLetterParams, reqEditors ...RequestEditorFn) (*GetRequestLetterResponse, error) {
+	rsp, err := c.GetRequestLetter(ctx, id, file, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRequestLetterResponse(rsp)
 }
 
 // AddNoteWithBodyWithResponse Add a note to the timeline
@@ -12522,6 +14470,479 @@ func ParseGetEmailRawResponse(rsp *http.Response) (*GetEmailRawResponse, error) 
 	return response, nil
 }
 
+// ParseListLetterTemplatesResponse parses an HTTP response from a ListLetterTemplatesWithResponse call
+func ParseListLetterTemplatesResponse(rsp *http.Response) (*ListLetterTemplatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListLetterTemplatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LetterTemplateList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListLetterTemplatesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListLetterTemplatesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListLetterTemplatesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseResetLetterTemplateResponse parses an HTTP response from a ResetLetterTemplateWithResponse call
+func ParseResetLetterTemplateResponse(rsp *http.Response) (*ResetLetterTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResetLetterTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LetterTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ResetLetterTemplateResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ResetLetterTemplateResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ResetLetterTemplateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetLetterTemplateResponse parses an HTTP response from a GetLetterTemplateWithResponse call
+func ParseGetLetterTemplateResponse(rsp *http.Response) (*GetLetterTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLetterTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetLetterTemplateResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		if values := rsp.Header.Values("Srok-Template-Version"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Srok-Template-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SrokTemplateVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetLetterTemplateResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetLetterTemplateResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetLetterTemplateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePutLetterTemplateResponse parses an HTTP response from a PutLetterTemplateWithResponse call
+func ParsePutLetterTemplateResponse(rsp *http.Response) (*PutLetterTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutLetterTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LetterTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PutLetterTemplateResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers PutLetterTemplateResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 429:
+		var headers PutLetterTemplateResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PutLetterTemplateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetMeResponse parses an HTTP response from a GetMeWithResponse call
 func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13236,6 +15657,253 @@ func ParseGetOpenAPIResponse(rsp *http.Response) (*GetOpenAPIResponse, error) {
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetOpenAPIResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetOrganisationResponse parses an HTTP response from a GetOrganisationWithResponse call
+func ParseGetOrganisationResponse(rsp *http.Response) (*GetOrganisationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOrganisationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Organisation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetOrganisationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetOrganisationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetOrganisationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePutOrganisationResponse parses an HTTP response from a PutOrganisationWithResponse call
+func ParsePutOrganisationResponse(rsp *http.Response) (*PutOrganisationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutOrganisationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Organisation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PutOrganisationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers PutOrganisationResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 429:
+		var headers PutOrganisationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PutOrganisationResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -14715,6 +17383,131 @@ func ParseExtendRequestResponse(rsp *http.Response) (*ExtendRequestResponse, err
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ExtendRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRequestLetterResponse parses an HTTP response from a GetRequestLetterWithResponse call
+func ParseGetRequestLetterResponse(rsp *http.Response) (*GetRequestLetterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRequestLetterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetRequestLetterResponse200Headers
+		if values := rsp.Header.Values("Srok-Template-Version"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Srok-Template-Version", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SrokTemplateVersion = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetRequestLetterResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetRequestLetterResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetRequestLetterResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/srok/srok/pkg/letters/letterstest"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -73,30 +74,9 @@ func wants(k Kind, d Data) []string {
 	return w
 }
 
-func soffice(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("soffice")
-	if err == nil {
-		if _, err = exec.LookPath("pdftotext"); err == nil {
-			return p
-		}
-	}
-	msg := "soffice or pdftotext not found: install libreoffice-writer-nogui and poppler-utils to check the letters in LibreOffice"
-	if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
-		t.Fatal(msg + " (CI is set: the check must run)")
-	}
-	t.Skip(msg)
-	return ""
-}
+func soffice(t *testing.T) string { t.Helper(); return letterstest.Soffice(t) }
 
-func pdfText(t *testing.T, path string) string {
-	t.Helper()
-	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext %s: %v", path, err)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
-}
+func pdfText(t *testing.T, path string) string { t.Helper(); return letterstest.PDFText(t, path) }
 
 func checkText(t *testing.T, what, text string, want []string) {
 	t.Helper()

@@ -2,6 +2,7 @@ package ru
 
 import (
 	"github.com/srok/srok/deadlines"
+	"github.com/srok/srok/pkg/letters"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 )
@@ -277,3 +278,14 @@ func Requester(s register.Subject) string {
 	}
 	return "—"
 }
+
+// letterKinds name the letters to a data subject (pkg/letters).
+var letterKinds = map[letters.Kind]string{
+	letters.KindAnswer:         "Ответ на запрос",
+	letters.KindExtension:      "Уведомление о продлении срока",
+	letters.KindRefusal:        "Мотивированный отказ",
+	letters.KindDetailsRequest: "Запрос недостающих сведений",
+}
+
+// LetterKind is a kind of letter's name.
+func LetterKind(k letters.Kind) string { return word(letterKinds, k) }

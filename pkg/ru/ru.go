@@ -268,3 +268,10 @@ func CalendarNotLoaded(year int) string {
 // CalendarImportCommand says how the command line imports a year, after
 // CalendarNotLoaded.
 const CalendarImportCommand = "Из командной строки: srok calendar import ФАЙЛ."
+
+// What a request for details asks for (152-FZ art. 14 part 3), when the
+// request's identity details lack it.
+const (
+	LetterMissingDocument = "номер основного документа, удостоверяющего Вашу личность, сведения о дате его выдачи и выдавшем его органе"
+	LetterMissingRelation = "сведения, подтверждающие Ваше участие в отношениях с оператором (номер и дата договора, условное словесное обозначение или иные сведения), либо сведения, иным образом подтверждающие факт обработки персональных данных оператором"
+)

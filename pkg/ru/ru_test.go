@@ -6,6 +6,7 @@ import (
 
 	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/letters"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 )
@@ -210,6 +211,9 @@ func TestEveryValueWorded(t *testing.T) {
 	}
 	for _, r := range register.Reasons() {
 		check("reason", string(r), Reason(r))
+	}
+	for _, k := range letters.Kinds {
+		check("letter kind", string(k), LetterKind(k))
 	}
 	// Unknown codes are shown as they are, never as an empty cell.
 	if Status("nope") != "nope" || Type("nope") != "nope" || Obligation("x.y") != "x.y" {

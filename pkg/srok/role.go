@@ -55,6 +55,9 @@ const (
 	ActUserManage     Action = "user.manage"
 	ActTokenManage    Action = "token.manage" // every user's tokens
 	ActCalendarManage Action = "calendar.manage"
+	// ActOrganisationManage changes the operator's details, processing
+	// records and letter templates; everyone signed in reads them.
+	ActOrganisationManage Action = "organisation.manage"
 )
 
 // Scope narrows what an API token may do below its user's role.
@@ -76,7 +79,7 @@ var permissions = map[Role]map[Action]bool{
 		ActRequestCreate: true, ActRequestRead: true, ActRequestEdit: true, ActRequestAssign: true,
 		ActRequestExtend: true, ActRequestAnswer: true, ActRequestClose: true, ActRequestCancel: true,
 		ActRequestNote: true, ActDashboardRead: true, ActPersonalData: true, ActAuditRead: true,
-		ActUserManage: true, ActTokenManage: true, ActCalendarManage: true,
+		ActUserManage: true, ActTokenManage: true, ActCalendarManage: true, ActOrganisationManage: true,
 	},
 	RoleOfficer: {
 		ActRequestCreate: true, ActRequestRead: true, ActRequestEdit: true, ActRequestAssign: true,

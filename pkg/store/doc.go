@@ -18,6 +18,7 @@
 //	Audit      the audit trail and its hash chain                            audit.Store, audit.ChainStore
 //	Calendar   the imported years of the production calendar                calendars.Store, calendars.ProvisionalStore
 //	Feeds      the calendar feeds of users                                   feeds.Store
+//	Operator   the operator's details, processing records, letter templates  organisation.Store
 //
 // Store embeds them all, so that one *Store stands for every part (cmd/srok
 // passes it to every service), and keeps what concerns the database as a

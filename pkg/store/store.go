@@ -27,6 +27,7 @@ import (
 	"github.com/srok/srok/pkg/dsn"
 	"github.com/srok/srok/pkg/feeds"
 	"github.com/srok/srok/pkg/intake"
+	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/remind"
 	"github.com/srok/srok/pkg/srok"
@@ -64,6 +65,7 @@ type Store struct {
 	*Audit     // the audit trail and its hash chain
 	*Calendar  // the imported years of the production calendar
 	*Feeds     // the calendar feeds of users
+	*Operator  // the operator's details, processing records, letter templates
 }
 
 // The Store stands for every part wherever a domain package asks for one
@@ -83,6 +85,7 @@ var (
 	_ calendars.Store            = (*Store)(nil)
 	_ calendars.ProvisionalStore = (*Store)(nil)
 	_ feeds.Store                = (*Store)(nil)
+	_ organisation.Store         = (*Store)(nil)
 )
 
 // core is the handle every part of the store shares: the connections, the
@@ -123,6 +126,7 @@ func newStore(c *core) *Store {
 		Audit:     &Audit{c},
 		Calendar:  &Calendar{c},
 		Feeds:     &Feeds{c},
+		Operator:  &Operator{c},
 	}
 }
 
