@@ -93,6 +93,12 @@ const (
 	// ActionEmailAttachment: an email's attachment was shown; Detail names
 	// the email and the attachment's index.
 	ActionEmailAttachment Action = "email.attachment"
+	// ActionJournalExport: the journal of requests was exported; Detail
+	// names the period, the format and how many rows it held.
+	ActionJournalExport Action = "journal.export"
+	// ActionRequestEvidence: a request's evidence pack (its emails,
+	// timeline and audit) was made; RequestID names the request.
+	ActionRequestEvidence Action = "request.evidence"
 )
 
 // Actions lists every action, grouped by what it acts on.
@@ -108,6 +114,7 @@ func Actions() []Action {
 		ActionCalendarImport,
 		ActionReminderSettings,
 		ActionEmailIngest, ActionEmailRead, ActionEmailRaw, ActionEmailAttachment,
+		ActionJournalExport, ActionRequestEvidence,
 	}
 }
 
