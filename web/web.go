@@ -29,6 +29,8 @@ import (
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/evidence"
+	"github.com/srok/srok/pkg/journal"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 )
@@ -120,6 +122,9 @@ type Config struct {
 	// /calendar shows administrators (calendars.Service); no form without
 	// it.
 	CalendarImport CalendarImporter
+	// Evidence makes requests' evidence packs (GET
+	// /requests/:id/evidence.zip); no link without it.
+	Evidence *evidence.Packer
 }
 
 type server struct {
@@ -146,6 +151,10 @@ type server struct {
 	// calendar is the production calendar in use (Config), which the
 	// overview asks whether next year's decree is in; nil: it does not.
 	calendar Calendar
+	// journals serve the journal of requests, packer the evidence packs
+	// (web/journal.go); nil when not mounted.
+	journals journal.Journals
+	packer   *evidence.Packer
 }
 
 // zone is the operator's time zone, in which every time a person reads is
@@ -205,6 +214,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	if cfg.Register != nil {
 		s.mountRequests(e, cfg)
 	}
+	mountJournal(e, s, cfg)
 	mountIntake(e, s, cfg)
 	mountAdmin(e, s, cfg)
 	mountSettings(e, s, cfg)

@@ -16,6 +16,7 @@ import (
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/calendars"
+	"github.com/srok/srok/pkg/evidence"
 	"github.com/srok/srok/pkg/intake"
 	"github.com/srok/srok/pkg/metrics"
 	"github.com/srok/srok/pkg/register"
@@ -64,13 +65,14 @@ func compose(d deps) *echo.Echo {
 	}
 	emails := intake.NewService(d.store, intake.WithClock(d.now), intake.WithAudit(d.audit), intake.WithReaders(d.register))
 	reminders := remind.NewSettingsService(d.store, d.audit, d.now)
+	packer := &evidence.Packer{Register: d.register, Emails: emails, Audit: d.audit, Entries: d.store, Now: d.now}
 	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
 		Health: d.store, Log: d.log, Now: d.now, Calendars: live, CalendarImport: calImp,
-		Reminders: reminders, Emails: emails})
+		Reminders: reminders, Emails: emails, Evidence: packer})
 	pages := web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
 		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts, Emails: emails,
-		Reminders: reminders, FailedReminders: d.store, ReminderRecipients: d.store}
+		Reminders: reminders, FailedReminders: d.store, ReminderRecipients: d.store, Evidence: packer}
 	if d.calendars != nil {
 		pages.CalendarImport = d.calendars
 	}
