@@ -35,19 +35,23 @@ type JournalQuery struct {
 	Format string
 }
 
-// JournalCounter counts requests as the journal selects them. The storage
+// JournalCounter counts and reads requests as the journal selects them. The storage
 // package implements it; the count goes to the audit trail before any row
 // is shown.
 type JournalCounter interface {
 	// CountRequests counts the requests matching f's Visible,
 	// ReceivedFrom and ReceivedUntil (the other fields must be empty).
 	CountRequests(ctx context.Context, f Filter) (int, error)
+	// JournalRequests returns up to limit requests matching f's Visible,
+	// ReceivedFrom and ReceivedUntil with a number above after, by
+	// number (numbers are unique).
+	JournalRequests(ctx context.Context, f Filter, after string, limit int) ([]*Request, error)
 }
 
 // Journal calls each for every request received in q's period that the
 // actor may see, in the order of their numbers, as the actor may see it
 // (masked for a viewer, as the list is). Requests are read JournalBatch at
-// a time by keyset on the number, never all at once.
+// a time by keyset on the number (unique), never all at once.
 //
 // Before the first row, the export is recorded in the audit trail — who,
 // the period, the format and how many rows (152-FZ art. 19 part 2: access
@@ -81,20 +85,14 @@ func (s *Service) Journal(ctx context.Context, q JournalQuery, begin func(count 
 	if err := begin(count); err != nil {
 		return 0, err
 	}
-	f.Sort = Sort{Key: SortNumber}
-	f.Limit = JournalBatch
-	n := 0
+	n, after := 0, ""
 	for {
 		if err := ctx.Err(); err != nil {
 			return n, err
 		}
-		items, err := s.store.ListRequests(ctx, f)
+		items, err := counter.JournalRequests(ctx, f, after, JournalBatch)
 		if err != nil {
 			return n, err
-		}
-		more := len(items) > f.Limit
-		if more {
-			items = items[:f.Limit]
 		}
 		for _, r := range items {
 			if err := each(shown(a, r)); err != nil {
@@ -102,11 +100,10 @@ func (s *Service) Journal(ctx context.Context, q JournalQuery, begin func(count 
 			}
 			n++
 		}
-		if !more {
+		if len(items) < JournalBatch {
 			return n, nil
 		}
-		last := items[len(items)-1]
-		f.After = &Cursor{Value: last.Number, ID: last.ID}
+		after = items[len(items)-1].Number
 	}
 }
 
