@@ -18,6 +18,7 @@ import (
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/evidence"
 	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
@@ -85,6 +86,8 @@ type Config struct {
 	// the requests' letters; their routes answer 503 without them.
 	Organisation *organisation.Service
 	Letters      *organisation.Letters
+	// Evidence makes requests' evidence packs; nil: the route answers 503.
+	Evidence *evidence.Packer
 }
 
 type server struct {
@@ -97,6 +100,7 @@ type server struct {
 	intake   Emails
 	// ingests bounds the emails read and parsed at once (newIngests).
 	ingests *ingests
+	packer  *evidence.Packer
 	log     *slog.Logger
 	now     func() time.Time
 }
@@ -125,7 +129,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	}
 	s := &server{reg: cfg.Register, cals: cals, calImp: cfg.CalendarImport, accounts: cfg.Accounts,
 		audit: cfg.Audit, health: cfg.Health, intake: cfg.Emails, log: cfg.Log, now: cfg.Now,
-		ingests: newIngests(runtime.GOMAXPROCS(0), ingestWait)}
+		ingests: newIngests(runtime.GOMAXPROCS(0), ingestWait), packer: cfg.Evidence}
 
 	// Public: liveness, readiness and the contract. Everything else needs an
 	// API token or a browser session (httpx.Identify finds it; Require
@@ -151,6 +155,8 @@ func Mount(e *echo.Echo, cfg Config) {
 	v1.POST("/requests/:id/cancel", s.cancel, auth)
 	v1.POST("/requests/:id/notes", s.addNote, auth)
 	httpx.Get(v1, "/requests/:id/timeline", s.timeline, auth)
+	httpx.Get(v1, "/requests/:id/evidence.zip", s.evidence, auth)
+	httpx.Get(v1, "/journal", s.journal, auth)
 	httpx.Get(v1, "/dashboard", s.dashboard, auth)
 	httpx.Get(v1, "/calendar/:year", s.calendarYear, auth)
 	v1.POST("/calendar/years", s.importCalendar, auth)

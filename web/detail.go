@@ -52,6 +52,9 @@ type detailPage struct {
 	Unavailable []unavailableAction
 	// Stale says that the request changed while the user looked at it.
 	Stale bool
+	// EvidencePack is the link of the request's evidence pack, "" when
+	// the user may not make it.
+	EvidencePack string
 	// Flash is the message of the action just done.
 	Flash string
 	// Letters are the letters to the subject, nil when none applies.
@@ -148,7 +151,7 @@ func (s *server) detailOf(c echo.Context, id string) (*detailPage, error) {
 		AnswerForm: ru.Channel(r.AnswerForm), Received: ru.DateTime(r.ReceivedAt, loc), TimeZone: zoneText(r.TimeZone, loc, r.ReceivedAt),
 		Summary: r.Summary, Assignee: r.Assignee, Subject: r.Subject, Representative: r.Representative, Repeat: r.Repeat,
 		Masked: !a.Can(srok.ActPersonalData), Version: r.Version, NamedSubject: r.Type.NamedSubject(), Forms: map[string]*actionForm{},
-		Today: today.String()}
+		Today: today.String(), EvidencePack: s.packLink(a, r)}
 	if p.Assignee == "" {
 		p.Assignee = "не назначено"
 	}

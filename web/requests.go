@@ -90,6 +90,9 @@ type listPage struct {
 	CanCreate      bool
 	HasFilters     bool
 	ShownFromCount int
+	// Journal is the form of the journal of requests ("" Action: none).
+	Journal       journalForm
+	JournalAction string
 }
 
 // parseList reads the filters of query qp for actor a at now: the form as
@@ -250,6 +253,9 @@ func (s *server) requestList(c echo.Context) error {
 	p := listPage{page: newPage("Обращения"), Form: form, Errors: errs, StatusOptions: statusOptions(),
 		TypeOptions: typeOptions(), SortOptions: sortOptions, CanCreate: a.Can(srok.ActRequestCreate),
 		HasFilters: len(form.query()) > 0, First: form.link("", nil)}
+	if s.journals != nil {
+		p.Journal, p.JournalAction = journalDefaults(now, s.reg.Zone()), journalPath
+	}
 	if raw := c.Request().URL.RawQuery; raw != "" {
 		p.CSV = "/requests.csv?" + raw
 	} else {

@@ -18,6 +18,7 @@ import (
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/evidence"
 	"github.com/srok/srok/pkg/intake"
 	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
@@ -71,7 +72,8 @@ func newRegEnv(t *testing.T, d store.Dialect, o regOptions) *regEnv {
 	base := &env{st: st, acc: acc, clock: clock, sys: srok.WithActor(context.Background(), srok.System)}
 	cfg := web.Config{Accounts: acc, Throttle: account.NewThrottle(st, clock.Now), Audit: trail, Sessions: sm,
 		Now: clock.Now, Sleep: base.sleep, Register: reg, Calendar: regCal, EmailOf: o.emailOf,
-		FailedReminders: st, ReminderRecipients: st}
+		FailedReminders: st, ReminderRecipients: st,
+		Evidence: &evidence.Packer{Register: reg, Audit: trail, Entries: st, Now: clock.Now}}
 	cfg.Organisation = organisation.NewService(st, trail, clock.Now)
 	cfg.Letters = organisation.NewLetters(cfg.Organisation, reg)
 	if o.emails != nil {

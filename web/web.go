@@ -29,6 +29,8 @@ import (
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/evidence"
+	"github.com/srok/srok/pkg/journal"
 	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
@@ -130,6 +132,9 @@ type Config struct {
 	// request's page. No pages or section without them.
 	Organisation *organisation.Service
 	Letters      *organisation.Letters
+	// Evidence makes requests' evidence packs (GET
+	// /requests/:id/evidence.zip); no link without it.
+	Evidence *evidence.Packer
 }
 
 type server struct {
@@ -159,6 +164,10 @@ type server struct {
 	// letters are the requests' letters (Config), offered on a request's
 	// page; nil: no letters section.
 	letters *organisation.Letters
+	// journals serve the journal of requests, packer the evidence packs
+	// (web/journal.go); nil when not mounted.
+	journals journal.Journals
+	packer   *evidence.Packer
 }
 
 // zone is the operator's time zone, in which every time a person reads is
@@ -218,6 +227,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	if cfg.Register != nil {
 		s.mountRequests(e, cfg)
 	}
+	mountJournal(e, s, cfg)
 	mountIntake(e, s, cfg)
 	mountAdmin(e, s, cfg)
 	mountOrganisation(e, s, cfg)

@@ -788,6 +788,8 @@ func browserScenario(t *testing.T, s *browserSrok, b *browserTab) {
 		}
 	})
 
+	t.Run("journal", func(t *testing.T) { browserJournal(t, b, sd.overdue, sd.today, sd.soon) })
+
 	var access *register.Request
 	for _, in := range got {
 		if in.fixture.requestType == "access" {

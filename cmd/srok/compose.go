@@ -16,6 +16,7 @@ import (
 	"github.com/srok/srok/pkg/account"
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/calendars"
+	"github.com/srok/srok/pkg/evidence"
 	"github.com/srok/srok/pkg/feeds"
 	"github.com/srok/srok/pkg/intake"
 	"github.com/srok/srok/pkg/metrics"
@@ -76,14 +77,16 @@ func compose(d deps) *echo.Echo {
 	calFeeds := feeds.NewService(d.store, d.audit, feedCals, d.baseURL, d.now)
 	org := organisation.NewService(d.store, d.audit, d.now)
 	lettersOf := organisation.NewLetters(org, d.register)
+	packer := &evidence.Packer{Register: d.register, Emails: emails, Audit: d.audit, Entries: d.store, Now: d.now}
 	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
 		Health: d.store, Log: d.log, Now: d.now, Calendars: live, CalendarImport: calImp,
-		Reminders: reminders, Feeds: calFeeds, Emails: emails, Organisation: org, Letters: lettersOf})
+		Reminders: reminders, Feeds: calFeeds, Emails: emails, Organisation: org, Letters: lettersOf,
+		Evidence: packer})
 	pages := web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
 		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts, Emails: emails,
 		Reminders: reminders, Feeds: calFeeds, FailedReminders: d.store, ReminderRecipients: d.store,
-		Organisation: org, Letters: lettersOf}
+		Organisation: org, Letters: lettersOf, Evidence: packer}
 	if d.calendars != nil {
 		pages.CalendarImport = d.calendars
 	}

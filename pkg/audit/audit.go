@@ -109,6 +109,12 @@ const (
 	// ActionLetterRead: a request's letter was rendered and shown (it holds
 	// the subject's data); RequestID names the request, Detail the kind.
 	ActionLetterRead Action = "letter.read"
+	// ActionJournalExport: the journal of requests was exported; Detail
+	// names the period, the format and how many rows it held.
+	ActionJournalExport Action = "journal.export"
+	// ActionRequestEvidence: a request's evidence pack (its emails,
+	// timeline and audit) was made; RequestID names the request.
+	ActionRequestEvidence Action = "request.evidence"
 )
 
 // Actions lists every action, grouped by what it acts on.
@@ -126,6 +132,7 @@ func Actions() []Action {
 		ActionCalendarFeedCreate, ActionCalendarFeedRevoke,
 		ActionEmailIngest, ActionEmailRead, ActionEmailRaw, ActionEmailAttachment,
 		ActionOrganisationEdit, ActionLetterTemplate, ActionLetterRead,
+		ActionJournalExport, ActionRequestEvidence,
 	}
 }
 

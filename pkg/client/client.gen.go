@@ -52,6 +52,7 @@ const (
 	AuditActionEmailIngest          AuditAction = "email.ingest"
 	AuditActionEmailRaw             AuditAction = "email.raw"
 	AuditActionEmailRead            AuditAction = "email.read"
+	AuditActionJournalExport        AuditAction = "journal.export"
 	AuditActionLetterRead           AuditAction = "letter.read"
 	AuditActionLetterTemplateUpload AuditAction = "letter_template.upload"
 	AuditActionOrganisationEdit     AuditAction = "organisation.edit"
@@ -62,6 +63,7 @@ const (
 	AuditActionRequestClose         AuditAction = "request.close"
 	AuditActionRequestCreate        AuditAction = "request.create"
 	AuditActionRequestEdit          AuditAction = "request.edit"
+	AuditActionRequestEvidence      AuditAction = "request.evidence"
 	AuditActionRequestExport        AuditAction = "request.export"
 	AuditActionRequestExtend        AuditAction = "request.extend"
 	AuditActionRequestList          AuditAction = "request.list"
@@ -102,6 +104,8 @@ func (e AuditAction) Valid() bool {
 		return true
 	case AuditActionEmailRead:
 		return true
+	case AuditActionJournalExport:
+		return true
 	case AuditActionLetterRead:
 		return true
 	case AuditActionLetterTemplateUpload:
@@ -121,6 +125,8 @@ func (e AuditAction) Valid() bool {
 	case AuditActionRequestCreate:
 		return true
 	case AuditActionRequestEdit:
+		return true
+	case AuditActionRequestEvidence:
 		return true
 	case AuditActionRequestExport:
 		return true
@@ -728,6 +734,24 @@ func (e ListAuditParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for GetJournalParamsFormat.
+const (
+	GetJournalParamsFormatCsv  GetJournalParamsFormat = "csv"
+	GetJournalParamsFormatXlsx GetJournalParamsFormat = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the GetJournalParamsFormat enum.
+func (e GetJournalParamsFormat) Valid() bool {
+	switch e {
+	case GetJournalParamsFormatCsv:
+		return true
+	case GetJournalParamsFormatXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetLetterTemplateParamsBuiltin.
 const (
 	GetLetterTemplateParamsBuiltinFalse GetLetterTemplateParamsBuiltin = "false"
@@ -846,16 +870,20 @@ type AssignInput struct {
 
 // AuditAction What an entry records: reads of a request's personal data (`request.read`, `request.list`,
 // `request.export`), changes to requests, sign-ins (`auth.*`), tokens, users, reads of the trail
-// itself, calendar feeds made and revoked (`calendar_feed.*`; a feed's reads are not entries), and
-// emails sent in and read (`email.*`).
+// itself, calendar feeds made and revoked (`calendar_feed.*`; a feed's reads are not entries), emails
+// sent in and read (`email.*`), the operator's details and letter templates changed and letters read
+// (`organisation.edit`, `letter_template.upload`, `letter.read`), exports of the journal of requests
+// (`journal.export`) and evidence packs made (`request.evidence`).
 type AuditAction string
 
 // AuditEntry One entry of the audit trail. Empty strings stand for what does not apply.
 type AuditEntry struct {
 	// Action What an entry records: reads of a request's personal data (`request.read`, `request.list`,
 	// `request.export`), changes to requests, sign-ins (`auth.*`), tokens, users, reads of the trail
-	// itself, calendar feeds made and revoked (`calendar_feed.*`; a feed's reads are not entries), and
-	// emails sent in and read (`email.*`).
+	// itself, calendar feeds made and revoked (`calendar_feed.*`; a feed's reads are not entries), emails
+	// sent in and read (`email.*`), the operator's details and letter templates changed and letters read
+	// (`organisation.edit`, `letter_template.upload`, `letter.read`), exports of the journal of requests
+	// (`journal.export`) and evidence packs made (`request.evidence`).
 	Action AuditAction `json:"action"`
 
 	// ActorId Who acted, a user's id, `token:<token id>` or `system`; empty for a failed sign-in that named no known user.
@@ -2164,6 +2192,21 @@ type GetDashboardParams struct {
 	Top *int `form:"top,omitempty" json:"top,omitempty"`
 }
 
+// GetJournalParams defines parameters for GetJournal.
+type GetJournalParams struct {
+	// From The first day of receipt, in the operator's zone, included.
+	From openapi_types.Date `form:"from" json:"from"`
+
+	// To The last day of receipt, in the operator's zone, included.
+	To openapi_types.Date `form:"to" json:"to"`
+
+	// Format The file's format.
+	Format *GetJournalParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+}
+
+// GetJournalParamsFormat defines parameters for GetJournal.
+type GetJournalParamsFormat string
+
 // GetLetterTemplateParams defines parameters for GetLetterTemplate.
 type GetLetterTemplateParams struct {
 	// Builtin `1`: the built-in template, whatever is in use.
@@ -2584,6 +2627,21 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/emails/{id}/raw (the `GetEmailRaw` operationId).
 	GetEmailRaw(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetJournal The journal of requests for a period
+	//
+	// The journal of requests (журнал учета обращений субъектов персональных данных): one row per request
+	// received in the period, by registration number — number, date received, requester, channel, type,
+	// summary, assignee, legal due date and the extended one, the answer or refusal with its date and
+	// outgoing number (as recorded with the answer or refusal), status, and «в срок» or «с нарушением
+	// срока». XLSX (a header row, frozen under it, date cells, an auto-filter) or CSV for Excel (UTF-8
+	// with a byte order mark, `;` between cells). The rows are those the caller may see, masked for a
+	// viewer as the list is. Every export is recorded in the audit trail (`journal.export`: the period,
+	// the format and the number of rows) before the first byte. A bad date, `from` after `to`, a period
+	// longer than ten years or an unknown format is a 400 naming the parameter.
+	//
+	// Corresponds with GET /api/v1/journal (the `GetJournal` operationId).
+	GetJournal(ctx context.Context, params *GetJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListLetterTemplates The letter templates in use
 	//
 	// For each kind of letter, the template version in use (0: the built-in one, never replaced), whether
@@ -2925,6 +2983,21 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/requests/{id}/close (the `CloseRequest` operationId).
 	CloseRequest(ctx context.Context, id RequestID, params *CloseRequestParams, body CloseRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEvidencePack The evidence pack of a request
+	//
+	// A zip for an inspector (`evidence-{number}.zip`): the email the request was registered from, byte
+	// for byte (`emails/{number}.eml`); the letters issued for it (`letters/`, absent until Srok issues
+	// letters); its timeline (`timeline.csv`) and the audit trail's entries about it (`audit.csv`), both
+	// UTF-8 with a byte order mark and `;` between cells, times in the operator's zone; and
+	// `manifest.json` with the request's id and number, the time the pack was made (RFC 3339 in the
+	// operator's zone), who made it, and each file's name, kind, size and SHA-256. Making it is
+	// recorded in the audit trail (`request.evidence`) before the first byte, so the pack's own
+	// `audit.csv` ends with that entry. Officers and administrators may, and an operator for a request
+	// they see; a viewer may not (403: the pack holds personal data in clear). No query parameters.
+	//
+	// Corresponds with GET /api/v1/requests/{id}/evidence.zip (the `GetEvidencePack` operationId).
+	GetEvidencePack(ctx context.Context, id RequestID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ExtendRequestWithBody Extend the term
 	//
@@ -3355,6 +3428,31 @@ func (c *Client) GetEmailAttachment(ctx context.Context, id EmailID, n int, reqE
 // Corresponds with GET /api/v1/emails/{id}/raw (the `GetEmailRaw` operationId).
 func (c *Client) GetEmailRaw(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEmailRawRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetJournal The journal of requests for a period
+//
+// The journal of requests (журнал учета обращений субъектов персональных данных): one row per request
+// received in the period, by registration number — number, date received, requester, channel, type,
+// summary, assignee, legal due date and the extended one, the answer or refusal with its date and
+// outgoing number (as recorded with the answer or refusal), status, and «в срок» or «с нарушением
+// срока». XLSX (a header row, frozen under it, date cells, an auto-filter) or CSV for Excel (UTF-8
+// with a byte order mark, `;` between cells). The rows are those the caller may see, masked for a
+// viewer as the list is. Every export is recorded in the audit trail (`journal.export`: the period,
+// the format and the number of rows) before the first byte. A bad date, `from` after `to`, a period
+// longer than ten years or an unknown format is a 400 naming the parameter.
+//
+// Corresponds with GET /api/v1/journal (the `GetJournal` operationId).
+func (c *Client) GetJournal(ctx context.Context, params *GetJournalParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetJournalRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3997,6 +4095,31 @@ func (c *Client) CloseRequestWithBody(ctx context.Context, id RequestID, params 
 // Corresponds with POST /api/v1/requests/{id}/close (the `CloseRequest` operationId).
 func (c *Client) CloseRequest(ctx context.Context, id RequestID, params *CloseRequestParams, body CloseRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCloseRequestRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEvidencePack The evidence pack of a request
+//
+// A zip for an inspector (`evidence-{number}.zip`): the email the request was registered from, byte
+// for byte (`emails/{number}.eml`); the letters issued for it (`letters/`, absent until Srok issues
+// letters); its timeline (`timeline.csv`) and the audit trail's entries about it (`audit.csv`), both
+// UTF-8 with a byte order mark and `;` between cells, times in the operator's zone; and
+// `manifest.json` with the request's id and number, the time the pack was made (RFC 3339 in the
+// operator's zone), who made it, and each file's name, kind, size and SHA-256. Making it is
+// recorded in the audit trail (`request.evidence`) before the first byte, so the pack's own
+// `audit.csv` ends with that entry. Officers and administrators may, and an operator for a request
+// they see; a viewer may not (403: the pack holds personal data in clear). No query parameters.
+//
+// Corresponds with GET /api/v1/requests/{id}/evidence.zip (the `GetEvidencePack` operationId).
+func (c *Client) GetEvidencePack(ctx context.Context, id RequestID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEvidencePackRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -4799,6 +4922,76 @@ func NewGetEmailRawRequest(server string, id EmailID) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetJournalRequest constructs an http.Request for the GetJournal method
+func NewGetJournalRequest(server string, params *GetJournalParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/journal")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -5830,6 +6023,40 @@ func NewCloseRequestRequestWithBody(server string, id RequestID, params *CloseRe
 	return req, nil
 }
 
+// NewGetEvidencePackRequest constructs an http.Request for the GetEvidencePack method
+func NewGetEvidencePackRequest(server string, id RequestID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/requests/%s/evidence.zip", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewExtendRequestRequest calls the generic ExtendRequest builder with application/json body
 func NewExtendRequestRequest(server string, id RequestID, params *ExtendRequestParams, body ExtendRequestJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -6609,6 +6836,23 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/emails/{id}/raw (the `GetEmailRaw` operationId).
 	GetEmailRawWithResponse(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*GetEmailRawResponse, error)
 
+	// GetJournalWithResponse The journal of requests for a period
+	//
+	// The journal of requests (журнал учета обращений субъектов персональных данных): one row per request
+	// received in the period, by registration number — number, date received, requester, channel, type,
+	// summary, assignee, legal due date and the extended one, the answer or refusal with its date and
+	// outgoing number (as recorded with the answer or refusal), status, and «в срок» or «с нарушением
+	// срока». XLSX (a header row, frozen under it, date cells, an auto-filter) or CSV for Excel (UTF-8
+	// with a byte order mark, `;` between cells). The rows are those the caller may see, masked for a
+	// viewer as the list is. Every export is recorded in the audit trail (`journal.export`: the period,
+	// the format and the number of rows) before the first byte. A bad date, `from` after `to`, a period
+	// longer than ten years or an unknown format is a 400 naming the parameter.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/journal (the `GetJournal` operationId).
+	GetJournalWithResponse(ctx context.Context, params *GetJournalParams, reqEditors ...RequestEditorFn) (*GetJournalResponse, error)
+
 	// ListLetterTemplatesWithResponse The letter templates in use
 	//
 	// For each kind of letter, the template version in use (0: the built-in one, never replaced), whether
@@ -6974,6 +7218,23 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/requests/{id}/close (the `CloseRequest` operationId).
 	CloseRequestWithResponse(ctx context.Context, id RequestID, params *CloseRequestParams, body CloseRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseRequestResponse, error)
+
+	// GetEvidencePackWithResponse The evidence pack of a request
+	//
+	// A zip for an inspector (`evidence-{number}.zip`): the email the request was registered from, byte
+	// for byte (`emails/{number}.eml`); the letters issued for it (`letters/`, absent until Srok issues
+	// letters); its timeline (`timeline.csv`) and the audit trail's entries about it (`audit.csv`), both
+	// UTF-8 with a byte order mark and `;` between cells, times in the operator's zone; and
+	// `manifest.json` with the request's id and number, the time the pack was made (RFC 3339 in the
+	// operator's zone), who made it, and each file's name, kind, size and SHA-256. Making it is
+	// recorded in the audit trail (`request.evidence`) before the first byte, so the pack's own
+	// `audit.csv` ends with that entry. Officers and administrators may, and an operator for a request
+	// they see; a viewer may not (403: the pack holds personal data in clear). No query parameters.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/requests/{id}/evidence.zip (the `GetEvidencePack` operationId).
+	GetEvidencePackWithResponse(ctx context.Context, id RequestID, reqEditors ...RequestEditorFn) (*GetEvidencePackResponse, error)
 
 	// ExtendRequestWithBodyWithResponse Extend the term
 	//
@@ -8271,6 +8532,111 @@ func (r GetEmailRawResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetEmailRawResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetJournalResponse200Headers the declared response headers of an HTTP 200 response for GetJournal
+type GetJournalResponse200Headers struct {
+	ContentDisposition  string
+	XContentTypeOptions string
+}
+
+// GetJournalResponse401Headers the declared response headers of an HTTP 401 response for GetJournal
+type GetJournalResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetJournalResponse429Headers the declared response headers of an HTTP 429 response for GetJournal
+type GetJournalResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetJournalResponse503Headers the declared response headers of an HTTP 503 response for GetJournal
+type GetJournalResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetJournalResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetJournalResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetJournalResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetJournalResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetJournalResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetJournalResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetJournalResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetJournalResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetJournalResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetJournalResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetJournalResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetJournalResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetJournalResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetJournalResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetJournalResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10975,6 +11341,118 @@ func (r CloseRequestResponse) ContentType() string {
 	return ""
 }
 
+// GetEvidencePackResponse200Headers the declared response headers of an HTTP 200 response for GetEvidencePack
+type GetEvidencePackResponse200Headers struct {
+	ContentDisposition  string
+	XContentTypeOptions string
+}
+
+// GetEvidencePackResponse401Headers the declared response headers of an HTTP 401 response for GetEvidencePack
+type GetEvidencePackResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetEvidencePackResponse429Headers the declared response headers of an HTTP 429 response for GetEvidencePack
+type GetEvidencePackResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetEvidencePackResponse503Headers the declared response headers of an HTTP 503 response for GetEvidencePack
+type GetEvidencePackResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetEvidencePackResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetEvidencePackResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetEvidencePackResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetEvidencePackResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetEvidencePackResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetEvidencePackResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetEvidencePackResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetEvidencePackResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetEvidencePackResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetEvidencePackResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetEvidencePackResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetEvidencePackResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEvidencePackResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEvidencePackResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEvidencePackResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEvidencePackResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ExtendRequestResponse200Headers the declared response headers of an HTTP 200 response for ExtendRequest
 type ExtendRequestResponse200Headers struct {
 	ETag         string
@@ -12521,6 +12999,29 @@ func (c *ClientWithResponses) GetEmailRawWithResponse(ctx context.Context, id Em
 	return ParseGetEmailRawResponse(rsp)
 }
 
+// GetJournalWithResponse The journal of requests for a period
+//
+// The journal of requests (журнал учета обращений субъектов персональных данных): one row per request
+// received in the period, by registration number — number, date received, requester, channel, type,
+// summary, assignee, legal due date and the extended one, the answer or refusal with its date and
+// outgoing number (as recorded with the answer or refusal), status, and «в срок» or «с нарушением
+// срока». XLSX (a header row, frozen under it, date cells, an auto-filter) or CSV for Excel (UTF-8
+// with a byte order mark, `;` between cells). The rows are those the caller may see, masked for a
+// viewer as the list is. Every export is recorded in the audit trail (`journal.export`: the period,
+// the format and the number of rows) before the first byte. A bad date, `from` after `to`, a period
+// longer than ten years or an unknown format is a 400 naming the parameter.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/journal (the `GetJournal` operationId).
+func (c *ClientWithResponses) GetJournalWithResponse(ctx context.Context, params *GetJournalParams, reqEditors ...RequestEditorFn) (*GetJournalResponse, error) {
+	rsp, err := c.GetJournal(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetJournalResponse(rsp)
+}
+
 // ListLetterTemplatesWithResponse The letter templates in use
 //
 // For each kind of letter, the template version in use (0: the built-in one, never replaced), whether
@@ -13065,6 +13566,29 @@ func (c *ClientWithResponses) CloseRequestWithResponse(ctx context.Context, id R
 		return nil, err
 	}
 	return ParseCloseRequestResponse(rsp)
+}
+
+// GetEvidencePackWithResponse The evidence pack of a request
+//
+// A zip for an inspector (`evidence-{number}.zip`): the email the request was registered from, byte
+// for byte (`emails/{number}.eml`); the letters issued for it (`letters/`, absent until Srok issues
+// letters); its timeline (`timeline.csv`) and the audit trail's entries about it (`audit.csv`), both
+// UTF-8 with a byte order mark and `;` between cells, times in the operator's zone; and
+// `manifest.json` with the request's id and number, the time the pack was made (RFC 3339 in the
+// operator's zone), who made it, and each file's name, kind, size and SHA-256. Making it is
+// recorded in the audit trail (`request.evidence`) before the first byte, so the pack's own
+// `audit.csv` ends with that entry. Officers and administrators may, and an operator for a request
+// they see; a viewer may not (403: the pack holds personal data in clear). No query parameters.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/requests/{id}/evidence.zip (the `GetEvidencePack` operationId).
+func (c *ClientWithResponses) GetEvidencePackWithResponse(ctx context.Context, id RequestID, reqEditors ...RequestEditorFn) (*GetEvidencePackResponse, error) {
+	rsp, err := c.GetEvidencePack(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEvidencePackResponse(rsp)
 }
 
 // ExtendRequestWithBodyWithResponse Extend the term
@@ -14457,6 +14981,117 @@ func ParseGetEmailRawResponse(rsp *http.Response) (*GetEmailRawResponse, error) 
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetEmailRawResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetJournalResponse parses an HTTP response from a GetJournalWithResponse call
+func ParseGetJournalResponse(rsp *http.Response) (*GetJournalResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetJournalResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetJournalResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetJournalResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetJournalResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetJournalResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -17206,6 +17841,124 @@ func ParseCloseRequestResponse(rsp *http.Response) (*CloseRequestResponse, error
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers CloseRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetEvidencePackResponse parses an HTTP response from a GetEvidencePackWithResponse call
+func ParseGetEvidencePackResponse(rsp *http.Response) (*GetEvidencePackResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEvidencePackResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetEvidencePackResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XContentTypeOptions = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetEvidencePackResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetEvidencePackResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetEvidencePackResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
