@@ -62,6 +62,8 @@ func sectionOf(route string) string {
 		return "users"
 	case strings.HasPrefix(route, "/admin/tokens"):
 		return "tokens"
+	case strings.HasPrefix(route, "/admin/mailboxes"):
+		return "mailboxes"
 	case route == "/settings/password":
 		return "password"
 	case strings.HasPrefix(route, "/settings"):

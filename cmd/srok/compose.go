@@ -17,6 +17,7 @@ import (
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/calendars"
 	"github.com/srok/srok/pkg/intake"
+	"github.com/srok/srok/pkg/mailbox"
 	"github.com/srok/srok/pkg/metrics"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/remind"
@@ -43,6 +44,11 @@ type deps struct {
 	metrics      *metrics.Metrics
 	metricsToken string
 
+	// emails is the intake (built by compose when nil); mailboxes, when
+	// set, the mailboxes fetched over IMAP.
+	emails    *intake.Service
+	mailboxes *mailbox.Service
+
 	// calendars, when set, keeps the calendar in use current (the API
 	// reads it at each request) and imports new years.
 	calendars *calendars.Service
@@ -62,11 +68,18 @@ func compose(d deps) *echo.Echo {
 	if d.calendars != nil {
 		live, calImp = d.calendars.Live(), d.calendars
 	}
-	emails := intake.NewService(d.store, intake.WithClock(d.now), intake.WithAudit(d.audit), intake.WithReaders(d.register))
+	emails := d.emails
+	if emails == nil {
+		emails = newEmails(d.store, d.now, d.audit, d.register)
+	}
 	reminders := remind.NewSettingsService(d.store, d.audit, d.now)
-	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
+	apiCfg := api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
 		Health: d.store, Log: d.log, Now: d.now, Calendars: live, CalendarImport: calImp,
-		Reminders: reminders, Emails: emails})
+		Reminders: reminders, Emails: emails}
+	if d.mailboxes != nil {
+		apiCfg.Mailboxes = d.mailboxes
+	}
+	api.Mount(e, apiCfg)
 	pages := web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
 		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts, Emails: emails,
@@ -74,9 +87,17 @@ func compose(d deps) *echo.Echo {
 	if d.calendars != nil {
 		pages.CalendarImport = d.calendars
 	}
+	if d.mailboxes != nil {
+		pages.Mailboxes = d.mailboxes
+	}
 	web.Mount(e, pages)
 	mountMetrics(e, d)
 	return e
+}
+
+// newEmails is the email intake.
+func newEmails(st *store.Store, now func() time.Time, trail *audit.Service, reg *register.Service) *intake.Service {
+	return intake.NewService(st, intake.WithClock(now), intake.WithAudit(trail), intake.WithReaders(reg))
 }
 
 // sessionStore keeps the browser sessions in the database (the sessions

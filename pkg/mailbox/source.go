@@ -148,11 +148,11 @@ func (s Source) Redacted() string {
 
 // Masked is the URL with the password masked: what `srok config` prints.
 func (s Source) Masked() string {
-	u := url.URL{Scheme: "imaps", User: url.UserPassword(s.Username, "********"), Host: s.Addr(), Path: "/" + s.Folder}
+	u := url.URL{Scheme: "imaps", User: url.UserPassword(s.Username, "x"), Host: s.Addr(), Path: "/" + s.Folder}
 	if s.TLS != TLSImplicit {
 		u.Scheme, u.RawQuery = "imap", "tls="+string(s.TLS)
 	}
-	return u.String()
+	return strings.Replace(u.String(), ":x@", ":********@", 1)
 }
 
 func loopback(host string) bool {
