@@ -37,7 +37,9 @@ type env struct {
 	src mailbox.Source
 }
 
-func newEnv(t *testing.T, st *store.Store, url string) env {
+func newEnv(t *testing.T, st *store.Store, url string) env { return newEnvTB(t, st, url) }
+
+func newEnvTB(t testing.TB, st *store.Store, url string) env {
 	t.Helper()
 	src, err := mailbox.ParseURL(url)
 	if err != nil {
