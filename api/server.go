@@ -88,6 +88,8 @@ type Config struct {
 	Letters      *organisation.Letters
 	// Evidence makes requests' evidence packs; nil: the route answers 503.
 	Evidence *evidence.Packer
+	// Mailboxes are the mailboxes fetched over IMAP; nil: none.
+	Mailboxes Mailboxes
 }
 
 type server struct {
@@ -99,10 +101,11 @@ type server struct {
 	health   Health
 	intake   Emails
 	// ingests bounds the emails read and parsed at once (newIngests).
-	ingests *ingests
-	packer  *evidence.Packer
-	log     *slog.Logger
-	now     func() time.Time
+	ingests   *ingests
+	packer    *evidence.Packer
+	mailboxes Mailboxes
+	log       *slog.Logger
+	now       func() time.Time
 }
 
 // PublicPaths are the API's routes that answer anyone, with no lookup of
@@ -129,7 +132,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	}
 	s := &server{reg: cfg.Register, cals: cals, calImp: cfg.CalendarImport, accounts: cfg.Accounts,
 		audit: cfg.Audit, health: cfg.Health, intake: cfg.Emails, log: cfg.Log, now: cfg.Now,
-		ingests: newIngests(runtime.GOMAXPROCS(0), ingestWait), packer: cfg.Evidence}
+		ingests: newIngests(runtime.GOMAXPROCS(0), ingestWait), packer: cfg.Evidence, mailboxes: cfg.Mailboxes}
 
 	// Public: liveness, readiness and the contract. Everything else needs an
 	// API token or a browser session (httpx.Identify finds it; Require
@@ -173,6 +176,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	httpx.Get(v1, "/emails/:id", s.getEmail, auth)
 	httpx.Get(v1, "/emails/:id/raw", s.getEmailRaw, auth)
 	httpx.Get(v1, "/emails/:id/attachments/:n", s.getEmailAttachment, auth)
+	httpx.Get(v1, "/mailboxes", s.listMailboxes, auth)
 }
 
 func (s *server) healthz(c echo.Context) error {
@@ -191,11 +195,16 @@ func (s *server) readyz(c echo.Context) error {
 		}
 		return &srok.Error{Code: srok.EUNAVAILABLE, Reason: "schema_behind", Message: err.Error(), Cause: err}
 	}
-	body := map[string]string{"status": "ready"}
+	body := map[string]any{"status": "ready"}
 	if a, ok := s.health.(AuditProtection); ok {
 		if protected, err := a.AuditProtected(ctx); err == nil {
 			body["audit"] = map[bool]string{true: "protected", false: "unprotected"}[protected]
 		}
+	}
+	// The mailboxes' states are told, never counted against readiness: a
+	// mailbox down is not the service down.
+	if mb := s.mailboxHealth(ctx); len(mb) > 0 {
+		body["mailboxes"] = mb
 	}
 	return httpx.WriteJSON(c, http.StatusOK, body)
 }

@@ -274,7 +274,12 @@ func formFromEmail(e *intake.Email, zone *time.Location) requestForm {
 	if e.SuggestedType != nil {
 		f.Type = string(*e.SuggestedType)
 	}
-	if e.Date != nil {
+	// A fetched email was received when the operator's mail server got it
+	// (its INTERNALDATE), whatever its Date header says.
+	switch {
+	case e.ReceivedAt != nil:
+		f.ReceivedAt = e.ReceivedAt.In(zone).Format("2006-01-02T15:04")
+	case e.Date != nil:
 		f.ReceivedAt = e.Date.In(zone).Format("2006-01-02T15:04")
 	}
 	if e.From != nil {

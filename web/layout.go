@@ -69,6 +69,8 @@ func sectionOf(route string) string {
 		return "tokens"
 	case strings.HasPrefix(route, "/admin/organisation"), strings.HasPrefix(route, "/admin/letter-templates"):
 		return "organisation"
+	case strings.HasPrefix(route, "/admin/mailboxes"):
+		return "mailboxes"
 	case route == "/settings/password":
 		return "password"
 	case strings.HasPrefix(route, "/settings"):

@@ -103,6 +103,9 @@ type Config struct {
 	// Calendar is the production calendar /calendar shows
 	// (calendar.Calendar); no page without it.
 	Calendar Calendar
+	// Mailboxes are the mailboxes fetched over IMAP, for
+	// /admin/mailboxes; no page without them.
+	Mailboxes Mailboxes
 	// UserAdmin manages users and tokens for /admin/users and
 	// /admin/tokens (account.Service, audited); no pages without it.
 	UserAdmin UserAdmin
@@ -231,6 +234,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	mountIntake(e, s, cfg)
 	mountAdmin(e, s, cfg)
 	mountOrganisation(e, s, cfg)
+	mountMailboxes(e, s, cfg)
 	mountSettings(e, s, cfg)
 	mountCalendarFeed(e, s, cfg)
 }

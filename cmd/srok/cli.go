@@ -64,6 +64,7 @@ Usage:
   srok token revoke ID
   srok healthcheck [--path /readyz] [--timeout 5s]
   srok mail test --to ADDRESS
+  srok mail check
   srok reminders plan --from DATE --to DATE [--json]
   srok audit verify
   srok help
@@ -84,7 +85,9 @@ Commands:
              ask the server at SROK_ADDR on this machine whether it is ready
              (exit 0 or 1, one line): the container image's HEALTHCHECK
   mail       mail test sends a test message through the SMTP server of the
-             reminders (SROK_SMTP_*) and prints the server's answer
+             reminders (SROK_SMTP_*) and prints the server's answer; mail
+             check connects to each mailbox of SROK_IMAP_URL (TLS, login,
+             folder) and says what failed (exit 1)
   reminders  list the reminders the register would send on each day of a
              period (plan), sending nothing
   audit      verify checks the audit trail's hash chain and names the first

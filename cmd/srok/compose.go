@@ -19,6 +19,7 @@ import (
 	"github.com/srok/srok/pkg/evidence"
 	"github.com/srok/srok/pkg/feeds"
 	"github.com/srok/srok/pkg/intake"
+	"github.com/srok/srok/pkg/mailbox"
 	"github.com/srok/srok/pkg/metrics"
 	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
@@ -46,6 +47,11 @@ type deps struct {
 	metrics      *metrics.Metrics
 	metricsToken string
 
+	// emails is the intake (built by compose when nil); mailboxes, when
+	// set, the mailboxes fetched over IMAP.
+	emails    *intake.Service
+	mailboxes *mailbox.Service
+
 	// calendars, when set, keeps the calendar in use current (the API
 	// reads it at each request) and imports new years.
 	calendars *calendars.Service
@@ -68,7 +74,10 @@ func compose(d deps) *echo.Echo {
 	if d.calendars != nil {
 		live, calImp = d.calendars.Live(), d.calendars
 	}
-	emails := intake.NewService(d.store, intake.WithClock(d.now), intake.WithAudit(d.audit), intake.WithReaders(d.register))
+	emails := d.emails
+	if emails == nil {
+		emails = newEmails(d.store, d.now, d.audit, d.register)
+	}
 	reminders := remind.NewSettingsService(d.store, d.audit, d.now)
 	var feedCals calendar.Source = d.calendar
 	if live != nil {
@@ -78,10 +87,14 @@ func compose(d deps) *echo.Echo {
 	org := organisation.NewService(d.store, d.audit, d.now)
 	lettersOf := organisation.NewLetters(org, d.register)
 	packer := &evidence.Packer{Register: d.register, Emails: emails, Audit: d.audit, Entries: d.store, Now: d.now}
-	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
+	apiCfg := api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
 		Health: d.store, Log: d.log, Now: d.now, Calendars: live, CalendarImport: calImp,
 		Reminders: reminders, Feeds: calFeeds, Emails: emails, Organisation: org, Letters: lettersOf,
-		Evidence: packer})
+		Evidence: packer}
+	if d.mailboxes != nil {
+		apiCfg.Mailboxes = d.mailboxes
+	}
+	api.Mount(e, apiCfg)
 	pages := web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
 		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts, Emails: emails,
@@ -90,9 +103,17 @@ func compose(d deps) *echo.Echo {
 	if d.calendars != nil {
 		pages.CalendarImport = d.calendars
 	}
+	if d.mailboxes != nil {
+		pages.Mailboxes = d.mailboxes
+	}
 	web.Mount(e, pages)
 	mountMetrics(e, d)
 	return e
+}
+
+// newEmails is the email intake.
+func newEmails(st *store.Store, now func() time.Time, trail *audit.Service, reg *register.Service) *intake.Service {
+	return intake.NewService(st, intake.WithClock(now), intake.WithAudit(trail), intake.WithReaders(reg))
 }
 
 // sessionStore keeps the browser sessions in the database (the sessions

@@ -21,8 +21,11 @@ import (
 // who run it, how the server answered. The message says when it was sent in
 // the operator's zone (SROK_TIME_ZONE).
 func runMail(ctx context.Context, args []string, e env) error {
+	if len(args) > 0 && args[0] == "check" {
+		return runMailCheck(ctx, args[1:], e)
+	}
 	if len(args) == 0 || args[0] != "test" {
-		return usagef("используйте: srok mail test --to АДРЕС")
+		return usagef("используйте: srok mail test --to АДРЕС или srok mail check")
 	}
 	fs := newFlagSet("mail test", "--to ADDRESS")
 	to := fs.String("to", "", "the address the test message goes to")

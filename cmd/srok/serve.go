@@ -213,14 +213,19 @@ func runServe(ctx context.Context, args []string, e env) error {
 		Lifetime: cfg.SessionLifetime, Secure: cfg.SecureCookies()})
 	proxies, _ := cfg.Proxies() // checked by config.Load
 	m := newMetrics(cfg, st, e.now, log)
+	emails := newEmails(st, e.now, trail, reg)
+	mailboxes, err := newMailboxes(cfg, st, emails, e)
+	if err != nil {
+		return err
+	}
 	// Listening comes first: without SROK_PUBLIC_URL the address listened
 	// on is the base of the calendar feeds' addresses.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("unable to listen on %s: %w", cfg.Addr, err)
 	}
-	h := compose(deps{store: st, register: reg, accounts: accounts, audit: trail, sessions: sessions, calendar: cal,
-		calendars: cals, log: log, now: e.now, proxies: proxies, sessionIdle: cfg.SessionIdle,
+	h := compose(deps{emails: emails, mailboxes: mailboxes, store: st, register: reg, accounts: accounts, audit: trail,
+		sessions: sessions, calendar: cal, calendars: cals, log: log, now: e.now, proxies: proxies, sessionIdle: cfg.SessionIdle,
 		limits:  httpx.Limits{Rate: cfg.RateLimit, Burst: cfg.RateBurst, InFlight: cfg.MaxInFlight},
 		metrics: m, metricsToken: cfg.MetricsToken, baseURL: cfg.BaseURL(displayAddr(ln.Addr()))})
 	srv := &http.Server{Handler: h, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
@@ -243,6 +248,13 @@ func runServe(ctx context.Context, args []string, e env) error {
 	// not by this instance); stopped once the HTTP server has drained.
 	stopReminders := startReminders(ctx, cfg, st, live, log, e, cfg.BaseURL(displayAddr(ln.Addr())), remind.NewScanner(st, live))
 	defer stopReminders()
+	// The mailboxes are fetched in the background (SROK_IMAP_URL); stopped
+	// once the HTTP server has drained.
+	stopMailboxes, err := startMailboxes(ctx, mailboxes, log)
+	if err != nil {
+		return err
+	}
+	defer stopMailboxes()
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

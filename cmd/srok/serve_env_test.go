@@ -2,10 +2,19 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,6 +68,12 @@ func TestServeWithEveryVariable(t *testing.T) {
 		"SROK_SCHEDULER":            "off",
 		"SROK_SCHEDULER_INTERVAL":   "30s",
 		"SROK_REMINDER_LEASE":       "1m",
+		// Nothing listens there: the server starts all the same, and
+		// /readyz tells the mailbox's error.
+		"SROK_IMAP_URL":         "imap://srok:secret@127.0.0.1:1/INBOX?tls=none",
+		"SROK_IMAP_CA_FILE":     writeCA(t, dir),
+		"SROK_IMAP_INTERVAL":    "30s",
+		"SROK_IMAP_DONE_FOLDER": "Srok",
 	}
 	// Variables that need PostgreSQL are served with by tests of their own.
 	elsewhere := map[string]string{
@@ -104,12 +119,43 @@ func TestServeWithEveryVariable(t *testing.T) {
 	if base == "" {
 		t.Fatalf("no URL printed; stdout %q stderr %q", out.String(), errb.String())
 	}
-	res, err := http.Get(base + "/readyz")
+	var body []byte
+	for i := 0; i < 200; i++ {
+		res, err := http.Get(base + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("readyz %d: %s", res.StatusCode, body)
+		}
+		if strings.Contains(string(body), `"last_error":"connect_failed"`) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(string(body), `"state":"failing","last_error":"connect_failed"`) || strings.Contains(string(body), "secret") {
+		t.Errorf("readyz does not tell the mailbox's failure (or shows its password): %s", body)
+	}
+}
+
+// writeCA writes a self-signed CA certificate (PEM) into dir.
+func writeCA(t *testing.T, dir string) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("readyz %d", res.StatusCode)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Test CA"}, NotBefore: time.Now(),
+		NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
 	}
+	p := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

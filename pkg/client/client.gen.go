@@ -389,6 +389,63 @@ func (e LetterKind) Valid() bool {
 	}
 }
 
+// Defines values for MailboxLastError.
+const (
+	MailboxLastErrorAuthFailed      MailboxLastError = "auth_failed"
+	MailboxLastErrorConnectFailed   MailboxLastError = "connect_failed"
+	MailboxLastErrorFetchFailed     MailboxLastError = "fetch_failed"
+	MailboxLastErrorFolderFailed    MailboxLastError = "folder_failed"
+	MailboxLastErrorMessageTooLarge MailboxLastError = "message_too_large"
+	MailboxLastErrorStoreFailed     MailboxLastError = "store_failed"
+	MailboxLastErrorTlsFailed       MailboxLastError = "tls_failed"
+)
+
+// Valid indicates whether the value is a known member of the MailboxLastError enum.
+func (e MailboxLastError) Valid() bool {
+	switch e {
+	case MailboxLastErrorAuthFailed:
+		return true
+	case MailboxLastErrorConnectFailed:
+		return true
+	case MailboxLastErrorFetchFailed:
+		return true
+	case MailboxLastErrorFolderFailed:
+		return true
+	case MailboxLastErrorMessageTooLarge:
+		return true
+	case MailboxLastErrorStoreFailed:
+		return true
+	case MailboxLastErrorTlsFailed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailboxState.
+const (
+	MailboxStateFailing  MailboxState = "failing"
+	MailboxStateInactive MailboxState = "inactive"
+	MailboxStateNew      MailboxState = "new"
+	MailboxStateOk       MailboxState = "ok"
+)
+
+// Valid indicates whether the value is a known member of the MailboxState enum.
+func (e MailboxState) Valid() bool {
+	switch e {
+	case MailboxStateFailing:
+		return true
+	case MailboxStateInactive:
+		return true
+	case MailboxStateNew:
+		return true
+	case MailboxStateOk:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ObligationStatus.
 const (
 	ObligationStatusDone          ObligationStatus = "done"
@@ -1133,6 +1190,10 @@ type Email struct {
 	// MessageId The `Message-ID` without angle brackets; empty when the message has none.
 	MessageId string `json:"message_id"`
 
+	// ReceivedAt For an email fetched from a mailbox, when the operator's mail server received it (its IMAP
+	// INTERNALDATE): a request registered from it is received then. Null for an email sent in by hand.
+	ReceivedAt *time.Time `json:"received_at,omitempty"`
+
 	// Sha256 The SHA-256 of the raw message, hex.
 	Sha256 string `json:"sha256"`
 
@@ -1250,8 +1311,12 @@ type Health struct {
 	// erase the audit trail (PostgreSQL with a separate owner role, `SROK_MIGRATE_DATABASE_URL`);
 	// `unprotected` when it owns the tables (one PostgreSQL role) or the database is SQLite. Either way
 	// the trail is hash-chained and `srok audit verify` shows a change.
-	Audit  *HealthAudit `json:"audit,omitempty"`
-	Status HealthStatus `json:"status"`
+	Audit *HealthAudit `json:"audit,omitempty"`
+
+	// Mailboxes In the answer of `/readyz`: each active mailbox's state. A mailbox down does not make Srok unready
+	// (the register works without it); monitor `state` to be told.
+	Mailboxes *[]MailboxHealth `json:"mailboxes,omitempty"`
+	Status    HealthStatus     `json:"status"`
 }
 
 // HealthAudit In the answer of `/readyz`: `protected` when the database role Srok serves as can neither change nor
@@ -1336,6 +1401,60 @@ type LetterTemplate struct {
 type LetterTemplateList struct {
 	Items []LetterTemplate `json:"items"`
 }
+
+// Mailbox defines model for Mailbox.
+type Mailbox struct {
+	// Address The mailbox's login, usually the published address (privacy@…).
+	Address string             `json:"address"`
+	Folder  string             `json:"folder"`
+	Id      openapi_types.UUID `json:"id"`
+
+	// LastError The code of the last error, null when the last attempt worked: `connect_failed` (the server cannot
+	// be reached), `tls_failed` (no TLS, or a certificate that cannot be verified), `auth_failed` (user or
+	// password refused), `folder_failed` (the folder or the done folder), `fetch_failed` (a command
+	// failed), `store_failed` (the database), `message_too_large` (a message over 25 MiB was left in
+	// the folder, unread; fetching goes on).
+	LastError   *MailboxLastError `json:"last_error"`
+	LastErrorAt *time.Time        `json:"last_error_at"`
+
+	// LastFetchAt The last fetch that worked; null before the first.
+	LastFetchAt *time.Time `json:"last_fetch_at"`
+
+	// Name How the mailbox is named to people (its address).
+	Name string `json:"name"`
+
+	// State `new`: not fetched yet; `ok`: the last fetch worked; `failing`: the last attempt failed and is retried
+	// with a growing pause (up to 10 minutes); `inactive`: no longer configured.
+	State MailboxState `json:"state"`
+
+	// Url The mailbox's URL without user and password, such as `imaps://imap.example.ru:993/INBOX`.
+	Url string `json:"url"`
+
+	// Waiting Emails fetched from this mailbox that await a decision (linked to no request).
+	Waiting int `json:"waiting"`
+}
+
+// MailboxLastError The code of the last error, null when the last attempt worked: `connect_failed` (the server cannot
+// be reached), `tls_failed` (no TLS, or a certificate that cannot be verified), `auth_failed` (user or
+// password refused), `folder_failed` (the folder or the done folder), `fetch_failed` (a command
+// failed), `store_failed` (the database), `message_too_large` (a message over 25 MiB was left in
+// the folder, unread; fetching goes on).
+type MailboxLastError string
+
+// MailboxHealth defines model for MailboxHealth.
+type MailboxHealth struct {
+	Id        openapi_types.UUID `json:"id"`
+	LastError *string            `json:"last_error"`
+
+	// State `new`: not fetched yet; `ok`: the last fetch worked; `failing`: the last attempt failed and is retried
+	// with a growing pause (up to 10 minutes); `inactive`: no longer configured.
+	State MailboxState `json:"state"`
+	Url   string       `json:"url"`
+}
+
+// MailboxState `new`: not fetched yet; `ok`: the last fetch worked; `failing`: the last attempt failed and is retried
+// with a growing pause (up to 10 minutes); `inactive`: no longer configured.
+type MailboxState string
 
 // Me The caller and what they may do.
 type Me struct {
@@ -2679,6 +2798,16 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/letter-templates/{file} (the `PutLetterTemplate` operationId).
 	PutLetterTemplateWithBody(ctx context.Context, file string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListMailboxes The mailboxes Srok fetches requests from
+	//
+	// Each mailbox configured by `SROK_IMAP_URL` (and those configured before, as `inactive`), with its state:
+	// when it was last fetched, how many of its emails await a decision (linked to no request yet), and the
+	// code of its last error. Credentials are never shown: `url` has neither user nor password. Only an
+	// administrator or an officer may read them (403 otherwise).
+	//
+	// Corresponds with GET /api/v1/mailboxes (the `ListMailboxes` operationId).
+	ListMailboxes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMe Who the caller is
 	//
 	// The user behind the credentials, their role, the scope of the API token (if a token is used) and the
@@ -3530,6 +3659,26 @@ func (c *Client) GetLetterTemplate(ctx context.Context, file string, params *Get
 // Corresponds with PUT /api/v1/letter-templates/{file} (the `PutLetterTemplate` operationId).
 func (c *Client) PutLetterTemplateWithBody(ctx context.Context, file string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutLetterTemplateRequestWithBody(c.Server, file, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMailboxes The mailboxes Srok fetches requests from
+//
+// Each mailbox configured by `SROK_IMAP_URL` (and those configured before, as `inactive`), with its state:
+// when it was last fetched, how many of its emails await a decision (linked to no request yet), and the
+// code of its last error. Credentials are never shown: `url` has neither user nor password. Only an
+// administrator or an officer may read them (403 otherwise).
+//
+// Corresponds with GET /api/v1/mailboxes (the `ListMailboxes` operationId).
+func (c *Client) ListMailboxes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMailboxesRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -5156,6 +5305,33 @@ func NewPutLetterTemplateRequestWithBody(server string, file string, contentType
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListMailboxesRequest constructs an http.Request for the ListMailboxes method
+func NewListMailboxesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/mailboxes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -6895,6 +7071,18 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/letter-templates/{file} (the `PutLetterTemplate` operationId).
 	PutLetterTemplateWithBodyWithResponse(ctx context.Context, file string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutLetterTemplateResponse, error)
+
+	// ListMailboxesWithResponse The mailboxes Srok fetches requests from
+	//
+	// Each mailbox configured by `SROK_IMAP_URL` (and those configured before, as `inactive`), with its state:
+	// when it was last fetched, how many of its emails await a decision (linked to no request yet), and the
+	// code of its last error. Credentials are never shown: `url` has neither user nor password. Only an
+	// administrator or an officer may read them (403 otherwise).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/mailboxes (the `ListMailboxes` operationId).
+	ListMailboxesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMailboxesResponse, error)
 
 	// GetMeWithResponse Who the caller is
 	//
@@ -9110,6 +9298,107 @@ func (r PutLetterTemplateResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PutLetterTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMailboxesResponse401Headers the declared response headers of an HTTP 401 response for ListMailboxes
+type ListMailboxesResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// ListMailboxesResponse429Headers the declared response headers of an HTTP 429 response for ListMailboxes
+type ListMailboxesResponse429Headers struct {
+	RetryAfter int
+}
+
+// ListMailboxesResponse503Headers the declared response headers of an HTTP 503 response for ListMailboxes
+type ListMailboxesResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListMailboxesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Items []Mailbox `json:"items"`
+	}
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMailboxesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMailboxesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListMailboxesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMailboxesResponse) GetJSON200() *struct {
+	Items []Mailbox `json:"items"`
+} {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListMailboxesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMailboxesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMailboxesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListMailboxesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListMailboxesResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMailboxesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMailboxesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMailboxesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMailboxesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13089,6 +13378,24 @@ func (c *ClientWithResponses) PutLetterTemplateWithBodyWithResponse(ctx context.
 	return ParsePutLetterTemplateResponse(rsp)
 }
 
+// ListMailboxesWithResponse The mailboxes Srok fetches requests from
+//
+// Each mailbox configured by `SROK_IMAP_URL` (and those configured before, as `inactive`), with its state:
+// when it was last fetched, how many of its emails await a decision (linked to no request yet), and the
+// code of its last error. Credentials are never shown: `url` has neither user nor password. Only an
+// administrator or an officer may read them (403 otherwise).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/mailboxes (the `ListMailboxes` operationId).
+func (c *ClientWithResponses) ListMailboxesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMailboxesResponse, error) {
+	rsp, err := c.ListMailboxes(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMailboxesResponse(rsp)
+}
+
 // GetMeWithResponse Who the caller is
 //
 // The user behind the credentials, their role, the scope of the API token (if a token is used) and the
@@ -15565,6 +15872,102 @@ func ParsePutLetterTemplateResponse(rsp *http.Response) (*PutLetterTemplateRespo
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers PutLetterTemplateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMailboxesResponse parses an HTTP response from a ListMailboxesWithResponse call
+func ParseListMailboxesResponse(rsp *http.Response) (*ListMailboxesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMailboxesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Items []Mailbox `json:"items"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMailboxesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMailboxesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListMailboxesResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

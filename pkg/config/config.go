@@ -23,6 +23,7 @@ import (
 
 	"github.com/srok/srok/deadlines"
 	"github.com/srok/srok/pkg/dsn"
+	"github.com/srok/srok/pkg/mailbox"
 	"github.com/srok/srok/pkg/mailer"
 )
 
@@ -97,6 +98,17 @@ type Config struct {
 	Scheduler         string        `env:"SROK_SCHEDULER" envDefault:"on"`
 	SchedulerInterval time.Duration `env:"SROK_SCHEDULER_INTERVAL" envDefault:"1m"`
 	ReminderLease     time.Duration `env:"SROK_REMINDER_LEASE" envDefault:"2m"`
+	// IMAPURL lists the mailboxes Srok fetches requests from (pkg/mailbox),
+	// space-separated: imaps://USER:PASSWORD@HOST[:PORT]/FOLDER,
+	// imap://…?tls=starttls, or imap://…?tls=none on a loopback host.
+	// IMAPCAFile is a private CA (PEM) their certificates are checked
+	// against instead of the system's; IMAPInterval the pause between polls
+	// of a server without IDLE; IMAPDoneFolder, when set, where fetched
+	// messages are moved (else they are flagged \Seen and stay).
+	IMAPURL        string        `env:"SROK_IMAP_URL"`
+	IMAPCAFile     string        `env:"SROK_IMAP_CA_FILE"`
+	IMAPInterval   time.Duration `env:"SROK_IMAP_INTERVAL" envDefault:"1m"`
+	IMAPDoneFolder string        `env:"SROK_IMAP_DONE_FOLDER"`
 }
 
 // descriptions are printed by Print.
@@ -130,6 +142,10 @@ var descriptions = map[string]string{
 	"SROK_SCHEDULER":            "on: this instance queues and sends reminders; off: HTTP only",
 	"SROK_SCHEDULER_INTERVAL":   "time between the rounds of the reminders scheduler",
 	"SROK_REMINDER_LEASE":       "how long a round holds the reminders it sends before another instance may take them",
+	"SROK_IMAP_URL":             "mailboxes to fetch requests from, space-separated imaps://USER:PASSWORD@HOST/FOLDER URLs",
+	"SROK_IMAP_CA_FILE":         "a private CA (PEM) the IMAP servers' certificates are checked against",
+	"SROK_IMAP_INTERVAL":        "pause between polls of a mailbox whose server offers no IDLE",
+	"SROK_IMAP_DONE_FOLDER":     "folder fetched messages are moved to; empty: flagged \\Seen and left in place",
 }
 
 // hints say what to give instead of a bad value, per variable.
@@ -163,6 +179,10 @@ var hints = map[string]string{
 	"SROK_SCHEDULER":            "give on or off",
 	"SROK_SCHEDULER_INTERVAL":   "give a duration from 100ms to 24h, such as 1m",
 	"SROK_REMINDER_LEASE":       "give a duration from 1s to 24h, such as 2m",
+	"SROK_IMAP_URL":             "give imaps://USER:PASSWORD@imap.example.ru/INBOX (user and password URL-escaped), imap://…?tls=starttls, or imap://…?tls=none on a loopback host; several separated by spaces",
+	"SROK_IMAP_CA_FILE":         "give the path of a readable PEM file with the CA certificate",
+	"SROK_IMAP_INTERVAL":        "give a duration from 1s to 24h, such as 1m",
+	"SROK_IMAP_DONE_FOLDER":     "give a folder name such as Srok or INBOX/Done",
 }
 
 // secrets are masked by Print and in errors.
@@ -171,6 +191,27 @@ var secrets = map[string]func(string) string{
 	"SROK_MIGRATE_DATABASE_URL": dsn.Redact,
 	"SROK_METRICS_TOKEN":        func(string) string { return "xxxxx" },
 	"SROK_SMTP_PASSWORD":        func(string) string { return "********" },
+	"SROK_IMAP_URL":             maskIMAP,
+}
+
+// maskIMAP masks the passwords of mailbox URLs; a URL it cannot read is
+// masked whole.
+func maskIMAP(v string) string {
+	f := strings.Fields(v)
+	for i, u := range f {
+		if src, err := mailbox.ParseURL(u); err == nil {
+			f[i] = src.Masked()
+			continue
+		}
+		p, err := url.Parse(u)
+		if err != nil || p.User == nil {
+			f[i] = "********"
+			continue
+		}
+		p.User = url.UserPassword(p.User.Username(), "********")
+		f[i] = p.String()
+	}
+	return strings.Join(f, " ")
 }
 
 // Load reads the configuration through getenv and checks it. Its errors are
@@ -303,6 +344,9 @@ func (c Config) check(vars map[string]string) error {
 	if err := c.checkSMTP(value); err != nil {
 		return err
 	}
+	if err := c.checkIMAP(value); err != nil {
+		return err
+	}
 	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
 		return err
 	}
@@ -364,6 +408,31 @@ func (c Config) AuditProtected() (bool, string) {
 		return false, "not protected: DATABASE_URL's role owns the tables and could erase it; set SROK_MIGRATE_DATABASE_URL (README, Database roles)"
 	}
 	return false, "not protected: whoever can write the SQLite file can change it; srok audit verify shows a change"
+}
+
+// checkIMAP checks the mailboxes' settings.
+func (c Config) checkIMAP(value func(key, def string) string) error {
+	if _, err := mailbox.ParseURLs(c.IMAPURL); err != nil {
+		return badValue("SROK_IMAP_URL", c.IMAPURL, err.Error())
+	}
+	if c.IMAPCAFile != "" {
+		if _, err := mailbox.TLSConfig(c.IMAPCAFile); err != nil {
+			return badValue("SROK_IMAP_CA_FILE", c.IMAPCAFile, err.Error()+": "+hints["SROK_IMAP_CA_FILE"])
+		}
+	}
+	if c.IMAPInterval < time.Second || c.IMAPInterval > 24*time.Hour {
+		return badValue("SROK_IMAP_INTERVAL", value("SROK_IMAP_INTERVAL", c.IMAPInterval.String()), "")
+	}
+	if strings.ContainsAny(c.IMAPDoneFolder, "\r\n\x00*%") {
+		return badValue("SROK_IMAP_DONE_FOLDER", c.IMAPDoneFolder, "")
+	}
+	return nil
+}
+
+// Mailboxes are the mailboxes of SROK_IMAP_URL (checked by Load).
+func (c Config) Mailboxes() []mailbox.Source {
+	srcs, _ := mailbox.ParseURLs(c.IMAPURL)
+	return srcs
 }
 
 // checkSMTP checks the reminders' SMTP and scheduler settings.
@@ -552,6 +621,8 @@ func (c Config) Print(w io.Writer) error {
 		"SROK_SMTP_USERNAME": c.SMTPUsername, "SROK_SMTP_PASSWORD": c.SMTPPassword, "SROK_SMTP_FROM": c.SMTPFrom,
 		"SROK_SMTP_TIMEOUT": c.SMTPTimeout.String(), "SROK_SMTP_HELO": c.SMTPHELO, "SROK_SCHEDULER": c.Scheduler,
 		"SROK_SCHEDULER_INTERVAL": c.SchedulerInterval.String(), "SROK_REMINDER_LEASE": c.ReminderLease.String(),
+		"SROK_IMAP_URL": c.IMAPURL, "SROK_IMAP_CA_FILE": c.IMAPCAFile, "SROK_IMAP_INTERVAL": c.IMAPInterval.String(),
+		"SROK_IMAP_DONE_FOLDER": c.IMAPDoneFolder,
 	} {
 		values[k] = v
 	}

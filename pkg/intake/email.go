@@ -54,6 +54,11 @@ type Email struct {
 	// Size is the raw message's length in bytes; SHA256 its hash, hex.
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
+	// ReceivedAt is when the operator's mail server received the message
+	// (the IMAP INTERNALDATE), for an email fetched from a mailbox; nil
+	// for one sent in by hand. MailboxID names that mailbox.
+	ReceivedAt *time.Time `json:"received_at"`
+	MailboxID  string     `json:"-"`
 	// StoredAt is when it was first stored, StoredBy who stored it.
 	StoredAt time.Time `json:"stored_at"`
 	StoredBy string    `json:"-"`

@@ -101,6 +101,33 @@ func NewService(st Store, opts ...Option) *Service {
 // that one is returned). Whoever may register requests may send emails in
 // (an intake token too).
 func (s *Service) Ingest(ctx context.Context, a srok.Actor, raw []byte) (*Email, bool, error) {
+	return s.ingest(ctx, a, raw, nil)
+}
+
+// MailboxActor is the actor of the emails a mailbox fetched: Srok itself,
+// named by the mailbox.
+func MailboxActor(mailboxID string) srok.Actor {
+	return srok.Actor{ID: "mailbox:" + mailboxID, Name: "Srok (mailbox)", Role: srok.RoleAdmin}
+}
+
+// IngestArrived stores raw, fetched from the mailbox with mailboxID, where
+// the operator's mail server received it at receivedAt (its INTERNALDATE):
+// the moment a request in it was received (152-FZ art. 14 part 3). It is
+// Ingest for the mailbox's own actor (MailboxActor), with the same limits
+// and the same deduplication: a message fetched again is the email stored
+// before, which keeps (or gains) its arrival.
+func (s *Service) IngestArrived(ctx context.Context, raw []byte, mailboxID string, receivedAt time.Time) (*Email, bool, error) {
+	at := receivedAt.UTC().Truncate(time.Microsecond)
+	return s.ingest(ctx, MailboxActor(mailboxID), raw, &arrival{mailboxID: mailboxID, at: at})
+}
+
+// arrival is where and when a fetched message arrived.
+type arrival struct {
+	mailboxID string
+	at        time.Time
+}
+
+func (s *Service) ingest(ctx context.Context, a srok.Actor, raw []byte, arr *arrival) (*Email, bool, error) {
 	ctx = srok.WithActor(ctx, a)
 	if err := s.authorize(ctx, a, srok.ActRequestCreate, audit.ActionEmailIngest, "send emails in"); err != nil {
 		return nil, false, err
@@ -125,6 +152,9 @@ func (s *Service) Ingest(ctx context.Context, a srok.Actor, raw []byte) (*Email,
 	e.ID = uuid.Must(uuid.NewV7()).String()
 	e.StoredAt = s.now().UTC().Truncate(time.Microsecond)
 	e.StoredBy = a.ID
+	if arr != nil {
+		e.MailboxID, e.ReceivedAt = arr.mailboxID, &arr.at
+	}
 	var trail Trail
 	if s.audit != nil {
 		// The entry is written with the email, in its transaction: one is

@@ -43,11 +43,13 @@ type emailRow struct {
 	Warnings      string     `gorm:"column:warnings"`
 	StoredAt      time.Time  `gorm:"column:stored_at"`
 	StoredBy      string     `gorm:"column:stored_by"`
+	ReceivedAt    *time.Time `gorm:"column:received_at"`
+	MailboxID     *string    `gorm:"column:mailbox_id"`
 }
 
 // emailColumns are the columns of emailRow.
 const emailColumns = `id, sha256, message_id, body_sha256, size, from_name, from_email, date_at, date_offset, subject, text,
-	suggested_type, attachments, warnings, stored_at, stored_by`
+	suggested_type, attachments, warnings, stored_at, stored_by, received_at, mailbox_id`
 
 func toEmailRow(e *intake.Email, bodyHash string) (emailRow, error) {
 	atts, err := json.Marshal(e.Attachments)
@@ -66,7 +68,10 @@ func toEmailRow(e *intake.Email, bodyHash string) (emailRow, error) {
 	}
 	row := emailRow{ID: e.ID, SHA256: e.SHA256, MessageID: e.MessageID, BodySHA256: bodyHash, Size: e.Size,
 		Subject: e.Subject, Text: e.Text, Attachments: string(atts), Warnings: string(warns),
-		StoredAt: utc(e.StoredAt), StoredBy: e.StoredBy}
+		StoredAt: utc(e.StoredAt), StoredBy: e.StoredBy, ReceivedAt: utcPtr(e.ReceivedAt)}
+	if e.MailboxID != "" {
+		row.MailboxID = strPtr(e.MailboxID)
+	}
 	if e.From != nil {
 		row.FromName, row.FromEmail = strPtr(e.From.Name), strPtr(e.From.Email)
 	}
@@ -82,7 +87,11 @@ func toEmailRow(e *intake.Email, bodyHash string) (emailRow, error) {
 
 func toEmail(row emailRow) (*intake.Email, error) {
 	e := &intake.Email{ID: row.ID, MessageID: row.MessageID, Subject: row.Subject, Text: row.Text, Size: row.Size,
-		SHA256: row.SHA256, StoredAt: row.StoredAt.UTC(), StoredBy: row.StoredBy}
+		SHA256: row.SHA256, StoredAt: row.StoredAt.UTC(), StoredBy: row.StoredBy, MailboxID: str(row.MailboxID)}
+	if row.ReceivedAt != nil {
+		r := row.ReceivedAt.UTC()
+		e.ReceivedAt = &r
+	}
 	if row.FromEmail != nil || row.FromName != nil {
 		e.From = &intake.Address{Name: str(row.FromName), Email: str(row.FromEmail)}
 	}
@@ -131,9 +140,10 @@ func (s *Emails) PutEmail(ctx context.Context, e *intake.Email, raw []byte, body
 	id, created := e.ID, true
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Exec(`INSERT INTO emails (`+emailColumns+`, raw)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			row.ID, row.SHA256, row.MessageID, row.BodySHA256, row.Size, row.FromName, row.FromEmail, row.DateAt, row.DateOffset,
-			row.Subject, row.Text, row.SuggestedType, row.Attachments, row.Warnings, row.StoredAt, row.StoredBy, raw)
+			row.Subject, row.Text, row.SuggestedType, row.Attachments, row.Warnings, row.StoredAt, row.StoredBy,
+			row.ReceivedAt, row.MailboxID, raw)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -149,6 +159,14 @@ func (s *Emails) PutEmail(ctx context.Context, e *intake.Email, raw []byte, body
 				return errors.New("an email conflicts with a stored one that cannot be found")
 			}
 			id = ids[0]
+			// The same message sent in by hand first, then fetched from a
+			// mailbox, gains its arrival; one fetched first keeps it.
+			if row.ReceivedAt != nil {
+				if err := tx.Exec(`UPDATE emails SET received_at = ?, mailbox_id = ? WHERE id = ? AND received_at IS NULL`,
+					row.ReceivedAt, row.MailboxID, id).Error; err != nil {
+					return err
+				}
+			}
 		}
 		if err := tx.Exec(`INSERT INTO email_receipts (email_id, actor_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 			id, row.StoredBy, row.StoredAt).Error; err != nil {
@@ -270,7 +288,9 @@ func (s *Emails) EmailsWithMessageID(ctx context.Context, messageID string) ([]i
 	return out, nil
 }
 
-// EmailDate implements register.Emails.
+// EmailDate implements register.Emails: when the operator's mail server
+// received the email (its arrival in a mailbox, the INTERNALDATE), else
+// its Date header with the header's own offset.
 func (s *Emails) EmailDate(ctx context.Context, id string) (*time.Time, error) {
 	if !validID(id) {
 		return nil, srok.Errorf(srok.ENOTFOUND, "no email with id %q", id)
@@ -278,12 +298,17 @@ func (s *Emails) EmailDate(ctx context.Context, id string) (*time.Time, error) {
 	var rows []struct {
 		DateAt     *time.Time
 		DateOffset *int
+		ReceivedAt *time.Time
 	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT date_at, date_offset FROM emails WHERE id = ?`, id).Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(`SELECT date_at, date_offset, received_at FROM emails WHERE id = ?`, id).Scan(&rows).Error; err != nil {
 		return nil, s.wrap("email date", err)
 	}
 	if len(rows) == 0 {
 		return nil, srok.Errorf(srok.ENOTFOUND, "no email with id %q", id)
+	}
+	if r := rows[0].ReceivedAt; r != nil {
+		at := r.UTC()
+		return &at, nil
 	}
 	if rows[0].DateAt == nil {
 		return nil, nil

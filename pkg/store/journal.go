@@ -16,7 +16,7 @@ var _ register.JournalCounter = (*Store)(nil)
 // where the last one ended; on SQLite the unary plus keeps received_at
 // off its index, which the planner would otherwise take for the range
 // and then sort the rest of the period again for every batch.
-func (s *Store) JournalRequests(ctx context.Context, f register.Filter, after string, limit int) ([]*register.Request, error) {
+func (s *Requests) JournalRequests(ctx context.Context, f register.Filter, after string, limit int) ([]*register.Request, error) {
 	recv := "received_at"
 	if s.dialect == SQLite {
 		recv = "+received_at"
@@ -47,7 +47,7 @@ func (s *Store) JournalRequests(ctx context.Context, f register.Filter, after st
 // period that an actor may see, counted for the audit entry of a journal
 // export before its rows are read (ListRequests by number, a batch at a
 // time, reads them). The period is served by requests_received's range.
-func (s *Store) CountRequests(ctx context.Context, f register.Filter) (int, error) {
+func (s *Requests) CountRequests(ctx context.Context, f register.Filter) (int, error) {
 	if len(f.Statuses) > 0 || len(f.Types) > 0 || f.Assignee != nil || f.DueAtOrBefore != nil || f.DueAfter != nil ||
 		f.NotOverdueAt != nil || f.Q != "" || f.After != nil {
 		return 0, srok.Errorf(srok.EINVALID, "store: count requests: only the visibility and the period of receipt filter a count")

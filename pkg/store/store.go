@@ -66,6 +66,7 @@ type Store struct {
 	*Calendar  // the imported years of the production calendar
 	*Feeds     // the calendar feeds of users
 	*Operator  // the operator's details, processing records, letter templates
+	*IMAP      // the mailboxes fetched over IMAP
 }
 
 // The Store stands for every part wherever a domain package asks for one
@@ -127,6 +128,7 @@ func newStore(c *core) *Store {
 		Calendar:  &Calendar{c},
 		Feeds:     &Feeds{c},
 		Operator:  &Operator{c},
+		IMAP:      &IMAP{c},
 	}
 }
 

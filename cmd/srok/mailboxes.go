@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/google/uuid"
+
+	"github.com/srok/srok/pkg/config"
+	"github.com/srok/srok/pkg/intake"
+	"github.com/srok/srok/pkg/mailbox"
+	"github.com/srok/srok/pkg/store"
+)
+
+// newMailboxes is the mailboxes of SROK_IMAP_URL (checked by config.Load),
+// their messages going through emails.
+func newMailboxes(cfg config.Config, st *store.Store, emails *intake.Service, e env) (*mailbox.Service, error) {
+	tlsCfg, err := mailbox.TLSConfig(cfg.IMAPCAFile)
+	if err != nil {
+		return nil, usagef("SROK_IMAP_CA_FILE=%q: %v", cfg.IMAPCAFile, err)
+	}
+	return mailbox.NewService(st, emails, cfg.Mailboxes(), tlsCfg, mailbox.Options{DoneFolder: cfg.IMAPDoneFolder,
+		Interval: cfg.IMAPInterval, Now: e.now}), nil
+}
+
+// startMailboxes syncs the configured mailboxes into the database and runs
+// their fetchers in the background; stop ends them and waits. A mailbox
+// that fails never stops the server: its state shows it (/readyz, the
+// page, GET /api/v1/mailboxes).
+func startMailboxes(ctx context.Context, mb *mailbox.Service, log *slog.Logger) (stop func(), err error) {
+	if err := mb.Sync(ctx); err != nil {
+		return nil, fmt.Errorf("mailboxes: %w", err)
+	}
+	if len(mb.Sources()) == 0 {
+		return func() {}, nil
+	}
+	host, _ := os.Hostname()
+	holder := fmt.Sprintf("%s:%d:%s", host, os.Getpid(), uuid.NewString()[:8])
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		mb.Run(runCtx, holder, log)
+	}()
+	log.Info("mailboxes: fetching", "count", len(mb.Sources()))
+	return func() { cancel(); <-done }, nil
+}

@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/srok/srok/pkg/mailbox"
+)
+
+// IMAP keeps the mailboxes Srok fetches over IMAP: each one's cursor
+// (UIDVALIDITY, last UID), lease and status; never a password. (Not named
+// Mailboxes: the part's name would hide its method.)
+type IMAP struct{ *core }
+
+var _ mailbox.Store = (*IMAP)(nil)
+
+// mailboxRow is a mailbox as stored: never a password.
+type mailboxRow struct {
+	ID          string     `gorm:"column:id"`
+	Source      string     `gorm:"column:source"`
+	Address     string     `gorm:"column:address"`
+	Host        string     `gorm:"column:host"`
+	Port        int        `gorm:"column:port"`
+	TLS         string     `gorm:"column:tls"`
+	Folder      string     `gorm:"column:folder"`
+	Active      bool       `gorm:"column:active"`
+	State       string     `gorm:"column:state"`
+	ErrorCode   string     `gorm:"column:error_code"`
+	ErrorDetail string     `gorm:"column:error_detail"`
+	ErrorAt     *time.Time `gorm:"column:error_at"`
+	LastFetchAt *time.Time `gorm:"column:last_fetch_at"`
+	Waiting     int        `gorm:"column:waiting"`
+}
+
+func toMailbox(r mailboxRow) mailbox.Mailbox {
+	src := mailbox.Source{Host: r.Host, Port: r.Port, TLS: mailbox.TLS(r.TLS), Folder: r.Folder}
+	m := mailbox.Mailbox{ID: r.ID, Address: r.Address, URL: src.Redacted(), Folder: r.Folder, Source: r.Source, Active: r.Active,
+		State: mailbox.State(r.State), LastError: mailbox.Code(r.ErrorCode), ErrorDetail: r.ErrorDetail, Waiting: r.Waiting}
+	if r.ErrorAt != nil {
+		t := r.ErrorAt.UTC()
+		m.ErrorAt = &t
+	}
+	if r.LastFetchAt != nil {
+		t := r.LastFetchAt.UTC()
+		m.LastFetchAt = &t
+	}
+	if !r.Active {
+		m.State = mailbox.StateInactive
+	}
+	return m
+}
+
+// SyncMailboxes implements mailbox.Store. Instances started with the same
+// configuration agree on the ids (derived from the URL), so each upsert is
+// idempotent; state, cursor and lease are left as they are.
+func (s *IMAP) SyncMailboxes(ctx context.Context, sources []mailbox.Source, now time.Time) error {
+	now = utc(now)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		ids := make([]string, 0, len(sources))
+		for _, src := range sources {
+			ids = append(ids, src.ID)
+			if err := tx.Exec(`INSERT INTO mailboxes (id, source, address, host, port, tls, folder, active, created_at, updated_at)
+				VALUES (?, 'env', ?, ?, ?, ?, ?, TRUE, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET active = TRUE, address = excluded.address, updated_at = excluded.updated_at`,
+				src.ID, src.Address(), src.Host, src.Port, string(src.TLS), src.Folder, now, now).Error; err != nil {
+				return err
+			}
+		}
+		if len(ids) == 0 {
+			return tx.Exec(`UPDATE mailboxes SET active = FALSE, updated_at = ? WHERE source = 'env' AND active = TRUE`, now).Error
+		}
+		return tx.Exec(`UPDATE mailboxes SET active = FALSE, updated_at = ? WHERE source = 'env' AND active = TRUE AND id NOT IN ?`, now, ids).Error
+	})
+	return s.wrap("sync mailboxes", err)
+}
+
+// Mailboxes implements mailbox.Store. Waiting counts a mailbox's emails
+// that no request links (until they are decided on).
+func (s *IMAP) Mailboxes(ctx context.Context) ([]mailbox.Mailbox, error) {
+	var rows []mailboxRow
+	err := s.db.WithContext(ctx).Raw(`SELECT m.id, m.source, m.address, m.host, m.port, m.tls, m.folder, m.active, m.state,
+		m.error_code, m.error_detail, m.error_at, m.last_fetch_at,
+		(SELECT count(*) FROM emails e WHERE e.mailbox_id = m.id
+			AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.email_id = e.id)) AS waiting
+		FROM mailboxes m ORDER BY m.active DESC, m.address, m.folder, m.id`).Scan(&rows).Error
+	if err != nil {
+		return nil, s.wrap("list mailboxes", err)
+	}
+	out := make([]mailbox.Mailbox, len(rows))
+	for i, r := range rows {
+		out[i] = toMailbox(r)
+	}
+	return out, nil
+}
+
+// TakeMailboxLease implements mailbox.Store: one UPDATE, atomic on both
+// databases, so that of two instances asking at once exactly one holds the
+// lease (as the reminders' outbox leases its rows).
+func (s *IMAP) TakeMailboxLease(ctx context.Context, id, holder string, now, until time.Time) (bool, error) {
+	now = utc(now)
+	res := s.db.WithContext(ctx).Exec(`UPDATE mailboxes SET lease_holder = ?, lease_until = ?
+		WHERE id = ? AND active = TRUE AND (lease_holder IS NULL OR lease_holder = ? OR lease_until IS NULL OR lease_until <= ?)`,
+		holder, utc(until), id, holder, now)
+	if res.Error != nil {
+		return false, s.wrap("take mailbox lease", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// ReleaseMailboxLease implements mailbox.Store.
+func (s *IMAP) ReleaseMailboxLease(ctx context.Context, id, holder string) error {
+	err := s.db.WithContext(ctx).Exec(`UPDATE mailboxes SET lease_holder = NULL, lease_until = NULL WHERE id = ? AND lease_holder = ?`,
+		id, holder).Error
+	return s.wrap("release mailbox lease", err)
+}
+
+// MailboxCursor implements mailbox.Store.
+func (s *IMAP) MailboxCursor(ctx context.Context, id string) (mailbox.Cursor, error) {
+	var rows []struct {
+		UIDValidity int64 `gorm:"column:uid_validity"`
+		LastUID     int64 `gorm:"column:last_uid"`
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT uid_validity, last_uid FROM mailboxes WHERE id = ?`, id).Scan(&rows).Error; err != nil {
+		return mailbox.Cursor{}, s.wrap("mailbox cursor", err)
+	}
+	if len(rows) == 0 {
+		return mailbox.Cursor{}, nil
+	}
+	return mailbox.Cursor{UIDValidity: uint32(rows[0].UIDValidity), LastUID: uint32(rows[0].LastUID)}, nil
+}
+
+// SaveMailboxCursor implements mailbox.Store.
+func (s *IMAP) SaveMailboxCursor(ctx context.Context, id, holder string, c mailbox.Cursor) error {
+	err := s.db.WithContext(ctx).Exec(`UPDATE mailboxes SET uid_validity = ?, last_uid = ? WHERE id = ? AND lease_holder = ?`,
+		int64(c.UIDValidity), int64(c.LastUID), id, holder).Error
+	return s.wrap("save mailbox cursor", err)
+}
+
+// SetMailboxStatus implements mailbox.Store.
+func (s *IMAP) SetMailboxStatus(ctx context.Context, id string, st mailbox.Status, now time.Time) error {
+	now = utc(now)
+	code, detail := "", ""
+	var errAt *time.Time
+	if st.Err != nil {
+		code, detail, errAt = string(st.Err.Code), st.Err.Detail, &now
+		if len(detail) > 500 {
+			detail = detail[:500]
+		}
+	}
+	var err error
+	if st.Fetched != nil {
+		err = s.db.WithContext(ctx).Exec(`UPDATE mailboxes SET state = ?, error_code = ?, error_detail = ?, error_at = ?,
+			last_fetch_at = ?, updated_at = ? WHERE id = ?`,
+			string(st.State), code, detail, errAt, utc(*st.Fetched), now, id).Error
+	} else {
+		err = s.db.WithContext(ctx).Exec(`UPDATE mailboxes SET state = ?, error_code = ?, error_detail = ?, error_at = ?, updated_at = ? WHERE id = ?`,
+			string(st.State), code, detail, errAt, now, id).Error
+	}
+	return s.wrap("mailbox status", err)
+}
