@@ -100,7 +100,7 @@ func newHarnessOn(t testing.TB, st *store.Store) *harness {
 	reg := register.NewService(st, testCal, moscow, clock.Now, register.WithUsers(accounts), register.WithAudit(trail))
 	h := &harness{t: t, st: st, clock: clock, ct: newContract(t), logs: logs, accounts: accounts, audit: trail,
 		h: newRouter(Config{Register: reg, Calendar: testCal, Accounts: accounts, Audit: trail, Health: st, Log: log, Now: clock.Now,
-			Emails: intake.NewService(st, intake.WithClock(clock.Now), intake.WithAudit(trail), intake.WithReaders(reg))})}
+			Emails: intake.NewService(st, intake.WithClock(clock.Now), intake.WithAudit(trail), intake.WithReaders(reg), intake.WithReplies(reg))})}
 	h.token = h.mustToken(t, "admin@example.ru", srok.RoleAdmin, srok.ScopeFull)
 	h.mustUser(t, "ivanova@example.ru", srok.RoleOfficer)
 	h.mustUser(t, "petrov@example.ru", srok.RoleOfficer)

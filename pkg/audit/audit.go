@@ -93,6 +93,11 @@ const (
 	// ActionEmailAttachment: an email's attachment was shown; Detail names
 	// the email and the attachment's index.
 	ActionEmailAttachment Action = "email.attachment"
+	// ActionEmailTriage: a decision on an incoming email (registered as a
+	// request, attached to one, or not a request, with the reason), by a
+	// person or by Srok itself (a reply that named its request); the inbox
+	// of emails awaiting a decision was shown (Outcome ok, Detail "inbox").
+	ActionEmailTriage Action = "email.triage"
 )
 
 // Actions lists every action, grouped by what it acts on.
@@ -107,7 +112,7 @@ func Actions() []Action {
 		ActionAuditRead, ActionAuditExport,
 		ActionCalendarImport,
 		ActionReminderSettings,
-		ActionEmailIngest, ActionEmailRead, ActionEmailRaw, ActionEmailAttachment,
+		ActionEmailIngest, ActionEmailRead, ActionEmailRaw, ActionEmailAttachment, ActionEmailTriage,
 	}
 }
 

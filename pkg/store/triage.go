@@ -1,0 +1,235 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/srok/srok/deadlines"
+	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/intake"
+	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/srok"
+)
+
+var _ register.Inbox = (*Store)(nil)
+
+// emailArrival is the SQL of when an email arrived, the instant its term
+// would count from and the inbox's order: the time Srok first stored it,
+// for an email a person sends in. This is the one place to read a
+// mailbox's INTERNALDATE instead (coalesce(e.received_at, e.stored_at))
+// once emails keep it.
+const emailArrival = `e.stored_at`
+
+// emailUnlinked is the SQL that holds when no request was registered from
+// the email e: an email linked to a request is registered, whatever its
+// triage column says (a request registered with email_id through the
+// API or the intake form decides it).
+const emailUnlinked = `NOT EXISTS (SELECT 1 FROM requests lr WHERE lr.email_id = e.id)`
+
+type inboxRow struct {
+	ID            string    `gorm:"column:id"`
+	MessageID     string    `gorm:"column:message_id"`
+	FromName      *string   `gorm:"column:from_name"`
+	FromEmail     *string   `gorm:"column:from_email"`
+	Subject       string    `gorm:"column:subject"`
+	SuggestedType *string   `gorm:"column:suggested_type"`
+	ArrivedAt     time.Time `gorm:"column:arrived_at"`
+	Hint          string    `gorm:"column:triage_hint"`
+}
+
+// inboxWhere is the filter of f and its arguments.
+func inboxWhere(f register.InboxFilter) (string, []any) {
+	where := `e.triage = 'pending' AND ` + emailUnlinked
+	var args []any
+	if f.IngestedBy != "" {
+		if !validID(f.IngestedBy) {
+			return where + ` AND 1 = 0`, nil
+		}
+		where += ` AND EXISTS (SELECT 1 FROM email_receipts er WHERE er.email_id = e.id
+			AND (er.actor_id = ? OR er.actor_id IN (SELECT 'token:' || id FROM api_tokens WHERE user_id = ?)))`
+		args = append(args, f.IngestedBy, f.IngestedBy)
+	}
+	return where, args
+}
+
+// PendingEmails implements register.Inbox.
+func (s *Store) PendingEmails(ctx context.Context, f register.InboxFilter) ([]register.InboxEmail, error) {
+	where, args := inboxWhere(f)
+	limit := f.Limit
+	if limit <= 0 {
+		limit = register.MaxInbox
+	}
+	var rows []inboxRow
+	err := s.db.WithContext(ctx).Raw(`SELECT e.id, e.message_id, e.from_name, e.from_email, e.subject, e.suggested_type,
+		`+emailArrival+` AS arrived_at, e.triage_hint FROM emails e WHERE `+where+`
+		ORDER BY `+emailArrival+`, e.id LIMIT ?`, append(args, limit)...).Scan(&rows).Error
+	if err != nil {
+		return nil, s.wrap("pending emails", err)
+	}
+	out := make([]register.InboxEmail, len(rows))
+	for i, r := range rows {
+		out[i] = register.InboxEmail{ID: r.ID, MessageID: r.MessageID, FromName: str(r.FromName), FromEmail: str(r.FromEmail),
+			Subject: r.Subject, SuggestedType: deadlines.RequestType(str(r.SuggestedType)), ReceivedAt: r.ArrivedAt.UTC(), Hint: r.Hint}
+	}
+	return out, nil
+}
+
+// CountPendingEmails implements register.Inbox.
+func (s *Store) CountPendingEmails(ctx context.Context, f register.InboxFilter) (int, error) {
+	where, args := inboxWhere(f)
+	var n int64
+	if err := s.db.WithContext(ctx).Raw(`SELECT count(*) FROM emails e WHERE `+where, args...).Scan(&n).Error; err != nil {
+		return 0, s.wrap("count pending emails", err)
+	}
+	return int(n), nil
+}
+
+// EmailTriage implements register.Inbox.
+func (s *Store) EmailTriage(ctx context.Context, id string) (register.Triage, time.Time, error) {
+	notFound := srok.Errorf(srok.ENOTFOUND, "no email with id %q", id)
+	if !validID(id) {
+		return register.Triage{}, time.Time{}, notFound
+	}
+	var rows []struct {
+		Triage          string
+		TriageRequestID *string
+		TriageReason    *string
+		TriageNote      string
+		TriageBy        *string
+		TriageByName    *string
+		TriageAt        *time.Time
+		TriageHint      string
+		ArrivedAt       time.Time
+		LinkedID        *string
+		LinkedBy        *string
+		LinkedAt        *time.Time
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT e.triage, e.triage_request_id, e.triage_reason, e.triage_note, e.triage_by,
+		e.triage_by_name, e.triage_at, e.triage_hint, `+emailArrival+` AS arrived_at,
+		lr.id AS linked_id, lr.created_by AS linked_by, lr.created_at AS linked_at
+		FROM emails e LEFT JOIN (SELECT id, created_by, created_at FROM requests WHERE email_id = ? ORDER BY created_at, id LIMIT 1) lr ON TRUE
+		WHERE e.id = ?`, id, id).Scan(&rows).Error
+	if err != nil {
+		return register.Triage{}, time.Time{}, s.wrap("email triage", err)
+	}
+	if len(rows) == 0 {
+		return register.Triage{}, time.Time{}, notFound
+	}
+	r := rows[0]
+	t := register.Triage{State: register.TriageState(r.Triage), RequestID: str(r.TriageRequestID),
+		Reason: register.NotRequestReason(str(r.TriageReason)), Note: r.TriageNote, By: str(r.TriageBy),
+		ByName: str(r.TriageByName), At: utcPtr(r.TriageAt), Hint: r.TriageHint}
+	if t.State == register.TriagePending && r.LinkedID != nil {
+		t = register.Triage{State: register.TriageRegistered, RequestID: *r.LinkedID, By: str(r.LinkedBy), At: utcPtr(r.LinkedAt)}
+	}
+	return t, r.ArrivedAt.UTC(), nil
+}
+
+// DecideEmail implements register.Inbox: the update holds only while the
+// email is pending and unlinked, so that of two decisions at once one
+// wins and the other is told (ECONFLICT), never written over it.
+func (s *Store) DecideEmail(ctx context.Context, id string, t register.Triage, events []register.Event, trail []*audit.Entry) error {
+	if !validID(id) {
+		return srok.Errorf(srok.ENOTFOUND, "no email with id %q", id)
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := decideEmail(tx, id, t); err != nil {
+			return err
+		}
+		if err := insertEvents(tx, events); err != nil {
+			return err
+		}
+		return appendAudit(tx, trail)
+	})
+	if err != nil {
+		return s.wrap("decide email", err)
+	}
+	return nil
+}
+
+// decideEmail writes t on the pending email id, ECONFLICT when it is not
+// pending.
+func decideEmail(tx *gorm.DB, id string, t register.Triage) error {
+	res := tx.Exec(`UPDATE emails SET triage = ?, triage_request_id = ?, triage_reason = ?, triage_note = ?,
+		triage_by = ?, triage_by_name = ?, triage_at = ? WHERE id = ? AND triage = 'pending'
+		AND NOT EXISTS (SELECT 1 FROM requests lr WHERE lr.email_id = emails.id)`,
+		string(t.State), nullStr(t.RequestID), nullStr(string(t.Reason)), t.Note, nullStr(t.By), nullStr(t.ByName), utcPtr(t.At), id)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return &srok.Error{Code: srok.ECONFLICT, Reason: "email_already_decided", Message: "the email is no longer awaiting a decision"}
+	}
+	return nil
+}
+
+// triageAtIngest records, in the transaction that stored the email e now,
+// what Srok decided itself: a reply attached to its request (with the
+// timeline event), or the registration number its subject named as a
+// hint for the person who decides.
+func triageAtIngest(tx *gorm.DB, id string, e *intake.Email) error {
+	switch {
+	case e.ReplyTo != "":
+		at := utc(e.StoredAt)
+		t := register.Triage{State: register.TriageAttached, RequestID: e.ReplyTo, By: register.SystemActorID, ByName: "Srok", At: &at}
+		if err := decideEmail(tx, id, t); err != nil {
+			return err
+		}
+		return insertEvents(tx, []register.Event{{RequestID: e.ReplyTo, At: at, ActorID: register.SystemActorID, ActorName: "Srok",
+			Kind: register.EventEmailAttached, After: map[string]any{"email_id": id}}})
+	case e.Hint != "":
+		return tx.Exec(`UPDATE emails SET triage_hint = ? WHERE id = ?`, e.Hint, id).Error
+	}
+	return nil
+}
+
+// RequestIDByNumber implements register.Inbox.
+func (s *Store) RequestIDByNumber(ctx context.Context, number string) (string, error) {
+	var ids []string
+	if err := s.db.WithContext(ctx).Raw(`SELECT id FROM requests WHERE number = ?`, number).Scan(&ids).Error; err != nil {
+		return "", s.wrap("request by number", err)
+	}
+	if len(ids) == 0 {
+		return "", srok.Errorf(srok.ENOTFOUND, "no request with number %q", number)
+	}
+	return ids[0], nil
+}
+
+// RequestsBySentMessage implements register.Inbox: the Message-IDs of
+// sent_messages and of the reminders' outbox. A digest reminder names
+// several requests under one Message-ID: a reply to it names them all.
+func (s *Store) RequestsBySentMessage(ctx context.Context, messageIDs []string) ([]string, error) {
+	if len(messageIDs) == 0 {
+		return nil, nil
+	}
+	if len(messageIDs) > 100 {
+		messageIDs = messageIDs[len(messageIDs)-100:] // the nearest in the thread come last
+	}
+	var ids []string
+	err := s.db.WithContext(ctx).Raw(`SELECT request_id FROM sent_messages WHERE message_id IN ?
+		UNION SELECT request_id FROM reminders WHERE message_id IN ?`, messageIDs, messageIDs).Scan(&ids).Error
+	if err != nil {
+		return nil, s.wrap("requests by sent message", err)
+	}
+	return ids, nil
+}
+
+// RecordSentMessage keeps the Message-ID (without angle brackets) of an
+// email Srok sent about a request, so that a reply finds the request: for
+// whatever sends mail besides the reminders' outbox (letters,
+// acknowledgements). The same Message-ID again changes nothing.
+func (s *Store) RecordSentMessage(ctx context.Context, messageID, requestID, kind string, at time.Time) error {
+	err := s.db.WithContext(ctx).Exec(`INSERT INTO sent_messages (message_id, request_id, kind, sent_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, messageID, requestID, kind, utc(at)).Error
+	return s.wrap("record sent message", err)
+}
+
+// nullStr is s, or NULL when empty.
+func nullStr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
