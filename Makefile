@@ -90,7 +90,7 @@ bench-overview:
 screenshots:
 	CI=true $(GO) test -count=1 -run '^TestBrowser$$/^sqlite$$' ./cmd/srok/
 	mkdir -p docs/screenshots
-	cp cmd/srok/testdata/browser-out/sqlite/overview.png cmd/srok/testdata/browser-out/sqlite/intake-filled.png docs/screenshots/
+	cp cmd/srok/testdata/browser-out/sqlite/overview.png cmd/srok/testdata/browser-out/sqlite/intake-filled.png cmd/srok/testdata/browser-out/sqlite/inbox.png docs/screenshots/
 
 clean:
 	rm -rf bin

@@ -42,6 +42,29 @@ type overviewPage struct {
 	// NextYear warns an administrator that next year's production
 	// calendar has no decree yet; nil when there is nothing to say.
 	NextYear *nextYearView
+	// LateEmails tells officers and administrators of the emails waiting
+	// for a decision longer than one working day; nil when none.
+	LateEmails *lateEmailsView
+}
+
+// lateEmailsView is the overview's line on untriaged mail: a term runs
+// from an email's receipt whether or not anyone decided on it.
+type lateEmailsView struct {
+	Count int
+	Text  string
+}
+
+// lateEmailsOf is the line for officers and administrators, nil for the
+// others or when no email waits that long.
+func (s *server) lateEmailsOf(c echo.Context, a srok.Actor) (*lateEmailsView, error) {
+	if s.inbox == nil || (a.Role != srok.RoleOfficer && a.Role != srok.RoleAdmin) {
+		return nil, nil
+	}
+	_, late, err := s.inbox.InboxCount(c.Request().Context())
+	if err != nil || late == 0 {
+		return nil, err
+	}
+	return &lateEmailsView{Count: late, Text: ru.LateEmails(late)}, nil
 }
 
 // nextYearView is the overview's warning that the next year's decree is
@@ -143,6 +166,9 @@ func (s *server) overview(c echo.Context, a srok.Actor) error {
 		return s.pageError(c, err)
 	}
 	p.NextYear = s.nextYearOf(a, d.Today)
+	if p.LateEmails, err = s.lateEmailsOf(c, a); err != nil {
+		return s.pageError(c, err)
+	}
 	for i, b := range []struct {
 		id, title, hint, urgency, more string
 		b                              register.Bucket

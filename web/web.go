@@ -120,6 +120,9 @@ type Config struct {
 	// /calendar shows administrators (calendars.Service); no form without
 	// it.
 	CalendarImport CalendarImporter
+	// Inbox is the triage of incoming emails (register.Service): the page
+	// «Входящие» and its count in the navigation; none without it.
+	Inbox Inbox
 }
 
 type server struct {
@@ -146,6 +149,8 @@ type server struct {
 	// calendar is the production calendar in use (Config), which the
 	// overview asks whether next year's decree is in; nil: it does not.
 	calendar Calendar
+	// inbox is the triage of incoming emails; nil: no inbox.
+	inbox Inbox
 }
 
 // zone is the operator's time zone, in which every time a person reads is
@@ -206,6 +211,7 @@ func Mount(e *echo.Echo, cfg Config) {
 		s.mountRequests(e, cfg)
 	}
 	mountIntake(e, s, cfg)
+	mountInbox(e, s, cfg)
 	mountAdmin(e, s, cfg)
 	mountSettings(e, s, cfg)
 }

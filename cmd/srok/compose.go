@@ -62,14 +62,14 @@ func compose(d deps) *echo.Echo {
 	if d.calendars != nil {
 		live, calImp = d.calendars.Live(), d.calendars
 	}
-	emails := intake.NewService(d.store, intake.WithClock(d.now), intake.WithAudit(d.audit), intake.WithReaders(d.register))
+	emails := intake.NewService(d.store, intake.WithClock(d.now), intake.WithAudit(d.audit), intake.WithReaders(d.register), intake.WithReplies(d.register))
 	reminders := remind.NewSettingsService(d.store, d.audit, d.now)
 	api.Mount(e, api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
 		Health: d.store, Log: d.log, Now: d.now, Calendars: live, CalendarImport: calImp,
 		Reminders: reminders, Emails: emails})
 	pages := web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
-		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts, Emails: emails,
+		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts, Emails: emails, Inbox: d.register,
 		Reminders: reminders, FailedReminders: d.store, ReminderRecipients: d.store}
 	if d.calendars != nil {
 		pages.CalendarImport = d.calendars

@@ -273,3 +273,31 @@ func TestNumberIn(t *testing.T) {
 		}
 	}
 }
+
+// TestLateTriage: an email waits too long once the first working day after
+// its arrival has ended, weekends and holidays aside.
+func TestLateTriage(t *testing.T) {
+	at := func(s string) time.Time {
+		x, err := time.ParseInLocation("2006-01-02 15:04", s, moscow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	for _, c := range []struct {
+		arrived, now string
+		late         bool
+	}{
+		{"2026-11-25 09:00", "2026-11-26 23:59", false}, // Wed → Thu is the working day
+		{"2026-11-25 09:00", "2026-11-27 00:00", true},
+		{"2026-11-20 18:00", "2026-11-23 23:59", false}, // Fri → Mon
+		{"2026-11-20 18:00", "2026-11-24 00:00", true},
+		{"2026-11-03 10:00", "2026-11-05 23:59", false}, // Tue → 04.11 a holiday → Thu
+		{"2026-11-03 10:00", "2026-11-06 00:00", true},
+		{"2026-12-31 12:00", "2027-01-11 23:59", false}, // the New Year holidays
+	} {
+		if got := register.LateTriage(cal, at(c.arrived), at(c.now), moscow); got != c.late {
+			t.Errorf("arrived %s, at %s: late %v, want %v", c.arrived, c.now, got, c.late)
+		}
+	}
+}
