@@ -301,3 +301,53 @@ func TestLateTriage(t *testing.T) {
 		}
 	}
 }
+
+// TestDecideEmailOnce: the store itself refuses a second decision (the
+// register's check before it is no guard against two at once), and one of
+// several decisions at once wins.
+func TestDecideEmailOnce(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e env) {
+		in := intake.NewService(e.st, intake.WithClock(e.clock.Now))
+		em, _, err := in.Ingest(e.ctx, officer, triageEML("a@example.ru", "Реклама", "Текст"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := e.clock.Now()
+		spam := register.Triage{State: register.TriageNotRequest, Reason: register.NotRequestSpam, By: "u1", At: &now}
+		dup := register.Triage{State: register.TriageNotRequest, Reason: register.NotRequestDuplicate, By: "u2", At: &now}
+		if err := e.st.DecideEmail(e.ctx, em.ID, spam, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.st.DecideEmail(e.ctx, em.ID, dup, nil, nil); srok.ErrorCode(err) != srok.ECONFLICT {
+			t.Fatalf("second decision: %v", err)
+		}
+		if tr, _, _ := e.st.EmailTriage(e.ctx, em.ID); tr.Reason != register.NotRequestSpam || tr.By != "u1" {
+			t.Fatalf("overwritten: %+v", tr)
+		}
+
+		em2, _, err := in.Ingest(e.ctx, officer, triageEML("b@example.ru", "Реклама 2", "Текст"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, 8)
+		for range 8 {
+			go func() {
+				_, err := e.reg.Decide(e.ctx, em2.ID, register.Decision{Kind: register.DecideNotRequest, Reason: register.NotRequestSpam})
+				errs <- err
+			}()
+		}
+		won := 0
+		for range 8 {
+			switch err := <-errs; srok.ErrorCode(err) {
+			case "":
+				won++
+			case srok.ECONFLICT:
+			default:
+				t.Errorf("decision at once: %v", err)
+			}
+		}
+		if won != 1 {
+			t.Errorf("%d decisions at once won, want 1", won)
+		}
+	})
+}
