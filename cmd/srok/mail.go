@@ -65,7 +65,7 @@ func mailOneLine(s string) string { return strings.Join(strings.Fields(s), " ") 
 // SROK_SCHEDULER=off, and returns the function that stops it and waits for
 // its round in progress. base is the address links point at.
 func startReminders(ctx context.Context, cfg config.Config, st *store.Store, cal calendar.Source, log *slog.Logger, e env,
-	base string, scanner remind.Queuer) func() {
+	base string, scanner remind.Queuer, lateEmails func(recipientID string) int) func() {
 	if cfg.Scheduler == "off" {
 		log.Info("reminders scheduler off (SROK_SCHEDULER=off): this instance serves HTTP only")
 		return func() {}
@@ -86,7 +86,7 @@ func startReminders(ctx context.Context, cfg config.Config, st *store.Store, cal
 	host, _ := os.Hostname()
 	d := remind.NewDeliverer(remind.DelivererConfig{Store: st, Sender: sender, Now: e.now,
 		Instance: host + ":" + strconv.Itoa(os.Getpid()), Lease: cfg.ReminderLease, Log: log,
-		Composer: &remind.Composer{BaseURL: base, Calendar: cal, Domain: domain}})
+		Composer: &remind.Composer{BaseURL: base, Calendar: cal, Domain: domain, LateEmails: lateEmails}})
 	sch := &remind.Scheduler{Scanner: scanner, Deliverer: d, Interval: cfg.SchedulerInterval, Now: e.now, Log: log}
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
