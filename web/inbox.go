@@ -26,6 +26,9 @@ type Inbox interface {
 	InboxBadge(ctx context.Context) (int, error)
 	// Decide records a decision on an email.
 	Decide(ctx context.Context, id string, d register.Decision) (*register.TriageResult, error)
+	// NewMail is what the user is told: emails attached lately to the
+	// requests assigned to them.
+	NewMail(ctx context.Context) ([]register.AttachedEmail, error)
 	// RequestByNumber finds a request the actor sees by its registration
 	// number.
 	RequestByNumber(ctx context.Context, number string) (*register.Request, error)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store/storetest"
 )
@@ -135,5 +136,37 @@ func TestOverviewLateEmails(t *testing.T) {
 	}
 	if p := op.get(t, "/"); strings.Contains(p.body, `id="late-emails"`) {
 		t.Error("an operator's overview tells of late emails")
+	}
+}
+
+// TestNewMailNotice: the assignee of a request is told, on their overview,
+// of an email attached to it by someone else.
+func TestNewMailNotice(t *testing.T) {
+	w := newWorkEnvOf(t, "sqlite", true)
+	o := w.signedIn(t, "officer@example.ru", srok.RoleOfficer)
+	op := w.signedIn(t, "operator@example.ru", srok.RoleOperator)
+	r, _, err := w.reg.Create(w.sys, register.Input{Type: "access", Channel: "email", ReceivedAt: "2026-11-24T10:00:00+03:00",
+		Subject: register.SubjectInput{Name: "Иван Петров", Email: "ivan@example.ru"}, Assignee: "operator@example.ru"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := op.get(t, "/"); strings.Contains(p.body, `id="new-mail"`) {
+		t.Fatal("a notice before any email")
+	}
+	up := o.upload(t, inboxEmail("Иван Петров <ivan@example.ru>", "Дополнение", "more"), nil)
+	m := emailIDInForm.FindStringSubmatch(up.body)
+	if m == nil {
+		t.Fatalf("upload: %d", up.status)
+	}
+	if res := o.post(t, "/inbox/"+m[1]+"/attach", url.Values{"request": {r.Number}}); res.status != http.StatusOK {
+		t.Fatalf("attach: %d %s", res.status, res.body)
+	}
+	p := op.get(t, "/")
+	if !strings.Contains(p.body, `id="new-mail"`) || !strings.Contains(p.body, `href="/requests/`+r.ID+`">№ `+r.Number) ||
+		!strings.Contains(p.body, "прикреплено при разборе входящих") {
+		t.Fatalf("assignee's overview: %s", p.body)
+	}
+	if p := o.get(t, "/"); strings.Contains(p.body, `id="new-mail"`) {
+		t.Error("the officer who attached it is told")
 	}
 }

@@ -45,6 +45,30 @@ type overviewPage struct {
 	// LateEmails tells officers and administrators of the emails waiting
 	// for a decision longer than one working day; nil when none.
 	LateEmails *lateEmailsView
+	// NewMail tells the user of emails attached lately to their requests.
+	NewMail []newMailRow
+}
+
+// newMailRow is an email attached to one of the user's requests.
+type newMailRow struct {
+	Number, URL, At, By string
+}
+
+// newMailOf is the notice of emails attached to the user's requests in
+// the last week (register.NewMail), none without the triage.
+func (s *server) newMailOf(c echo.Context) ([]newMailRow, error) {
+	if s.inbox == nil {
+		return nil, nil
+	}
+	got, err := s.inbox.NewMail(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]newMailRow, len(got))
+	for i, m := range got {
+		rows[i] = newMailRow{Number: m.Number, URL: "/requests/" + m.RequestID, At: ru.DateTime(m.At, s.zone()), By: ru.AttachedBy(m.BySrok)}
+	}
+	return rows, nil
 }
 
 // lateEmailsView is the overview's line on untriaged mail: a term runs
@@ -167,6 +191,9 @@ func (s *server) overview(c echo.Context, a srok.Actor) error {
 	}
 	p.NextYear = s.nextYearOf(a, d.Today)
 	if p.LateEmails, err = s.lateEmailsOf(c, a); err != nil {
+		return s.pageError(c, err)
+	}
+	if p.NewMail, err = s.newMailOf(c); err != nil {
 		return s.pageError(c, err)
 	}
 	for i, b := range []struct {

@@ -26,6 +26,8 @@ ALTER TABLE emails
         OR (triage IN ('registered', 'attached') AND triage_request_id IS NOT NULL AND triage_reason IS NULL)
         OR (triage = 'not_request' AND triage_request_id IS NULL AND triage_reason IS NOT NULL));
 CREATE INDEX emails_pending ON emails (stored_at, id) WHERE triage = 'pending';
+-- The emails attached lately, which their requests' assignees are told of.
+CREATE INDEX emails_attached ON emails (triage_at) WHERE triage = 'attached';
 
 -- An email already linked to a request was registered by the one who
 -- registered the request, when they did.
@@ -50,6 +52,7 @@ CREATE INDEX reminders_message_id ON reminders (message_id) WHERE message_id IS 
 -- +goose Down
 DROP INDEX reminders_message_id;
 DROP TABLE sent_messages;
+DROP INDEX emails_attached;
 DROP INDEX emails_pending;
 ALTER TABLE emails DROP CONSTRAINT emails_triage_decided,
     DROP COLUMN triage_hint, DROP COLUMN triage_at, DROP COLUMN triage_by_name, DROP COLUMN triage_by,

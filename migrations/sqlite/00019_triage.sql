@@ -24,6 +24,8 @@ ALTER TABLE emails ADD COLUMN triage_by_name text;
 ALTER TABLE emails ADD COLUMN triage_at DATETIME;
 ALTER TABLE emails ADD COLUMN triage_hint text NOT NULL DEFAULT '';
 CREATE INDEX emails_pending ON emails (stored_at, id) WHERE triage = 'pending';
+-- The emails attached lately, which their requests' assignees are told of.
+CREATE INDEX emails_attached ON emails (triage_at) WHERE triage = 'attached';
 
 -- An email already linked to a request was registered by the one who
 -- registered the request, when they did.
@@ -49,6 +51,7 @@ CREATE INDEX reminders_message_id ON reminders (message_id) WHERE message_id IS 
 -- +goose Down
 DROP INDEX reminders_message_id;
 DROP TABLE sent_messages;
+DROP INDEX emails_attached;
 DROP INDEX emails_pending;
 ALTER TABLE emails DROP COLUMN triage_hint;
 ALTER TABLE emails DROP COLUMN triage_at;

@@ -146,9 +146,42 @@ type Inbox interface {
 	// RequestIDByNumber returns the id of the request with the
 	// registration number (ENOTFOUND).
 	RequestIDByNumber(ctx context.Context, number string) (string, error)
+	// AttachedTo returns up to limit emails attached at or after since to
+	// requests assigned to the user with assigneeID by someone else, the
+	// latest first.
+	AttachedTo(ctx context.Context, assigneeID string, since time.Time, limit int) ([]AttachedEmail, error)
 	// RequestsBySentMessage returns the requests that the messages Srok
 	// sent with these Message-IDs were about, without repetition.
 	RequestsBySentMessage(ctx context.Context, messageIDs []string) ([]string, error)
+}
+
+// AttachedEmail is an email attached to a request: what its assignee is
+// told.
+type AttachedEmail struct {
+	EmailID, RequestID, Number string
+	At                         time.Time
+	// BySrok: Srok attached it itself (a reply that named the request).
+	BySrok bool
+}
+
+// NewMailWindow is how long an assignee is told of an email attached to
+// their request.
+const NewMailWindow = 7 * 24 * time.Hour
+
+// NewMail is what the actor of ctx is told: the emails attached in the last
+// NewMailWindow to the requests assigned to them, by Srok or a colleague
+// (an in-app notice; the request's timeline keeps each as an
+// email_attached event).
+func (s *Service) NewMail(ctx context.Context) ([]AttachedEmail, error) {
+	a, err := actorOf(ctx)
+	if err != nil || a.UserID == "" || a.Scope != srok.ScopeFull {
+		return nil, nil
+	}
+	st, err := s.inboxStore()
+	if err != nil {
+		return nil, nil
+	}
+	return st.AttachedTo(ctx, a.UserID, s.now().Add(-NewMailWindow), 20)
 }
 
 // WithInbox sets the storage of the triage. Without it, a store that

@@ -47,3 +47,16 @@ func MaybeRequest(number string) string {
 func LateEmails(n int) string {
 	return Plural(n, "Ждёт", "Ждут", "Ждут") + " решения дольше рабочего дня: " + Emails(n)
 }
+
+// NewMail is the heading of the notice of emails attached to the user's
+// requests.
+const NewMail = "Новые письма в ваших обращениях"
+
+// AttachedBy says who attached an email to a request: Srok itself (a reply
+// that named the request) or a colleague.
+func AttachedBy(bySrok bool) string {
+	if bySrok {
+		return "прикреплено Сроком: ответ по обращению"
+	}
+	return "прикреплено при разборе входящих"
+}

@@ -185,6 +185,30 @@ func triageAtIngest(tx *gorm.DB, id string, e *intake.Email) error {
 	return nil
 }
 
+// AttachedTo implements register.Inbox.
+func (s *Store) AttachedTo(ctx context.Context, assigneeID string, since time.Time, limit int) ([]register.AttachedEmail, error) {
+	if !validID(assigneeID) {
+		return nil, nil
+	}
+	var rows []struct {
+		ID, RequestID, Number, TriageBy string
+		TriageAt                        time.Time
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT e.id, r.id AS request_id, r.number, e.triage_by, e.triage_at
+		FROM emails e JOIN requests r ON r.id = e.triage_request_id
+		WHERE e.triage = 'attached' AND e.triage_at >= ? AND r.assignee_id = ? AND e.triage_by <> ?
+		ORDER BY e.triage_at DESC, e.id LIMIT ?`, utc(since), assigneeID, assigneeID, limit).Scan(&rows).Error
+	if err != nil {
+		return nil, s.wrap("emails attached to an assignee's requests", err)
+	}
+	out := make([]register.AttachedEmail, len(rows))
+	for i, r := range rows {
+		out[i] = register.AttachedEmail{EmailID: r.ID, RequestID: r.RequestID, Number: r.Number, At: r.TriageAt.UTC(),
+			BySrok: r.TriageBy == register.SystemActorID}
+	}
+	return out, nil
+}
+
 // RequestIDByNumber implements register.Inbox.
 func (s *Store) RequestIDByNumber(ctx context.Context, number string) (string, error) {
 	var ids []string
