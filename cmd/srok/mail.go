@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/config"
@@ -94,6 +95,34 @@ func startReminders(ctx context.Context, cfg config.Config, st *store.Store, cal
 		defer close(done)
 		sch.Run(rctx)
 	}()
+	ackDone := make(chan struct{})
+	if cfg.AckEmails == "on" {
+		ack := &remind.Acknowledger{Store: st, Sender: sender, Now: e.now, Zone: cfg.Zone(), Domain: domain,
+			Lease: cfg.ReminderLease, Log: log}
+		go func() {
+			defer close(ackDone)
+			runAcknowledgements(rctx, ack, cfg.SchedulerInterval, log)
+		}()
+	} else {
+		close(ackDone)
+	}
 	log.Info("reminders scheduler started", "interval", cfg.SchedulerInterval.String(), "smtp", sender != nil)
-	return func() { cancel(); <-done }
+	return func() { cancel(); <-done; <-ackDone }
+}
+
+// runAcknowledgements runs a round of acknowledgements every interval
+// until ctx ends.
+func runAcknowledgements(ctx context.Context, ack *remind.Acknowledger, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := ack.Round(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("acknowledgements: round failed", "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

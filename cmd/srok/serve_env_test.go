@@ -59,6 +59,7 @@ func TestServeWithEveryVariable(t *testing.T) {
 		"SROK_SCHEDULER":            "off",
 		"SROK_SCHEDULER_INTERVAL":   "30s",
 		"SROK_REMINDER_LEASE":       "1m",
+		"SROK_ACK_EMAILS":           "on",
 	}
 	// Variables that need PostgreSQL are served with by tests of their own.
 	elsewhere := map[string]string{

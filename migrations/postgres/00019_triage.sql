@@ -49,7 +49,28 @@ CREATE TABLE sent_messages (
 CREATE INDEX sent_messages_request ON sent_messages (request_id);
 CREATE INDEX reminders_message_id ON reminders (message_id) WHERE message_id IS NOT NULL;
 
+-- Acknowledgements (SROK_ACK_EMAILS=on): the subject of a request registered
+-- from an email is told its registration number and the date the answer is
+-- due. One row per request, so that it is sent once; an outbox like the
+-- reminders': retried while the SMTP server answers 4xx or is down, failed
+-- for good on 5xx.
+CREATE TABLE acknowledgements (
+    request_id      uuid PRIMARY KEY REFERENCES requests (id),
+    recipient_email text NOT NULL,
+    status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts        integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NOT NULL,
+    locked_until    timestamptz,
+    message_id      text,
+    last_error      text,
+    sent_at         timestamptz,
+    created_at      timestamptz NOT NULL
+);
+CREATE INDEX acknowledgements_pending ON acknowledgements (next_attempt_at) WHERE status = 'pending';
+
 -- +goose Down
+DROP INDEX acknowledgements_pending;
+DROP TABLE acknowledgements;
 DROP INDEX reminders_message_id;
 DROP TABLE sent_messages;
 DROP INDEX emails_attached;

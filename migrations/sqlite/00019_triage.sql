@@ -48,7 +48,28 @@ CREATE TABLE sent_messages (
 CREATE INDEX sent_messages_request ON sent_messages (request_id);
 CREATE INDEX reminders_message_id ON reminders (message_id) WHERE message_id IS NOT NULL;
 
+-- Acknowledgements (SROK_ACK_EMAILS=on): the subject of a request registered
+-- from an email is told its registration number and the date the answer is
+-- due. One row per request, so that it is sent once; an outbox like the
+-- reminders': retried while the SMTP server answers 4xx or is down, failed
+-- for good on 5xx.
+CREATE TABLE acknowledgements (
+    request_id      TEXT PRIMARY KEY REFERENCES requests (id),
+    recipient_email text NOT NULL,
+    status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at DATETIME NOT NULL,
+    locked_until    DATETIME,
+    message_id      text,
+    last_error      text,
+    sent_at         DATETIME,
+    created_at      DATETIME NOT NULL
+);
+CREATE INDEX acknowledgements_pending ON acknowledgements (next_attempt_at) WHERE status = 'pending';
+
 -- +goose Down
+DROP INDEX acknowledgements_pending;
+DROP TABLE acknowledgements;
 DROP INDEX reminders_message_id;
 DROP TABLE sent_messages;
 DROP INDEX emails_attached;

@@ -97,6 +97,10 @@ type Config struct {
 	Scheduler         string        `env:"SROK_SCHEDULER" envDefault:"on"`
 	SchedulerInterval time.Duration `env:"SROK_SCHEDULER_INTERVAL" envDefault:"1m"`
 	ReminderLease     time.Duration `env:"SROK_REMINDER_LEASE" envDefault:"2m"`
+	// AckEmails (on, off): a subject whose request is registered from an
+	// email gets an acknowledgement with its number and the date the
+	// answer is due, sent once by the scheduler through SROK_SMTP_HOST.
+	AckEmails string `env:"SROK_ACK_EMAILS" envDefault:"off"`
 }
 
 // descriptions are printed by Print.
@@ -130,6 +134,7 @@ var descriptions = map[string]string{
 	"SROK_SCHEDULER":            "on: this instance queues and sends reminders; off: HTTP only",
 	"SROK_SCHEDULER_INTERVAL":   "time between the rounds of the reminders scheduler",
 	"SROK_REMINDER_LEASE":       "how long a round holds the reminders it sends before another instance may take them",
+	"SROK_ACK_EMAILS":           "on: a request registered from an email is acknowledged to its subject by email; off: not",
 }
 
 // hints say what to give instead of a bad value, per variable.
@@ -163,6 +168,7 @@ var hints = map[string]string{
 	"SROK_SCHEDULER":            "give on or off",
 	"SROK_SCHEDULER_INTERVAL":   "give a duration from 100ms to 24h, such as 1m",
 	"SROK_REMINDER_LEASE":       "give a duration from 1s to 24h, such as 2m",
+	"SROK_ACK_EMAILS":           "give on or off",
 }
 
 // secrets are masked by Print and in errors.
@@ -391,6 +397,9 @@ func (c Config) checkSMTP(value func(key, def string) string) error {
 	if c.Scheduler != "on" && c.Scheduler != "off" {
 		return badValue("SROK_SCHEDULER", c.Scheduler, "")
 	}
+	if c.AckEmails != "on" && c.AckEmails != "off" {
+		return badValue("SROK_ACK_EMAILS", c.AckEmails, "")
+	}
 	if c.SchedulerInterval < 100*time.Millisecond || c.SchedulerInterval > 24*time.Hour {
 		return badValue("SROK_SCHEDULER_INTERVAL", value("SROK_SCHEDULER_INTERVAL", c.SchedulerInterval.String()), "")
 	}
@@ -552,6 +561,7 @@ func (c Config) Print(w io.Writer) error {
 		"SROK_SMTP_USERNAME": c.SMTPUsername, "SROK_SMTP_PASSWORD": c.SMTPPassword, "SROK_SMTP_FROM": c.SMTPFrom,
 		"SROK_SMTP_TIMEOUT": c.SMTPTimeout.String(), "SROK_SMTP_HELO": c.SMTPHELO, "SROK_SCHEDULER": c.Scheduler,
 		"SROK_SCHEDULER_INTERVAL": c.SchedulerInterval.String(), "SROK_REMINDER_LEASE": c.ReminderLease.String(),
+		"SROK_ACK_EMAILS": c.AckEmails,
 	} {
 		values[k] = v
 	}
