@@ -6,6 +6,9 @@
 --   attached     it joined an existing request's timeline (a reply, a
 --                document sent later), by a person or by Srok itself;
 --   not_request  not a data subject's request, with the reason.
+-- triage_claimed_until holds a pending email for the person registering a
+-- request from it, so that two registrations at once do not make two
+-- requests (the request links the email only when it is stored).
 -- triage_hint is the registration number a subject line named when Srok
 -- could not attach the email on its own (the sender is not the request's
 -- subject): a suggestion for the person who decides.
@@ -21,6 +24,7 @@ ALTER TABLE emails
     ADD COLUMN triage_by_name text,
     ADD COLUMN triage_at timestamptz,
     ADD COLUMN triage_hint text NOT NULL DEFAULT '',
+    ADD COLUMN triage_claimed_until timestamptz,
     ADD CONSTRAINT emails_triage_decided CHECK (
         (triage = 'pending' AND triage_request_id IS NULL AND triage_reason IS NULL)
         OR (triage IN ('registered', 'attached') AND triage_request_id IS NOT NULL AND triage_reason IS NULL)
@@ -76,5 +80,5 @@ DROP TABLE sent_messages;
 DROP INDEX emails_attached;
 DROP INDEX emails_pending;
 ALTER TABLE emails DROP CONSTRAINT emails_triage_decided,
-    DROP COLUMN triage_hint, DROP COLUMN triage_at, DROP COLUMN triage_by_name, DROP COLUMN triage_by,
+    DROP COLUMN triage_claimed_until, DROP COLUMN triage_hint, DROP COLUMN triage_at, DROP COLUMN triage_by_name, DROP COLUMN triage_by,
     DROP COLUMN triage_note, DROP COLUMN triage_reason, DROP COLUMN triage_request_id, DROP COLUMN triage;

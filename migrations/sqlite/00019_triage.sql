@@ -6,6 +6,9 @@
 --   attached     it joined an existing request's timeline (a reply, a
 --                document sent later), by a person or by Srok itself;
 --   not_request  not a data subject's request, with the reason.
+-- triage_claimed_until holds a pending email for the person registering a
+-- request from it, so that two registrations at once do not make two
+-- requests (the request links the email only when it is stored).
 -- triage_hint is the registration number a subject line named when Srok
 -- could not attach the email on its own (the sender is not the request's
 -- subject): a suggestion for the person who decides.
@@ -23,6 +26,7 @@ ALTER TABLE emails ADD COLUMN triage_by text;
 ALTER TABLE emails ADD COLUMN triage_by_name text;
 ALTER TABLE emails ADD COLUMN triage_at DATETIME;
 ALTER TABLE emails ADD COLUMN triage_hint text NOT NULL DEFAULT '';
+ALTER TABLE emails ADD COLUMN triage_claimed_until DATETIME;
 CREATE INDEX emails_pending ON emails (stored_at, id) WHERE triage = 'pending';
 -- The emails attached lately, which their requests' assignees are told of.
 CREATE INDEX emails_attached ON emails (triage_at) WHERE triage = 'attached';
@@ -74,6 +78,7 @@ DROP INDEX reminders_message_id;
 DROP TABLE sent_messages;
 DROP INDEX emails_attached;
 DROP INDEX emails_pending;
+ALTER TABLE emails DROP COLUMN triage_claimed_until;
 ALTER TABLE emails DROP COLUMN triage_hint;
 ALTER TABLE emails DROP COLUMN triage_at;
 ALTER TABLE emails DROP COLUMN triage_by_name;

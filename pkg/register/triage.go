@@ -143,6 +143,12 @@ type Inbox interface {
 	// audit entries, in one transaction; ECONFLICT when the email is no
 	// longer pending (decided meanwhile, or linked to a request).
 	DecideEmail(ctx context.Context, id string, t Triage, events []Event, trail []*audit.Entry) error
+	// ClaimEmail holds the pending email id until until for a decision
+	// being made (a request being registered from it); ECONFLICT when it is
+	// decided or held by another at now. A decision clears the hold.
+	ClaimEmail(ctx context.Context, id string, now, until time.Time) error
+	// ReleaseEmail lets go of the hold of a decision that was not made.
+	ReleaseEmail(ctx context.Context, id string) error
 	// RequestIDByNumber returns the id of the request with the
 	// registration number (ENOTFOUND).
 	RequestIDByNumber(ctx context.Context, number string) (string, error)
@@ -381,6 +387,11 @@ type TriageResult struct {
 	Request *Request
 }
 
+// claimFor is how long a registration holds its email: far longer than a
+// create takes, short enough that a crash in between leaves the email
+// waiting for a minute only.
+const claimFor = time.Minute
+
 // maxTriageNote bounds the free text of a decision.
 const maxTriageNote = 2000
 
@@ -431,8 +442,15 @@ func (s *Service) Decide(ctx context.Context, id string, d Decision) (*TriageRes
 		if strings.TrimSpace(in.Channel) == "" {
 			in.Channel = string(ChannelEmail)
 		}
+		// Held while the request is registered: the request links the email
+		// only once it is stored, and two registrations at once must not
+		// make two requests.
+		if err := st.ClaimEmail(ctx, id, now, now.Add(claimFor)); err != nil {
+			return nil, s.conflict(ctx, st, id, err)
+		}
 		r, _, err := s.Create(ctx, in, nil)
 		if err != nil {
+			_ = st.ReleaseEmail(ctx, id) // the email waits again; the hold would run out anyway
 			return nil, err
 		}
 		t.State, t.RequestID = TriageRegistered, r.ID

@@ -153,9 +153,11 @@ func (s *Store) DecideEmail(ctx context.Context, id string, t register.Triage, e
 // pending.
 func decideEmail(tx *gorm.DB, id string, t register.Triage) error {
 	res := tx.Exec(`UPDATE emails SET triage = ?, triage_request_id = ?, triage_reason = ?, triage_note = ?,
-		triage_by = ?, triage_by_name = ?, triage_at = ? WHERE id = ? AND triage = 'pending'
+		triage_by = ?, triage_by_name = ?, triage_at = ?, triage_claimed_until = NULL WHERE id = ? AND triage = 'pending'
+		AND (triage_claimed_until IS NULL OR triage_claimed_until <= ?)
 		AND NOT EXISTS (SELECT 1 FROM requests lr WHERE lr.email_id = emails.id)`,
-		string(t.State), nullStr(t.RequestID), nullStr(string(t.Reason)), t.Note, nullStr(t.By), nullStr(t.ByName), utcPtr(t.At), id)
+		string(t.State), nullStr(t.RequestID), nullStr(string(t.Reason)), t.Note, nullStr(t.By), nullStr(t.ByName), utcPtr(t.At), id,
+		utcPtr(t.At))
 	if res.Error != nil {
 		return res.Error
 	}
@@ -163,6 +165,33 @@ func decideEmail(tx *gorm.DB, id string, t register.Triage) error {
 		return &srok.Error{Code: srok.ECONFLICT, Reason: "email_already_decided", Message: "the email is no longer awaiting a decision"}
 	}
 	return nil
+}
+
+// ClaimEmail implements register.Inbox.
+func (s *Store) ClaimEmail(ctx context.Context, id string, now, until time.Time) error {
+	if !validID(id) {
+		return srok.Errorf(srok.ENOTFOUND, "no email with id %q", id)
+	}
+	res := s.db.WithContext(ctx).Exec(`UPDATE emails SET triage_claimed_until = ? WHERE id = ? AND triage = 'pending'
+		AND (triage_claimed_until IS NULL OR triage_claimed_until <= ?)
+		AND NOT EXISTS (SELECT 1 FROM requests lr WHERE lr.email_id = emails.id)`, utc(until), id, utc(now))
+	if res.Error != nil {
+		return s.wrap("claim email", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return &srok.Error{Code: srok.ECONFLICT, Reason: "email_already_decided",
+			Message: "the email is no longer awaiting a decision, or someone is registering a request from it right now"}
+	}
+	return nil
+}
+
+// ReleaseEmail implements register.Inbox.
+func (s *Store) ReleaseEmail(ctx context.Context, id string) error {
+	if !validID(id) {
+		return nil
+	}
+	err := s.db.WithContext(ctx).Exec(`UPDATE emails SET triage_claimed_until = NULL WHERE id = ?`, id).Error
+	return s.wrap("release email", err)
 }
 
 // triageAtIngest records, in the transaction that stored the email e now,

@@ -349,5 +349,36 @@ func TestDecideEmailOnce(t *testing.T) {
 		if won != 1 {
 			t.Errorf("%d decisions at once won, want 1", won)
 		}
+
+		// Registrations at once make one request; a registration refused
+		// for its input lets the email go at once.
+		em3, _, err := in.Ingest(e.ctx, officer, triageEML("c@example.ru", "Запрос", "Прошу сведения"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.reg.Decide(e.ctx, em3.ID, register.Decision{Kind: register.DecideRegister}); srok.ErrorCode(err) != srok.EINVALID {
+			t.Fatalf("register without a type: %v", err)
+		}
+		for range 6 {
+			go func() {
+				_, err := e.reg.Decide(e.ctx, em3.ID, register.Decision{Kind: register.DecideRegister,
+					Input: register.Input{Type: "access", Subject: register.SubjectInput{Name: "В", Email: "c@example.ru"}}})
+				errs <- err
+			}()
+		}
+		won = 0
+		for range 6 {
+			switch err := <-errs; srok.ErrorCode(err) {
+			case "":
+				won++
+			case srok.ECONFLICT:
+			default:
+				t.Errorf("registration at once: %v", err)
+			}
+		}
+		links, err := e.st.EmailLinks(e.ctx, em3.ID)
+		if err != nil || won != 1 || len(links) != 1 {
+			t.Errorf("registrations at once: %d won, %d requests (%v), want 1", won, len(links), err)
+		}
 	})
 }
