@@ -64,6 +64,7 @@ fuzz:
 	@$(call fuzz_target,FuzzRequestBody,./api)
 	@$(call fuzz_target,FuzzRequestForm,./web)
 	@$(call fuzz_target,FuzzParse,./pkg/intake)
+	@$(call fuzz_target,FuzzNumberIn,./pkg/register)
 
 # fuzz_target runs one fuzz target for FUZZTIME. Go's fuzzer sometimes ends a
 # run with "context deadline exceeded" and no failing input, when the time
