@@ -70,6 +70,7 @@ fuzz:
 	@$(call fuzz_target,FuzzRequestForm,./web)
 	@$(call fuzz_target,FuzzParse,./pkg/intake)
 	@$(call fuzz_target,FuzzSecretHash,./pkg/feeds)
+	@$(call fuzz_target,FuzzNumberIn,./pkg/register)
 
 # fuzz_target runs one fuzz target for FUZZTIME. Go's fuzzer sometimes ends a
 # run with "context deadline exceeded" and no failing input, when the time
@@ -97,7 +98,7 @@ screenshots:
 	CI=true $(GO) test -count=1 -run '^TestBrowser(Letters)?$$/^sqlite$$' ./cmd/srok/
 	CI=true $(GO) test -count=1 -run '^TestBrowserAccessibility$$' ./cmd/srok/
 	mkdir -p docs/screenshots
-	cp cmd/srok/testdata/browser-out/sqlite/overview.png cmd/srok/testdata/browser-out/sqlite/intake-filled.png docs/screenshots/
+	cp cmd/srok/testdata/browser-out/sqlite/overview.png cmd/srok/testdata/browser-out/sqlite/intake-filled.png cmd/srok/testdata/browser-out/sqlite/inbox.png docs/screenshots/
 	cp cmd/srok/testdata/browser-out/a11y/list-375.png cmd/srok/testdata/browser-out/a11y/detail-375.png docs/screenshots/
 	cp cmd/srok/testdata/browser-out/letters-sqlite/letter-preview.png docs/screenshots/
 

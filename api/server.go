@@ -173,6 +173,8 @@ func Mount(e *echo.Echo, cfg Config) {
 	mountOrganisation(v1, cfg.Organisation)
 	mountLetters(v1, cfg.Letters)
 	v1.POST("/emails", s.createEmail, auth)
+	httpx.Get(v1, "/emails", s.listEmails, auth)
+	v1.POST("/emails/:id/triage", s.triageEmail, auth)
 	httpx.Get(v1, "/emails/:id", s.getEmail, auth)
 	httpx.Get(v1, "/emails/:id/raw", s.getEmailRaw, auth)
 	httpx.Get(v1, "/emails/:id/attachments/:n", s.getEmailAttachment, auth)

@@ -136,11 +136,26 @@ func (s *server) actorFor(c echo.Context, act srok.Action, denied audit.Action) 
 // intakeForm shows the intake page: the email to read, and the request
 // form empty, for a request that came by post, in person or by phone.
 func (p *intakePages) intakeForm(c echo.Context) error {
-	_, ok, err := p.actorFor(c, srok.ActRequestCreate, "")
+	a, ok, err := p.actorFor(c, srok.ActRequestCreate, "")
 	if !ok {
 		return err
 	}
 	v := p.newIntakePage()
+	if id := c.QueryParam("email"); id != "" && p.emails != nil {
+		// From the inbox: the stored email's form, received when it arrived.
+		em, err := p.emails.Get(c.Request().Context(), a, id)
+		switch srok.ErrorCode(err) {
+		case "":
+		case srok.ENOTFOUND, srok.EFORBIDDEN:
+			return p.showMessage(c, http.StatusNotFound, message{Heading: "Письмо не найдено",
+				Text: "Такого письма нет или оно вам недоступно.", Link: inboxPath, LinkText: "Во входящие"})
+		default:
+			return p.fail(c, err)
+		}
+		v.Email = newEmailView(em, p.reg.Zone())
+		v.Form = formFromEmail(em, p.reg.Zone())
+		v.Form.ReceivedAt = em.StoredAt.In(p.reg.Zone()).Format("2006-01-02T15:04")
+	}
 	return p.render(c, http.StatusOK, "intake", v)
 }
 

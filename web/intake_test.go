@@ -150,7 +150,7 @@ func newWorkEnvOf(t *testing.T, d store.Dialect, realEmails bool) *workEnv {
 	}
 	srv := httpx.New(httpx.Options{Auth: acc, Sessions: sm, SessionIdle: time.Hour})
 	web.Mount(srv, web.Config{Accounts: acc, Throttle: account.NewThrottle(st, clock.Now), Audit: trail, Sessions: sm,
-		Now: clock.Now, Sleep: e.sleep, Register: reg, Emails: emails, Calendar: cal, UserAdmin: acc,
+		Now: clock.Now, Sleep: e.sleep, Register: reg, Emails: emails, Calendar: cal, UserAdmin: acc, Inbox: reg,
 		Reminders: remind.NewSettingsService(st, trail, clock.Now), Feeds: w.feeds})
 	e.h = srv
 	return w

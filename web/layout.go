@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
 )
@@ -31,6 +32,10 @@ type nav struct {
 	Section string
 	// Settings is the user's settings page, "" when there is none.
 	Settings string
+	// Inbox offers the inbox to whoever may triage; InboxCount is how many
+	// emails await their decision.
+	Inbox      bool
+	InboxCount int
 }
 
 // layoutOf wraps a page's data for the layout.
@@ -47,6 +52,14 @@ func (s *server) layoutOf(c echo.Context, data any) layoutData {
 		if p, ok := data.(interface{ navSection() string }); ok {
 			l.Nav.Section = p.navSection()
 		}
+		if s.inbox != nil && register.MayTriage(a) {
+			// A count the page can do without: a failure leaves the badge out.
+			n, err := s.inbox.InboxBadge(c.Request().Context())
+			l.Nav.Inbox, l.Nav.InboxCount = true, n
+			if err != nil {
+				l.Nav.InboxCount = 0
+			}
+		}
 		l.HTMX = htmxURL
 	}
 	return l
@@ -61,6 +74,8 @@ func sectionOf(route string) string {
 		return "requests"
 	case strings.HasPrefix(route, "/intake"):
 		return "intake"
+	case strings.HasPrefix(route, inboxPath):
+		return "inbox"
 	case strings.HasPrefix(route, "/calendar"):
 		return "calendar"
 	case strings.HasPrefix(route, "/admin/users"):
@@ -86,6 +101,7 @@ var pageFuncs = template.FuncMap{
 	"channelName":  ru.Channel,
 	"workingDays":  ru.WorkingDays,
 	"requestCount": ru.Requests,
+	"emailCount":   ru.Emails,
 	"add":          func(a, b int) int { return a + b },
 	"ofield":       newOrgField,
 	"placeholder":  placeholderSyntax,

@@ -42,6 +42,53 @@ type overviewPage struct {
 	// NextYear warns an administrator that next year's production
 	// calendar has no decree yet; nil when there is nothing to say.
 	NextYear *nextYearView
+	// LateEmails tells officers and administrators of the emails waiting
+	// for a decision longer than one working day; nil when none.
+	LateEmails *lateEmailsView
+	// NewMail tells the user of emails attached lately to their requests.
+	NewMail []newMailRow
+}
+
+// newMailRow is an email attached to one of the user's requests.
+type newMailRow struct {
+	Number, URL, At, By string
+}
+
+// newMailOf is the notice of emails attached to the user's requests in
+// the last week (register.NewMail), none without the triage.
+func (s *server) newMailOf(c echo.Context) ([]newMailRow, error) {
+	if s.inbox == nil {
+		return nil, nil
+	}
+	got, err := s.inbox.NewMail(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]newMailRow, len(got))
+	for i, m := range got {
+		rows[i] = newMailRow{Number: m.Number, URL: "/requests/" + m.RequestID, At: ru.DateTime(m.At, s.zone()), By: ru.AttachedBy(m.BySrok)}
+	}
+	return rows, nil
+}
+
+// lateEmailsView is the overview's line on untriaged mail: a term runs
+// from an email's receipt whether or not anyone decided on it.
+type lateEmailsView struct {
+	Count int
+	Text  string
+}
+
+// lateEmailsOf is the line for officers and administrators, nil for the
+// others or when no email waits that long.
+func (s *server) lateEmailsOf(c echo.Context, a srok.Actor) (*lateEmailsView, error) {
+	if s.inbox == nil || (a.Role != srok.RoleOfficer && a.Role != srok.RoleAdmin) {
+		return nil, nil
+	}
+	_, late, err := s.inbox.InboxCount(c.Request().Context())
+	if err != nil || late == 0 {
+		return nil, err
+	}
+	return &lateEmailsView{Count: late, Text: ru.LateEmails(late)}, nil
 }
 
 // nextYearView is the overview's warning that the next year's decree is
@@ -146,6 +193,12 @@ func (s *server) overview(c echo.Context, a srok.Actor) error {
 		return s.pageError(c, err)
 	}
 	p.NextYear = s.nextYearOf(a, d.Today)
+	if p.LateEmails, err = s.lateEmailsOf(c, a); err != nil {
+		return s.pageError(c, err)
+	}
+	if p.NewMail, err = s.newMailOf(c); err != nil {
+		return s.pageError(c, err)
+	}
 	for i, b := range []struct {
 		id, title, hint, urgency, more string
 		b                              register.Bucket

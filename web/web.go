@@ -138,6 +138,9 @@ type Config struct {
 	// Evidence makes requests' evidence packs (GET
 	// /requests/:id/evidence.zip); no link without it.
 	Evidence *evidence.Packer
+	// Inbox is the triage of incoming emails (register.Service): the page
+	// «Входящие» and its count in the navigation; none without it.
+	Inbox Inbox
 }
 
 type server struct {
@@ -171,6 +174,8 @@ type server struct {
 	// (web/journal.go); nil when not mounted.
 	journals journal.Journals
 	packer   *evidence.Packer
+	// inbox is the triage of incoming emails; nil: no inbox.
+	inbox Inbox
 }
 
 // zone is the operator's time zone, in which every time a person reads is
@@ -232,6 +237,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	}
 	mountJournal(e, s, cfg)
 	mountIntake(e, s, cfg)
+	mountInbox(e, s, cfg)
 	mountAdmin(e, s, cfg)
 	mountOrganisation(e, s, cfg)
 	mountMailboxes(e, s, cfg)

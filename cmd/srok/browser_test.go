@@ -944,12 +944,13 @@ func browserScenario(t *testing.T, s *browserSrok, b *browserTab) {
 			t.Errorf("GET the revoked feed: %d, want 404", code)
 		}
 	})
+	t.Run("inbox", func(t *testing.T) { browserInbox(t, b) })
 
 	t.Run("screen sizes", func(t *testing.T) {
 		// At a laptop's 1366×768 and a phone's 390×844, no page is wider
 		// than the screen: wide tables scroll inside their own box.
 		pages := []struct{ name, path string }{{"overview", "/"}, {"requests", "/requests"}, {"intake", "/intake"},
-			{"detail", "/requests/" + sd.overdue.ID}, {"calendar", "/calendar?year=2026"}, {"settings", "/settings/reminders"}}
+			{"detail", "/requests/" + sd.overdue.ID}, {"calendar", "/calendar?year=2026"}, {"settings", "/settings/reminders"}, {"inbox", "/inbox"}}
 		defer b.viewport(t, 0, 0)
 		for _, size := range []struct{ w, h int64 }{{1366, 768}, {390, 844}} {
 			b.viewport(t, size.w, size.h)

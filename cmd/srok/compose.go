@@ -97,7 +97,7 @@ func compose(d deps) *echo.Echo {
 	api.Mount(e, apiCfg)
 	pages := web.Config{Accounts: d.accounts, Throttle: account.NewThrottle(d.store, d.now),
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
-		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts, Emails: emails,
+		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts, Emails: emails, Inbox: d.register,
 		Reminders: reminders, Feeds: calFeeds, FailedReminders: d.store, ReminderRecipients: d.store,
 		Organisation: org, Letters: lettersOf, Evidence: packer}
 	if d.calendars != nil {
@@ -113,7 +113,7 @@ func compose(d deps) *echo.Echo {
 
 // newEmails is the email intake.
 func newEmails(st *store.Store, now func() time.Time, trail *audit.Service, reg *register.Service) *intake.Service {
-	return intake.NewService(st, intake.WithClock(now), intake.WithAudit(trail), intake.WithReaders(reg))
+	return intake.NewService(st, intake.WithClock(now), intake.WithAudit(trail), intake.WithReaders(reg), intake.WithReplies(reg))
 }
 
 // sessionStore keeps the browser sessions in the database (the sessions

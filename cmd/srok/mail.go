@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/config"
@@ -68,7 +69,7 @@ func mailOneLine(s string) string { return strings.Join(strings.Fields(s), " ") 
 // SROK_SCHEDULER=off, and returns the function that stops it and waits for
 // its round in progress. base is the address links point at.
 func startReminders(ctx context.Context, cfg config.Config, st *store.Store, cal calendar.Source, log *slog.Logger, e env,
-	base string, scanner remind.Queuer) func() {
+	base string, scanner remind.Queuer, lateEmails func(recipientID string) int) func() {
 	if cfg.Scheduler == "off" {
 		log.Info("reminders scheduler off (SROK_SCHEDULER=off): this instance serves HTTP only")
 		return func() {}
@@ -89,7 +90,7 @@ func startReminders(ctx context.Context, cfg config.Config, st *store.Store, cal
 	host, _ := os.Hostname()
 	d := remind.NewDeliverer(remind.DelivererConfig{Store: st, Sender: sender, Now: e.now,
 		Instance: host + ":" + strconv.Itoa(os.Getpid()), Lease: cfg.ReminderLease, Log: log,
-		Composer: &remind.Composer{BaseURL: base, Calendar: cal, Domain: domain}})
+		Composer: &remind.Composer{BaseURL: base, Calendar: cal, Domain: domain, LateEmails: lateEmails}})
 	sch := &remind.Scheduler{Scanner: scanner, Deliverer: d, Interval: cfg.SchedulerInterval, Now: e.now, Log: log}
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -97,6 +98,34 @@ func startReminders(ctx context.Context, cfg config.Config, st *store.Store, cal
 		defer close(done)
 		sch.Run(rctx)
 	}()
+	ackDone := make(chan struct{})
+	if cfg.AckEmails == "on" {
+		ack := &remind.Acknowledger{Store: st, Sender: sender, Now: e.now, Zone: cfg.Zone(), Domain: domain,
+			Lease: cfg.ReminderLease, Log: log}
+		go func() {
+			defer close(ackDone)
+			runAcknowledgements(rctx, ack, cfg.SchedulerInterval, log)
+		}()
+	} else {
+		close(ackDone)
+	}
 	log.Info("reminders scheduler started", "interval", cfg.SchedulerInterval.String(), "smtp", sender != nil)
-	return func() { cancel(); <-done }
+	return func() { cancel(); <-done; <-ackDone }
+}
+
+// runAcknowledgements runs a round of acknowledgements every interval
+// until ctx ends.
+func runAcknowledgements(ctx context.Context, ack *remind.Acknowledger, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := ack.Round(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("acknowledgements: round failed", "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

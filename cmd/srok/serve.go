@@ -246,7 +246,8 @@ func runServe(ctx context.Context, args []string, e env) error {
 
 	// Reminders are queued and sent in the background (SROK_SCHEDULER=off:
 	// not by this instance); stopped once the HTTP server has drained.
-	stopReminders := startReminders(ctx, cfg, st, live, log, e, cfg.BaseURL(displayAddr(ln.Addr())), remind.NewScanner(st, live))
+	stopReminders := startReminders(ctx, cfg, st, live, log, e, cfg.BaseURL(displayAddr(ln.Addr())), remind.NewScanner(st, live),
+		lateEmailsOf(ctx, accounts, reg))
 	defer stopReminders()
 	// The mailboxes are fetched in the background (SROK_IMAP_URL); stopped
 	// once the HTTP server has drained.

@@ -74,6 +74,7 @@ func TestServeWithEveryVariable(t *testing.T) {
 		"SROK_IMAP_CA_FILE":     writeCA(t, dir),
 		"SROK_IMAP_INTERVAL":    "30s",
 		"SROK_IMAP_DONE_FOLDER": "Srok",
+		"SROK_ACK_EMAILS":       "on",
 	}
 	// Variables that need PostgreSQL are served with by tests of their own.
 	elsewhere := map[string]string{

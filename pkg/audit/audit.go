@@ -115,6 +115,11 @@ const (
 	// ActionRequestEvidence: a request's evidence pack (its emails,
 	// timeline and audit) was made; RequestID names the request.
 	ActionRequestEvidence Action = "request.evidence"
+	// ActionEmailTriage: a decision on an incoming email (registered as a
+	// request, attached to one, or not a request, with the reason), by a
+	// person or by Srok itself (a reply that named its request); the inbox
+	// of emails awaiting a decision was shown (Outcome ok, Detail "inbox").
+	ActionEmailTriage Action = "email.triage"
 )
 
 // Actions lists every action, grouped by what it acts on.
@@ -130,7 +135,7 @@ func Actions() []Action {
 		ActionCalendarImport,
 		ActionReminderSettings,
 		ActionCalendarFeedCreate, ActionCalendarFeedRevoke,
-		ActionEmailIngest, ActionEmailRead, ActionEmailRaw, ActionEmailAttachment,
+		ActionEmailIngest, ActionEmailRead, ActionEmailRaw, ActionEmailAttachment, ActionEmailTriage,
 		ActionOrganisationEdit, ActionLetterTemplate, ActionLetterRead,
 		ActionJournalExport, ActionRequestEvidence,
 	}

@@ -52,6 +52,7 @@ const (
 	AuditActionEmailIngest          AuditAction = "email.ingest"
 	AuditActionEmailRaw             AuditAction = "email.raw"
 	AuditActionEmailRead            AuditAction = "email.read"
+	AuditActionEmailTriage          AuditAction = "email.triage"
 	AuditActionJournalExport        AuditAction = "journal.export"
 	AuditActionLetterRead           AuditAction = "letter.read"
 	AuditActionLetterTemplateUpload AuditAction = "letter_template.upload"
@@ -103,6 +104,8 @@ func (e AuditAction) Valid() bool {
 	case AuditActionEmailRaw:
 		return true
 	case AuditActionEmailRead:
+		return true
+	case AuditActionEmailTriage:
 		return true
 	case AuditActionJournalExport:
 		return true
@@ -285,6 +288,7 @@ const (
 	EventKindCancelled      EventKind = "cancelled"
 	EventKindClosed         EventKind = "closed"
 	EventKindCreated        EventKind = "created"
+	EventKindEmailAttached  EventKind = "email_attached"
 	EventKindExtended       EventKind = "extended"
 	EventKindNote           EventKind = "note"
 	EventKindRecomputed     EventKind = "recomputed"
@@ -307,6 +311,8 @@ func (e EventKind) Valid() bool {
 	case EventKindClosed:
 		return true
 	case EventKindCreated:
+		return true
+	case EventKindEmailAttached:
 		return true
 	case EventKindExtended:
 		return true
@@ -773,6 +779,96 @@ func (e TokenInputScope) Valid() bool {
 	}
 }
 
+// Defines values for TriageReason.
+const (
+	TriageReasonDuplicate       TriageReason = "duplicate"
+	TriageReasonNotPersonalData TriageReason = "not_personal_data"
+	TriageReasonOther           TriageReason = "other"
+	TriageReasonSpam            TriageReason = "spam"
+)
+
+// Valid indicates whether the value is a known member of the TriageReason enum.
+func (e TriageReason) Valid() bool {
+	switch e {
+	case TriageReasonDuplicate:
+		return true
+	case TriageReasonNotPersonalData:
+		return true
+	case TriageReasonOther:
+		return true
+	case TriageReasonSpam:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TriageState.
+const (
+	TriageStateAttached   TriageState = "attached"
+	TriageStateNotRequest TriageState = "not_request"
+	TriageStateRegistered TriageState = "registered"
+)
+
+// Valid indicates whether the value is a known member of the TriageState enum.
+func (e TriageState) Valid() bool {
+	switch e {
+	case TriageStateAttached:
+		return true
+	case TriageStateNotRequest:
+		return true
+	case TriageStateRegistered:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TriageInputDecision.
+const (
+	TriageInputDecisionAttach     TriageInputDecision = "attach"
+	TriageInputDecisionNotRequest TriageInputDecision = "not_request"
+	TriageInputDecisionRegister   TriageInputDecision = "register"
+)
+
+// Valid indicates whether the value is a known member of the TriageInputDecision enum.
+func (e TriageInputDecision) Valid() bool {
+	switch e {
+	case TriageInputDecisionAttach:
+		return true
+	case TriageInputDecisionNotRequest:
+		return true
+	case TriageInputDecisionRegister:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TriageInputReason.
+const (
+	TriageInputReasonDuplicate       TriageInputReason = "duplicate"
+	TriageInputReasonNotPersonalData TriageInputReason = "not_personal_data"
+	TriageInputReasonOther           TriageInputReason = "other"
+	TriageInputReasonSpam            TriageInputReason = "spam"
+)
+
+// Valid indicates whether the value is a known member of the TriageInputReason enum.
+func (e TriageInputReason) Valid() bool {
+	switch e {
+	case TriageInputReasonDuplicate:
+		return true
+	case TriageInputReasonNotPersonalData:
+		return true
+	case TriageInputReasonOther:
+		return true
+	case TriageInputReasonSpam:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListAuditParamsFormat.
 const (
 	ListAuditParamsFormatCsv  ListAuditParamsFormat = "csv"
@@ -785,6 +881,21 @@ func (e ListAuditParamsFormat) Valid() bool {
 	case ListAuditParamsFormatCsv:
 		return true
 	case ListAuditParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListEmailsParamsTriage.
+const (
+	ListEmailsParamsTriagePending ListEmailsParamsTriage = "pending"
+)
+
+// Valid indicates whether the value is a known member of the ListEmailsParamsTriage enum.
+func (e ListEmailsParamsTriage) Valid() bool {
+	switch e {
+	case ListEmailsParamsTriagePending:
 		return true
 	default:
 		return false
@@ -1247,7 +1358,7 @@ type Event struct {
 	Before *map[string]interface{} `json:"before"`
 	Id     int64                   `json:"id"`
 
-	// Kind `reminder_sent` and `reminder_failed` record an email reminder of a term (actor `system:reminders`).
+	// Kind `reminder_sent` and `reminder_failed` record an email reminder of a term (actor `system:reminders`). `email_attached`: an incoming email joined the request (after: `email_id`), by a person's triage or by Srok itself (actor `system`) for a reply that named the request.
 	Kind EventKind `json:"kind"`
 	Note string    `json:"note"`
 }
@@ -1258,7 +1369,7 @@ type EventActor struct {
 	Name string `json:"name"`
 }
 
-// EventKind `reminder_sent` and `reminder_failed` record an email reminder of a term (actor `system:reminders`).
+// EventKind `reminder_sent` and `reminder_failed` record an email reminder of a term (actor `system:reminders`). `email_attached`: an incoming email joined the request (after: `email_id`), by a person's triage or by Srok itself (actor `system`) for a reply that named the request.
 type EventKind string
 
 // ExtendInput The motivated notice that extends the term.
@@ -1359,6 +1470,39 @@ type IdentityPatch struct {
 	DocumentNumber *string             `json:"document_number,omitempty"`
 	Relation       *string             `json:"relation,omitempty"`
 	Verified       *bool               `json:"verified,omitempty"`
+}
+
+// InboxEmail An email awaiting a decision.
+type InboxEmail struct {
+	// DueIfRegistered The legal date of the suggested type's answer, counted from receipt; null without a suggestion.
+	DueIfRegistered *openapi_types.Date `json:"due_if_registered"`
+	From            *EmailAddress       `json:"from"`
+	Id              openapi_types.UUID  `json:"id"`
+
+	// Late It has waited for a decision longer than one working day.
+	Late bool `json:"late"`
+
+	// Mailbox The mailbox it was fetched from; null for an email a person sent in.
+	Mailbox *string `json:"mailbox"`
+
+	// MessageId The `Message-ID` without angle brackets; empty when the message has none.
+	MessageId string `json:"message_id"`
+
+	// ReceivedAt When the email arrived at Srok (for a mailbox's email, when the mail server received it).
+	ReceivedAt time.Time `json:"received_at"`
+	Subject    string    `json:"subject"`
+
+	// SuggestedRequest A registration number the subject named (`2026-000042`); null when none.
+	SuggestedRequest *string      `json:"suggested_request"`
+	SuggestedType    *RequestType `json:"suggested_type"`
+
+	// TermStartsOn The first day of the term if it were registered now as received.
+	TermStartsOn openapi_types.Date `json:"term_starts_on"`
+}
+
+// InboxList defines model for InboxList.
+type InboxList struct {
+	Items []InboxEmail `json:"items"`
 }
 
 // LetterKind A kind of letter: `answer` (152-FZ art. 14 part 7; art. 20 part 3, art. 21), `extension` (the motivated
@@ -2203,6 +2347,104 @@ type TokenList struct {
 	Items []Token `json:"items"`
 }
 
+// Triage The decision recorded on an email.
+type Triage struct {
+	DecidedAt *time.Time `json:"decided_at"`
+
+	// DecidedBy The id of the user or token that decided.
+	DecidedBy string             `json:"decided_by"`
+	EmailId   openapi_types.UUID `json:"email_id"`
+	Note      string             `json:"note"`
+	Reason    *TriageReason      `json:"reason"`
+
+	// Request The request registered or attached to; null for `not_request`.
+	Request   *Request            `json:"request"`
+	RequestId *openapi_types.UUID `json:"request_id"`
+	State     TriageState         `json:"state"`
+}
+
+// TriageReason defines model for Triage.Reason.
+type TriageReason string
+
+// TriageState defines model for Triage.State.
+type TriageState string
+
+// TriageInput A decision on an email. With `register`, the fields of `RequestInput` (but `email_id`, which is the
+// path's; `channel` defaults to `email`, `received_at` to the email's arrival).
+type TriageInput struct {
+	// AnswerForm The form the answer must take; by default that of the request (152-FZ art. 14 part 3).
+	AnswerForm *Channel `json:"answer_form,omitempty"`
+
+	// Assignee Who works on the request. Registering a request with an assignee does not take it in work; `/assign` does.
+	Assignee *string `json:"assignee,omitempty"`
+
+	// Channel How a request arrived or a notice was sent, and the form its answer must take (152-FZ art. 14 part 3).
+	Channel  *Channel            `json:"channel,omitempty"`
+	Decision TriageInputDecision `json:"decision"`
+
+	// EvidenceReceivedAt Only for `rectification` and `erasure`: when the information confirming the claim arrived, if
+	// later than the request; the terms count from it (152-FZ art. 20 part 3, art. 21 part 1). Not
+	// before `received_at`.
+	EvidenceReceivedAt *Trigger `json:"evidence_received_at,omitempty"`
+
+	// Identity The details of 152-FZ art. 14 part 3.
+	Identity *IdentityInput `json:"identity,omitempty"`
+
+	// Note Free text with the reason; required with `other`.
+	Note *string `json:"note,omitempty"`
+
+	// Reason Why it is not a request (`not_request`).
+	Reason *TriageInputReason `json:"reason,omitempty"`
+
+	// ReceivedAt When the request was received (or the event detected); see `Trigger`. Not more than 5 minutes in
+	// the future, not before 2000; a time of day is needed for `incident`, whose terms run in hours.
+	// Required, unless `email_id` is given: then it defaults to the email's `date` (422 naming
+	// `received_at` when the email has none).
+	ReceivedAt     *Trigger             `json:"received_at,omitempty"`
+	Representative *RepresentativeInput `json:"representative,omitempty"`
+
+	// RequestId The request to attach the email to (`attach`).
+	RequestId *string `json:"request_id,omitempty"`
+
+	// Subject The subject. For every type but `unlawful`, `purpose` and `incident` the `name` and at least one
+	// contact (email, phone or postal address) to answer are required.
+	Subject *SubjectInput `json:"subject,omitempty"`
+	Summary *string       `json:"summary,omitempty"`
+
+	// TimeZone The operator's IANA time zone for this request (default the server's, such as `Europe/Moscow`).
+	//
+	// Example: Asia/Vladivostok
+	TimeZone *string `json:"time_zone,omitempty"`
+
+	// Type The kind of request or event, and the obligations it opens (152-FZ):
+	// - `access` — запрос субъекта, a subject's access request (art. 14): give the information of
+	//   art. 14 part 7 and access to the data within 10 working days, extendable once by 5 (art. 20 part 1);
+	// - `rectification` — уточнение: rectify the data and lift the block within 7 working days of the
+	//   information confirming them (art. 20 part 3, art. 21 parts 1-2);
+	// - `erasure` — уничтожение: destroy data unlawfully obtained or not needed within 7 working days of
+	//   the information confirming it (art. 20 part 3);
+	// - `withdrawal` — отзыв согласия: stop processing and destroy the data within 30 days (art. 21 part 5);
+	// - `stop` — требование о прекращении обработки: stop within 10 working days, extendable once by 5
+	//   (art. 21 part 5.1);
+	// - `unlawful` — неправомерная обработка: stop within 3 working days and destroy within 10 working
+	//   days of the detection (art. 21 part 3);
+	// - `purpose` — достижение цели обработки: destroy within 30 days (art. 21 part 4);
+	// - `incident` — an unlawful or accidental transfer: notify Roskomnadzor within 24 hours and send the
+	//   results of the investigation within 72 hours of the detection (art. 21 part 3.1);
+	// - `authority` — запрос Роскомнадзора: answer within 10 working days, extendable once by 5
+	//   (art. 20 part 4);
+	// - `dissemination` — stop the dissemination within 3 working days (art. 10.1 part 14);
+	// - `automated` — an objection to a decision made solely by automated processing: consider it and
+	//   notify the result within 30 days (art. 16 part 4).
+	Type *RequestType `json:"type,omitempty"`
+}
+
+// TriageInputDecision defines model for TriageInput.Decision.
+type TriageInputDecision string
+
+// TriageInputReason Why it is not a request (`not_request`).
+type TriageInputReason string
+
 // Trigger An instant as typed: RFC 3339 with an offset (`2026-04-30T10:00:00+03:00`), a local date and time
 // read in the time zone (`2026-04-30T10:00`, `2026-04-30 10:00:00`), or a date alone (`2026-04-30`,
 // read as 00:00; not accepted where the terms run in hours).
@@ -2310,6 +2552,15 @@ type GetDashboardParams struct {
 	// Top How many requests each bucket lists, by due time.
 	Top *int `form:"top,omitempty" json:"top,omitempty"`
 }
+
+// ListEmailsParams defines parameters for ListEmails.
+type ListEmailsParams struct {
+	// Triage Only `pending` is listed.
+	Triage ListEmailsParamsTriage `form:"triage" json:"triage"`
+}
+
+// ListEmailsParamsTriage defines parameters for ListEmails.
+type ListEmailsParamsTriage string
 
 // GetJournalParams defines parameters for GetJournal.
 type GetJournalParams struct {
@@ -2485,6 +2736,9 @@ type ImportCalendarYearsJSONRequestBody = CalendarData
 
 // PreviewDeadlinesJSONRequestBody defines body for PreviewDeadlines for application/json ContentType.
 type PreviewDeadlinesJSONRequestBody = PreviewInput
+
+// TriageEmailJSONRequestBody defines body for TriageEmail for application/json ContentType.
+type TriageEmailJSONRequestBody = TriageInput
 
 // PutReminderSettingsJSONRequestBody defines body for PutReminderSettings for application/json ContentType.
 type PutReminderSettingsJSONRequestBody = ReminderSettingsInput
@@ -2693,6 +2947,21 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/deadlines/preview (the `PreviewDeadlines` operationId).
 	PreviewDeadlines(ctx context.Context, body PreviewDeadlinesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListEmails The emails awaiting a decision
+	//
+	// The emails no one has decided on yet (`triage=pending`), oldest first: not registered as a request,
+	// not attached to one, not marked as not a request. Each with when it arrived (`received_at`), the
+	// mailbox it came from (null for one a person sent in), the type its wording suggests, the first day of
+	// the term if it were registered now (the day after receipt in the operator's zone, Civil Code art.
+	// 191), the legal date the suggested type's answer would be due by, whether it has waited longer than
+	// one working day (`late`), and the registration number its subject named when Srok could not attach
+	// it on its own (`suggested_request`: the sender is not that request's subject). Operators see the
+	// emails they sent in themselves; officers and administrators every one; viewers and intake tokens
+	// may not (403). At most 500; the listing is recorded (`email.triage`).
+	//
+	// Corresponds with GET /api/v1/emails (the `ListEmails` operationId).
+	ListEmails(ctx context.Context, params *ListEmailsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateEmailWithBody Store an email as received
 	//
 	// Stores a raw email (`message/rfc822`, at most 25 MiB) exactly as received and answers with what was
@@ -2745,6 +3014,44 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/emails/{id}/raw (the `GetEmailRaw` operationId).
 	GetEmailRaw(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TriageEmailWithBody Decide on an incoming email
+	//
+	// Records the decision on an email awaiting one, once: `register` registers a request from it as
+	// `POST /api/v1/requests` with `email_id` does (the same fields; `channel` defaults to `email` and
+	// `received_at` to when the email arrived), `attach` adds it to the timeline of the request
+	// `request_id` (one the caller sees and may add notes to; an `email_attached` event, shown to the
+	// assignee on the request's page and in their inbox), `not_request` marks it as not a data subject's
+	// request with a `reason` (`note` required with `other`). A second decision on a decided email (or on
+	// one a request was registered from otherwise) is 409 (`urn:srok:problem:conflict:email_already_decided`);
+	// nothing is overwritten. Operators decide on the emails they sent in themselves; officers and
+	// administrators on every email, those fetched from a mailbox included; viewers and intake tokens
+	// may not (403). The decision and who made it are in the audit trail (`email.triage`), written in the
+	// decision's transaction.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/emails/{id}/triage (the `TriageEmail` operationId).
+	TriageEmailWithBody(ctx context.Context, id EmailID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TriageEmail Decide on an incoming email
+	//
+	// Records the decision on an email awaiting one, once: `register` registers a request from it as
+	// `POST /api/v1/requests` with `email_id` does (the same fields; `channel` defaults to `email` and
+	// `received_at` to when the email arrived), `attach` adds it to the timeline of the request
+	// `request_id` (one the caller sees and may add notes to; an `email_attached` event, shown to the
+	// assignee on the request's page and in their inbox), `not_request` marks it as not a data subject's
+	// request with a `reason` (`note` required with `other`). A second decision on a decided email (or on
+	// one a request was registered from otherwise) is 409 (`urn:srok:problem:conflict:email_already_decided`);
+	// nothing is overwritten. Operators decide on the emails they sent in themselves; officers and
+	// administrators on every email, those fetched from a mailbox included; viewers and intake tokens
+	// may not (403). The decision and who made it are in the audit trail (`email.triage`), written in the
+	// decision's transaction.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/emails/{id}/triage (the `TriageEmail` operationId).
+	TriageEmail(ctx context.Context, id EmailID, body TriageEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetJournal The journal of requests for a period
 	//
@@ -3474,6 +3781,31 @@ func (c *Client) PreviewDeadlines(ctx context.Context, body PreviewDeadlinesJSON
 	return c.Client.Do(req)
 }
 
+// ListEmails The emails awaiting a decision
+//
+// The emails no one has decided on yet (`triage=pending`), oldest first: not registered as a request,
+// not attached to one, not marked as not a request. Each with when it arrived (`received_at`), the
+// mailbox it came from (null for one a person sent in), the type its wording suggests, the first day of
+// the term if it were registered now (the day after receipt in the operator's zone, Civil Code art.
+// 191), the legal date the suggested type's answer would be due by, whether it has waited longer than
+// one working day (`late`), and the registration number its subject named when Srok could not attach
+// it on its own (`suggested_request`: the sender is not that request's subject). Operators see the
+// emails they sent in themselves; officers and administrators every one; viewers and intake tokens
+// may not (403). At most 500; the listing is recorded (`email.triage`).
+//
+// Corresponds with GET /api/v1/emails (the `ListEmails` operationId).
+func (c *Client) ListEmails(ctx context.Context, params *ListEmailsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEmailsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateEmailWithBody Store an email as received
 //
 // Stores a raw email (`message/rfc822`, at most 25 MiB) exactly as received and answers with what was
@@ -3557,6 +3889,64 @@ func (c *Client) GetEmailAttachment(ctx context.Context, id EmailID, n int, reqE
 // Corresponds with GET /api/v1/emails/{id}/raw (the `GetEmailRaw` operationId).
 func (c *Client) GetEmailRaw(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEmailRawRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TriageEmailWithBody Decide on an incoming email
+//
+// Records the decision on an email awaiting one, once: `register` registers a request from it as
+// `POST /api/v1/requests` with `email_id` does (the same fields; `channel` defaults to `email` and
+// `received_at` to when the email arrived), `attach` adds it to the timeline of the request
+// `request_id` (one the caller sees and may add notes to; an `email_attached` event, shown to the
+// assignee on the request's page and in their inbox), `not_request` marks it as not a data subject's
+// request with a `reason` (`note` required with `other`). A second decision on a decided email (or on
+// one a request was registered from otherwise) is 409 (`urn:srok:problem:conflict:email_already_decided`);
+// nothing is overwritten. Operators decide on the emails they sent in themselves; officers and
+// administrators on every email, those fetched from a mailbox included; viewers and intake tokens
+// may not (403). The decision and who made it are in the audit trail (`email.triage`), written in the
+// decision's transaction.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/emails/{id}/triage (the `TriageEmail` operationId).
+func (c *Client) TriageEmailWithBody(ctx context.Context, id EmailID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTriageEmailRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TriageEmail Decide on an incoming email
+//
+// Records the decision on an email awaiting one, once: `register` registers a request from it as
+// `POST /api/v1/requests` with `email_id` does (the same fields; `channel` defaults to `email` and
+// `received_at` to when the email arrived), `attach` adds it to the timeline of the request
+// `request_id` (one the caller sees and may add notes to; an `email_attached` event, shown to the
+// assignee on the request's page and in their inbox), `not_request` marks it as not a data subject's
+// request with a `reason` (`note` required with `other`). A second decision on a decided email (or on
+// one a request was registered from otherwise) is 409 (`urn:srok:problem:conflict:email_already_decided`);
+// nothing is overwritten. Operators decide on the emails they sent in themselves; officers and
+// administrators on every email, those fetched from a mailbox included; viewers and intake tokens
+// may not (403). The decision and who made it are in the audit trail (`email.triage`), written in the
+// decision's transaction.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/emails/{id}/triage (the `TriageEmail` operationId).
+func (c *Client) TriageEmail(ctx context.Context, id EmailID, body TriageEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTriageEmailRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4943,6 +5333,56 @@ func NewPreviewDeadlinesRequestWithBody(server string, contentType string, body 
 	return req, nil
 }
 
+// NewListEmailsRequest constructs an http.Request for the ListEmails method
+func NewListEmailsRequest(server string, params *ListEmailsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/emails")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "triage", params.Triage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewCreateEmailRequestWithBody constructs an http.Request for the CreateEmail method, with any body, and a specified content type
 func NewCreateEmailRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5077,6 +5517,53 @@ func NewGetEmailRawRequest(server string, id EmailID) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewTriageEmailRequest calls the generic TriageEmail builder with application/json body
+func NewTriageEmailRequest(server string, id EmailID, body TriageEmailJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewTriageEmailRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewTriageEmailRequestWithBody constructs an http.Request for the TriageEmail method, with any body, and a specified content type
+func NewTriageEmailRequestWithBody(server string, id EmailID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/emails/%s/triage", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -6953,6 +7440,23 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/deadlines/preview (the `PreviewDeadlines` operationId).
 	PreviewDeadlinesWithResponse(ctx context.Context, body PreviewDeadlinesJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewDeadlinesResponse, error)
 
+	// ListEmailsWithResponse The emails awaiting a decision
+	//
+	// The emails no one has decided on yet (`triage=pending`), oldest first: not registered as a request,
+	// not attached to one, not marked as not a request. Each with when it arrived (`received_at`), the
+	// mailbox it came from (null for one a person sent in), the type its wording suggests, the first day of
+	// the term if it were registered now (the day after receipt in the operator's zone, Civil Code art.
+	// 191), the legal date the suggested type's answer would be due by, whether it has waited longer than
+	// one working day (`late`), and the registration number its subject named when Srok could not attach
+	// it on its own (`suggested_request`: the sender is not that request's subject). Operators see the
+	// emails they sent in themselves; officers and administrators every one; viewers and intake tokens
+	// may not (403). At most 500; the listing is recorded (`email.triage`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/emails (the `ListEmails` operationId).
+	ListEmailsWithResponse(ctx context.Context, params *ListEmailsParams, reqEditors ...RequestEditorFn) (*ListEmailsResponse, error)
+
 	// CreateEmailWithBodyWithResponse Store an email as received
 	//
 	// Stores a raw email (`message/rfc822`, at most 25 MiB) exactly as received and answers with what was
@@ -7011,6 +7515,44 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/emails/{id}/raw (the `GetEmailRaw` operationId).
 	GetEmailRawWithResponse(ctx context.Context, id EmailID, reqEditors ...RequestEditorFn) (*GetEmailRawResponse, error)
+
+	// TriageEmailWithBodyWithResponse Decide on an incoming email
+	//
+	// Records the decision on an email awaiting one, once: `register` registers a request from it as
+	// `POST /api/v1/requests` with `email_id` does (the same fields; `channel` defaults to `email` and
+	// `received_at` to when the email arrived), `attach` adds it to the timeline of the request
+	// `request_id` (one the caller sees and may add notes to; an `email_attached` event, shown to the
+	// assignee on the request's page and in their inbox), `not_request` marks it as not a data subject's
+	// request with a `reason` (`note` required with `other`). A second decision on a decided email (or on
+	// one a request was registered from otherwise) is 409 (`urn:srok:problem:conflict:email_already_decided`);
+	// nothing is overwritten. Operators decide on the emails they sent in themselves; officers and
+	// administrators on every email, those fetched from a mailbox included; viewers and intake tokens
+	// may not (403). The decision and who made it are in the audit trail (`email.triage`), written in the
+	// decision's transaction.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/emails/{id}/triage (the `TriageEmail` operationId).
+	TriageEmailWithBodyWithResponse(ctx context.Context, id EmailID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TriageEmailResponse, error)
+
+	// TriageEmailWithResponse Decide on an incoming email
+	//
+	// Records the decision on an email awaiting one, once: `register` registers a request from it as
+	// `POST /api/v1/requests` with `email_id` does (the same fields; `channel` defaults to `email` and
+	// `received_at` to when the email arrived), `attach` adds it to the timeline of the request
+	// `request_id` (one the caller sees and may add notes to; an `email_attached` event, shown to the
+	// assignee on the request's page and in their inbox), `not_request` marks it as not a data subject's
+	// request with a `reason` (`note` required with `other`). A second decision on a decided email (or on
+	// one a request was registered from otherwise) is 409 (`urn:srok:problem:conflict:email_already_decided`);
+	// nothing is overwritten. Operators decide on the emails they sent in themselves; officers and
+	// administrators on every email, those fetched from a mailbox included; viewers and intake tokens
+	// may not (403). The decision and who made it are in the audit trail (`email.triage`), written in the
+	// decision's transaction.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/emails/{id}/triage (the `TriageEmail` operationId).
+	TriageEmailWithResponse(ctx context.Context, id EmailID, body TriageEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*TriageEmailResponse, error)
 
 	// GetJournalWithResponse The journal of requests for a period
 	//
@@ -8238,6 +8780,110 @@ func (r PreviewDeadlinesResponse) ContentType() string {
 	return ""
 }
 
+// ListEmailsResponse401Headers the declared response headers of an HTTP 401 response for ListEmails
+type ListEmailsResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// ListEmailsResponse429Headers the declared response headers of an HTTP 429 response for ListEmails
+type ListEmailsResponse429Headers struct {
+	RetryAfter int
+}
+
+// ListEmailsResponse503Headers the declared response headers of an HTTP 503 response for ListEmails
+type ListEmailsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListEmailsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InboxList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListEmailsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListEmailsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListEmailsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEmailsResponse) GetJSON200() *InboxList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListEmailsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListEmailsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListEmailsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListEmailsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListEmailsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListEmailsResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEmailsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEmailsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEmailsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEmailsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateEmailResponse200Headers the declared response headers of an HTTP 200 response for CreateEmail
 type CreateEmailResponse200Headers struct {
 	Location string
@@ -8720,6 +9366,173 @@ func (r GetEmailRawResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetEmailRawResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// TriageEmailResponse201Headers the declared response headers of an HTTP 201 response for TriageEmail
+type TriageEmailResponse201Headers struct {
+	Location string
+}
+
+// TriageEmailResponse401Headers the declared response headers of an HTTP 401 response for TriageEmail
+type TriageEmailResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// TriageEmailResponse408Headers the declared response headers of an HTTP 408 response for TriageEmail
+type TriageEmailResponse408Headers struct {
+	Connection *string
+}
+
+// TriageEmailResponse429Headers the declared response headers of an HTTP 429 response for TriageEmail
+type TriageEmailResponse429Headers struct {
+	RetryAfter int
+}
+
+// TriageEmailResponse503Headers the declared response headers of an HTTP 503 response for TriageEmail
+type TriageEmailResponse503Headers struct {
+	RetryAfter int
+}
+
+type TriageEmailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Triage
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Triage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *TriageEmailResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *TriageEmailResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *TriageEmailResponse408Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *TriageEmailResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *TriageEmailResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r TriageEmailResponse) GetJSON200() *Triage {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r TriageEmailResponse) GetJSON201() *Triage {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r TriageEmailResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TriageEmailResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r TriageEmailResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r TriageEmailResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r TriageEmailResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r TriageEmailResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r TriageEmailResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r TriageEmailResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r TriageEmailResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r TriageEmailResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r TriageEmailResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r TriageEmailResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r TriageEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TriageEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TriageEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TriageEmailResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13205,6 +14018,29 @@ func (c *ClientWithResponses) PreviewDeadlinesWithResponse(ctx context.Context, 
 	return ParsePreviewDeadlinesResponse(rsp)
 }
 
+// ListEmailsWithResponse The emails awaiting a decision
+//
+// The emails no one has decided on yet (`triage=pending`), oldest first: not registered as a request,
+// not attached to one, not marked as not a request. Each with when it arrived (`received_at`), the
+// mailbox it came from (null for one a person sent in), the type its wording suggests, the first day of
+// the term if it were registered now (the day after receipt in the operator's zone, Civil Code art.
+// 191), the legal date the suggested type's answer would be due by, whether it has waited longer than
+// one working day (`late`), and the registration number its subject named when Srok could not attach
+// it on its own (`suggested_request`: the sender is not that request's subject). Operators see the
+// emails they sent in themselves; officers and administrators every one; viewers and intake tokens
+// may not (403). At most 500; the listing is recorded (`email.triage`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/emails (the `ListEmails` operationId).
+func (c *ClientWithResponses) ListEmailsWithResponse(ctx context.Context, params *ListEmailsParams, reqEditors ...RequestEditorFn) (*ListEmailsResponse, error) {
+	rsp, err := c.ListEmails(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEmailsResponse(rsp)
+}
+
 // CreateEmailWithBodyWithResponse Store an email as received
 //
 // Stores a raw email (`message/rfc822`, at most 25 MiB) exactly as received and answers with what was
@@ -13286,6 +14122,56 @@ func (c *ClientWithResponses) GetEmailRawWithResponse(ctx context.Context, id Em
 		return nil, err
 	}
 	return ParseGetEmailRawResponse(rsp)
+}
+
+// TriageEmailWithBodyWithResponse Decide on an incoming email
+//
+// Records the decision on an email awaiting one, once: `register` registers a request from it as
+// `POST /api/v1/requests` with `email_id` does (the same fields; `channel` defaults to `email` and
+// `received_at` to when the email arrived), `attach` adds it to the timeline of the request
+// `request_id` (one the caller sees and may add notes to; an `email_attached` event, shown to the
+// assignee on the request's page and in their inbox), `not_request` marks it as not a data subject's
+// request with a `reason` (`note` required with `other`). A second decision on a decided email (or on
+// one a request was registered from otherwise) is 409 (`urn:srok:problem:conflict:email_already_decided`);
+// nothing is overwritten. Operators decide on the emails they sent in themselves; officers and
+// administrators on every email, those fetched from a mailbox included; viewers and intake tokens
+// may not (403). The decision and who made it are in the audit trail (`email.triage`), written in the
+// decision's transaction.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/emails/{id}/triage (the `TriageEmail` operationId).
+func (c *ClientWithResponses) TriageEmailWithBodyWithResponse(ctx context.Context, id EmailID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TriageEmailResponse, error) {
+	rsp, err := c.TriageEmailWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTriageEmailResponse(rsp)
+}
+
+// TriageEmailWithResponse Decide on an incoming email
+//
+// Records the decision on an email awaiting one, once: `register` registers a request from it as
+// `POST /api/v1/requests` with `email_id` does (the same fields; `channel` defaults to `email` and
+// `received_at` to when the email arrived), `attach` adds it to the timeline of the request
+// `request_id` (one the caller sees and may add notes to; an `email_attached` event, shown to the
+// assignee on the request's page and in their inbox), `not_request` marks it as not a data subject's
+// request with a `reason` (`note` required with `other`). A second decision on a decided email (or on
+// one a request was registered from otherwise) is 409 (`urn:srok:problem:conflict:email_already_decided`);
+// nothing is overwritten. Operators decide on the emails they sent in themselves; officers and
+// administrators on every email, those fetched from a mailbox included; viewers and intake tokens
+// may not (403). The decision and who made it are in the audit trail (`email.triage`), written in the
+// decision's transaction.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/emails/{id}/triage (the `TriageEmail` operationId).
+func (c *ClientWithResponses) TriageEmailWithResponse(ctx context.Context, id EmailID, body TriageEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*TriageEmailResponse, error) {
+	rsp, err := c.TriageEmail(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTriageEmailResponse(rsp)
 }
 
 // GetJournalWithResponse The journal of requests for a period
@@ -14798,6 +15684,107 @@ func ParsePreviewDeadlinesResponse(rsp *http.Response) (*PreviewDeadlinesRespons
 	return response, nil
 }
 
+// ParseListEmailsResponse parses an HTTP response from a ListEmailsWithResponse call
+func ParseListEmailsResponse(rsp *http.Response) (*ListEmailsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEmailsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InboxList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListEmailsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListEmailsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListEmailsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseCreateEmailResponse parses an HTTP response from a CreateEmailWithResponse call
 func ParseCreateEmailResponse(rsp *http.Response) (*CreateEmailResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -15288,6 +16275,176 @@ func ParseGetEmailRawResponse(rsp *http.Response) (*GetEmailRawResponse, error) 
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetEmailRawResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseTriageEmailResponse parses an HTTP response from a TriageEmailWithResponse call
+func ParseTriageEmailResponse(rsp *http.Response) (*TriageEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TriageEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Triage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Triage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers TriageEmailResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers TriageEmailResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers TriageEmailResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 429:
+		var headers TriageEmailResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers TriageEmailResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -109,6 +109,10 @@ type Config struct {
 	IMAPCAFile     string        `env:"SROK_IMAP_CA_FILE"`
 	IMAPInterval   time.Duration `env:"SROK_IMAP_INTERVAL" envDefault:"1m"`
 	IMAPDoneFolder string        `env:"SROK_IMAP_DONE_FOLDER"`
+	// AckEmails (on, off): a subject whose request is registered from an
+	// email gets an acknowledgement with its number and the date the
+	// answer is due, sent once by the scheduler through SROK_SMTP_HOST.
+	AckEmails string `env:"SROK_ACK_EMAILS" envDefault:"off"`
 }
 
 // descriptions are printed by Print.
@@ -146,6 +150,7 @@ var descriptions = map[string]string{
 	"SROK_IMAP_CA_FILE":         "a private CA (PEM) the IMAP servers' certificates are checked against",
 	"SROK_IMAP_INTERVAL":        "pause between polls of a mailbox whose server offers no IDLE",
 	"SROK_IMAP_DONE_FOLDER":     "folder fetched messages are moved to; empty: flagged \\Seen and left in place",
+	"SROK_ACK_EMAILS":           "on: a request registered from an email is acknowledged to its subject by email; off: not",
 }
 
 // hints say what to give instead of a bad value, per variable.
@@ -183,6 +188,7 @@ var hints = map[string]string{
 	"SROK_IMAP_CA_FILE":         "give the path of a readable PEM file with the CA certificate",
 	"SROK_IMAP_INTERVAL":        "give a duration from 1s to 24h, such as 1m",
 	"SROK_IMAP_DONE_FOLDER":     "give a folder name such as Srok or INBOX/Done",
+	"SROK_ACK_EMAILS":           "give on or off",
 }
 
 // secrets are masked by Print and in errors.
@@ -460,6 +466,9 @@ func (c Config) checkSMTP(value func(key, def string) string) error {
 	if c.Scheduler != "on" && c.Scheduler != "off" {
 		return badValue("SROK_SCHEDULER", c.Scheduler, "")
 	}
+	if c.AckEmails != "on" && c.AckEmails != "off" {
+		return badValue("SROK_ACK_EMAILS", c.AckEmails, "")
+	}
 	if c.SchedulerInterval < 100*time.Millisecond || c.SchedulerInterval > 24*time.Hour {
 		return badValue("SROK_SCHEDULER_INTERVAL", value("SROK_SCHEDULER_INTERVAL", c.SchedulerInterval.String()), "")
 	}
@@ -623,6 +632,7 @@ func (c Config) Print(w io.Writer) error {
 		"SROK_SCHEDULER_INTERVAL": c.SchedulerInterval.String(), "SROK_REMINDER_LEASE": c.ReminderLease.String(),
 		"SROK_IMAP_URL": c.IMAPURL, "SROK_IMAP_CA_FILE": c.IMAPCAFile, "SROK_IMAP_INTERVAL": c.IMAPInterval.String(),
 		"SROK_IMAP_DONE_FOLDER": c.IMAPDoneFolder,
+		"SROK_ACK_EMAILS":       c.AckEmails,
 	} {
 		values[k] = v
 	}

@@ -20,6 +20,7 @@ func TestSMTPConfig(t *testing.T) {
 		{map[string]string{"SROK_SMTP_PORT": "x"}, `SROK_SMTP_PORT="x"`},
 		{map[string]string{"SROK_SMTP_TIMEOUT": "0s"}, `SROK_SMTP_TIMEOUT="0s"`},
 		{map[string]string{"SROK_SCHEDULER": "maybe"}, `SROK_SCHEDULER="maybe": give on or off`},
+		{map[string]string{"SROK_ACK_EMAILS": "yes"}, `SROK_ACK_EMAILS="yes": give on or off`},
 		{map[string]string{"SROK_SCHEDULER_INTERVAL": "1ms"}, `SROK_SCHEDULER_INTERVAL="1ms"`},
 		{map[string]string{"SROK_REMINDER_LEASE": "0s"}, `SROK_REMINDER_LEASE="0s"`},
 		{map[string]string{"SROK_SMTP_HELO": "srok.example.ru"}, ""},

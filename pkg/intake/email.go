@@ -62,4 +62,16 @@ type Email struct {
 	// StoredAt is when it was first stored, StoredBy who stored it.
 	StoredAt time.Time `json:"stored_at"`
 	StoredBy string    `json:"-"`
+
+	// References are the Message-IDs its In-Reply-To and References
+	// headers name, without angle brackets, nearest last: read to find
+	// the request a reply answers, not stored.
+	References []string `json:"-"`
+	// ReplyTo is the request Srok attaches the email to on its own (a
+	// reply that named it, see Replies), with ReplyNote saying how; Hint a
+	// registration number its subject named when Srok may not attach it
+	// on its own. Written with the email when it is stored now.
+	ReplyTo   string `json:"-"`
+	ReplyNote string `json:"-"`
+	Hint      string `json:"-"`
 }

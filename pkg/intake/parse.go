@@ -48,6 +48,7 @@ func Parse(raw []byte) *Email {
 	m := read(raw, 0)
 	e.Warnings = append(e.Warnings, m.warnings...)
 	e.MessageID = m.messageID
+	e.References = m.refs
 	e.From, e.Date, e.Subject, e.Text = m.from, m.date, m.subject, m.text
 	if in := m.forwarded; in != nil {
 		e.Warnings = append(e.Warnings, prefixed("forwarded message: ", in.warnings)...)
@@ -90,6 +91,7 @@ func AttachmentBytes(raw []byte, n int) (Attachment, []byte, bool) {
 // message is one read message, possibly forwarding another.
 type message struct {
 	messageID string
+	refs      []string
 	from      *Address
 	date      *time.Time
 	subject   string
@@ -131,6 +133,7 @@ func read(raw []byte, depth int) *message {
 		m.warnings = append(m.warnings, clean(pe.Error(), 300))
 	}
 	m.messageID = messageID(env.GetHeader("Message-Id"))
+	m.refs = references(env.GetHeader("References"), env.GetHeader("In-Reply-To"))
 	if list, err := env.AddressList("From"); err == nil && len(list) > 0 {
 		m.from = &Address{Name: clean(list[0].Name, 300), Email: clean(list[0].Address, 300)}
 	} else if h := env.GetHeader("From"); h != "" {
@@ -209,6 +212,7 @@ func fallback(m *message, raw []byte) {
 		return v
 	}
 	m.messageID = messageID(msg.Header.Get("Message-Id"))
+	m.refs = references(msg.Header.Get("References"), msg.Header.Get("In-Reply-To"))
 	if a, err := mail.ParseAddress(header("From")); err == nil {
 		m.from = &Address{Name: clean(a.Name, 300), Email: clean(a.Address, 300)}
 	}
@@ -237,6 +241,40 @@ func messageID(s string) string {
 	s = strings.TrimSpace(s)
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">")
 	return clean(strings.TrimSpace(s), 998)
+}
+
+// maxReferences bounds the Message-IDs kept of a thread.
+const maxReferences = 50
+
+// references are the Message-IDs of the headers (References, then
+// In-Reply-To: the message replied to comes last), without angle
+// brackets, each once, at most maxReferences of the nearest.
+func references(headers ...string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, h := range headers {
+		for {
+			i := strings.IndexByte(h, '<')
+			if i < 0 {
+				break
+			}
+			j := strings.IndexByte(h[i:], '>')
+			if j < 0 {
+				break
+			}
+			id := messageID(h[i+1 : i+j])
+			h = h[i+j+1:]
+			if id == "" || seen[id] {
+				continue
+			}
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	if len(out) > maxReferences {
+		out = out[len(out)-maxReferences:]
+	}
+	return out
 }
 
 // contentType is the part's media type, application/octet-stream when

@@ -62,6 +62,18 @@ type Readers interface {
 	SeesEmail(ctx context.Context, a srok.Actor, id string) (bool, error)
 }
 
+// Replies finds the request an incoming email answers
+// (register.Service.MatchReply): by the Message-IDs it replies to (refs)
+// or a registration number in its subject. auto says Srok may attach it
+// on its own; a number without auto is a suggestion for a person.
+type Replies interface {
+	MatchReply(ctx context.Context, subject, from string, refs []string) (requestID, number string, auto bool, err error)
+}
+
+// WithReplies attaches a reply to its request as it is stored (see
+// Replies); without it every email waits for a person's decision.
+func WithReplies(r Replies) Option { return func(s *Service) { s.replies = r } }
+
 // Service stores and reads emails for the actors allowed to. It is safe
 // for concurrent use.
 type Service struct {
@@ -69,6 +81,7 @@ type Service struct {
 	now     func() time.Time
 	audit   audit.Trail
 	readers Readers
+	replies Replies
 }
 
 // Option configures a Service.
@@ -149,6 +162,24 @@ func (s *Service) ingest(ctx context.Context, a srok.Actor, raw []byte, arr *arr
 			e.Warnings = append(e.Warnings, "another email with the same Message-ID but another body was stored before: "+earlier[0].ID)
 		}
 	}
+	if s.replies != nil {
+		from := ""
+		if e.From != nil {
+			from = e.From.Email
+		}
+		reqID, number, auto, err := s.replies.MatchReply(ctx, e.Subject, from, e.References)
+		if err != nil {
+			return nil, false, err
+		}
+		switch {
+		case auto && number != "":
+			e.ReplyTo, e.ReplyNote = reqID, "reply naming request "+number+" from the subject's own address"
+		case auto:
+			e.ReplyTo, e.ReplyNote = reqID, "reply to a message Srok sent about the request"
+		case number != "":
+			e.Hint = number
+		}
+	}
 	e.ID = uuid.Must(uuid.NewV7()).String()
 	e.StoredAt = s.now().UTC().Truncate(time.Microsecond)
 	e.StoredBy = a.ID
@@ -164,7 +195,14 @@ func (s *Service) ingest(ctx context.Context, a srok.Actor, raw []byte, arr *arr
 			if !created {
 				detail = "email " + id + " was stored before"
 			}
-			return s.audit.Prepare(ctx, audit.Entry{Action: audit.ActionEmailIngest, Outcome: audit.OutcomeOK, Detail: detail})
+			entries, err := s.audit.Prepare(ctx, audit.Entry{Action: audit.ActionEmailIngest, Outcome: audit.OutcomeOK, Detail: detail})
+			if err != nil || !created || e.ReplyTo == "" {
+				return entries, err
+			}
+			// Srok's own decision, in the same transaction as the email.
+			t, err := s.audit.Prepare(ctx, audit.Entry{Action: audit.ActionEmailTriage, Outcome: audit.OutcomeOK, RequestID: e.ReplyTo,
+				Detail: "email " + id + ": attached to its request by Srok (" + e.ReplyNote + ")"})
+			return append(entries, t...), err
 		}
 	}
 	id, created, err := s.store.PutEmail(ctx, e, raw, bodyHash, trail)

@@ -334,5 +334,5 @@ const (
 // EventKinds lists every event kind a timeline may hold.
 func EventKinds() []EventKind {
 	return []EventKind{EventCreated, EventUpdated, EventRecomputed, EventAssigned, EventExtended, EventAnswered,
-		EventRefused, EventClosed, EventCancelled, EventNote, EventRepeat, EventReminderSent, EventReminderFailed}
+		EventRefused, EventClosed, EventCancelled, EventNote, EventRepeat, EventReminderSent, EventReminderFailed, EventEmailAttached}
 }

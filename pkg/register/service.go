@@ -45,6 +45,8 @@ type Service struct {
 	audit audit.Trail
 	// emails finds the email a request links (WithEmails).
 	emails Emails
+	// inbox keeps the triage of emails (WithInbox).
+	inbox Inbox
 }
 
 // NewService returns the register on store, counting terms on cal, with
@@ -81,6 +83,10 @@ func (s *Service) event(r *Request, a srok.Actor, at time.Time, kind EventKind) 
 // Create registers a request. With key, a retry with the same key and body
 // returns the first request and replayed=true instead of registering
 // another.
+//
+// A request registered from an email decides the email's triage (see
+// Decide): the decision's audit entry is written in the request's
+// transaction, whether it came from the inbox, the intake form or the API.
 func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r *Request, replayed bool, err error) {
 	a, err := s.authorize(ctx, srok.ActRequestCreate, audit.ActionRequestCreate)
 	if err != nil {
@@ -146,6 +152,13 @@ func (s *Service) Create(ctx context.Context, in Input, key *IdempotencyKey) (r 
 	trail, err := s.trail(ctx, audit.Entry{Action: audit.ActionRequestCreate, RequestID: r.ID})
 	if err != nil {
 		return nil, false, err
+	}
+	if r.EmailID != "" {
+		t, err := s.trail(ctx, audit.Entry{Action: audit.ActionEmailTriage, RequestID: r.ID, Detail: "email " + r.EmailID + ": registered as a request"})
+		if err != nil {
+			return nil, false, err
+		}
+		trail = append(trail, t...)
 	}
 	first, err := s.store.CreateRequest(ctx, r, year, events, key, trail)
 	s.gen.Add(1)

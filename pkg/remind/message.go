@@ -34,6 +34,11 @@ type Composer struct {
 	Calendar calendar.Source
 	// Domain is the right-hand side of the Message-IDs.
 	Domain string
+	// LateEmails, when set, counts for the recipient with an id the
+	// incoming emails that have waited for a triage decision longer than
+	// one working day (0 for whoever does not triage mail): a digest names
+	// them, since a request's term runs from its email's receipt.
+	LateEmails func(recipientID string) int
 }
 
 // msgItem is one reminder as the templates read it.
@@ -55,6 +60,9 @@ type msgView struct {
 	Date    string
 	Count   string
 	Items   []msgItem
+	// LateEmails is the digest's line on untriaged mail, "" when none;
+	// InboxLink the inbox page.
+	LateEmails, InboxLink string
 }
 
 // status says where the item stands on its local date: working days left
@@ -144,6 +152,11 @@ func (c *Composer) Compose(items []OutboxItem, digest bool, now time.Time) (mail
 		}
 		mv.Subject = DigestSubject(items[0].LocalDate, len(reqs))
 		mv.Date, mv.Count = ru.Date(items[0].LocalDate), ru.Requests(len(reqs))
+		if c.LateEmails != nil {
+			if n := c.LateEmails(items[0].RecipientID); n > 0 {
+				mv.LateEmails, mv.InboxLink = ru.LateEmails(n), strings.TrimRight(c.BaseURL, "/")+"/inbox"
+			}
+		}
 	} else {
 		mv.Subject = c.Subject(items[0])
 	}

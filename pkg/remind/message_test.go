@@ -85,3 +85,31 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// TestDigestLateEmails: an officer's digest names the incoming emails that
+// have waited for a decision longer than one working day, with the inbox;
+// another's does not.
+func TestDigestLateEmails(t *testing.T) {
+	c := &remind.Composer{BaseURL: publicURL, Calendar: dt.Calendar,
+		LateEmails: func(id string) int { return map[string]int{"officer": 3}[id] }}
+	it := remind.OutboxItem{ID: 9, RequestID: "r9", ObligationID: "access.answer", Number: "2026-000009",
+		Basis: "152-FZ art. 20 part 1", Stage: "soon", RecipientID: "officer", RecipientEmail: "o@example.ru",
+		LocalDate: date("2026-05-13"), TargetDate: date("2026-05-18"), LegalDate: date("2026-05-18"), Digest: true}
+	m, err := c.Compose([]remind.OutboxItem{it}, true, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []string{m.Text, m.HTML} {
+		if !strings.Contains(part, "Ждут решения дольше рабочего дня: 3 письма") || !strings.Contains(part, publicURL+"/inbox") {
+			t.Errorf("digest lacks the late emails:\n%s", part)
+		}
+	}
+	it.RecipientID = "operator"
+	m, err = c.Compose([]remind.OutboxItem{it}, true, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(m.Text, "Ждут решения") || strings.Contains(m.HTML, "/inbox") {
+		t.Errorf("an operator's digest names late emails:\n%s", m.Text)
+	}
+}

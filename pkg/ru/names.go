@@ -209,6 +209,7 @@ var events = map[register.EventKind]string{
 	register.EventRepeat:         "Повторный запрос",
 	register.EventReminderSent:   "Напоминание отправлено",
 	register.EventReminderFailed: "Напоминание не доставлено",
+	register.EventEmailAttached:  "Прикреплено письмо",
 }
 
 // Event is a timeline event's kind, or its code.

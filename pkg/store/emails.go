@@ -168,6 +168,11 @@ func (s *Emails) PutEmail(ctx context.Context, e *intake.Email, raw []byte, body
 				}
 			}
 		}
+		if created {
+			if err := triageAtIngest(tx, id, e); err != nil {
+				return err
+			}
+		}
 		if err := tx.Exec(`INSERT INTO email_receipts (email_id, actor_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 			id, row.StoredBy, row.StoredAt).Error; err != nil {
 			return err
