@@ -82,7 +82,7 @@ func (s *IMAP) Mailboxes(ctx context.Context) ([]mailbox.Mailbox, error) {
 	var rows []mailboxRow
 	err := s.db.WithContext(ctx).Raw(`SELECT m.id, m.source, m.address, m.host, m.port, m.tls, m.folder, m.active, m.state,
 		m.error_code, m.error_detail, m.error_at, m.last_fetch_at,
-		(SELECT count(*) FROM emails e WHERE e.mailbox_id = m.id AND `+inboxPending+`) AS waiting
+		(SELECT count(*) FROM emails e WHERE e.mailbox_id = m.id AND ` + inboxPending + `) AS waiting
 		FROM mailboxes m ORDER BY m.active DESC, m.address, m.folder, m.id`).Scan(&rows).Error
 	if err != nil {
 		return nil, s.wrap("list mailboxes", err)
