@@ -212,6 +212,14 @@ func TestREADMECommands(t *testing.T) {
 				fail("the answer is a problem document")
 				continue
 			}
+			// A curl that saves a file prints its status (-w): it must be a success.
+			var written struct {
+				Status int `json:"status"`
+			}
+			if isCurl && strings.Contains(c.text, " -w ") && json.Unmarshal(compact.Bytes(), &written) == nil && written.Status >= 400 {
+				fail("the answer's status is %d", written.Status)
+				continue
+			}
 		}
 		if isCurl && readmeCreate.MatchString(c.text) {
 			var r struct {
