@@ -100,7 +100,7 @@ screenshots:
 	mkdir -p docs/screenshots
 	cp cmd/srok/testdata/browser-out/sqlite/overview.png cmd/srok/testdata/browser-out/sqlite/intake-filled.png cmd/srok/testdata/browser-out/sqlite/inbox.png docs/screenshots/
 	cp cmd/srok/testdata/browser-out/a11y/list-375.png cmd/srok/testdata/browser-out/a11y/detail-375.png docs/screenshots/
-	cp cmd/srok/testdata/browser-out/letters-sqlite/letter-preview.png docs/screenshots/
+	cp cmd/srok/testdata/browser-out/letters-sqlite/letter-preview.png cmd/srok/testdata/browser-out/sqlite/journal.png docs/screenshots/
 
 clean:
 	rm -rf bin
