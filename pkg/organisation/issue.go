@@ -1,10 +1,12 @@
 package organisation
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/audit"
+	"github.com/srok/srok/pkg/evidence"
 	"github.com/srok/srok/pkg/letters"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/ru"
@@ -370,6 +373,21 @@ func (s *Issuer) ListOf(ctx context.Context, r *register.Request) ([]IssuedLette
 	return s.store.IssuedLetters(ctx, r.ID)
 }
 
+// One returns letter letterID of request id without its files (the read
+// of the request recorded).
+func (s *Issuer) One(ctx context.Context, id, letterID string) (IssuedLetter, error) {
+	r, err := s.reg.Get(ctx, id)
+	if err != nil {
+		return IssuedLetter{}, err
+	}
+	if _, err := uuid.Parse(letterID); err != nil {
+		return IssuedLetter{}, srok.Errorf(srok.ENOTFOUND, "no issued letter %q of this request", letterID)
+	}
+	l, err := s.store.IssuedLetter(ctx, r.ID, letterID)
+	l.PDF, l.DOCX = nil, nil
+	return l, err
+}
+
 // Letter returns letter letterID of request id with its files as issued;
 // the read of the subject's data they hold is recorded.
 func (s *Issuer) Letter(ctx context.Context, id, letterID, format string) (IssuedLetter, error) {
@@ -503,4 +521,37 @@ func OutgoingNumber(format string, year, seq int) string {
 		format = DefaultNumberFormat
 	}
 	return FormatNumber(format, year, fmt.Sprintf("%04d", seq))
+}
+
+// EvidenceLetters is the letters/ folder of an evidence pack
+// (evidence.Letters): every letter issued for a request, its PDF and its
+// DOCX as issued.
+type EvidenceLetters struct{ Store IssueStore }
+
+// IssuedLetters implements evidence.Letters. The pack's request was read,
+// and its making recorded, by the packer.
+func (e EvidenceLetters) IssuedLetters(ctx context.Context, requestID string) ([]evidence.Letter, error) {
+	list, err := e.Store.IssuedLetters(ctx, requestID)
+	if err != nil {
+		return nil, err
+	}
+	var out []evidence.Letter
+	for _, l := range list {
+		for _, format := range []string{FormatPDF, FormatDOCX} {
+			id := l.ID
+			out = append(out, evidence.Letter{Name: l.File(format), Number: l.Number, Date: l.IssuedOn, Kind: string(l.Kind),
+				Open: func(ctx context.Context) (io.ReadCloser, error) {
+					one, err := e.Store.IssuedLetter(ctx, requestID, id)
+					if err != nil {
+						return nil, err
+					}
+					b := one.PDF
+					if format == FormatDOCX {
+						b = one.DOCX
+					}
+					return io.NopCloser(bytes.NewReader(b)), nil
+				}})
+		}
+	}
+	return out, nil
 }
