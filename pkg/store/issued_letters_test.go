@@ -35,7 +35,9 @@ type issuing struct {
 	issuer *organisation.Issuer
 }
 
-func newIssuing(t *testing.T, st *store.Store) issuing {
+func newIssuing(t *testing.T, st *store.Store) issuing { return newIssuingTB(t, st) }
+
+func newIssuingTB(t testing.TB, st *store.Store) issuing {
 	t.Helper()
 	reg := storetest.NewRegister(st)
 	trail := audit.NewService(st, reg.Clock.Now)
@@ -57,6 +59,10 @@ func newIssuing(t *testing.T, st *store.Store) issuing {
 // request registers an access request from a subject with an email and
 // takes it in work.
 func (is issuing) request(t *testing.T, email string) *register.Request {
+	return is.requestTB(t, email)
+}
+
+func (is issuing) requestTB(t testing.TB, email string) *register.Request {
 	t.Helper()
 	r := storetest.MustCreate(t, is.reg.Service, is.reg.Ctx, storetest.Access("Иван Петров", email, "2026-11-24T10:00:00+03:00"))
 	r, err := is.reg.Service.Assign(is.reg.Ctx, r.ID, 0, "Officer One")
