@@ -50,7 +50,28 @@ CREATE TABLE issued_letters (
 CREATE INDEX issued_letters_request ON issued_letters (request_id, issued_at);
 CREATE INDEX issued_letters_pending ON issued_letters (next_attempt_at) WHERE email_status = 'pending';
 
+-- An issued letter is a document of record: what it is and what it says never
+-- change after issue, and it is never deleted; only its delivery (the outbox
+-- state, the post) moves on.
+-- +goose StatementBegin
+CREATE FUNCTION issued_letters_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' OR NEW.id <> OLD.id OR NEW.request_id <> OLD.request_id OR NEW.kind <> OLD.kind
+        OR NEW.year <> OLD.year OR NEW.seq <> OLD.seq OR NEW.number <> OLD.number OR NEW.issued_on <> OLD.issued_on
+        OR NEW.issued_at <> OLD.issued_at OR NEW.issued_by <> OLD.issued_by OR NEW.template_version <> OLD.template_version
+        OR NEW.options <> OLD.options OR NEW.pdf <> OLD.pdf OR NEW.docx <> OLD.docx OR NEW.delivery <> OLD.delivery THEN
+        RAISE EXCEPTION 'an issued letter is kept as issued: only its delivery may change';
+    END IF;
+    RETURN NEW;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER issued_letters_kept BEFORE UPDATE OR DELETE ON issued_letters
+    FOR EACH ROW EXECUTE FUNCTION issued_letters_kept();
+
 -- +goose Down
+DROP TRIGGER issued_letters_kept ON issued_letters;
+DROP FUNCTION issued_letters_kept();
 DROP INDEX issued_letters_pending;
 DROP INDEX issued_letters_request;
 DROP TABLE issued_letters;

@@ -50,7 +50,26 @@ CREATE TABLE issued_letters (
 CREATE INDEX issued_letters_request ON issued_letters (request_id, issued_at);
 CREATE INDEX issued_letters_pending ON issued_letters (next_attempt_at) WHERE email_status = 'pending';
 
+-- An issued letter is a document of record: what it is and what it says never
+-- change after issue, and it is never deleted; only its delivery (the outbox
+-- state, the post) moves on.
+-- +goose StatementBegin
+CREATE TRIGGER issued_letters_kept BEFORE UPDATE OF id, request_id, kind, year, seq, number, issued_on, issued_at,
+    issued_by, template_version, options, pdf, docx, delivery ON issued_letters
+BEGIN
+    SELECT RAISE(ABORT, 'an issued letter is kept as issued: only its delivery may change');
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER issued_letters_not_deleted BEFORE DELETE ON issued_letters
+BEGIN
+    SELECT RAISE(ABORT, 'an issued letter is kept as issued: only its delivery may change');
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER issued_letters_not_deleted;
+DROP TRIGGER issued_letters_kept;
 DROP INDEX issued_letters_pending;
 DROP INDEX issued_letters_request;
 DROP TABLE issued_letters;

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"mime"
 	"net/mail"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -335,6 +336,35 @@ func TestLetterOutbox(t *testing.T) {
 		ids, err := st.RequestsBySentMessage(ctx, []string{parsed.MessageID})
 		if err != nil || len(ids) != 1 || ids[0] != r.ID {
 			t.Fatalf("the reply would not find the request: %v %v", ids, err)
+		}
+	})
+}
+
+// An issued letter's files and number cannot be changed or the letter
+// deleted, even by hand in SQL; its delivery may move on.
+func TestIssuedLetterKept(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		is := newIssuing(t, st)
+		r := is.request(t, "ivan@example.ru")
+		l, err := is.issuer.Issue(is.reg.Ctx, r.ID, letters.KindDetailsRequest, organisation.IssueInput{Delivery: "paper"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{
+			"UPDATE issued_letters SET pdf = docx WHERE id = '" + l.ID + "'",
+			"UPDATE issued_letters SET number = 'forged' WHERE id = '" + l.ID + "'",
+			"DELETE FROM issued_letters WHERE id = '" + l.ID + "'",
+		} {
+			if _, err := st.SQL().Exec(q); err == nil || !strings.Contains(err.Error(), "kept as issued") {
+				t.Errorf("%s: %v, want the refusal", q, err)
+			}
+		}
+		if _, err := st.SQL().Exec("UPDATE issued_letters SET tracking = '1' WHERE id = '" + l.ID + "'"); err != nil {
+			t.Errorf("the post cannot be recorded: %v", err)
+		}
+		one, err := is.issuer.Letter(is.reg.Ctx, r.ID, l.ID, organisation.FormatPDF)
+		if err != nil || sha(one.PDF) != l.PDFSHA256 || one.Number != l.Number {
+			t.Fatalf("the letter changed: %v", err)
 		}
 	})
 }
