@@ -53,7 +53,9 @@ func TestIssueAction(t *testing.T) {
 		// Save failing leaves the request as it was.
 		_, err = e.reg.Issue(e.ctx, r.ID, register.Issuing{Action: register.ActionExtend,
 			Extend: register.ExtendInput{Reasons: "архив", Channel: "post"}, Prepare: letterEvent,
-			Save: func(context.Context, *register.Request, int, []register.Event, []*audit.Entry) error { return errors.New("disk full") }})
+			Save: func(context.Context, *register.Request, int, []register.Event, []*audit.Entry) error {
+				return errors.New("disk full")
+			}})
 		if err == nil {
 			t.Fatal("a failed save was reported done")
 		}
