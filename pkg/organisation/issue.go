@@ -275,7 +275,8 @@ func (s *Issuer) Issue(ctx context.Context, id string, kind letters.Kind, in Iss
 		// The reference is the letter itself, named once it has its number.
 		is.Answer = register.AnswerInput{Outcome: string(outcome), Reference: ru.LetterKind(kind)}
 	case letters.KindRefusal:
-		is.Answer = register.AnswerInput{Text: strings.TrimSpace(opt.Reasons), Reference: ru.LetterKind(kind)}
+		is.Answer = register.AnswerInput{Text: ru.RefusalText(strings.TrimSpace(opt.Ground), strings.TrimSpace(opt.Reasons)),
+			Reference: ru.LetterKind(kind)}
 	case letters.KindExtension:
 		ch := register.ChannelEmail
 		if delivery == DeliveryPaper {

@@ -50,3 +50,13 @@ const (
 	LetterToPost  = "ждёт отправки почтой"
 	LetterNoEmail = "у субъекта нет адреса электронной почты: письмо можно отправить только почтой"
 )
+
+// RefusalText is what the register records as the text of a refusal issued
+// as a letter: its ground (the provision of a federal law it cites, 152-FZ
+// art. 14 part 8, art. 20 part 2) and its reasons.
+func RefusalText(ground, reasons string) string {
+	if ground == "" {
+		return reasons
+	}
+	return "Основание: " + ground + ". " + reasons
+}

@@ -368,3 +368,27 @@ func TestIssuedLetterKept(t *testing.T) {
 		}
 	})
 }
+
+// A refusal issued by an officer refuses the request citing its ground, the
+// letter's number its number; an operator may not issue one.
+func TestIssueRefusal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		is := newIssuing(t, st)
+		r := is.request(t, "ivan@example.ru")
+		in := organisation.IssueInput{Delivery: "paper", LetterOptions: organisation.LetterOptions{Reasons: "повторный запрос в течение 30 дней",
+			Ground: "ч. 5 ст. 14 Федерального закона № 152-ФЗ"}}
+		op := srok.WithActor(context.Background(), srok.Actor{ID: "o1", Name: "Оператор", UserID: "o1", Role: srok.RoleOperator})
+		if _, err := is.issuer.Issue(op, r.ID, letters.KindRefusal, in); srok.ErrorCode(err) != srok.EFORBIDDEN {
+			t.Fatalf("an operator's refusal: %v", err)
+		}
+		l, err := is.issuer.Issue(is.reg.Ctx, r.ID, letters.KindRefusal, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := is.reg.Service.Get(is.reg.Ctx, r.ID)
+		if err != nil || got.Status != register.StatusRefused || got.Answer.Number != l.Number || l.Seq != 1 ||
+			got.Answer.Text != "Основание: ч. 5 ст. 14 Федерального закона № 152-ФЗ. повторный запрос в течение 30 дней" {
+			t.Fatalf("refused: %v %+v", err, got.Answer)
+		}
+	})
+}
