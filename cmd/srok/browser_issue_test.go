@@ -25,7 +25,7 @@ import (
 // through a real SMTP server (the page then says it was sent), and an
 // extension on paper with its tracking number; both are listed with their
 // outgoing numbers and files, and the timeline links them. The request's
-// page is saved as issued-letters.png.
+// page is saved as issued-letters.png (docs/screenshots/issued-letters.png).
 func TestBrowserIssueLetters(t *testing.T) {
 	chrome := needChrome(t)
 	browser := startBrowser(t, chrome)
