@@ -85,13 +85,15 @@ func newHarnessOn(t testing.TB, st *store.Store) *harness {
 	accounts := account.NewService(st, clock.Now, account.WithPasswordParams(cheapPasswords), account.WithAudit(trail))
 	reg := register.NewService(st, testCal, moscow, clock.Now, register.WithUsers(accounts), register.WithAudit(trail))
 	org := organisation.NewService(st, trail, clock.Now)
+	lettersOf := organisation.NewLetters(org, reg)
 	emails := intake.NewService(st, intake.WithClock(clock.Now), intake.WithAudit(trail), intake.WithReaders(reg))
 	h := &harness{t: t, st: st, clock: clock, ct: newContract(t), logs: logs, accounts: accounts, audit: trail,
 		h: newRouter(Config{Register: reg, Calendar: testCal, Accounts: accounts, Audit: trail, Health: st, Log: log, Now: clock.Now,
 			Emails:       emails,
 			Feeds:        feeds.NewService(st, trail, testCal, feedBase, clock.Now),
-			Organisation: org, Letters: organisation.NewLetters(org, reg),
-			Evidence: &evidence.Packer{Register: reg, Emails: emails, Audit: trail, Entries: st, Now: clock.Now}})}
+			Organisation: org, Letters: lettersOf, Issuer: organisation.NewIssuer(lettersOf, reg, st),
+			Evidence: &evidence.Packer{Register: reg, Emails: emails, Audit: trail, Entries: st, Now: clock.Now,
+				Letters: organisation.EvidenceLetters{Store: st}}})}
 	h.token = h.mustToken(t, "admin@example.ru", srok.RoleAdmin, srok.ScopeFull)
 	h.mustUser(t, "ivanova@example.ru", srok.RoleOfficer)
 	h.mustUser(t, "petrov@example.ru", srok.RoleOfficer)

@@ -90,6 +90,38 @@ func TestGeneratedClientLetters(t *testing.T) {
 		if err != nil || lt.StatusCode() != http.StatusOK || lt.HTTPResponse.Header.Get("Srok-Template-Version") != "0" {
 			t.Fatalf("extension: %v %d %s", err, lt.StatusCode(), lt.Body)
 		}
+
+		// Issuing: a request for details on paper, its post recorded, the
+		// list, the letter and its PDF as issued.
+		is, err := c.IssueRequestLetterWithResponse(ctx, id, apiclient.IssueRequestLetterParamsFileDetailsRequest,
+			apiclient.IssueLetterInput{Delivery: apiclient.IssueLetterInputDeliveryPaper})
+		if err != nil || is.JSON201 == nil || is.JSON201.Number == "" || is.JSON201.PostedOn != nil || is.JSON201.Email != nil ||
+			is.HTTPResponse.Header.Get("Location") != "/api/v1/requests/"+req.ID+"/issued-letters/"+is.JSON201.Id.String() {
+			t.Fatalf("issue: %v %d %s", err, is.StatusCode(), is.Body)
+		}
+		bad, err := c.IssueRequestLetterWithResponse(ctx, id, apiclient.IssueRequestLetterParamsFileDetailsRequest,
+			apiclient.IssueLetterInput{Delivery: "pigeon"})
+		if err != nil || bad.ApplicationproblemJSON422 == nil || (*bad.ApplicationproblemJSON422.Errors)[0].Field != "delivery" {
+			t.Fatalf("a bad delivery: %v %d %s", err, bad.StatusCode(), bad.Body)
+		}
+		po, err := c.PostIssuedLetterWithResponse(ctx, id, is.JSON201.Id, apiclient.PostLetterInput{PostedOn: ptr("2026-11-25"),
+			Tracking: ptr("14500012345678")})
+		if err != nil || po.JSON200 == nil || po.JSON200.PostedOn == nil || po.JSON200.PostedOn.String() != "2026-11-25" ||
+			po.JSON200.Tracking != "14500012345678" {
+			t.Fatalf("post: %v %d %s", err, po.StatusCode(), po.Body)
+		}
+		ls, err := c.ListIssuedLettersWithResponse(ctx, id)
+		if err != nil || ls.JSON200 == nil || len(ls.JSON200.Items) != 1 || ls.JSON200.Items[0].Id != is.JSON201.Id {
+			t.Fatalf("list: %v %d %s", err, ls.StatusCode(), ls.Body)
+		}
+		one, err := c.GetIssuedLetterWithResponse(ctx, id, is.JSON201.Id.String(), nil)
+		if err != nil || one.JSON200 == nil || one.JSON200.Number != is.JSON201.Number {
+			t.Fatalf("one: %v %d %s", err, one.StatusCode(), one.Body)
+		}
+		f, err := c.GetIssuedLetterWithResponse(ctx, id, is.JSON201.Id.String()+".pdf", nil)
+		if err != nil || f.StatusCode() != http.StatusOK || hexSHA(f.Body) != is.JSON201.Pdf.Sha256 {
+			t.Fatalf("pdf: %v %d", err, f.StatusCode())
+		}
 	})
 }
 

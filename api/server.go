@@ -86,6 +86,9 @@ type Config struct {
 	// the requests' letters; their routes answer 503 without them.
 	Organisation *organisation.Service
 	Letters      *organisation.Letters
+	// Issuer issues the requests' letters and keeps them; nil: its routes
+	// answer 503.
+	Issuer *organisation.Issuer
 	// Evidence makes requests' evidence packs; nil: the route answers 503.
 	Evidence *evidence.Packer
 	// Mailboxes are the mailboxes fetched over IMAP; nil: none.
@@ -172,6 +175,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	mountFeeds(e, v1, cfg.Feeds)
 	mountOrganisation(v1, cfg.Organisation)
 	mountLetters(v1, cfg.Letters)
+	mountIssuedLetters(v1, cfg.Issuer)
 	v1.POST("/emails", s.createEmail, auth)
 	httpx.Get(v1, "/emails", s.listEmails, auth)
 	v1.POST("/emails/:id/triage", s.triageEmail, auth)

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/letters"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
@@ -90,6 +91,8 @@ type obligationRow struct {
 type eventRow struct {
 	At, Actor, What, Note string
 	Changes               []string
+	// PDF and DOCX link an issued letter's files (letter_issued).
+	PDF, DOCX string
 }
 
 // requestEmail is the email the request was registered from.
@@ -213,6 +216,10 @@ func (s *server) detailOf(c echo.Context, id string) (*detailPage, error) {
 			row.Actor = e.ActorID
 		}
 		row.Changes = changesOf(e)
+		if id, ok := e.After["letter_id"].(string); ok && e.Kind == register.EventLetterIssued && s.issuer != nil {
+			base := "/api/v1/requests/" + r.ID + "/issued-letters/" + id
+			row.PDF, row.DOCX = base+".pdf", base+".docx"
+		}
 		p.Timeline = append(p.Timeline, row)
 	}
 	p.Email = s.emailOfRequest(ctx, a, r)
@@ -279,6 +286,9 @@ func changesOf(e register.Event) []string {
 				}
 			}
 		}
+	}
+	if e.Kind == register.EventLetterIssued {
+		out = append(out, letterIssuedChanges(e)...)
 	}
 	if e.Kind == register.EventRecomputed {
 		out = append(out, recomputedChanges(e)...)
@@ -436,4 +446,24 @@ func recomputedChanges(e register.Event) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// letterIssuedChanges says what an issued letter was: its kind, outgoing
+// number and date, and how it went.
+func letterIssuedChanges(e register.Event) []string {
+	kind, _ := e.After["kind"].(string)
+	number, _ := e.After["number"].(string)
+	s := ru.LetterKind(letters.Kind(kind)) + ", исх. № " + number
+	if d, ok := e.After["date"].(string); ok {
+		if cd, err := calendar.ParseDate(d); err == nil {
+			s += " от " + ru.Date(cd)
+		}
+	}
+	switch e.After["delivery"] {
+	case "email":
+		s += ", " + ru.DeliveryEmail
+	case "paper":
+		s += ", " + ru.DeliveryPaper
+	}
+	return []string{s}
 }

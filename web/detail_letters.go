@@ -4,7 +4,9 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/srok/srok/deadlines/calendar"
 	"github.com/srok/srok/pkg/letters"
+	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
@@ -20,6 +22,8 @@ type lettersView struct {
 	// administrator).
 	DetailsMissing []string
 	Admin          bool
+	// Issued are the letters issued for the request, oldest first.
+	Issued []issuedView
 }
 
 // letterView is one letter: its links, or the form of what it needs.
@@ -38,6 +42,12 @@ type letterView struct {
 	Missing []string
 	// Ready: nothing is missing but what the form asks.
 	Ready bool
+	// Issue is where «Выпустить» posts, "" when the user may not issue
+	// it; Email says whether the subject has an address to send it to,
+	// Today the latest date of posting.
+	Issue string
+	Email bool
+	Today string
 }
 
 // lettersOf is the letters section of r, nil when no letter applies.
@@ -46,10 +56,18 @@ func (s *server) lettersOf(ctx context.Context, a srok.Actor, r *register.Reques
 		return nil, nil
 	}
 	offers, err := s.letters.Offers(ctx, r)
-	if err != nil || len(offers) == 0 {
+	if err != nil {
 		return nil, err
 	}
-	v := &lettersView{Admin: a.Can(srok.ActOrganisationManage)}
+	issued, err := s.issuedOf(ctx, a, r)
+	if err != nil {
+		return nil, err
+	}
+	if len(offers) == 0 && len(issued) == 0 {
+		return nil, nil
+	}
+	v := &lettersView{Admin: a.Can(srok.ActOrganisationManage), Issued: issued}
+	today := calendar.DateOf(s.now().In(s.reg.Zone())).String()
 	seen := map[string]bool{}
 	for _, o := range offers {
 		base := "/api/v1/requests/" + r.ID + "/letters/" + string(o.Kind)
@@ -77,7 +95,20 @@ func (s *server) lettersOf(ctx context.Context, a srok.Actor, r *register.Reques
 			}
 		}
 		lv.Ready = len(o.Details) == 0 && len(lv.Missing) == 0
+		if s.issuer != nil && organisation.MayIssue(a, o.Kind) && issuable(r, o.Kind) {
+			lv.Issue, lv.Email, lv.Today = "/requests/"+r.ID+"/letters/"+string(o.Kind), r.Subject.Email != "", today
+		}
 		v.Items = append(v.Items, lv)
 	}
 	return v, nil
+}
+
+// issuable reports whether a letter of kind may be issued for r now: the
+// action it performs is allowed in r's state (register.Check), or it
+// performs none (a request for details, while the request is open).
+func issuable(r *register.Request, kind letters.Kind) bool {
+	if n := organisation.ActionOf(kind); n != "" {
+		return register.Check(srok.System, r, n).Allowed
+	}
+	return r.Status.Open()
 }

@@ -72,6 +72,10 @@ func (s *server) mountRequests(e *echo.Echo, cfg Config) {
 	for _, a := range detailActions {
 		e.POST("/requests/:id/"+a.name, s.signedIn(s.act(a)))
 	}
+	if s.issuer != nil {
+		e.POST("/requests/:id/letters/:kind", s.signedIn(s.issueLetter))
+		e.POST("/requests/:id/issued-letters/:letter", s.signedIn(s.postLetter))
+	}
 	// A mistyped page under /requests is a page too, not the API's JSON.
 	e.RouteNotFound("/requests/*", s.signedIn(s.notFound))
 }

@@ -76,6 +76,7 @@ func newRegEnv(t *testing.T, d store.Dialect, o regOptions) *regEnv {
 		Evidence: &evidence.Packer{Register: reg, Audit: trail, Entries: st, Now: clock.Now}}
 	cfg.Organisation = organisation.NewService(st, trail, clock.Now)
 	cfg.Letters = organisation.NewLetters(cfg.Organisation, reg)
+	cfg.Issuer = organisation.NewIssuer(cfg.Letters, reg, st)
 	if o.emails != nil {
 		cfg.Emails = o.emails
 	}

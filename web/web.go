@@ -135,6 +135,9 @@ type Config struct {
 	// request's page. No pages or section without them.
 	Organisation *organisation.Service
 	Letters      *organisation.Letters
+	// Issuer issues the requests' letters and keeps them; without it a
+	// request's page offers no «Выпустить» and lists none.
+	Issuer *organisation.Issuer
 	// Evidence makes requests' evidence packs (GET
 	// /requests/:id/evidence.zip); no link without it.
 	Evidence *evidence.Packer
@@ -170,6 +173,8 @@ type server struct {
 	// letters are the requests' letters (Config), offered on a request's
 	// page; nil: no letters section.
 	letters *organisation.Letters
+	// issuer issues letters (Config); nil: none issued from the pages.
+	issuer *organisation.Issuer
 	// journals serve the journal of requests, packer the evidence packs
 	// (web/journal.go); nil when not mounted.
 	journals journal.Journals
@@ -218,7 +223,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	}
 	s := &server{accounts: cfg.Accounts, throttle: cfg.Throttle, audit: cfg.Audit, sessions: cfg.Sessions,
 		log: cfg.Log, now: cfg.Now, sleep: cfg.Sleep, views: v, failed: cfg.FailedReminders,
-		recipients: cfg.ReminderRecipients, calendar: cfg.Calendar, letters: cfg.Letters}
+		recipients: cfg.ReminderRecipients, calendar: cfg.Calendar, letters: cfg.Letters, issuer: cfg.Issuer}
 
 	// The errors raised before a page runs reach a browser as a page too.
 	httpx.RenderPages(e, cfg.Log, s.errorPage)

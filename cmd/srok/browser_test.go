@@ -163,13 +163,25 @@ type browserSrok struct {
 	register *register.Service
 	engine   *deadlines.Engine
 	zone     *time.Location
+	// store is the server's database, opened beside it.
+	store *store.Store
 }
 
 func startBrowserSrok(t *testing.T, d store.Dialect) *browserSrok {
 	t.Helper()
+	return startBrowserSrokWith(t, d, nil)
+}
+
+// startBrowserSrokWith is startBrowserSrok with the variables of extra
+// set as well (an SMTP server and the scheduler on, for what is sent).
+func startBrowserSrokWith(t *testing.T, d store.Dialect, extra map[string]string) *browserSrok {
+	t.Helper()
 	vars := map[string]string{
 		"SROK_ADDR": "127.0.0.1:0", "SROK_SHUTDOWN_TIMEOUT": "5s", "SROK_RATE_LIMIT": "0",
 		"SROK_SCHEDULER": "off", "SROK_TIME_ZONE": "Europe/Moscow",
+	}
+	for k, v := range extra {
+		vars[k] = v
 	}
 	switch d {
 	case store.SQLite:
@@ -221,6 +233,7 @@ func startBrowserSrok(t *testing.T, d store.Dialect) *browserSrok {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
+	s.store = st
 	cal, err := calendar.Embedded()
 	if err != nil {
 		t.Fatal(err)

@@ -104,23 +104,31 @@ func startReminders(ctx context.Context, cfg config.Config, st *store.Store, cal
 			Lease: cfg.ReminderLease, Log: log}
 		go func() {
 			defer close(ackDone)
-			runAcknowledgements(rctx, ack, cfg.SchedulerInterval, log)
+			runRounds(rctx, ack, "acknowledgements", cfg.SchedulerInterval, log)
 		}()
 	} else {
 		close(ackDone)
 	}
+	// Letters issued by email wait in their outbox until an SMTP server is
+	// set; they are sent whatever SROK_ACK_EMAILS says.
+	lettersDone := make(chan struct{})
+	out := &remind.LetterSender{Store: st, Sender: sender, Now: e.now, Domain: domain, Lease: cfg.ReminderLease, Log: log}
+	go func() {
+		defer close(lettersDone)
+		runRounds(rctx, out, "letters", cfg.SchedulerInterval, log)
+	}()
 	log.Info("reminders scheduler started", "interval", cfg.SchedulerInterval.String(), "smtp", sender != nil)
-	return func() { cancel(); <-done; <-ackDone }
+	return func() { cancel(); <-done; <-ackDone; <-lettersDone }
 }
 
-// runAcknowledgements runs a round of acknowledgements every interval
-// until ctx ends.
-func runAcknowledgements(ctx context.Context, ack *remind.Acknowledger, interval time.Duration, log *slog.Logger) {
+// runRounds runs a round of r (the acknowledgements, the letters' outbox)
+// every interval until ctx ends.
+func runRounds(ctx context.Context, r interface{ Round(context.Context) error }, what string, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if err := ack.Round(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("acknowledgements: round failed", "error", err.Error())
+		if err := r.Round(ctx); err != nil && ctx.Err() == nil {
+			log.Warn(what+": round failed", "error", err.Error())
 		}
 		select {
 		case <-ctx.Done():

@@ -120,6 +120,11 @@ const (
 	// person or by Srok itself (a reply that named its request); the inbox
 	// of emails awaiting a decision was shown (Outcome ok, Detail "inbox").
 	ActionEmailTriage Action = "email.triage"
+	// ActionLetterIssue: a letter was issued to the subject (its outgoing
+	// number given, its files kept, the action it performs done), or the
+	// post's details of one on paper recorded; RequestID names the
+	// request, Detail the kind and the number, never the text.
+	ActionLetterIssue Action = "letter.issue"
 )
 
 // Actions lists every action, grouped by what it acts on.
@@ -136,7 +141,7 @@ func Actions() []Action {
 		ActionReminderSettings,
 		ActionCalendarFeedCreate, ActionCalendarFeedRevoke,
 		ActionEmailIngest, ActionEmailRead, ActionEmailRaw, ActionEmailAttachment, ActionEmailTriage,
-		ActionOrganisationEdit, ActionLetterTemplate, ActionLetterRead,
+		ActionOrganisationEdit, ActionLetterTemplate, ActionLetterRead, ActionLetterIssue,
 		ActionJournalExport, ActionRequestEvidence,
 	}
 }

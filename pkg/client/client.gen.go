@@ -54,6 +54,7 @@ const (
 	AuditActionEmailRead            AuditAction = "email.read"
 	AuditActionEmailTriage          AuditAction = "email.triage"
 	AuditActionJournalExport        AuditAction = "journal.export"
+	AuditActionLetterIssue          AuditAction = "letter.issue"
 	AuditActionLetterRead           AuditAction = "letter.read"
 	AuditActionLetterTemplateUpload AuditAction = "letter_template.upload"
 	AuditActionOrganisationEdit     AuditAction = "organisation.edit"
@@ -108,6 +109,8 @@ func (e AuditAction) Valid() bool {
 	case AuditActionEmailTriage:
 		return true
 	case AuditActionJournalExport:
+		return true
+	case AuditActionLetterIssue:
 		return true
 	case AuditActionLetterRead:
 		return true
@@ -290,6 +293,7 @@ const (
 	EventKindCreated        EventKind = "created"
 	EventKindEmailAttached  EventKind = "email_attached"
 	EventKindExtended       EventKind = "extended"
+	EventKindLetterIssued   EventKind = "letter_issued"
 	EventKindNote           EventKind = "note"
 	EventKindRecomputed     EventKind = "recomputed"
 	EventKindRefused        EventKind = "refused"
@@ -315,6 +319,8 @@ func (e EventKind) Valid() bool {
 	case EventKindEmailAttached:
 		return true
 	case EventKindExtended:
+		return true
+	case EventKindLetterIssued:
 		return true
 	case EventKindNote:
 		return true
@@ -365,6 +371,105 @@ func (e HealthStatus) Valid() bool {
 	case HealthStatusAlive:
 		return true
 	case HealthStatusReady:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssueLetterInputDelivery.
+const (
+	IssueLetterInputDeliveryEmail IssueLetterInputDelivery = "email"
+	IssueLetterInputDeliveryPaper IssueLetterInputDelivery = "paper"
+)
+
+// Valid indicates whether the value is a known member of the IssueLetterInputDelivery enum.
+func (e IssueLetterInputDelivery) Valid() bool {
+	switch e {
+	case IssueLetterInputDeliveryEmail:
+		return true
+	case IssueLetterInputDeliveryPaper:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssueLetterInputOutcome.
+const (
+	IssueLetterInputOutcomeFulfilled          IssueLetterInputOutcome = "fulfilled"
+	IssueLetterInputOutcomePartiallyFulfilled IssueLetterInputOutcome = "partially_fulfilled"
+)
+
+// Valid indicates whether the value is a known member of the IssueLetterInputOutcome enum.
+func (e IssueLetterInputOutcome) Valid() bool {
+	switch e {
+	case IssueLetterInputOutcomeFulfilled:
+		return true
+	case IssueLetterInputOutcomePartiallyFulfilled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssuedLetterDelivery.
+const (
+	IssuedLetterDeliveryEmail IssuedLetterDelivery = "email"
+	IssuedLetterDeliveryPaper IssuedLetterDelivery = "paper"
+)
+
+// Valid indicates whether the value is a known member of the IssuedLetterDelivery enum.
+func (e IssuedLetterDelivery) Valid() bool {
+	switch e {
+	case IssuedLetterDeliveryEmail:
+		return true
+	case IssuedLetterDeliveryPaper:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssuedLetterEmailStatus.
+const (
+	IssuedLetterEmailStatusFailed  IssuedLetterEmailStatus = "failed"
+	IssuedLetterEmailStatusPending IssuedLetterEmailStatus = "pending"
+	IssuedLetterEmailStatusSent    IssuedLetterEmailStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the IssuedLetterEmailStatus enum.
+func (e IssuedLetterEmailStatus) Valid() bool {
+	switch e {
+	case IssuedLetterEmailStatusFailed:
+		return true
+	case IssuedLetterEmailStatusPending:
+		return true
+	case IssuedLetterEmailStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssuedLetterKind.
+const (
+	IssuedLetterKindAnswer         IssuedLetterKind = "answer"
+	IssuedLetterKindDetailsRequest IssuedLetterKind = "details_request"
+	IssuedLetterKindExtension      IssuedLetterKind = "extension"
+	IssuedLetterKindRefusal        IssuedLetterKind = "refusal"
+)
+
+// Valid indicates whether the value is a known member of the IssuedLetterKind enum.
+func (e IssuedLetterKind) Valid() bool {
+	switch e {
+	case IssuedLetterKindAnswer:
+		return true
+	case IssuedLetterKindDetailsRequest:
+		return true
+	case IssuedLetterKindExtension:
+		return true
+	case IssuedLetterKindRefusal:
 		return true
 	default:
 		return false
@@ -980,6 +1085,24 @@ func (e ListRequestsParamsSort) Valid() bool {
 	}
 }
 
+// Defines values for GetIssuedLetterParamsDownload.
+const (
+	GetIssuedLetterParamsDownloadN0 GetIssuedLetterParamsDownload = "0"
+	GetIssuedLetterParamsDownloadN1 GetIssuedLetterParamsDownload = "1"
+)
+
+// Valid indicates whether the value is a known member of the GetIssuedLetterParamsDownload enum.
+func (e GetIssuedLetterParamsDownload) Valid() bool {
+	switch e {
+	case GetIssuedLetterParamsDownloadN0:
+		return true
+	case GetIssuedLetterParamsDownloadN1:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetRequestLetterParamsDownload.
 const (
 	GetRequestLetterParamsDownloadN0 GetRequestLetterParamsDownload = "0"
@@ -992,6 +1115,66 @@ func (e GetRequestLetterParamsDownload) Valid() bool {
 	case GetRequestLetterParamsDownloadN0:
 		return true
 	case GetRequestLetterParamsDownloadN1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetRequestLetterParamsFile.
+const (
+	GetRequestLetterParamsFileAnswerDocx         GetRequestLetterParamsFile = "answer.docx"
+	GetRequestLetterParamsFileAnswerPdf          GetRequestLetterParamsFile = "answer.pdf"
+	GetRequestLetterParamsFileDetailsRequestDocx GetRequestLetterParamsFile = "details_request.docx"
+	GetRequestLetterParamsFileDetailsRequestPdf  GetRequestLetterParamsFile = "details_request.pdf"
+	GetRequestLetterParamsFileExtensionDocx      GetRequestLetterParamsFile = "extension.docx"
+	GetRequestLetterParamsFileExtensionPdf       GetRequestLetterParamsFile = "extension.pdf"
+	GetRequestLetterParamsFileRefusalDocx        GetRequestLetterParamsFile = "refusal.docx"
+	GetRequestLetterParamsFileRefusalPdf         GetRequestLetterParamsFile = "refusal.pdf"
+)
+
+// Valid indicates whether the value is a known member of the GetRequestLetterParamsFile enum.
+func (e GetRequestLetterParamsFile) Valid() bool {
+	switch e {
+	case GetRequestLetterParamsFileAnswerDocx:
+		return true
+	case GetRequestLetterParamsFileAnswerPdf:
+		return true
+	case GetRequestLetterParamsFileDetailsRequestDocx:
+		return true
+	case GetRequestLetterParamsFileDetailsRequestPdf:
+		return true
+	case GetRequestLetterParamsFileExtensionDocx:
+		return true
+	case GetRequestLetterParamsFileExtensionPdf:
+		return true
+	case GetRequestLetterParamsFileRefusalDocx:
+		return true
+	case GetRequestLetterParamsFileRefusalPdf:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IssueRequestLetterParamsFile.
+const (
+	IssueRequestLetterParamsFileAnswer         IssueRequestLetterParamsFile = "answer"
+	IssueRequestLetterParamsFileDetailsRequest IssueRequestLetterParamsFile = "details_request"
+	IssueRequestLetterParamsFileExtension      IssueRequestLetterParamsFile = "extension"
+	IssueRequestLetterParamsFileRefusal        IssueRequestLetterParamsFile = "refusal"
+)
+
+// Valid indicates whether the value is a known member of the IssueRequestLetterParamsFile enum.
+func (e IssueRequestLetterParamsFile) Valid() bool {
+	switch e {
+	case IssueRequestLetterParamsFileAnswer:
+		return true
+	case IssueRequestLetterParamsFileDetailsRequest:
+		return true
+	case IssueRequestLetterParamsFileExtension:
+		return true
+	case IssueRequestLetterParamsFileRefusal:
 		return true
 	default:
 		return false
@@ -1040,7 +1223,7 @@ type AssignInput struct {
 // `request.export`), changes to requests, sign-ins (`auth.*`), tokens, users, reads of the trail
 // itself, calendar feeds made and revoked (`calendar_feed.*`; a feed's reads are not entries), emails
 // sent in and read (`email.*`), the operator's details and letter templates changed and letters read
-// (`organisation.edit`, `letter_template.upload`, `letter.read`), exports of the journal of requests
+// (`organisation.edit`, `letter_template.upload`, `letter.read`), letters issued (`letter.issue`), exports of the journal of requests
 // (`journal.export`) and evidence packs made (`request.evidence`).
 type AuditAction string
 
@@ -1050,7 +1233,7 @@ type AuditEntry struct {
 	// `request.export`), changes to requests, sign-ins (`auth.*`), tokens, users, reads of the trail
 	// itself, calendar feeds made and revoked (`calendar_feed.*`; a feed's reads are not entries), emails
 	// sent in and read (`email.*`), the operator's details and letter templates changed and letters read
-	// (`organisation.edit`, `letter_template.upload`, `letter.read`), exports of the journal of requests
+	// (`organisation.edit`, `letter_template.upload`, `letter.read`), letters issued (`letter.issue`), exports of the journal of requests
 	// (`journal.export`) and evidence packs made (`request.evidence`).
 	Action AuditAction `json:"action"`
 
@@ -1358,7 +1541,7 @@ type Event struct {
 	Before *map[string]interface{} `json:"before"`
 	Id     int64                   `json:"id"`
 
-	// Kind `reminder_sent` and `reminder_failed` record an email reminder of a term (actor `system:reminders`). `email_attached`: an incoming email joined the request (after: `email_id`), by a person's triage or by Srok itself (actor `system`) for a reply that named the request.
+	// Kind `reminder_sent` and `reminder_failed` record an email reminder of a term (actor `system:reminders`). `email_attached`: an incoming email joined the request (after: `email_id`), by a person's triage or by Srok itself (actor `system`) for a reply that named the request. `letter_issued`: a letter was issued to the subject (after: `letter_id`, `kind`, `number`, `date`, `delivery`); the action it performed is its own event beside it.
 	Kind EventKind `json:"kind"`
 	Note string    `json:"note"`
 }
@@ -1369,7 +1552,7 @@ type EventActor struct {
 	Name string `json:"name"`
 }
 
-// EventKind `reminder_sent` and `reminder_failed` record an email reminder of a term (actor `system:reminders`). `email_attached`: an incoming email joined the request (after: `email_id`), by a person's triage or by Srok itself (actor `system`) for a reply that named the request.
+// EventKind `reminder_sent` and `reminder_failed` record an email reminder of a term (actor `system:reminders`). `email_attached`: an incoming email joined the request (after: `email_id`), by a person's triage or by Srok itself (actor `system`) for a reply that named the request. `letter_issued`: a letter was issued to the subject (after: `letter_id`, `kind`, `number`, `date`, `delivery`); the action it performed is its own event beside it.
 type EventKind string
 
 // ExtendInput The motivated notice that extends the term.
@@ -1503,6 +1686,110 @@ type InboxEmail struct {
 // InboxList defines model for InboxList.
 type InboxList struct {
 	Items []InboxEmail `json:"items"`
+}
+
+// IssueLetterInput How an issued letter goes, and what it says that the request does not (as for the preview).
+type IssueLetterInput struct {
+	// Delivery `email`: to the subject's email address through the outbox; `paper`: by post or by hand.
+	Delivery IssueLetterInputDelivery `json:"delivery"`
+
+	// Ground The ground of a refusal, the provision of a federal law.
+	Ground *string `json:"ground,omitempty"`
+
+	// Missing For a request for details, what the request lacks; default what its identity details lack.
+	Missing *[]string `json:"missing,omitempty"`
+
+	// Outcome For an answer, its outcome; default `fulfilled`.
+	Outcome *IssueLetterInputOutcome `json:"outcome,omitempty"`
+
+	// PostedOn For a letter on paper, the date it was posted (not before the request nor after today).
+	PostedOn *openapi_types.Date `json:"posted_on,omitempty"`
+
+	// Reasons The reasons of an extension or of a refusal.
+	Reasons *string `json:"reasons,omitempty"`
+
+	// Records For an answer to an access request, the ids of the processing records that concern the subject; default every record.
+	Records *[]string `json:"records,omitempty"`
+
+	// Tracking For a letter on paper, the post's tracking number.
+	Tracking *string `json:"tracking,omitempty"`
+}
+
+// IssueLetterInputDelivery `email`: to the subject's email address through the outbox; `paper`: by post or by hand.
+type IssueLetterInputDelivery string
+
+// IssueLetterInputOutcome For an answer, its outcome; default `fulfilled`.
+type IssueLetterInputOutcome string
+
+// IssuedLetter defines model for IssuedLetter.
+type IssuedLetter struct {
+	// Date The letter's date, in the operator's zone.
+	Date     openapi_types.Date   `json:"date"`
+	Delivery IssuedLetterDelivery `json:"delivery"`
+	Docx     IssuedLetterFile     `json:"docx"`
+
+	// Email A letter by email's state in the outbox.
+	Email *struct {
+		Attempts int `json:"attempts"`
+
+		// LastError The server's last reply; left out for a caller who sees contacts masked.
+		LastError *string    `json:"last_error,omitempty"`
+		SentAt    *time.Time `json:"sent_at,omitempty"`
+
+		// Status `pending` queued (retried while the SMTP server answers 4xx or is away), `sent`, `failed` refused for good.
+		Status IssuedLetterEmailStatus `json:"status"`
+
+		// To The address; left out for a caller who sees contacts masked.
+		To *string `json:"to,omitempty"`
+	} `json:"email,omitempty"`
+	Id       openapi_types.UUID `json:"id"`
+	IssuedAt time.Time          `json:"issued_at"`
+	IssuedBy struct {
+		Id   string `json:"id"`
+		Name string `json:"name"`
+	} `json:"issued_by"`
+	Kind IssuedLetterKind `json:"kind"`
+
+	// Number The outgoing number (исх. №), in the operator's format, such as `2026-0007`.
+	Number  string `json:"number"`
+	Options struct {
+		Ground  *string  `json:"ground,omitempty"`
+		Missing []string `json:"missing"`
+		Reasons *string  `json:"reasons,omitempty"`
+		Records []string `json:"records"`
+	} `json:"options"`
+	Pdf IssuedLetterFile `json:"pdf"`
+
+	// PostedOn A letter on paper's date of posting, null until recorded.
+	PostedOn  *openapi_types.Date `json:"posted_on"`
+	RequestId openapi_types.UUID  `json:"request_id"`
+
+	// TemplateVersion The version of the kind's template that rendered it (0 the built-in one).
+	TemplateVersion int    `json:"template_version"`
+	Tracking        string `json:"tracking"`
+}
+
+// IssuedLetterDelivery defines model for IssuedLetter.Delivery.
+type IssuedLetterDelivery string
+
+// IssuedLetterEmailStatus `pending` queued (retried while the SMTP server answers 4xx or is away), `sent`, `failed` refused for good.
+type IssuedLetterEmailStatus string
+
+// IssuedLetterKind defines model for IssuedLetter.Kind.
+type IssuedLetterKind string
+
+// IssuedLetterFile defines model for IssuedLetterFile.
+type IssuedLetterFile struct {
+	Sha256 string `json:"sha256"`
+	Size   int    `json:"size"`
+
+	// Url Where the file is read, as issued.
+	Url string `json:"url"`
+}
+
+// IssuedLetterList defines model for IssuedLetterList.
+type IssuedLetterList struct {
+	Items []IssuedLetter `json:"items"`
 }
 
 // LetterKind A kind of letter: `answer` (152-FZ art. 14 part 7; art. 20 part 3, art. 21), `extension` (the motivated
@@ -1846,6 +2133,15 @@ type Outcome string
 // `request.answer` covers a refusal; `personal_data.read` shows the subject's contacts and identity
 // details unmasked; `token.manage` is every user's tokens (anyone manages their own).
 type Permission string
+
+// PostLetterInput defines model for PostLetterInput.
+type PostLetterInput struct {
+	// PostedOn The date the letter was posted (`2026-05-18`), `""` to clear it.
+	PostedOn *string `json:"posted_on,omitempty"`
+
+	// Tracking The post's tracking number, `""` to clear it.
+	Tracking *string `json:"tracking,omitempty"`
+}
 
 // PreviewInput defines model for PreviewInput.
 type PreviewInput struct {
@@ -2685,6 +2981,15 @@ type ExtendRequestParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// GetIssuedLetterParams defines parameters for GetIssuedLetter.
+type GetIssuedLetterParams struct {
+	// Download `1`: a PDF as a file to save rather than to show (a DOCX is always a file).
+	Download *GetIssuedLetterParamsDownload `form:"download,omitempty" json:"download,omitempty"`
+}
+
+// GetIssuedLetterParamsDownload defines parameters for GetIssuedLetter.
+type GetIssuedLetterParamsDownload string
+
 // GetRequestLetterParams defines parameters for GetRequestLetter.
 type GetRequestLetterParams struct {
 	// Records For an answer to an access request, the ids of the processing records that concern the subject (`,`-separated); default every record.
@@ -2705,6 +3010,12 @@ type GetRequestLetterParams struct {
 
 // GetRequestLetterParamsDownload defines parameters for GetRequestLetter.
 type GetRequestLetterParamsDownload string
+
+// GetRequestLetterParamsFile defines parameters for GetRequestLetter.
+type GetRequestLetterParamsFile string
+
+// IssueRequestLetterParamsFile defines parameters for IssueRequestLetter.
+type IssueRequestLetterParamsFile string
 
 // RefuseRequestParams defines parameters for RefuseRequest.
 type RefuseRequestParams struct {
@@ -2769,6 +3080,12 @@ type CloseRequestJSONRequestBody = CloseInput
 
 // ExtendRequestJSONRequestBody defines body for ExtendRequest for application/json ContentType.
 type ExtendRequestJSONRequestBody = ExtendInput
+
+// PostIssuedLetterJSONRequestBody defines body for PostIssuedLetter for application/json ContentType.
+type PostIssuedLetterJSONRequestBody = PostLetterInput
+
+// IssueRequestLetterJSONRequestBody defines body for IssueRequestLetter for application/json ContentType.
+type IssueRequestLetterJSONRequestBody = IssueLetterInput
 
 // AddNoteJSONRequestBody defines body for AddNote for application/json ContentType.
 type AddNoteJSONRequestBody = NoteInput
@@ -3463,6 +3780,48 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/requests/{id}/extend (the `ExtendRequest` operationId).
 	ExtendRequest(ctx context.Context, id RequestID, params *ExtendRequestParams, body ExtendRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListIssuedLetters The letters issued for a request
+	//
+	// Every letter issued for the request, oldest first, with its number, date, delivery state and the
+	// addresses of its files. Anyone who may see the request may list them (the read of the request is
+	// recorded); a caller who sees contacts masked gets no email address nor the server's reply.
+	//
+	// Corresponds with GET /api/v1/requests/{id}/issued-letters (the `ListIssuedLetters` operationId).
+	ListIssuedLetters(ctx context.Context, id RequestID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetIssuedLetter An issued letter, or its file as issued
+	//
+	// `{letter_id}`: the letter (JSON). `{letter_id}.pdf`, `{letter_id}.docx`: its PDF or DOCX, byte for
+	// byte as it was issued (its SHA-256 is in the letter's `pdf.sha256`, `docx.sha256`); never rendered
+	// again, and the read is recorded (`letter.read`).
+	//
+	// Corresponds with GET /api/v1/requests/{id}/issued-letters/{letter} (the `GetIssuedLetter` operationId).
+	GetIssuedLetter(ctx context.Context, id RequestID, letter string, params *GetIssuedLetterParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostIssuedLetterWithBody Record the post of a letter on paper
+	//
+	// Records the date a letter on paper was posted and its tracking number (a field left out keeps its
+	// value, `""` clears it). The date is not before the letter's nor after today. A letter sent by email
+	// is a 422 naming `delivery`. Who may issue the letter may record its post; the change is in the audit
+	// trail (`letter.issue`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/requests/{id}/issued-letters/{letter} (the `PostIssuedLetter` operationId).
+	PostIssuedLetterWithBody(ctx context.Context, id RequestID, letter openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostIssuedLetter Record the post of a letter on paper
+	//
+	// Records the date a letter on paper was posted and its tracking number (a field left out keeps its
+	// value, `""` clears it). The date is not before the letter's nor after today. A letter sent by email
+	// is a 422 naming `delivery`. Who may issue the letter may record its post; the change is in the audit
+	// trail (`letter.issue`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/requests/{id}/issued-letters/{letter} (the `PostIssuedLetter` operationId).
+	PostIssuedLetter(ctx context.Context, id RequestID, letter openapi_types.UUID, body PostIssuedLetterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetRequestLetter A request's letter as it would be issued now
 	//
 	// Renders the letter from the request, its obligations' dates, the operator's details and records and
@@ -3471,10 +3830,57 @@ type ClientInterface interface {
 	// recorded (`letter.read`). A kind that does not apply to the request in its status is a 409; a letter
 	// that lacks something (the operator's details, the reasons of an extension, the ground of a refusal)
 	// is a 422 naming each missing field (`operator.inn`, `extension.reasons`, …). The outgoing number is
-	// left blank to fill (`2026-____`) until the answer records one.
+	// left blank to fill (`2026-____`) until the answer records one; an issued letter is read as issued
+	// from `/issued-letters`.
 	//
 	// Corresponds with GET /api/v1/requests/{id}/letters/{file} (the `GetRequestLetter` operationId).
-	GetRequestLetter(ctx context.Context, id RequestID, file string, params *GetRequestLetterParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetRequestLetter(ctx context.Context, id RequestID, file GetRequestLetterParamsFile, params *GetRequestLetterParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueRequestLetterWithBody Issue a request's letter
+	//
+	// Issues the letter of the kind `file` names (`answer`, `extension`, `refusal`, `details_request`): it
+	// takes the next outgoing number of the year in the operator's format (gapless: a failed issue uses
+	// none), renders the PDF and DOCX with that number and today's date, keeps both files as issued, and
+	// performs the letter's action on the request, all in one transaction: an answer answers (outcome
+	// `fulfilled` unless `outcome` says `partially_fulfilled`; date the issue date, number the outgoing
+	// number, reference the letter), an extension extends (reasons from `reasons`, channel the delivery),
+	// a refusal refuses (its text the `reasons`, the letter citing `ground`); a request for details
+	// performs none (the term keeps running). An action the request's state does not allow is a 409 with
+	// the reason the actions give (`transition_forbidden`, `already_extended`, `not_extendable`); a letter
+	// that lacks something is a 422 naming each missing field, as for the preview; a letter by email to a
+	// subject without an email address is a 422 naming `delivery`. Nothing is kept when the issue is
+	// refused. Operators, officers and administrators issue letters on the requests they may see; only
+	// officers and administrators issue a refusal. The issue is in the audit trail (`letter.issue`) and
+	// the timeline (`letter_issued`). A letter by email is queued and sent once by the scheduler, the PDF
+	// attached, `Reply-To` the operator's email; its state is in `email`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/requests/{id}/letters/{file} (the `IssueRequestLetter` operationId).
+	IssueRequestLetterWithBody(ctx context.Context, id RequestID, file IssueRequestLetterParamsFile, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueRequestLetter Issue a request's letter
+	//
+	// Issues the letter of the kind `file` names (`answer`, `extension`, `refusal`, `details_request`): it
+	// takes the next outgoing number of the year in the operator's format (gapless: a failed issue uses
+	// none), renders the PDF and DOCX with that number and today's date, keeps both files as issued, and
+	// performs the letter's action on the request, all in one transaction: an answer answers (outcome
+	// `fulfilled` unless `outcome` says `partially_fulfilled`; date the issue date, number the outgoing
+	// number, reference the letter), an extension extends (reasons from `reasons`, channel the delivery),
+	// a refusal refuses (its text the `reasons`, the letter citing `ground`); a request for details
+	// performs none (the term keeps running). An action the request's state does not allow is a 409 with
+	// the reason the actions give (`transition_forbidden`, `already_extended`, `not_extendable`); a letter
+	// that lacks something is a 422 naming each missing field, as for the preview; a letter by email to a
+	// subject without an email address is a 422 naming `delivery`. Nothing is kept when the issue is
+	// refused. Operators, officers and administrators issue letters on the requests they may see; only
+	// officers and administrators issue a refusal. The issue is in the audit trail (`letter.issue`) and
+	// the timeline (`letter_issued`). A letter by email is queued and sent once by the scheduler, the PDF
+	// attached, `Reply-To` the operator's email; its state is in `email`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/requests/{id}/letters/{file} (the `IssueRequestLetter` operationId).
+	IssueRequestLetter(ctx context.Context, id RequestID, file IssueRequestLetterParamsFile, body IssueRequestLetterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddNoteWithBody Add a note to the timeline
 	//
@@ -4717,6 +5123,88 @@ func (c *Client) ExtendRequest(ctx context.Context, id RequestID, params *Extend
 	return c.Client.Do(req)
 }
 
+// ListIssuedLetters The letters issued for a request
+//
+// Every letter issued for the request, oldest first, with its number, date, delivery state and the
+// addresses of its files. Anyone who may see the request may list them (the read of the request is
+// recorded); a caller who sees contacts masked gets no email address nor the server's reply.
+//
+// Corresponds with GET /api/v1/requests/{id}/issued-letters (the `ListIssuedLetters` operationId).
+func (c *Client) ListIssuedLetters(ctx context.Context, id RequestID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListIssuedLettersRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetIssuedLetter An issued letter, or its file as issued
+//
+// `{letter_id}`: the letter (JSON). `{letter_id}.pdf`, `{letter_id}.docx`: its PDF or DOCX, byte for
+// byte as it was issued (its SHA-256 is in the letter's `pdf.sha256`, `docx.sha256`); never rendered
+// again, and the read is recorded (`letter.read`).
+//
+// Corresponds with GET /api/v1/requests/{id}/issued-letters/{letter} (the `GetIssuedLetter` operationId).
+func (c *Client) GetIssuedLetter(ctx context.Context, id RequestID, letter string, params *GetIssuedLetterParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetIssuedLetterRequest(c.Server, id, letter, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostIssuedLetterWithBody Record the post of a letter on paper
+//
+// Records the date a letter on paper was posted and its tracking number (a field left out keeps its
+// value, `""` clears it). The date is not before the letter's nor after today. A letter sent by email
+// is a 422 naming `delivery`. Who may issue the letter may record its post; the change is in the audit
+// trail (`letter.issue`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/requests/{id}/issued-letters/{letter} (the `PostIssuedLetter` operationId).
+func (c *Client) PostIssuedLetterWithBody(ctx context.Context, id RequestID, letter openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostIssuedLetterRequestWithBody(c.Server, id, letter, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostIssuedLetter Record the post of a letter on paper
+//
+// Records the date a letter on paper was posted and its tracking number (a field left out keeps its
+// value, `""` clears it). The date is not before the letter's nor after today. A letter sent by email
+// is a 422 naming `delivery`. Who may issue the letter may record its post; the change is in the audit
+// trail (`letter.issue`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/requests/{id}/issued-letters/{letter} (the `PostIssuedLetter` operationId).
+func (c *Client) PostIssuedLetter(ctx context.Context, id RequestID, letter openapi_types.UUID, body PostIssuedLetterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostIssuedLetterRequest(c.Server, id, letter, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetRequestLetter A request's letter as it would be issued now
 //
 // Renders the letter from the request, its obligations' dates, the operator's details and records and
@@ -4725,11 +5213,78 @@ func (c *Client) ExtendRequest(ctx context.Context, id RequestID, params *Extend
 // recorded (`letter.read`). A kind that does not apply to the request in its status is a 409; a letter
 // that lacks something (the operator's details, the reasons of an extension, the ground of a refusal)
 // is a 422 naming each missing field (`operator.inn`, `extension.reasons`, …). The outgoing number is
-// left blank to fill (`2026-____`) until the answer records one.
+// left blank to fill (`2026-____`) until the answer records one; an issued letter is read as issued
+// from `/issued-letters`.
 //
 // Corresponds with GET /api/v1/requests/{id}/letters/{file} (the `GetRequestLetter` operationId).
-func (c *Client) GetRequestLetter(ctx context.Context, id RequestID, file string, params *GetRequestLetterParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetRequestLetter(ctx context.Context, id RequestID, file GetRequestLetterParamsFile, params *GetRequestLetterParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRequestLetterRequest(c.Server, id, file, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueRequestLetterWithBody Issue a request's letter
+//
+// Issues the letter of the kind `file` names (`answer`, `extension`, `refusal`, `details_request`): it
+// takes the next outgoing number of the year in the operator's format (gapless: a failed issue uses
+// none), renders the PDF and DOCX with that number and today's date, keeps both files as issued, and
+// performs the letter's action on the request, all in one transaction: an answer answers (outcome
+// `fulfilled` unless `outcome` says `partially_fulfilled`; date the issue date, number the outgoing
+// number, reference the letter), an extension extends (reasons from `reasons`, channel the delivery),
+// a refusal refuses (its text the `reasons`, the letter citing `ground`); a request for details
+// performs none (the term keeps running). An action the request's state does not allow is a 409 with
+// the reason the actions give (`transition_forbidden`, `already_extended`, `not_extendable`); a letter
+// that lacks something is a 422 naming each missing field, as for the preview; a letter by email to a
+// subject without an email address is a 422 naming `delivery`. Nothing is kept when the issue is
+// refused. Operators, officers and administrators issue letters on the requests they may see; only
+// officers and administrators issue a refusal. The issue is in the audit trail (`letter.issue`) and
+// the timeline (`letter_issued`). A letter by email is queued and sent once by the scheduler, the PDF
+// attached, `Reply-To` the operator's email; its state is in `email`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/requests/{id}/letters/{file} (the `IssueRequestLetter` operationId).
+func (c *Client) IssueRequestLetterWithBody(ctx context.Context, id RequestID, file IssueRequestLetterParamsFile, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueRequestLetterRequestWithBody(c.Server, id, file, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueRequestLetter Issue a request's letter
+//
+// Issues the letter of the kind `file` names (`answer`, `extension`, `refusal`, `details_request`): it
+// takes the next outgoing number of the year in the operator's format (gapless: a failed issue uses
+// none), renders the PDF and DOCX with that number and today's date, keeps both files as issued, and
+// performs the letter's action on the request, all in one transaction: an answer answers (outcome
+// `fulfilled` unless `outcome` says `partially_fulfilled`; date the issue date, number the outgoing
+// number, reference the letter), an extension extends (reasons from `reasons`, channel the delivery),
+// a refusal refuses (its text the `reasons`, the letter citing `ground`); a request for details
+// performs none (the term keeps running). An action the request's state does not allow is a 409 with
+// the reason the actions give (`transition_forbidden`, `already_extended`, `not_extendable`); a letter
+// that lacks something is a 422 naming each missing field, as for the preview; a letter by email to a
+// subject without an email address is a 422 naming `delivery`. Nothing is kept when the issue is
+// refused. Operators, officers and administrators issue letters on the requests they may see; only
+// officers and administrators issue a refusal. The issue is in the audit trail (`letter.issue`) and
+// the timeline (`letter_issued`). A letter by email is queued and sent once by the scheduler, the PDF
+// attached, `Reply-To` the operator's email; its state is in `email`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/requests/{id}/letters/{file} (the `IssueRequestLetter` operationId).
+func (c *Client) IssueRequestLetter(ctx context.Context, id RequestID, file IssueRequestLetterParamsFile, body IssueRequestLetterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueRequestLetterRequest(c.Server, id, file, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6782,8 +7337,164 @@ func NewExtendRequestRequestWithBody(server string, id RequestID, params *Extend
 	return req, nil
 }
 
+// NewListIssuedLettersRequest constructs an http.Request for the ListIssuedLetters method
+func NewListIssuedLettersRequest(server string, id RequestID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/requests/%s/issued-letters", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetIssuedLetterRequest constructs an http.Request for the GetIssuedLetter method
+func NewGetIssuedLetterRequest(server string, id RequestID, letter string, params *GetIssuedLetterParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "letter", letter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/requests/%s/issued-letters/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Download != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "download", *params.Download, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostIssuedLetterRequest calls the generic PostIssuedLetter builder with application/json body
+func NewPostIssuedLetterRequest(server string, id RequestID, letter openapi_types.UUID, body PostIssuedLetterJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostIssuedLetterRequestWithBody(server, id, letter, "application/json", bodyReader)
+}
+
+// NewPostIssuedLetterRequestWithBody constructs an http.Request for the PostIssuedLetter method, with any body, and a specified content type
+func NewPostIssuedLetterRequestWithBody(server string, id RequestID, letter openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "letter", letter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/requests/%s/issued-letters/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetRequestLetterRequest constructs an http.Request for the GetRequestLetter method
-func NewGetRequestLetterRequest(server string, id RequestID, file string, params *GetRequestLetterParams) (*http.Request, error) {
+func NewGetRequestLetterRequest(server string, id RequestID, file GetRequestLetterParamsFile, params *GetRequestLetterParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -6894,6 +7605,60 @@ func NewGetRequestLetterRequest(server string, id RequestID, file string, params
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewIssueRequestLetterRequest calls the generic IssueRequestLetter builder with application/json body
+func NewIssueRequestLetterRequest(server string, id RequestID, file IssueRequestLetterParamsFile, body IssueRequestLetterJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewIssueRequestLetterRequestWithBody(server, id, file, "application/json", bodyReader)
+}
+
+// NewIssueRequestLetterRequestWithBody constructs an http.Request for the IssueRequestLetter method, with any body, and a specified content type
+func NewIssueRequestLetterRequestWithBody(server string, id RequestID, file IssueRequestLetterParamsFile, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "file", file, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/requests/%s/letters/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -7994,6 +8759,52 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/requests/{id}/extend (the `ExtendRequest` operationId).
 	ExtendRequestWithResponse(ctx context.Context, id RequestID, params *ExtendRequestParams, body ExtendRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*ExtendRequestResponse, error)
 
+	// ListIssuedLettersWithResponse The letters issued for a request
+	//
+	// Every letter issued for the request, oldest first, with its number, date, delivery state and the
+	// addresses of its files. Anyone who may see the request may list them (the read of the request is
+	// recorded); a caller who sees contacts masked gets no email address nor the server's reply.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/requests/{id}/issued-letters (the `ListIssuedLetters` operationId).
+	ListIssuedLettersWithResponse(ctx context.Context, id RequestID, reqEditors ...RequestEditorFn) (*ListIssuedLettersResponse, error)
+
+	// GetIssuedLetterWithResponse An issued letter, or its file as issued
+	//
+	// `{letter_id}`: the letter (JSON). `{letter_id}.pdf`, `{letter_id}.docx`: its PDF or DOCX, byte for
+	// byte as it was issued (its SHA-256 is in the letter's `pdf.sha256`, `docx.sha256`); never rendered
+	// again, and the read is recorded (`letter.read`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/requests/{id}/issued-letters/{letter} (the `GetIssuedLetter` operationId).
+	GetIssuedLetterWithResponse(ctx context.Context, id RequestID, letter string, params *GetIssuedLetterParams, reqEditors ...RequestEditorFn) (*GetIssuedLetterResponse, error)
+
+	// PostIssuedLetterWithBodyWithResponse Record the post of a letter on paper
+	//
+	// Records the date a letter on paper was posted and its tracking number (a field left out keeps its
+	// value, `""` clears it). The date is not before the letter's nor after today. A letter sent by email
+	// is a 422 naming `delivery`. Who may issue the letter may record its post; the change is in the audit
+	// trail (`letter.issue`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/requests/{id}/issued-letters/{letter} (the `PostIssuedLetter` operationId).
+	PostIssuedLetterWithBodyWithResponse(ctx context.Context, id RequestID, letter openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostIssuedLetterResponse, error)
+
+	// PostIssuedLetterWithResponse Record the post of a letter on paper
+	//
+	// Records the date a letter on paper was posted and its tracking number (a field left out keeps its
+	// value, `""` clears it). The date is not before the letter's nor after today. A letter sent by email
+	// is a 422 naming `delivery`. Who may issue the letter may record its post; the change is in the audit
+	// trail (`letter.issue`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/requests/{id}/issued-letters/{letter} (the `PostIssuedLetter` operationId).
+	PostIssuedLetterWithResponse(ctx context.Context, id RequestID, letter openapi_types.UUID, body PostIssuedLetterJSONRequestBody, reqEditors ...RequestEditorFn) (*PostIssuedLetterResponse, error)
+
 	// GetRequestLetterWithResponse A request's letter as it would be issued now
 	//
 	// Renders the letter from the request, its obligations' dates, the operator's details and records and
@@ -8002,12 +8813,59 @@ type ClientWithResponsesInterface interface {
 	// recorded (`letter.read`). A kind that does not apply to the request in its status is a 409; a letter
 	// that lacks something (the operator's details, the reasons of an extension, the ground of a refusal)
 	// is a 422 naming each missing field (`operator.inn`, `extension.reasons`, …). The outgoing number is
-	// left blank to fill (`2026-____`) until the answer records one.
+	// left blank to fill (`2026-____`) until the answer records one; an issued letter is read as issued
+	// from `/issued-letters`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/requests/{id}/letters/{file} (the `GetRequestLetter` operationId).
-	GetRequestLetterWithResponse(ctx context.Context, id RequestID, file string, params *GetRequestLetterParams, reqEditors ...RequestEditorFn) (*GetRequestLetterResponse, error)
+	GetRequestLetterWithResponse(ctx context.Context, id RequestID, file GetRequestLetterParamsFile, params *GetRequestLetterParams, reqEditors ...RequestEditorFn) (*GetRequestLetterResponse, error)
+
+	// IssueRequestLetterWithBodyWithResponse Issue a request's letter
+	//
+	// Issues the letter of the kind `file` names (`answer`, `extension`, `refusal`, `details_request`): it
+	// takes the next outgoing number of the year in the operator's format (gapless: a failed issue uses
+	// none), renders the PDF and DOCX with that number and today's date, keeps both files as issued, and
+	// performs the letter's action on the request, all in one transaction: an answer answers (outcome
+	// `fulfilled` unless `outcome` says `partially_fulfilled`; date the issue date, number the outgoing
+	// number, reference the letter), an extension extends (reasons from `reasons`, channel the delivery),
+	// a refusal refuses (its text the `reasons`, the letter citing `ground`); a request for details
+	// performs none (the term keeps running). An action the request's state does not allow is a 409 with
+	// the reason the actions give (`transition_forbidden`, `already_extended`, `not_extendable`); a letter
+	// that lacks something is a 422 naming each missing field, as for the preview; a letter by email to a
+	// subject without an email address is a 422 naming `delivery`. Nothing is kept when the issue is
+	// refused. Operators, officers and administrators issue letters on the requests they may see; only
+	// officers and administrators issue a refusal. The issue is in the audit trail (`letter.issue`) and
+	// the timeline (`letter_issued`). A letter by email is queued and sent once by the scheduler, the PDF
+	// attached, `Reply-To` the operator's email; its state is in `email`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/requests/{id}/letters/{file} (the `IssueRequestLetter` operationId).
+	IssueRequestLetterWithBodyWithResponse(ctx context.Context, id RequestID, file IssueRequestLetterParamsFile, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IssueRequestLetterResponse, error)
+
+	// IssueRequestLetterWithResponse Issue a request's letter
+	//
+	// Issues the letter of the kind `file` names (`answer`, `extension`, `refusal`, `details_request`): it
+	// takes the next outgoing number of the year in the operator's format (gapless: a failed issue uses
+	// none), renders the PDF and DOCX with that number and today's date, keeps both files as issued, and
+	// performs the letter's action on the request, all in one transaction: an answer answers (outcome
+	// `fulfilled` unless `outcome` says `partially_fulfilled`; date the issue date, number the outgoing
+	// number, reference the letter), an extension extends (reasons from `reasons`, channel the delivery),
+	// a refusal refuses (its text the `reasons`, the letter citing `ground`); a request for details
+	// performs none (the term keeps running). An action the request's state does not allow is a 409 with
+	// the reason the actions give (`transition_forbidden`, `already_extended`, `not_extendable`); a letter
+	// that lacks something is a 422 naming each missing field, as for the preview; a letter by email to a
+	// subject without an email address is a 422 naming `delivery`. Nothing is kept when the issue is
+	// refused. Operators, officers and administrators issue letters on the requests they may see; only
+	// officers and administrators issue a refusal. The issue is in the audit trail (`letter.issue`) and
+	// the timeline (`letter_issued`). A letter by email is queued and sent once by the scheduler, the PDF
+	// attached, `Reply-To` the operator's email; its state is in `email`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/requests/{id}/letters/{file} (the `IssueRequestLetter` operationId).
+	IssueRequestLetterWithResponse(ctx context.Context, id RequestID, file IssueRequestLetterParamsFile, body IssueRequestLetterJSONRequestBody, reqEditors ...RequestEditorFn) (*IssueRequestLetterResponse, error)
 
 	// AddNoteWithBodyWithResponse Add a note to the timeline
 	//
@@ -12723,6 +13581,374 @@ func (r ExtendRequestResponse) ContentType() string {
 	return ""
 }
 
+// ListIssuedLettersResponse401Headers the declared response headers of an HTTP 401 response for ListIssuedLetters
+type ListIssuedLettersResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// ListIssuedLettersResponse429Headers the declared response headers of an HTTP 429 response for ListIssuedLetters
+type ListIssuedLettersResponse429Headers struct {
+	RetryAfter int
+}
+
+// ListIssuedLettersResponse503Headers the declared response headers of an HTTP 503 response for ListIssuedLetters
+type ListIssuedLettersResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListIssuedLettersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IssuedLetterList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListIssuedLettersResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListIssuedLettersResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListIssuedLettersResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListIssuedLettersResponse) GetJSON200() *IssuedLetterList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListIssuedLettersResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListIssuedLettersResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListIssuedLettersResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListIssuedLettersResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListIssuedLettersResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListIssuedLettersResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListIssuedLettersResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListIssuedLettersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListIssuedLettersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListIssuedLettersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListIssuedLettersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetIssuedLetterResponse401Headers the declared response headers of an HTTP 401 response for GetIssuedLetter
+type GetIssuedLetterResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetIssuedLetterResponse429Headers the declared response headers of an HTTP 429 response for GetIssuedLetter
+type GetIssuedLetterResponse429Headers struct {
+	RetryAfter int
+}
+
+// GetIssuedLetterResponse503Headers the declared response headers of an HTTP 503 response for GetIssuedLetter
+type GetIssuedLetterResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetIssuedLetterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IssuedLetter
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetIssuedLetterResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetIssuedLetterResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetIssuedLetterResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetIssuedLetterResponse) GetJSON200() *IssuedLetter {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetIssuedLetterResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetIssuedLetterResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetIssuedLetterResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetIssuedLetterResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetIssuedLetterResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetIssuedLetterResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetIssuedLetterResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetIssuedLetterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetIssuedLetterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetIssuedLetterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetIssuedLetterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PostIssuedLetterResponse401Headers the declared response headers of an HTTP 401 response for PostIssuedLetter
+type PostIssuedLetterResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// PostIssuedLetterResponse408Headers the declared response headers of an HTTP 408 response for PostIssuedLetter
+type PostIssuedLetterResponse408Headers struct {
+	Connection *string
+}
+
+// PostIssuedLetterResponse429Headers the declared response headers of an HTTP 429 response for PostIssuedLetter
+type PostIssuedLetterResponse429Headers struct {
+	RetryAfter int
+}
+
+// PostIssuedLetterResponse503Headers the declared response headers of an HTTP 503 response for PostIssuedLetter
+type PostIssuedLetterResponse503Headers struct {
+	RetryAfter int
+}
+
+type PostIssuedLetterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IssuedLetter
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PostIssuedLetterResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *PostIssuedLetterResponse408Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PostIssuedLetterResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostIssuedLetterResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PostIssuedLetterResponse) GetJSON200() *IssuedLetter {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostIssuedLetterResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostIssuedLetterResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostIssuedLetterResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostIssuedLetterResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r PostIssuedLetterResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PostIssuedLetterResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PostIssuedLetterResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PostIssuedLetterResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PostIssuedLetterResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PostIssuedLetterResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PostIssuedLetterResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PostIssuedLetterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostIssuedLetterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostIssuedLetterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostIssuedLetterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetRequestLetterResponse200Headers the declared response headers of an HTTP 200 response for GetRequestLetter
 type GetRequestLetterResponse200Headers struct {
 	SrokTemplateVersion string
@@ -12842,6 +14068,166 @@ func (r GetRequestLetterResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetRequestLetterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// IssueRequestLetterResponse201Headers the declared response headers of an HTTP 201 response for IssueRequestLetter
+type IssueRequestLetterResponse201Headers struct {
+	Location *string
+}
+
+// IssueRequestLetterResponse401Headers the declared response headers of an HTTP 401 response for IssueRequestLetter
+type IssueRequestLetterResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// IssueRequestLetterResponse408Headers the declared response headers of an HTTP 408 response for IssueRequestLetter
+type IssueRequestLetterResponse408Headers struct {
+	Connection *string
+}
+
+// IssueRequestLetterResponse429Headers the declared response headers of an HTTP 429 response for IssueRequestLetter
+type IssueRequestLetterResponse429Headers struct {
+	RetryAfter int
+}
+
+// IssueRequestLetterResponse503Headers the declared response headers of an HTTP 503 response for IssueRequestLetter
+type IssueRequestLetterResponse503Headers struct {
+	RetryAfter int
+}
+
+type IssueRequestLetterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *IssuedLetter
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *IssueRequestLetterResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *IssueRequestLetterResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *IssueRequestLetterResponse408Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *IssueRequestLetterResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *IssueRequestLetterResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r IssueRequestLetterResponse) GetJSON201() *IssuedLetter {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r IssueRequestLetterResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r IssueRequestLetterResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r IssueRequestLetterResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r IssueRequestLetterResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r IssueRequestLetterResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r IssueRequestLetterResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r IssueRequestLetterResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r IssueRequestLetterResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r IssueRequestLetterResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r IssueRequestLetterResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r IssueRequestLetterResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r IssueRequestLetterResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r IssueRequestLetterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IssueRequestLetterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IssueRequestLetterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IssueRequestLetterResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14824,6 +16210,76 @@ func (c *ClientWithResponses) ExtendRequestWithResponse(ctx context.Context, id 
 	return ParseExtendRequestResponse(rsp)
 }
 
+// ListIssuedLettersWithResponse The letters issued for a request
+//
+// Every letter issued for the request, oldest first, with its number, date, delivery state and the
+// addresses of its files. Anyone who may see the request may list them (the read of the request is
+// recorded); a caller who sees contacts masked gets no email address nor the server's reply.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/requests/{id}/issued-letters (the `ListIssuedLetters` operationId).
+func (c *ClientWithResponses) ListIssuedLettersWithResponse(ctx context.Context, id RequestID, reqEditors ...RequestEditorFn) (*ListIssuedLettersResponse, error) {
+	rsp, err := c.ListIssuedLetters(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListIssuedLettersResponse(rsp)
+}
+
+// GetIssuedLetterWithResponse An issued letter, or its file as issued
+//
+// `{letter_id}`: the letter (JSON). `{letter_id}.pdf`, `{letter_id}.docx`: its PDF or DOCX, byte for
+// byte as it was issued (its SHA-256 is in the letter's `pdf.sha256`, `docx.sha256`); never rendered
+// again, and the read is recorded (`letter.read`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/requests/{id}/issued-letters/{letter} (the `GetIssuedLetter` operationId).
+func (c *ClientWithResponses) GetIssuedLetterWithResponse(ctx context.Context, id RequestID, letter string, params *GetIssuedLetterParams, reqEditors ...RequestEditorFn) (*GetIssuedLetterResponse, error) {
+	rsp, err := c.GetIssuedLetter(ctx, id, letter, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetIssuedLetterResponse(rsp)
+}
+
+// PostIssuedLetterWithBodyWithResponse Record the post of a letter on paper
+//
+// Records the date a letter on paper was posted and its tracking number (a field left out keeps its
+// value, `""` clears it). The date is not before the letter's nor after today. A letter sent by email
+// is a 422 naming `delivery`. Who may issue the letter may record its post; the change is in the audit
+// trail (`letter.issue`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/requests/{id}/issued-letters/{letter} (the `PostIssuedLetter` operationId).
+func (c *ClientWithResponses) PostIssuedLetterWithBodyWithResponse(ctx context.Context, id RequestID, letter openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostIssuedLetterResponse, error) {
+	rsp, err := c.PostIssuedLetterWithBody(ctx, id, letter, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostIssuedLetterResponse(rsp)
+}
+
+// PostIssuedLetterWithResponse Record the post of a letter on paper
+//
+// Records the date a letter on paper was posted and its tracking number (a field left out keeps its
+// value, `""` clears it). The date is not before the letter's nor after today. A letter sent by email
+// is a 422 naming `delivery`. Who may issue the letter may record its post; the change is in the audit
+// trail (`letter.issue`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/requests/{id}/issued-letters/{letter} (the `PostIssuedLetter` operationId).
+func (c *ClientWithResponses) PostIssuedLetterWithResponse(ctx context.Context, id RequestID, letter openapi_types.UUID, body PostIssuedLetterJSONRequestBody, reqEditors ...RequestEditorFn) (*PostIssuedLetterResponse, error) {
+	rsp, err := c.PostIssuedLetter(ctx, id, letter, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostIssuedLetterResponse(rsp)
+}
+
 // GetRequestLetterWithResponse A request's letter as it would be issued now
 //
 // Renders the letter from the request, its obligations' dates, the operator's details and records and
@@ -14832,17 +16288,76 @@ func (c *ClientWithResponses) ExtendRequestWithResponse(ctx context.Context, id 
 // recorded (`letter.read`). A kind that does not apply to the request in its status is a 409; a letter
 // that lacks something (the operator's details, the reasons of an extension, the ground of a refusal)
 // is a 422 naming each missing field (`operator.inn`, `extension.reasons`, …). The outgoing number is
-// left blank to fill (`2026-____`) until the answer records one.
+// left blank to fill (`2026-____`) until the answer records one; an issued letter is read as issued
+// from `/issued-letters`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/requests/{id}/letters/{file} (the `GetRequestLetter` operationId).
-func (c *ClientWithResponses) GetRequestLetterWithResponse(ctx context.Context, id RequestID, file string, params *GetRequestLetterParams, reqEditors ...RequestEditorFn) (*GetRequestLetterResponse, error) {
+func (c *ClientWithResponses) GetRequestLetterWithResponse(ctx context.Context, id RequestID, file GetRequestLetterParamsFile, params *GetRequestLetterParams, reqEditors ...RequestEditorFn) (*GetRequestLetterResponse, error) {
 	rsp, err := c.GetRequestLetter(ctx, id, file, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseGetRequestLetterResponse(rsp)
+}
+
+// IssueRequestLetterWithBodyWithResponse Issue a request's letter
+//
+// Issues the letter of the kind `file` names (`answer`, `extension`, `refusal`, `details_request`): it
+// takes the next outgoing number of the year in the operator's format (gapless: a failed issue uses
+// none), renders the PDF and DOCX with that number and today's date, keeps both files as issued, and
+// performs the letter's action on the request, all in one transaction: an answer answers (outcome
+// `fulfilled` unless `outcome` says `partially_fulfilled`; date the issue date, number the outgoing
+// number, reference the letter), an extension extends (reasons from `reasons`, channel the delivery),
+// a refusal refuses (its text the `reasons`, the letter citing `ground`); a request for details
+// performs none (the term keeps running). An action the request's state does not allow is a 409 with
+// the reason the actions give (`transition_forbidden`, `already_extended`, `not_extendable`); a letter
+// that lacks something is a 422 naming each missing field, as for the preview; a letter by email to a
+// subject without an email address is a 422 naming `delivery`. Nothing is kept when the issue is
+// refused. Operators, officers and administrators issue letters on the requests they may see; only
+// officers and administrators issue a refusal. The issue is in the audit trail (`letter.issue`) and
+// the timeline (`letter_issued`). A letter by email is queued and sent once by the scheduler, the PDF
+// attached, `Reply-To` the operator's email; its state is in `email`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/requests/{id}/letters/{file} (the `IssueRequestLetter` operationId).
+func (c *ClientWithResponses) IssueRequestLetterWithBodyWithResponse(ctx context.Context, id RequestID, file IssueRequestLetterParamsFile, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IssueRequestLetterResponse, error) {
+	rsp, err := c.IssueRequestLetterWithBody(ctx, id, file, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueRequestLetterResponse(rsp)
+}
+
+// IssueRequestLetterWithResponse Issue a request's letter
+//
+// Issues the letter of the kind `file` names (`answer`, `extension`, `refusal`, `details_request`): it
+// takes the next outgoing number of the year in the operator's format (gapless: a failed issue uses
+// none), renders the PDF and DOCX with that number and today's date, keeps both files as issued, and
+// performs the letter's action on the request, all in one transaction: an answer answers (outcome
+// `fulfilled` unless `outcome` says `partially_fulfilled`; date the issue date, number the outgoing
+// number, reference the letter), an extension extends (reasons from `reasons`, channel the delivery),
+// a refusal refuses (its text the `reasons`, the letter citing `ground`); a request for details
+// performs none (the term keeps running). An action the request's state does not allow is a 409 with
+// the reason the actions give (`transition_forbidden`, `already_extended`, `not_extendable`); a letter
+// that lacks something is a 422 naming each missing field, as for the preview; a letter by email to a
+// subject without an email address is a 422 naming `delivery`. Nothing is kept when the issue is
+// refused. Operators, officers and administrators issue letters on the requests they may see; only
+// officers and administrators issue a refusal. The issue is in the audit trail (`letter.issue`) and
+// the timeline (`letter_issued`). A letter by email is queued and sent once by the scheduler, the PDF
+// attached, `Reply-To` the operator's email; its state is in `email`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/requests/{id}/letters/{file} (the `IssueRequestLetter` operationId).
+func (c *ClientWithResponses) IssueRequestLetterWithResponse(ctx context.Context, id RequestID, file IssueRequestLetterParamsFile, body IssueRequestLetterJSONRequestBody, reqEditors ...RequestEditorFn) (*IssueRequestLetterResponse, error) {
+	rsp, err := c.IssueRequestLetter(ctx, id, file, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueRequestLetterResponse(rsp)
 }
 
 // AddNoteWithBodyWithResponse Add a note to the timeline
@@ -19709,6 +21224,371 @@ func ParseExtendRequestResponse(rsp *http.Response) (*ExtendRequestResponse, err
 	return response, nil
 }
 
+// ParseListIssuedLettersResponse parses an HTTP response from a ListIssuedLettersWithResponse call
+func ParseListIssuedLettersResponse(rsp *http.Response) (*ListIssuedLettersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListIssuedLettersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IssuedLetterList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListIssuedLettersResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListIssuedLettersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListIssuedLettersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetIssuedLetterResponse parses an HTTP response from a GetIssuedLetterWithResponse call
+func ParseGetIssuedLetterResponse(rsp *http.Response) (*GetIssuedLetterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetIssuedLetterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IssuedLetter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (application/vnd.openxmlformats-officedocument.wordprocessingml.document) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetIssuedLetterResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetIssuedLetterResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetIssuedLetterResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePostIssuedLetterResponse parses an HTTP response from a PostIssuedLetterWithResponse call
+func ParsePostIssuedLetterResponse(rsp *http.Response) (*PostIssuedLetterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostIssuedLetterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IssuedLetter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PostIssuedLetterResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers PostIssuedLetterResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 429:
+		var headers PostIssuedLetterResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PostIssuedLetterResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetRequestLetterResponse parses an HTTP response from a GetRequestLetterWithResponse call
 func ParseGetRequestLetterResponse(rsp *http.Response) (*GetRequestLetterResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -19821,6 +21701,169 @@ func ParseGetRequestLetterResponse(rsp *http.Response) (*GetRequestLetterRespons
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetRequestLetterResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseIssueRequestLetterResponse parses an HTTP response from a IssueRequestLetterWithResponse call
+func ParseIssueRequestLetterResponse(rsp *http.Response) (*IssueRequestLetterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IssueRequestLetterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest IssuedLetter
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers IssueRequestLetterResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers IssueRequestLetterResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers IssueRequestLetterResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 429:
+		var headers IssueRequestLetterResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers IssueRequestLetterResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

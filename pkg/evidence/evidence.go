@@ -73,10 +73,9 @@ type Letter struct {
 	Open func(ctx context.Context) (io.ReadCloser, error)
 }
 
-// Letters gives the letters issued for a request. It is the hook of the
-// letters/ folder: Srok does not issue letters yet, so Packer.Letters is
-// nil today and a pack holds no letters/ folder; once issuing keeps
-// letters, setting it fills the folder and the manifest's "letters".
+// Letters gives the letters issued for a request: the hook of the
+// letters/ folder and the manifest's "letters" (organisation.EvidenceLetters
+// gives each issued letter's PDF and DOCX as issued).
 type Letters interface {
 	IssuedLetters(ctx context.Context, requestID string) ([]Letter, error)
 }
@@ -87,7 +86,7 @@ type Packer struct {
 	Emails   Emails      // nil: the email is left out
 	Audit    audit.Trail // records the making of a pack
 	Entries  Entries
-	Letters  Letters // nil until letters are issued
+	Letters  Letters // nil: no letters/ folder
 	Now      func() time.Time
 }
 
@@ -105,7 +104,7 @@ type Manifest struct {
 	// Files are the pack's files but the manifest, in the order written.
 	Files []File `json:"files"`
 	// Letters are the letters issued for the request, each also in Files
-	// under letters/; empty while Srok issues none.
+	// under letters/ (an issued letter's PDF and DOCX are two entries).
 	Letters []LetterEntry `json:"letters"`
 }
 

@@ -5,6 +5,7 @@
 package mailer
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -118,6 +119,17 @@ type Message struct {
 	Date      time.Time
 	// Headers are extra header fields (X-…).
 	Headers map[string]string
+	// ReplyTo is where replies go when not to the sender; empty: none.
+	ReplyTo string
+	// Attachments are files sent with the text (a letter's PDF).
+	Attachments []Attachment
+}
+
+// Attachment is a file attached to a message.
+type Attachment struct {
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // Conn is one SMTP connection, reused for a batch of messages.
@@ -205,6 +217,11 @@ func (s *Sender) build(m Message) (*gomail.Msg, error) {
 		return nil, fmt.Errorf("mailer: the recipient is not an address: %w", err)
 	}
 	msg.Subject(m.Subject)
+	if m.ReplyTo != "" {
+		if err := msg.ReplyTo(m.ReplyTo); err != nil {
+			return nil, fmt.Errorf("mailer: the Reply-To is not an address: %w", err)
+		}
+	}
 	if m.MessageID != "" {
 		msg.SetMessageIDWithValue(m.MessageID)
 	} else {
@@ -223,6 +240,9 @@ func (s *Sender) build(m Message) (*gomail.Msg, error) {
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	for _, a := range m.Attachments {
+		msg.AttachReadSeeker(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.ContentType)))
 	}
 	return msg, nil
 }

@@ -31,6 +31,17 @@ const maxAttempts = 1000
 // request, until the change is saved or fn refuses it for a real reason.
 func (s *Service) change(ctx context.Context, id string, version int, act srok.Action, auditAct audit.Action,
 	fn func(r *Request, a srok.Actor, now time.Time) ([]Event, error)) (*Request, error) {
+	return s.changeWith(ctx, id, version, act, auditAct, fn, s.store.UpdateRequest)
+}
+
+// Saver writes a change of a request (r at version+1 from version, with
+// its events and audit entry) in one transaction: the store's
+// UpdateRequest, or a caller's that writes more in that transaction.
+type Saver func(ctx context.Context, r *Request, version int, events []Event, trail []*audit.Entry) error
+
+// changeWith is change saving through save.
+func (s *Service) changeWith(ctx context.Context, id string, version int, act srok.Action, auditAct audit.Action,
+	fn func(r *Request, a srok.Actor, now time.Time) ([]Event, error), save Saver) (*Request, error) {
 	a, err := s.authorize(ctx, act, auditAct)
 	if err != nil {
 		return nil, err
@@ -58,7 +69,7 @@ func (s *Service) change(ctx context.Context, id string, version int, act srok.A
 		if err != nil {
 			return nil, err
 		}
-		err = s.store.UpdateRequest(ctx, r, prev, events, trail)
+		err = save(ctx, r, prev, events, trail)
 		s.gen.Add(1)
 		if srok.ErrorCode(err) == srok.EPRECONDITION && version == AnyVersion && attempt < maxAttempts {
 			if err := backoff(ctx, attempt); err != nil {
@@ -353,7 +364,12 @@ type ExtendInput struct {
 // before they ran out (152-FZ art. 14 part 3, art. 20 parts 1-2, art. 21
 // part 5.1).
 func (s *Service) Extend(ctx context.Context, id string, version int, in ExtendInput) (*Request, error) {
-	return s.change(ctx, id, version, srok.ActRequestExtend, audit.ActionRequestExtend, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+	return s.change(ctx, id, version, srok.ActRequestExtend, audit.ActionRequestExtend, s.extend(in))
+}
+
+// extend is the change of Extend.
+func (s *Service) extend(in ExtendInput) func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+	return func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
 		var f srok.Fields
 		sent := parseInstant(&f, "notice_sent_at", in.NoticeSentAt, r.Location(), now, true, "")
 		if !sent.IsZero() && noticeBeforeReceipt(in.NoticeSentAt, sent, r) {
@@ -419,7 +435,7 @@ func (s *Service) Extend(ctx context.Context, id string, version int, in ExtendI
 		ev := s.event(r, a, now, EventExtended)
 		ev.Before, ev.After = before, after
 		return []Event{ev}, nil
-	})
+	}
 }
 
 // noticeBeforeReceipt reports whether a notice sent at sent (typed as
@@ -459,7 +475,12 @@ func (s *Service) Refuse(ctx context.Context, id string, version int, in AnswerI
 }
 
 func (s *Service) respond(ctx context.Context, id string, version int, in AnswerInput, refuse bool) (*Request, error) {
-	return s.change(ctx, id, version, srok.ActRequestAnswer, audit.ActionRequestAnswer, func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+	return s.change(ctx, id, version, srok.ActRequestAnswer, audit.ActionRequestAnswer, s.answer(in, refuse))
+}
+
+// answer is the change of Answer (of Refuse when refuse).
+func (s *Service) answer(in AnswerInput, refuse bool) func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
+	return func(r *Request, a srok.Actor, now time.Time) ([]Event, error) {
 		var f srok.Fields
 		ans := Answer{Number: strings.TrimSpace(in.Number), Text: strings.TrimSpace(in.Text), Reference: strings.TrimSpace(in.Reference)}
 		switch {
@@ -516,7 +537,7 @@ func (s *Service) respond(ctx context.Context, id string, version int, in Answer
 		ev.After = map[string]any{"status": string(r.Status), "outcome": string(ans.Outcome), "date": ans.Date.String(),
 			"number": ans.Number, "obligations_done": done}
 		return []Event{ev}, nil
-	})
+	}
 }
 
 // finish sets every open obligation to st and returns their ids with

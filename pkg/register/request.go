@@ -334,5 +334,6 @@ const (
 // EventKinds lists every event kind a timeline may hold.
 func EventKinds() []EventKind {
 	return []EventKind{EventCreated, EventUpdated, EventRecomputed, EventAssigned, EventExtended, EventAnswered,
-		EventRefused, EventClosed, EventCancelled, EventNote, EventRepeat, EventReminderSent, EventReminderFailed, EventEmailAttached}
+		EventRefused, EventClosed, EventCancelled, EventNote, EventRepeat, EventReminderSent, EventReminderFailed, EventEmailAttached,
+		EventLetterIssued}
 }

@@ -210,6 +210,7 @@ var events = map[register.EventKind]string{
 	register.EventReminderSent:   "Напоминание отправлено",
 	register.EventReminderFailed: "Напоминание не доставлено",
 	register.EventEmailAttached:  "Прикреплено письмо",
+	register.EventLetterIssued:   "Выпущено письмо",
 }
 
 // Event is a timeline event's kind, or its code.

@@ -20,6 +20,7 @@
 //	Feeds      the calendar feeds of users                                   feeds.Store
 //	Operator   the operator's details, processing records, letter templates  organisation.Store
 //	IMAP       the mailboxes fetched over IMAP: cursors, leases, status       mailbox.Store
+//	Outgoing   the issued letters, their numbers, the letters' outbox         organisation.IssueStore, remind.LetterStore
 //
 // Store embeds them all, so that one *Store stands for every part (cmd/srok
 // passes it to every service), and keeps what concerns the database as a
@@ -30,7 +31,7 @@
 // ProvisionalYears obligations for Calendar, ReminderOfficers users for
 // Reminders. A change that writes another part's table in its transaction
 // (a change and its audit entry) calls that part's package-level helper
-// (appendAudit, insertEvents) with the transaction.
+// (appendAudit, insertEvents, updateRequest) with the transaction.
 //
 // # Reaching the database
 //

@@ -160,36 +160,44 @@ func (s *Requests) Request(ctx context.Context, id string) (*register.Request, e
 // UpdateRequest implements register.Store.
 func (s *Requests) UpdateRequest(ctx context.Context, r *register.Request, version int, events []register.Event, trail []*audit.Entry) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		row := toRequestRow(r)
-		res := tx.Model(&requestRow{}).Where("id = ? AND version = ?", r.ID, version).
-			Select("*").Omit("id", "number", "type", "created_at", "created_by").Updates(&row)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			var cur []int
-			if err := tx.Model(&requestRow{}).Where("id = ?", r.ID).Pluck("version", &cur).Error; err != nil {
-				return err
-			}
-			if len(cur) == 0 {
-				return srok.Errorf(srok.ENOTFOUND, "no request with id %q", r.ID)
-			}
-			return register.StaleVersion(cur[0], version)
-		}
-		if obls := toObligationRows(r); len(obls) > 0 {
-			if err := tx.Clauses(clause.OnConflict{
-				Columns:   []clause.Column{{Name: "request_id"}, {Name: "obligation_id"}},
-				UpdateAll: true,
-			}).Create(&obls).Error; err != nil {
-				return err
-			}
-		}
-		if err := insertEvents(tx, events); err != nil {
+		if err := updateRequest(tx, r, version, events); err != nil {
 			return err
 		}
 		return appendAudit(tx, trail)
 	})
 	return s.wrap("update request", err)
+}
+
+// updateRequest writes r and its obligations in tx if the stored version
+// is still version (EPRECONDITION otherwise), and appends events: the
+// change of UpdateRequest, for the parts that write one with more in its
+// transaction (an issued letter).
+func updateRequest(tx *gorm.DB, r *register.Request, version int, events []register.Event) error {
+	row := toRequestRow(r)
+	res := tx.Model(&requestRow{}).Where("id = ? AND version = ?", r.ID, version).
+		Select("*").Omit("id", "number", "type", "created_at", "created_by").Updates(&row)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		var cur []int
+		if err := tx.Model(&requestRow{}).Where("id = ?", r.ID).Pluck("version", &cur).Error; err != nil {
+			return err
+		}
+		if len(cur) == 0 {
+			return srok.Errorf(srok.ENOTFOUND, "no request with id %q", r.ID)
+		}
+		return register.StaleVersion(cur[0], version)
+	}
+	if obls := toObligationRows(r); len(obls) > 0 {
+		if err := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "request_id"}, {Name: "obligation_id"}},
+			UpdateAll: true,
+		}).Create(&obls).Error; err != nil {
+			return err
+		}
+	}
+	return insertEvents(tx, events)
 }
 
 // AppendEvents implements register.Store.

@@ -67,6 +67,7 @@ type Store struct {
 	*Feeds     // the calendar feeds of users
 	*Operator  // the operator's details, processing records, letter templates
 	*IMAP      // the mailboxes fetched over IMAP
+	*Outgoing  // the letters issued, their numbers and the outbox of those sent by email
 }
 
 // The Store stands for every part wherever a domain package asks for one
@@ -129,6 +130,7 @@ func newStore(c *core) *Store {
 		Feeds:     &Feeds{c},
 		Operator:  &Operator{c},
 		IMAP:      &IMAP{c},
+		Outgoing:  &Outgoing{c},
 	}
 }
 
