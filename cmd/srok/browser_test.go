@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -166,11 +167,17 @@ type browserSrok struct {
 }
 
 func startBrowserSrok(t *testing.T, d store.Dialect) *browserSrok {
+	return startBrowserSrokWith(t, d, nil)
+}
+
+// startBrowserSrokWith is startBrowserSrok with more environment variables.
+func startBrowserSrokWith(t *testing.T, d store.Dialect, extra map[string]string) *browserSrok {
 	t.Helper()
 	vars := map[string]string{
 		"SROK_ADDR": "127.0.0.1:0", "SROK_SHUTDOWN_TIMEOUT": "5s", "SROK_RATE_LIMIT": "0",
 		"SROK_SCHEDULER": "off", "SROK_TIME_ZONE": "Europe/Moscow",
 	}
+	maps.Copy(vars, extra)
 	switch d {
 	case store.SQLite:
 		vars["SROK_DATA_DIR"] = t.TempDir()

@@ -120,6 +120,13 @@ const (
 	// person or by Srok itself (a reply that named its request); the inbox
 	// of emails awaiting a decision was shown (Outcome ok, Detail "inbox").
 	ActionEmailTriage Action = "email.triage"
+	// ActionMailboxConnect: an administrator connected a mailbox from the
+	// page or the API; Detail names the mailbox (login, server, folder),
+	// never its password.
+	ActionMailboxConnect Action = "mailbox.connect"
+	// ActionMailboxDisconnect: an administrator disconnected a mailbox (it
+	// is no longer fetched; its emails stay); Detail names it.
+	ActionMailboxDisconnect Action = "mailbox.disconnect"
 )
 
 // Actions lists every action, grouped by what it acts on.
@@ -138,6 +145,7 @@ func Actions() []Action {
 		ActionEmailIngest, ActionEmailRead, ActionEmailRaw, ActionEmailAttachment, ActionEmailTriage,
 		ActionOrganisationEdit, ActionLetterTemplate, ActionLetterRead,
 		ActionJournalExport, ActionRequestEvidence,
+		ActionMailboxConnect, ActionMailboxDisconnect,
 	}
 }
 
