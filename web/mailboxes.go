@@ -93,7 +93,7 @@ func (p *mailboxPages) view(ctx context.Context, a srok.Actor) (mailboxesPage, e
 	loc := p.zone()
 	for _, m := range list {
 		r := mailboxRow{ID: m.ID, Address: m.Address, URL: m.URL, Folder: m.Folder, State: ru.MailboxState(m.State),
-			Waiting: m.Waiting, Error: ru.MailboxError(m.LastError), Failing: m.State == mailbox.StateFailing, Active: m.Active,
+			Waiting: m.Waiting, Error: mailboxErrorText(m), Failing: m.State == mailbox.StateFailing, Active: m.Active,
 			LastFetch: "ещё не было", FromPage: m.Source == mailbox.SourcePage}
 		if m.LastFetchAt != nil {
 			r.LastFetch = ru.DateTime(*m.LastFetchAt, loc)
@@ -261,4 +261,13 @@ type mailboxField struct {
 
 func newMailboxField(name, id, label, typ, value, auto, hint, err string) mailboxField {
 	return mailboxField{Name: name, ID: id, Label: label, Type: typ, Value: value, Auto: auto, Hint: hint, Error: err}
+}
+
+// mailboxErrorText is a mailbox's last error in Russian: for one connected
+// from the page, the advice of the connection form (not SROK_IMAP_URL's).
+func mailboxErrorText(m mailbox.Mailbox) string {
+	if m.Source == mailbox.SourcePage && m.LastError != "" {
+		return ru.MailboxCheckError(m.LastError)
+	}
+	return ru.MailboxError(m.LastError)
 }
