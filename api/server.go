@@ -183,6 +183,8 @@ func Mount(e *echo.Echo, cfg Config) {
 	httpx.Get(v1, "/emails/:id/raw", s.getEmailRaw, auth)
 	httpx.Get(v1, "/emails/:id/attachments/:n", s.getEmailAttachment, auth)
 	httpx.Get(v1, "/mailboxes", s.listMailboxes, auth)
+	v1.POST("/mailboxes", s.connectMailbox, auth)
+	v1.DELETE("/mailboxes/:id", s.disconnectMailbox, auth)
 }
 
 func (s *server) healthz(c echo.Context) error {

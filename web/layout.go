@@ -104,6 +104,7 @@ var pageFuncs = template.FuncMap{
 	"emailCount":   ru.Emails,
 	"add":          func(a, b int) int { return a + b },
 	"ofield":       newOrgField,
+	"mbfield":      newMailboxField,
 	"placeholder":  placeholderSyntax,
 	"letterKind":   ru.LetterKind,
 	"dec":          func(a int) int { return a - 1 },

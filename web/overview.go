@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/mailbox"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
@@ -47,6 +48,42 @@ type overviewPage struct {
 	LateEmails *lateEmailsView
 	// NewMail tells the user of emails attached lately to their requests.
 	NewMail []newMailRow
+	// Mailboxes is the state of each active mailbox, for officers and
+	// administrators; empty when there is none.
+	Mailboxes []overviewMailbox
+}
+
+// overviewMailbox is one line of the overview's mailboxes panel.
+type overviewMailbox struct {
+	Address, LastFetch, Error string
+	Waiting                   int
+	Failing                   bool
+}
+
+// mailboxesOf is the overview's panel of mailboxes: for those who see the
+// mailboxes' page (officers and administrators), the active ones, with the
+// last fetch, the emails waiting and the last error in Russian.
+func (s *server) mailboxesOf(c echo.Context, a srok.Actor) ([]overviewMailbox, error) {
+	if s.mailboxes == nil || !a.Can(srok.ActAuditRead) {
+		return nil, nil
+	}
+	list, err := s.mailboxes.List(c.Request().Context(), a)
+	if err != nil {
+		return nil, err
+	}
+	var out []overviewMailbox
+	for _, m := range list {
+		if !m.Active {
+			continue
+		}
+		r := overviewMailbox{Address: m.Address, LastFetch: "ещё не было", Waiting: m.Waiting, Error: mailboxErrorText(m),
+			Failing: m.State == mailbox.StateFailing}
+		if m.LastFetchAt != nil {
+			r.LastFetch = ru.DateTime(*m.LastFetchAt, s.zone())
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // newMailRow is an email attached to one of the user's requests.
@@ -197,6 +234,9 @@ func (s *server) overview(c echo.Context, a srok.Actor) error {
 		return s.pageError(c, err)
 	}
 	if p.NewMail, err = s.newMailOf(c); err != nil {
+		return s.pageError(c, err)
+	}
+	if p.Mailboxes, err = s.mailboxesOf(c, a); err != nil {
 		return s.pageError(c, err)
 	}
 	for i, b := range []struct {

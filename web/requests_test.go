@@ -20,6 +20,7 @@ import (
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/evidence"
 	"github.com/srok/srok/pkg/intake"
+	"github.com/srok/srok/pkg/mailbox"
 	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
 	"github.com/srok/srok/pkg/srok"
@@ -47,6 +48,8 @@ type regEnv struct {
 type regOptions struct {
 	emails  *stubEmails
 	emailOf func(*register.Request) string
+	// mailboxes mounts the mailboxes of the store (none configured).
+	mailboxes bool
 }
 
 // forEachReg runs fn on SQLite and PostgreSQL with the register's pages.
@@ -79,6 +82,9 @@ func newRegEnv(t *testing.T, d store.Dialect, o regOptions) *regEnv {
 	cfg.Issuer = organisation.NewIssuer(cfg.Letters, reg, st)
 	if o.emails != nil {
 		cfg.Emails = o.emails
+	}
+	if o.mailboxes {
+		cfg.Mailboxes = mailbox.NewService(st, intake.NewService(st), nil, nil, mailbox.Options{Now: clock.Now})
 	}
 	web.Mount(srv, cfg)
 	base.h = srv

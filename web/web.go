@@ -181,6 +181,9 @@ type server struct {
 	packer   *evidence.Packer
 	// inbox is the triage of incoming emails; nil: no inbox.
 	inbox Inbox
+	// mailboxes are the mailboxes fetched over IMAP, whose state the
+	// overview shows officers and administrators; nil: none.
+	mailboxes Mailboxes
 }
 
 // zone is the operator's time zone, in which every time a person reads is
@@ -223,7 +226,8 @@ func Mount(e *echo.Echo, cfg Config) {
 	}
 	s := &server{accounts: cfg.Accounts, throttle: cfg.Throttle, audit: cfg.Audit, sessions: cfg.Sessions,
 		log: cfg.Log, now: cfg.Now, sleep: cfg.Sleep, views: v, failed: cfg.FailedReminders,
-		recipients: cfg.ReminderRecipients, calendar: cfg.Calendar, letters: cfg.Letters, issuer: cfg.Issuer}
+		recipients: cfg.ReminderRecipients, calendar: cfg.Calendar, letters: cfg.Letters, issuer: cfg.Issuer,
+		mailboxes: cfg.Mailboxes}
 
 	// The errors raised before a page runs reach a browser as a page too.
 	httpx.RenderPages(e, cfg.Log, s.errorPage)

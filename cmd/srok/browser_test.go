@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -168,7 +169,6 @@ type browserSrok struct {
 }
 
 func startBrowserSrok(t *testing.T, d store.Dialect) *browserSrok {
-	t.Helper()
 	return startBrowserSrokWith(t, d, nil)
 }
 
@@ -180,9 +180,7 @@ func startBrowserSrokWith(t *testing.T, d store.Dialect, extra map[string]string
 		"SROK_ADDR": "127.0.0.1:0", "SROK_SHUTDOWN_TIMEOUT": "5s", "SROK_RATE_LIMIT": "0",
 		"SROK_SCHEDULER": "off", "SROK_TIME_ZONE": "Europe/Moscow",
 	}
-	for k, v := range extra {
-		vars[k] = v
-	}
+	maps.Copy(vars, extra)
 	switch d {
 	case store.SQLite:
 		vars["SROK_DATA_DIR"] = t.TempDir()

@@ -214,7 +214,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	proxies, _ := cfg.Proxies() // checked by config.Load
 	m := newMetrics(cfg, st, e.now, log)
 	emails := newEmails(st, e.now, trail, reg)
-	mailboxes, err := newMailboxes(cfg, st, emails, e)
+	mailboxes, err := newMailboxes(cfg, st, emails, trail, e)
 	if err != nil {
 		return err
 	}
@@ -249,8 +249,8 @@ func runServe(ctx context.Context, args []string, e env) error {
 	stopReminders := startReminders(ctx, cfg, st, live, log, e, cfg.BaseURL(displayAddr(ln.Addr())), remind.NewScanner(st, live),
 		lateEmailsOf(ctx, accounts, reg))
 	defer stopReminders()
-	// The mailboxes are fetched in the background (SROK_IMAP_URL); stopped
-	// once the HTTP server has drained.
+	// The mailboxes are fetched in the background (SROK_IMAP_URL, and those
+	// connected from the page); stopped once the HTTP server has drained.
 	stopMailboxes, err := startMailboxes(ctx, mailboxes, log)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/pem"
 	"io"
 	"math/big"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/srok/srok/pkg/config"
+	"github.com/srok/srok/pkg/mailbox"
 )
 
 // TestServeWithEveryVariable starts `srok serve` with every documented
@@ -75,6 +77,7 @@ func TestServeWithEveryVariable(t *testing.T) {
 		"SROK_IMAP_INTERVAL":    "30s",
 		"SROK_IMAP_DONE_FOLDER": "Srok",
 		"SROK_ACK_EMAILS":       "on",
+		"SROK_SECRET_KEY_FILE":  writeKey(t, dir),
 	}
 	// Variables that need PostgreSQL are served with by tests of their own.
 	elsewhere := map[string]string{
@@ -156,6 +159,18 @@ func writeCA(t *testing.T, dir string) string {
 	}
 	p := filepath.Join(dir, "ca.pem")
 	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// writeKey writes a secret key file (32 random bytes, base64) into dir.
+func writeKey(t *testing.T, dir string) string {
+	t.Helper()
+	key := make([]byte, mailbox.KeySize)
+	_, _ = rand.Read(key)
+	p := filepath.Join(dir, "secret.key")
+	if err := os.WriteFile(p, []byte(base64.StdEncoding.EncodeToString(key)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return p

@@ -125,6 +125,13 @@ const (
 	// post's details of one on paper recorded; RequestID names the
 	// request, Detail the kind and the number, never the text.
 	ActionLetterIssue Action = "letter.issue"
+	// ActionMailboxConnect: an administrator connected a mailbox from the
+	// page or the API; Detail names the mailbox (login, server, folder),
+	// never its password.
+	ActionMailboxConnect Action = "mailbox.connect"
+	// ActionMailboxDisconnect: an administrator disconnected a mailbox (it
+	// is no longer fetched; its emails stay); Detail names it.
+	ActionMailboxDisconnect Action = "mailbox.disconnect"
 )
 
 // Actions lists every action, grouped by what it acts on.
@@ -143,6 +150,7 @@ func Actions() []Action {
 		ActionEmailIngest, ActionEmailRead, ActionEmailRaw, ActionEmailAttachment, ActionEmailTriage,
 		ActionOrganisationEdit, ActionLetterTemplate, ActionLetterRead, ActionLetterIssue,
 		ActionJournalExport, ActionRequestEvidence,
+		ActionMailboxConnect, ActionMailboxDisconnect,
 	}
 }
 

@@ -57,6 +57,8 @@ const (
 	AuditActionLetterIssue          AuditAction = "letter.issue"
 	AuditActionLetterRead           AuditAction = "letter.read"
 	AuditActionLetterTemplateUpload AuditAction = "letter_template.upload"
+	AuditActionMailboxConnect       AuditAction = "mailbox.connect"
+	AuditActionMailboxDisconnect    AuditAction = "mailbox.disconnect"
 	AuditActionOrganisationEdit     AuditAction = "organisation.edit"
 	AuditActionRemindersSettings    AuditAction = "reminders.settings"
 	AuditActionRequestAnswer        AuditAction = "request.answer"
@@ -115,6 +117,10 @@ func (e AuditAction) Valid() bool {
 	case AuditActionLetterRead:
 		return true
 	case AuditActionLetterTemplateUpload:
+		return true
+	case AuditActionMailboxConnect:
+		return true
+	case AuditActionMailboxDisconnect:
 		return true
 	case AuditActionOrganisationEdit:
 		return true
@@ -506,6 +512,7 @@ const (
 	MailboxLastErrorConnectFailed   MailboxLastError = "connect_failed"
 	MailboxLastErrorFetchFailed     MailboxLastError = "fetch_failed"
 	MailboxLastErrorFolderFailed    MailboxLastError = "folder_failed"
+	MailboxLastErrorKeyFailed       MailboxLastError = "key_failed"
 	MailboxLastErrorMessageTooLarge MailboxLastError = "message_too_large"
 	MailboxLastErrorStoreFailed     MailboxLastError = "store_failed"
 	MailboxLastErrorTlsFailed       MailboxLastError = "tls_failed"
@@ -522,11 +529,52 @@ func (e MailboxLastError) Valid() bool {
 		return true
 	case MailboxLastErrorFolderFailed:
 		return true
+	case MailboxLastErrorKeyFailed:
+		return true
 	case MailboxLastErrorMessageTooLarge:
 		return true
 	case MailboxLastErrorStoreFailed:
 		return true
 	case MailboxLastErrorTlsFailed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailboxSource.
+const (
+	MailboxSourceEnv  MailboxSource = "env"
+	MailboxSourcePage MailboxSource = "page"
+)
+
+// Valid indicates whether the value is a known member of the MailboxSource enum.
+func (e MailboxSource) Valid() bool {
+	switch e {
+	case MailboxSourceEnv:
+		return true
+	case MailboxSourcePage:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailboxInputTls.
+const (
+	MailboxInputTlsImaps    MailboxInputTls = "imaps"
+	MailboxInputTlsNone     MailboxInputTls = "none"
+	MailboxInputTlsStarttls MailboxInputTls = "starttls"
+)
+
+// Valid indicates whether the value is a known member of the MailboxInputTls enum.
+func (e MailboxInputTls) Valid() bool {
+	switch e {
+	case MailboxInputTlsImaps:
+		return true
+	case MailboxInputTlsNone:
+		return true
+	case MailboxInputTlsStarttls:
 		return true
 	default:
 		return false
@@ -1836,15 +1884,19 @@ type LetterTemplateList struct {
 // Mailbox defines model for Mailbox.
 type Mailbox struct {
 	// Address The mailbox's login, usually the published address (privacy@…).
-	Address string             `json:"address"`
-	Folder  string             `json:"folder"`
-	Id      openapi_types.UUID `json:"id"`
+	Address string `json:"address"`
+
+	// DoneFolder Where fetched messages are moved; empty for the environment's mailboxes (they follow `SROK_IMAP_DONE_FOLDER`) and when they are flagged `\Seen` and left.
+	DoneFolder string             `json:"done_folder"`
+	Folder     string             `json:"folder"`
+	Id         openapi_types.UUID `json:"id"`
 
 	// LastError The code of the last error, null when the last attempt worked: `connect_failed` (the server cannot
 	// be reached), `tls_failed` (no TLS, or a certificate that cannot be verified), `auth_failed` (user or
 	// password refused), `folder_failed` (the folder or the done folder), `fetch_failed` (a command
 	// failed), `store_failed` (the database), `message_too_large` (a message over 25 MiB was left in
-	// the folder, unread; fetching goes on).
+	// the folder, unread; fetching goes on), `key_failed` (the stored password of a connected mailbox
+	// cannot be decrypted: `SROK_SECRET_KEY_FILE` unset or another key).
 	LastError   *MailboxLastError `json:"last_error"`
 	LastErrorAt *time.Time        `json:"last_error_at"`
 
@@ -1853,6 +1905,9 @@ type Mailbox struct {
 
 	// Name How the mailbox is named to people (its address).
 	Name string `json:"name"`
+
+	// Source `env`: configured by `SROK_IMAP_URL` (read-only); `page`: connected by an administrator.
+	Source MailboxSource `json:"source"`
 
 	// State `new`: not fetched yet; `ok`: the last fetch worked; `failing`: the last attempt failed and is retried
 	// with a growing pause (up to 10 minutes); `inactive`: no longer configured.
@@ -1869,8 +1924,12 @@ type Mailbox struct {
 // be reached), `tls_failed` (no TLS, or a certificate that cannot be verified), `auth_failed` (user or
 // password refused), `folder_failed` (the folder or the done folder), `fetch_failed` (a command
 // failed), `store_failed` (the database), `message_too_large` (a message over 25 MiB was left in
-// the folder, unread; fetching goes on).
+// the folder, unread; fetching goes on), `key_failed` (the stored password of a connected mailbox
+// cannot be decrypted: `SROK_SECRET_KEY_FILE` unset or another key).
 type MailboxLastError string
+
+// MailboxSource `env`: configured by `SROK_IMAP_URL` (read-only); `page`: connected by an administrator.
+type MailboxSource string
 
 // MailboxHealth defines model for MailboxHealth.
 type MailboxHealth struct {
@@ -1882,6 +1941,31 @@ type MailboxHealth struct {
 	State MailboxState `json:"state"`
 	Url   string       `json:"url"`
 }
+
+// MailboxInput defines model for MailboxInput.
+type MailboxInput struct {
+	// Address The mailbox's login, usually the published address (privacy@example.ru).
+	Address string `json:"address"`
+
+	// DoneFolder The folder fetched messages are moved to (it must exist); empty or absent, they are flagged `\Seen` and stay.
+	DoneFolder *string `json:"done_folder,omitempty"`
+	Folder     *string `json:"folder,omitempty"`
+
+	// Host The IMAP server, such as imap.example.ru.
+	Host string `json:"host"`
+
+	// Password An app password; stored encrypted, never answered.
+	Password *string `json:"password,omitempty"`
+
+	// Port 0 or absent for the usual port (993 for imaps, 143 otherwise).
+	Port *int `json:"port,omitempty"`
+
+	// Tls `imaps`: implicit TLS; `starttls`: required STARTTLS; `none`: in clear, loopback hosts only.
+	Tls *MailboxInputTls `json:"tls,omitempty"`
+}
+
+// MailboxInputTls `imaps`: implicit TLS; `starttls`: required STARTTLS; `none`: in clear, loopback hosts only.
+type MailboxInputTls string
 
 // MailboxState `new`: not fetched yet; `ok`: the last fetch worked; `failing`: the last attempt failed and is retried
 // with a growing pause (up to 10 minutes); `inactive`: no longer configured.
@@ -3051,6 +3135,9 @@ type PreviewDeadlinesJSONRequestBody = PreviewInput
 // TriageEmailJSONRequestBody defines body for TriageEmail for application/json ContentType.
 type TriageEmailJSONRequestBody = TriageInput
 
+// ConnectMailboxJSONRequestBody defines body for ConnectMailbox for application/json ContentType.
+type ConnectMailboxJSONRequestBody = MailboxInput
+
 // PutReminderSettingsJSONRequestBody defines body for PutReminderSettings for application/json ContentType.
 type PutReminderSettingsJSONRequestBody = ReminderSettingsInput
 
@@ -3431,6 +3518,50 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/mailboxes (the `ListMailboxes` operationId).
 	ListMailboxes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConnectMailboxWithBody Connect a mailbox
+	//
+	// Connects a mailbox for Srok to fetch, beside those of `SROK_IMAP_URL`: only an administrator (403
+	// otherwise). The connection is tested first (connect, TLS, login, the folder and the done folder);
+	// when it fails, nothing is stored and the answer is a 422 naming the field concerned (`host`, `tls`,
+	// `password` for a refused login, `folder`, `done_folder`), its type
+	// `urn:srok:problem:invalid:mailbox_<code>`. The password is stored encrypted (AES-256-GCM) with the key
+	// of `SROK_SECRET_KEY_FILE`, never answered, logged or put in the audit trail; without that key the
+	// answer is a 409 (`urn:srok:problem:conflict:secret_key_missing`) naming `SROK_SECRET_KEY_FILE`. A
+	// mailbox connected already is a 409 too. Every instance starts fetching it within seconds; the
+	// connection is recorded (`mailbox.connect`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/mailboxes (the `ConnectMailbox` operationId).
+	ConnectMailboxWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConnectMailbox Connect a mailbox
+	//
+	// Connects a mailbox for Srok to fetch, beside those of `SROK_IMAP_URL`: only an administrator (403
+	// otherwise). The connection is tested first (connect, TLS, login, the folder and the done folder);
+	// when it fails, nothing is stored and the answer is a 422 naming the field concerned (`host`, `tls`,
+	// `password` for a refused login, `folder`, `done_folder`), its type
+	// `urn:srok:problem:invalid:mailbox_<code>`. The password is stored encrypted (AES-256-GCM) with the key
+	// of `SROK_SECRET_KEY_FILE`, never answered, logged or put in the audit trail; without that key the
+	// answer is a 409 (`urn:srok:problem:conflict:secret_key_missing`) naming `SROK_SECRET_KEY_FILE`. A
+	// mailbox connected already is a 409 too. Every instance starts fetching it within seconds; the
+	// connection is recorded (`mailbox.connect`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/mailboxes (the `ConnectMailbox` operationId).
+	ConnectMailbox(ctx context.Context, body ConnectMailboxJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DisconnectMailbox Disconnect a mailbox
+	//
+	// Disconnects a mailbox connected from the page or the API: only an administrator (403 otherwise). It
+	// becomes `inactive`, no instance fetches it any more (within seconds), its stored password is wiped
+	// and its emails stay. A mailbox of `SROK_IMAP_URL` is a 409 (remove it there); an unknown or already
+	// disconnected one a 404. Recorded as `mailbox.disconnect`.
+	//
+	// Corresponds with DELETE /api/v1/mailboxes/{id} (the `DisconnectMailbox` operationId).
+	DisconnectMailbox(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetMe Who the caller is
 	//
@@ -4475,6 +4606,80 @@ func (c *Client) PutLetterTemplateWithBody(ctx context.Context, file string, con
 // Corresponds with GET /api/v1/mailboxes (the `ListMailboxes` operationId).
 func (c *Client) ListMailboxes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListMailboxesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConnectMailboxWithBody Connect a mailbox
+//
+// Connects a mailbox for Srok to fetch, beside those of `SROK_IMAP_URL`: only an administrator (403
+// otherwise). The connection is tested first (connect, TLS, login, the folder and the done folder);
+// when it fails, nothing is stored and the answer is a 422 naming the field concerned (`host`, `tls`,
+// `password` for a refused login, `folder`, `done_folder`), its type
+// `urn:srok:problem:invalid:mailbox_<code>`. The password is stored encrypted (AES-256-GCM) with the key
+// of `SROK_SECRET_KEY_FILE`, never answered, logged or put in the audit trail; without that key the
+// answer is a 409 (`urn:srok:problem:conflict:secret_key_missing`) naming `SROK_SECRET_KEY_FILE`. A
+// mailbox connected already is a 409 too. Every instance starts fetching it within seconds; the
+// connection is recorded (`mailbox.connect`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/mailboxes (the `ConnectMailbox` operationId).
+func (c *Client) ConnectMailboxWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConnectMailboxRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConnectMailbox Connect a mailbox
+//
+// Connects a mailbox for Srok to fetch, beside those of `SROK_IMAP_URL`: only an administrator (403
+// otherwise). The connection is tested first (connect, TLS, login, the folder and the done folder);
+// when it fails, nothing is stored and the answer is a 422 naming the field concerned (`host`, `tls`,
+// `password` for a refused login, `folder`, `done_folder`), its type
+// `urn:srok:problem:invalid:mailbox_<code>`. The password is stored encrypted (AES-256-GCM) with the key
+// of `SROK_SECRET_KEY_FILE`, never answered, logged or put in the audit trail; without that key the
+// answer is a 409 (`urn:srok:problem:conflict:secret_key_missing`) naming `SROK_SECRET_KEY_FILE`. A
+// mailbox connected already is a 409 too. Every instance starts fetching it within seconds; the
+// connection is recorded (`mailbox.connect`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/mailboxes (the `ConnectMailbox` operationId).
+func (c *Client) ConnectMailbox(ctx context.Context, body ConnectMailboxJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConnectMailboxRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DisconnectMailbox Disconnect a mailbox
+//
+// Disconnects a mailbox connected from the page or the API: only an administrator (403 otherwise). It
+// becomes `inactive`, no instance fetches it any more (within seconds), its stored password is wiped
+// and its emails stay. A mailbox of `SROK_IMAP_URL` is a 409 (remove it there); an unknown or already
+// disconnected one a 404. Recorded as `mailbox.disconnect`.
+//
+// Corresponds with DELETE /api/v1/mailboxes/{id} (the `DisconnectMailbox` operationId).
+func (c *Client) DisconnectMailbox(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDisconnectMailboxRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -6371,6 +6576,80 @@ func NewListMailboxesRequest(server string) (*http.Request, error) {
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConnectMailboxRequest calls the generic ConnectMailbox builder with application/json body
+func NewConnectMailboxRequest(server string, body ConnectMailboxJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConnectMailboxRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewConnectMailboxRequestWithBody constructs an http.Request for the ConnectMailbox method, with any body, and a specified content type
+func NewConnectMailboxRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/mailboxes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDisconnectMailboxRequest constructs an http.Request for the DisconnectMailbox method
+func NewDisconnectMailboxRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/mailboxes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -8390,6 +8669,52 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/mailboxes (the `ListMailboxes` operationId).
 	ListMailboxesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMailboxesResponse, error)
+
+	// ConnectMailboxWithBodyWithResponse Connect a mailbox
+	//
+	// Connects a mailbox for Srok to fetch, beside those of `SROK_IMAP_URL`: only an administrator (403
+	// otherwise). The connection is tested first (connect, TLS, login, the folder and the done folder);
+	// when it fails, nothing is stored and the answer is a 422 naming the field concerned (`host`, `tls`,
+	// `password` for a refused login, `folder`, `done_folder`), its type
+	// `urn:srok:problem:invalid:mailbox_<code>`. The password is stored encrypted (AES-256-GCM) with the key
+	// of `SROK_SECRET_KEY_FILE`, never answered, logged or put in the audit trail; without that key the
+	// answer is a 409 (`urn:srok:problem:conflict:secret_key_missing`) naming `SROK_SECRET_KEY_FILE`. A
+	// mailbox connected already is a 409 too. Every instance starts fetching it within seconds; the
+	// connection is recorded (`mailbox.connect`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/mailboxes (the `ConnectMailbox` operationId).
+	ConnectMailboxWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConnectMailboxResponse, error)
+
+	// ConnectMailboxWithResponse Connect a mailbox
+	//
+	// Connects a mailbox for Srok to fetch, beside those of `SROK_IMAP_URL`: only an administrator (403
+	// otherwise). The connection is tested first (connect, TLS, login, the folder and the done folder);
+	// when it fails, nothing is stored and the answer is a 422 naming the field concerned (`host`, `tls`,
+	// `password` for a refused login, `folder`, `done_folder`), its type
+	// `urn:srok:problem:invalid:mailbox_<code>`. The password is stored encrypted (AES-256-GCM) with the key
+	// of `SROK_SECRET_KEY_FILE`, never answered, logged or put in the audit trail; without that key the
+	// answer is a 409 (`urn:srok:problem:conflict:secret_key_missing`) naming `SROK_SECRET_KEY_FILE`. A
+	// mailbox connected already is a 409 too. Every instance starts fetching it within seconds; the
+	// connection is recorded (`mailbox.connect`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/mailboxes (the `ConnectMailbox` operationId).
+	ConnectMailboxWithResponse(ctx context.Context, body ConnectMailboxJSONRequestBody, reqEditors ...RequestEditorFn) (*ConnectMailboxResponse, error)
+
+	// DisconnectMailboxWithResponse Disconnect a mailbox
+	//
+	// Disconnects a mailbox connected from the page or the API: only an administrator (403 otherwise). It
+	// becomes `inactive`, no instance fetches it any more (within seconds), its stored password is wiped
+	// and its emails stay. A mailbox of `SROK_IMAP_URL` is a 409 (remove it there); an unknown or already
+	// disconnected one a 404. Recorded as `mailbox.disconnect`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/mailboxes/{id} (the `DisconnectMailbox` operationId).
+	DisconnectMailboxWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DisconnectMailboxResponse, error)
 
 	// GetMeWithResponse Who the caller is
 	//
@@ -11070,6 +11395,256 @@ func (r ListMailboxesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListMailboxesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConnectMailboxResponse201Headers the declared response headers of an HTTP 201 response for ConnectMailbox
+type ConnectMailboxResponse201Headers struct {
+	Location *string
+}
+
+// ConnectMailboxResponse401Headers the declared response headers of an HTTP 401 response for ConnectMailbox
+type ConnectMailboxResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// ConnectMailboxResponse408Headers the declared response headers of an HTTP 408 response for ConnectMailbox
+type ConnectMailboxResponse408Headers struct {
+	Connection *string
+}
+
+// ConnectMailboxResponse429Headers the declared response headers of an HTTP 429 response for ConnectMailbox
+type ConnectMailboxResponse429Headers struct {
+	RetryAfter int
+}
+
+// ConnectMailboxResponse503Headers the declared response headers of an HTTP 503 response for ConnectMailbox
+type ConnectMailboxResponse503Headers struct {
+	RetryAfter int
+}
+
+type ConnectMailboxResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Mailbox
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableEntity
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ConnectMailboxResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ConnectMailboxResponse401Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *ConnectMailboxResponse408Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ConnectMailboxResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ConnectMailboxResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ConnectMailboxResponse) GetJSON201() *Mailbox {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ConnectMailboxResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConnectMailboxResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ConnectMailboxResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r ConnectMailboxResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConnectMailboxResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ConnectMailboxResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ConnectMailboxResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ConnectMailboxResponse) GetApplicationproblemJSON422() *UnprocessableEntity {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ConnectMailboxResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ConnectMailboxResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ConnectMailboxResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConnectMailboxResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConnectMailboxResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConnectMailboxResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DisconnectMailboxResponse401Headers the declared response headers of an HTTP 401 response for DisconnectMailbox
+type DisconnectMailboxResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// DisconnectMailboxResponse429Headers the declared response headers of an HTTP 429 response for DisconnectMailbox
+type DisconnectMailboxResponse429Headers struct {
+	RetryAfter int
+}
+
+// DisconnectMailboxResponse503Headers the declared response headers of an HTTP 503 response for DisconnectMailbox
+type DisconnectMailboxResponse503Headers struct {
+	RetryAfter int
+}
+
+type DisconnectMailboxResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DisconnectMailboxResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DisconnectMailboxResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DisconnectMailboxResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DisconnectMailboxResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DisconnectMailboxResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DisconnectMailboxResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DisconnectMailboxResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DisconnectMailboxResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DisconnectMailboxResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DisconnectMailboxResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DisconnectMailboxResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DisconnectMailboxResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DisconnectMailboxResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DisconnectMailboxResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15668,6 +16243,70 @@ func (c *ClientWithResponses) ListMailboxesWithResponse(ctx context.Context, req
 	return ParseListMailboxesResponse(rsp)
 }
 
+// ConnectMailboxWithBodyWithResponse Connect a mailbox
+//
+// Connects a mailbox for Srok to fetch, beside those of `SROK_IMAP_URL`: only an administrator (403
+// otherwise). The connection is tested first (connect, TLS, login, the folder and the done folder);
+// when it fails, nothing is stored and the answer is a 422 naming the field concerned (`host`, `tls`,
+// `password` for a refused login, `folder`, `done_folder`), its type
+// `urn:srok:problem:invalid:mailbox_<code>`. The password is stored encrypted (AES-256-GCM) with the key
+// of `SROK_SECRET_KEY_FILE`, never answered, logged or put in the audit trail; without that key the
+// answer is a 409 (`urn:srok:problem:conflict:secret_key_missing`) naming `SROK_SECRET_KEY_FILE`. A
+// mailbox connected already is a 409 too. Every instance starts fetching it within seconds; the
+// connection is recorded (`mailbox.connect`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/mailboxes (the `ConnectMailbox` operationId).
+func (c *ClientWithResponses) ConnectMailboxWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConnectMailboxResponse, error) {
+	rsp, err := c.ConnectMailboxWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConnectMailboxResponse(rsp)
+}
+
+// ConnectMailboxWithResponse Connect a mailbox
+//
+// Connects a mailbox for Srok to fetch, beside those of `SROK_IMAP_URL`: only an administrator (403
+// otherwise). The connection is tested first (connect, TLS, login, the folder and the done folder);
+// when it fails, nothing is stored and the answer is a 422 naming the field concerned (`host`, `tls`,
+// `password` for a refused login, `folder`, `done_folder`), its type
+// `urn:srok:problem:invalid:mailbox_<code>`. The password is stored encrypted (AES-256-GCM) with the key
+// of `SROK_SECRET_KEY_FILE`, never answered, logged or put in the audit trail; without that key the
+// answer is a 409 (`urn:srok:problem:conflict:secret_key_missing`) naming `SROK_SECRET_KEY_FILE`. A
+// mailbox connected already is a 409 too. Every instance starts fetching it within seconds; the
+// connection is recorded (`mailbox.connect`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/mailboxes (the `ConnectMailbox` operationId).
+func (c *ClientWithResponses) ConnectMailboxWithResponse(ctx context.Context, body ConnectMailboxJSONRequestBody, reqEditors ...RequestEditorFn) (*ConnectMailboxResponse, error) {
+	rsp, err := c.ConnectMailbox(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConnectMailboxResponse(rsp)
+}
+
+// DisconnectMailboxWithResponse Disconnect a mailbox
+//
+// Disconnects a mailbox connected from the page or the API: only an administrator (403 otherwise). It
+// becomes `inactive`, no instance fetches it any more (within seconds), its stored password is wiped
+// and its emails stay. A mailbox of `SROK_IMAP_URL` is a 409 (remove it there); an unknown or already
+// disconnected one a 404. Recorded as `mailbox.disconnect`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/mailboxes/{id} (the `DisconnectMailbox` operationId).
+func (c *ClientWithResponses) DisconnectMailboxWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DisconnectMailboxResponse, error) {
+	rsp, err := c.DisconnectMailbox(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDisconnectMailboxResponse(rsp)
+}
+
 // GetMeWithResponse Who the caller is
 //
 // The user behind the credentials, their role, the scope of the API token (if a token is used) and the
@@ -18640,6 +19279,259 @@ func ParseListMailboxesResponse(rsp *http.Response) (*ListMailboxesResponse, err
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListMailboxesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConnectMailboxResponse parses an HTTP response from a ConnectMailboxWithResponse call
+func ParseConnectMailboxResponse(rsp *http.Response) (*ConnectMailboxResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConnectMailboxResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Mailbox
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers ConnectMailboxResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers ConnectMailboxResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 408:
+		var headers ConnectMailboxResponse408Headers
+		if values := rsp.Header.Values("Connection"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Connection", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Connection = &value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 429:
+		var headers ConnectMailboxResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ConnectMailboxResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDisconnectMailboxResponse parses an HTTP response from a DisconnectMailboxWithResponse call
+func ParseDisconnectMailboxResponse(rsp *http.Response) (*DisconnectMailboxResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DisconnectMailboxResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DisconnectMailboxResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DisconnectMailboxResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DisconnectMailboxResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

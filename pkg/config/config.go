@@ -109,6 +109,11 @@ type Config struct {
 	IMAPCAFile     string        `env:"SROK_IMAP_CA_FILE"`
 	IMAPInterval   time.Duration `env:"SROK_IMAP_INTERVAL" envDefault:"1m"`
 	IMAPDoneFolder string        `env:"SROK_IMAP_DONE_FOLDER"`
+	// SecretKeyFile is a file holding the secret key (32 random bytes in
+	// base64) that seals the passwords of the mailboxes connected from the
+	// page (mailbox.Sealer); empty: none can be connected there. Only the
+	// path is printed, never the key.
+	SecretKeyFile string `env:"SROK_SECRET_KEY_FILE"`
 	// AckEmails (on, off): a subject whose request is registered from an
 	// email gets an acknowledgement with its number and the date the
 	// answer is due, sent once by the scheduler through SROK_SMTP_HOST.
@@ -150,6 +155,7 @@ var descriptions = map[string]string{
 	"SROK_IMAP_CA_FILE":         "a private CA (PEM) the IMAP servers' certificates are checked against",
 	"SROK_IMAP_INTERVAL":        "pause between polls of a mailbox whose server offers no IDLE",
 	"SROK_IMAP_DONE_FOLDER":     "folder fetched messages are moved to; empty: flagged \\Seen and left in place",
+	"SROK_SECRET_KEY_FILE":      "file with the key (32 random bytes, base64) that encrypts the passwords of mailboxes connected from the page",
 	"SROK_ACK_EMAILS":           "on: a request registered from an email is acknowledged to its subject by email; off: not",
 }
 
@@ -188,6 +194,7 @@ var hints = map[string]string{
 	"SROK_IMAP_CA_FILE":         "give the path of a readable PEM file with the CA certificate",
 	"SROK_IMAP_INTERVAL":        "give a duration from 1s to 24h, such as 1m",
 	"SROK_IMAP_DONE_FOLDER":     "give a folder name such as Srok or INBOX/Done",
+	"SROK_SECRET_KEY_FILE":      "give the path of a readable file holding 32 random bytes in base64, made with: head -c 32 /dev/urandom | base64 > srok.key",
 	"SROK_ACK_EMAILS":           "give on or off",
 }
 
@@ -432,6 +439,12 @@ func (c Config) checkIMAP(value func(key, def string) string) error {
 	if strings.ContainsAny(c.IMAPDoneFolder, "\r\n\x00*%") {
 		return badValue("SROK_IMAP_DONE_FOLDER", c.IMAPDoneFolder, "")
 	}
+	if c.SecretKeyFile != "" {
+		// The error names the file's problem, never its content.
+		if _, err := mailbox.ReadKeyFile(c.SecretKeyFile); err != nil {
+			return badValue("SROK_SECRET_KEY_FILE", c.SecretKeyFile, err.Error()+": "+hints["SROK_SECRET_KEY_FILE"])
+		}
+	}
 	return nil
 }
 
@@ -631,8 +644,8 @@ func (c Config) Print(w io.Writer) error {
 		"SROK_SMTP_TIMEOUT": c.SMTPTimeout.String(), "SROK_SMTP_HELO": c.SMTPHELO, "SROK_SCHEDULER": c.Scheduler,
 		"SROK_SCHEDULER_INTERVAL": c.SchedulerInterval.String(), "SROK_REMINDER_LEASE": c.ReminderLease.String(),
 		"SROK_IMAP_URL": c.IMAPURL, "SROK_IMAP_CA_FILE": c.IMAPCAFile, "SROK_IMAP_INTERVAL": c.IMAPInterval.String(),
-		"SROK_IMAP_DONE_FOLDER": c.IMAPDoneFolder,
-		"SROK_ACK_EMAILS":       c.AckEmails,
+		"SROK_IMAP_DONE_FOLDER": c.IMAPDoneFolder, "SROK_SECRET_KEY_FILE": c.SecretKeyFile,
+		"SROK_ACK_EMAILS": c.AckEmails,
 	} {
 		values[k] = v
 	}

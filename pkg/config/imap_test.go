@@ -2,6 +2,9 @@ package config
 
 import (
 	"bytes"
+	"encoding/base64"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -47,5 +50,41 @@ func TestIMAPConfig(t *testing.T) {
 	}
 	if len(cfg.Mailboxes()) != 1 || cfg.IMAPInterval.String() != "1m0s" {
 		t.Errorf("mailboxes %v, interval %s", cfg.Mailboxes(), cfg.IMAPInterval)
+	}
+}
+
+// SROK_SECRET_KEY_FILE: a file of 32 bytes in base64, checked at start;
+// `srok config` prints its path, never the key, and no error shows it.
+func TestSecretKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "srok.key")
+	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	if err := os.WriteFile(good, []byte(key+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(getenv(map[string]string{"SROK_SECRET_KEY_FILE": good}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := cfg.Print(&b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), key) || !strings.Contains(b.String(), "SROK_SECRET_KEY_FILE="+good) {
+		t.Errorf("srok config:\n%s", b.String())
+	}
+	short := filepath.Join(dir, "short.key")
+	shortKey := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 16))
+	if err := os.WriteFile(short, []byte(shortKey), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{short, filepath.Join(dir, "missing.key")} {
+		_, err := Load(getenv(map[string]string{"SROK_SECRET_KEY_FILE": p}))
+		if err == nil || !strings.HasPrefix(err.Error(), "SROK_SECRET_KEY_FILE=") || !strings.Contains(err.Error(), "head -c 32 /dev/urandom | base64") {
+			t.Errorf("%s: %v", p, err)
+		}
+		if err != nil && strings.Contains(err.Error(), shortKey) {
+			t.Errorf("the error shows the key: %v", err)
+		}
 	}
 }

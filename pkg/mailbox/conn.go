@@ -201,3 +201,27 @@ func serverText(err error) string {
 	}
 	return s
 }
+
+// errDoneFolder marks a failure of the done folder, not of the folder.
+var errDoneFolder = errors.New("the done folder")
+
+// CheckFolders is Check, and also whether the done folder, when given,
+// exists: a mailbox connected from the page is tested so before it is
+// stored.
+func CheckFolders(ctx context.Context, src Source, done string, tlsCfg *tls.Config, timeout time.Duration) error {
+	cn, err := dial(ctx, src, tlsCfg, timeout)
+	if err != nil {
+		return err
+	}
+	defer cn.close()
+	if done != "" {
+		if _, err := cn.c.Status(done, []imap.StatusItem{imap.StatusUidNext}); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return &Error{Code: CodeFolder, Detail: fmt.Sprintf("the done folder %q cannot be opened: %s", done, serverText(err)),
+				Err: fmt.Errorf("%w: %w", errDoneFolder, err)}
+		}
+	}
+	return nil
+}

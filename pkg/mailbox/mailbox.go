@@ -17,6 +17,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/intake"
 )
 
@@ -61,10 +62,13 @@ const (
 	// CodeTooLarge: a message over intake.MaxSize was left in the folder,
 	// unread, and passed over; fetching goes on.
 	CodeTooLarge Code = "message_too_large"
+	// CodeKey: the stored password of a mailbox connected from the page
+	// cannot be decrypted (SROK_SECRET_KEY_FILE unset, or another key).
+	CodeKey Code = "key_failed"
 )
 
 // Codes lists every Code, for the words of the page (pkg/ru).
-var Codes = []Code{CodeConnect, CodeTLS, CodeAuth, CodeFolder, CodeFetch, CodeStore, CodeTooLarge}
+var Codes = []Code{CodeConnect, CodeTLS, CodeAuth, CodeFolder, CodeFetch, CodeStore, CodeTooLarge, CodeKey}
 
 // Error is a mailbox's failure: a stable Code, and a Detail in English for
 // the log and the page's second line. Neither holds a password or the
@@ -101,9 +105,13 @@ type Mailbox struct {
 	// URL is the mailbox's URL without user and password.
 	URL    string
 	Folder string
-	Source string // "env"
-	Active bool
-	State  State
+	// Source is SourceEnv (SROK_IMAP_URL, read-only on the page) or
+	// SourcePage (connected by an administrator).
+	Source string
+	// DoneFolder is where a connected mailbox's fetched messages go.
+	DoneFolder string
+	Active     bool
+	State      State
 	// LastError is the last error's code ("" when the last attempt
 	// worked); ErrorDetail says more, ErrorAt when it happened.
 	LastError   Code
@@ -151,6 +159,17 @@ type Store interface {
 	SaveMailboxCursor(ctx context.Context, id, holder string, c Cursor) error
 	// SetMailboxStatus records the outcome of an attempt.
 	SetMailboxStatus(ctx context.Context, id string, s Status, now time.Time) error
+	// ConnectMailbox stores a mailbox connected from the page, and trail
+	// in the same transaction; an inactive row of the same id is made
+	// active again (its emails and cursor kept), an active one is a
+	// conflict.
+	ConnectMailbox(ctx context.Context, c Connected, trail []*audit.Entry, now time.Time) error
+	// DisconnectMailbox makes a connected mailbox inactive and wipes its
+	// sealed password, and writes trail in the same transaction.
+	DisconnectMailbox(ctx context.Context, id string, trail []*audit.Entry, now time.Time) error
+	// ConnectedMailboxes lists the active mailboxes connected from the
+	// page, with their sealed passwords.
+	ConnectedMailboxes(ctx context.Context) ([]Connected, error)
 }
 
 // Ingester stores a fetched message through the email intake

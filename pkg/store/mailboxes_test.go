@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/srok/srok/pkg/mailbox"
+	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
 	"github.com/srok/srok/pkg/store/storetest"
 )
@@ -91,6 +92,76 @@ func TestMailboxLeaseTakenOverWhenItRunsOut(t *testing.T) {
 		}
 		if take("c", now.Add(time.Hour)) {
 			t.Error("an inactive mailbox was leased")
+		}
+	})
+}
+
+// A mailbox connected from the page: stored with its sealed password only,
+// left alone by the start-up sync of SROK_IMAP_URL, not connected twice,
+// disconnected without its password and taken up again with its cursor.
+func TestConnectedMailboxes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 5, 18, 10, 0, 0, 0, time.UTC)
+		src, err := mailbox.Connection{Address: "privacy@example.ru", Password: "secret", Host: "imap.example.ru"}.Source()
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Password = ""
+		c := mailbox.Connected{Source: src, Sealed: "v1:sealed-1", DoneFolder: "Done", By: "u1"}
+		if err := st.ConnectMailbox(ctx, c, nil, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.ConnectMailbox(ctx, c, nil, now); srok.ErrorCode(err) != srok.ECONFLICT {
+			t.Errorf("connected twice: %v", err)
+		}
+		if err := st.SyncMailboxes(ctx, nil, now); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.ConnectedMailboxes(ctx)
+		if err != nil || len(got) != 1 || got[0].Sealed != "v1:sealed-1" || got[0].DoneFolder != "Done" || got[0].Source.ID != src.ID ||
+			got[0].Source.Username != "privacy@example.ru" || got[0].Source.Port != 993 || got[0].By != "u1" {
+			t.Fatalf("after the sync of no configured mailbox: %+v, %v", got, err)
+		}
+		if ok, err := st.TakeMailboxLease(ctx, src.ID, "a", now, now.Add(time.Minute)); err != nil || !ok {
+			t.Fatalf("lease: %v %v", ok, err)
+		}
+		if err := st.SaveMailboxCursor(ctx, src.ID, "a", mailbox.Cursor{UIDValidity: 7, LastUID: 42}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.DisconnectMailbox(ctx, src.ID, nil, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.DisconnectMailbox(ctx, src.ID, nil, now); srok.ErrorCode(err) != srok.ENOTFOUND {
+			t.Errorf("disconnected twice: %v", err)
+		}
+		if got, err := st.ConnectedMailboxes(ctx); err != nil || len(got) != 0 {
+			t.Errorf("after disconnecting: %+v, %v", got, err)
+		}
+		if ok, _ := st.TakeMailboxLease(ctx, src.ID, "b", now, now.Add(time.Minute)); ok {
+			t.Error("a disconnected mailbox was leased")
+		}
+		list, err := st.Mailboxes(ctx)
+		if err != nil || len(list) != 1 || list[0].State != mailbox.StateInactive || list[0].Source != mailbox.SourcePage {
+			t.Fatalf("listed: %+v, %v", list, err)
+		}
+		c.Sealed = "v1:sealed-2"
+		if err := st.ConnectMailbox(ctx, c, nil, now); err != nil {
+			t.Fatal(err)
+		}
+		if cur, err := st.MailboxCursor(ctx, src.ID); err != nil || cur.LastUID != 42 || cur.UIDValidity != 7 {
+			t.Errorf("cursor after connecting again: %+v, %v", cur, err)
+		}
+		if got, _ := st.ConnectedMailboxes(ctx); len(got) != 1 || got[0].Sealed != "v1:sealed-2" {
+			t.Errorf("connected again: %+v", got)
+		}
+		// An env mailbox is not disconnected from here.
+		env, _ := mailbox.ParseURL("imaps://other:pw@imap.example.ru/INBOX")
+		if err := st.SyncMailboxes(ctx, []mailbox.Source{env}, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.DisconnectMailbox(ctx, env.ID, nil, now); srok.ErrorCode(err) != srok.ENOTFOUND {
+			t.Errorf("an env mailbox disconnected: %v", err)
 		}
 	})
 }
