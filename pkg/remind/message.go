@@ -39,6 +39,10 @@ type Composer struct {
 	// one working day (0 for whoever does not triage mail): a digest names
 	// them, since a request's term runs from its email's receipt.
 	LateEmails func(recipientID string) int
+	// InDigest, when set, is told that the digest of the recipient's local
+	// date carries that line, so that the day's inbox notice
+	// (InboxNotifier) is not sent as well.
+	InDigest func(recipientID string, date calendar.Date)
 }
 
 // msgItem is one reminder as the templates read it.
@@ -155,6 +159,9 @@ func (c *Composer) Compose(items []OutboxItem, digest bool, now time.Time) (mail
 		if c.LateEmails != nil {
 			if n := c.LateEmails(items[0].RecipientID); n > 0 {
 				mv.LateEmails, mv.InboxLink = ru.LateEmails(n), strings.TrimRight(c.BaseURL, "/")+"/inbox"
+				if c.InDigest != nil {
+					c.InDigest(items[0].RecipientID, items[0].LocalDate)
+				}
 			}
 		}
 	} else {

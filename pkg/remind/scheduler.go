@@ -19,9 +19,12 @@ type Queuer interface {
 type Scheduler struct {
 	Scanner   Queuer // nil: only deliver what others queued
 	Deliverer *Deliverer
-	Interval  time.Duration
-	Now       func() time.Time
-	Log       *slog.Logger
+	// Inbox, when set, queues and sends the inbox notices after each
+	// delivery, so that a digest due at the same hour goes first.
+	Inbox    *InboxNotifier
+	Interval time.Duration
+	Now      func() time.Time
+	Log      *slog.Logger
 }
 
 // Run loops until ctx ends; it returns once the round in progress is done
@@ -53,8 +56,18 @@ func (s *Scheduler) Run(ctx context.Context) {
 	}
 }
 
-// round is one scan and delivery.
+// round is one scan and delivery, then the inbox notices.
 func (s *Scheduler) round(ctx context.Context, now time.Time, log *slog.Logger, warnedNoSMTP *bool) {
+	if s.Inbox != nil {
+		defer func() {
+			if ctx.Err() != nil {
+				return
+			}
+			if err := s.Inbox.Round(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("inbox notices: round failed", "error", err.Error())
+			}
+		}()
+	}
 	if s.Scanner != nil {
 		queued, err := s.Scanner.Scan(ctx, now)
 		switch {

@@ -66,3 +66,10 @@ func AttachedBy(bySrok bool) string {
 func AckSubject(number string) string {
 	return "Ваше обращение зарегистрировано: № " + number
 }
+
+// InboxNoticeSubject is the subject of the notice of emails waiting for a
+// decision longer than one working day: «Входящие: 5 писем ждут решения
+// дольше рабочего дня».
+func InboxNoticeSubject(n int) string {
+	return Inbox + ": " + Emails(n) + " " + Plural(n, "ждёт", "ждут", "ждут") + " решения дольше рабочего дня"
+}

@@ -15,6 +15,7 @@
 //	Throttle   failed sign-ins                                               account.ThrottleStore
 //	Emails     incoming emails and who sent them in                          intake.Store, register.Emails
 //	Reminders  reminder settings, the scan, the outbox                       remind.Store, remind.OutboxStore, remind.SettingsStore
+//	           the acknowledgements, the inbox notices                       remind.AckStore, remind.InboxNoticeStore
 //	Audit      the audit trail and its hash chain                            audit.Store, audit.ChainStore
 //	Calendar   the imported years of the production calendar                calendars.Store, calendars.ProvisionalStore
 //	Feeds      the calendar feeds of users                                   feeds.Store
