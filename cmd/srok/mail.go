@@ -90,8 +90,19 @@ func startReminders(ctx context.Context, cfg config.Config, st *store.Store, cal
 	host, _ := os.Hostname()
 	d := remind.NewDeliverer(remind.DelivererConfig{Store: st, Sender: sender, Now: e.now,
 		Instance: host + ":" + strconv.Itoa(os.Getpid()), Lease: cfg.ReminderLease, Log: log,
-		Composer: &remind.Composer{BaseURL: base, Calendar: cal, Domain: domain, LateEmails: lateEmails}})
-	sch := &remind.Scheduler{Scanner: scanner, Deliverer: d, Interval: cfg.SchedulerInterval, Now: e.now, Log: log}
+		Composer: &remind.Composer{BaseURL: base, Calendar: cal, Domain: domain, LateEmails: lateEmails,
+			InDigest: func(id string, date calendar.Date) {
+				ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				defer cancel()
+				if err := st.InboxNoticeInDigest(ctx, id, date, e.now()); err != nil {
+					log.Warn("inbox notices: the digest's line not recorded", "error", err.Error())
+				}
+			}}})
+	// The inbox notices run after each delivery of the reminders, so that
+	// a digest that carries the line goes first and spares the notice.
+	inbox := &remind.InboxNotifier{Store: st, Sender: sender, Now: e.now, Calendar: cal, Zone: cfg.Zone(), BaseURL: base,
+		Domain: domain, LateEmails: lateEmails, Lease: cfg.ReminderLease, Log: log}
+	sch := &remind.Scheduler{Scanner: scanner, Deliverer: d, Inbox: inbox, Interval: cfg.SchedulerInterval, Now: e.now, Log: log}
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
