@@ -97,12 +97,14 @@ func (n *InboxNotifier) Round(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		// The recipients are all officers or all administrators, who
+		// decide on every email alike: one count serves them all.
+		if len(rs) > 0 && n.LateEmails(rs[0].UserID) == 0 {
+			rs = nil
+		}
 		for _, r := range rs {
 			if ctx.Err() != nil {
 				return ctx.Err()
-			}
-			if n.LateEmails(r.UserID) == 0 {
-				continue
 			}
 			at := today.Start(n.Zone).Add(time.Duration(r.Settings.SendHour) * time.Hour)
 			if _, err := n.Store.QueueInboxNotice(ctx, r.UserID, r.Email, today, at, now); err != nil {

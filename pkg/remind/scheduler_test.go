@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/srok/srok/deadlines/calendar"
+	"github.com/srok/srok/pkg/mailer"
 	"github.com/srok/srok/pkg/remind"
 	dt "github.com/srok/srok/pkg/remind/delivertest"
 	"github.com/srok/srok/pkg/srok"
@@ -99,6 +100,50 @@ func TestSchedulerWithoutSMTP(t *testing.T) {
 		}
 		if got := dt.Statuses(t, e.st); got["pending"] != 2 {
 			t.Errorf("statuses %v, want both pending", got)
+		}
+	})
+}
+
+// TestSchedulerDigestSparesInboxNotice: the inbox notices run after the
+// delivery, so that an officer whose digest of the day, due at the same
+// hour, carries the line of late emails gets that digest alone.
+func TestSchedulerDigestSparesInboxNotice(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e env) {
+		bob := dt.MustUser(t, e.st, "bob@example.ru", srok.RoleOfficer)
+		r := dt.MustRequest(t, e.st, start.Add(-7*24*time.Hour), bob, "bob@example.ru")
+		dt.MustReminders(t, e.st, dt.Row{Request: r, Stage: "soon", RecipientID: bob, RecipientEmail: "bob@example.ru",
+			LocalDate: calendar.DateOf(start), Due: start, Digest: true})
+		late := func(string) int { return 2 }
+		sender, err := mailer.New(mailer.Config{Host: e.sink.Host(), Port: e.sink.Port(), TLS: mailer.TLSNone,
+			From: "Srok <srok@example.ru>", Timeout: 5 * time.Second, HELO: "srok.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := remind.NewDeliverer(remind.DelivererConfig{Store: e.st, Sender: sender, Now: e.clock.Now, Instance: "test-1",
+			Composer: &remind.Composer{BaseURL: publicURL, Calendar: dt.Calendar, LateEmails: late,
+				InDigest: func(id string, date calendar.Date) {
+					if err := e.st.InboxNoticeInDigest(e.ctx, id, date, e.clock.Now()); err != nil {
+						t.Error(err)
+					}
+				}}})
+		inbox := &remind.InboxNotifier{Store: e.st, Sender: sender, Now: e.clock.Now, Calendar: dt.Calendar, Zone: dt.Zone,
+			BaseURL: publicURL, LateEmails: late}
+		s := &remind.Scheduler{Deliverer: d, Inbox: inbox, Interval: 20 * time.Millisecond, Now: e.clock.Now}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); s.Run(ctx) }()
+		deadline := time.Now().Add(10 * time.Second)
+		for e.sink.Count() < 1 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(100 * time.Millisecond) // more rounds: no notice follows
+		cancel()
+		<-done
+		if e.sink.Count() != 1 {
+			t.Fatalf("%d emails, want the digest alone", e.sink.Count())
+		}
+		if m := e.sink.Mail()[0]; !strings.Contains(string(m.Raw), "X-Srok-Reminders") {
+			t.Fatalf("the email sent is not the digest:\n%s", m.Raw)
 		}
 	})
 }
