@@ -60,9 +60,3 @@ func AttachedBy(bySrok bool) string {
 	}
 	return "прикреплено при разборе входящих"
 }
-
-// AckSubject is the subject of the acknowledgement of a request registered
-// from an email: «Ваше обращение зарегистрировано: № 2026-000042».
-func AckSubject(number string) string {
-	return "Ваше обращение зарегистрировано: № " + number
-}
