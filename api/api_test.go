@@ -25,6 +25,7 @@ import (
 	"github.com/srok/srok/pkg/intake"
 	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/remind"
 	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
 	"github.com/srok/srok/pkg/store/storetest"
@@ -92,6 +93,7 @@ func newHarnessOn(t testing.TB, st *store.Store) *harness {
 			Emails:       emails,
 			Feeds:        feeds.NewService(st, trail, testCal, feedBase, clock.Now),
 			Organisation: org, Letters: lettersOf, Issuer: organisation.NewIssuer(lettersOf, reg, st),
+			AckTemplates: remind.NewAckTemplates(st, trail, clock.Now),
 			Evidence: &evidence.Packer{Register: reg, Emails: emails, Audit: trail, Entries: st, Now: clock.Now,
 				Letters: organisation.EvidenceLetters{Store: st}}})}
 	h.token = h.mustToken(t, "admin@example.ru", srok.RoleAdmin, srok.ScopeFull)

@@ -21,6 +21,7 @@ import (
 	"github.com/srok/srok/pkg/evidence"
 	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/remind"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -85,6 +86,8 @@ type Config struct {
 	// Organisation is the operator's details and letter templates, Letters
 	// the requests' letters; their routes answer 503 without them.
 	Organisation *organisation.Service
+	// AckTemplates is the acknowledgement's template (SROK_ACK_EMAILS).
+	AckTemplates *remind.AckTemplates
 	Letters      *organisation.Letters
 	// Issuer issues the requests' letters and keeps them; nil: its routes
 	// answer 503.
@@ -174,6 +177,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	mountReminders(v1, cfg.Reminders)
 	mountFeeds(e, v1, cfg.Feeds)
 	mountOrganisation(v1, cfg.Organisation)
+	mountAckTemplate(v1, cfg.AckTemplates)
 	mountLetters(v1, cfg.Letters)
 	mountIssuedLetters(v1, cfg.Issuer)
 	v1.POST("/emails", s.createEmail, auth)

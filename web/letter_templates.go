@@ -40,6 +40,8 @@ type templatesPage struct {
 	CanEdit   bool
 	Notice    string
 	Alert     string
+	// Ack is the acknowledgement's section; nil: none.
+	Ack *ackView
 }
 
 func (p *orgPages) templatesPage(c echo.Context) (templatesPage, error) {
@@ -58,7 +60,7 @@ func (p *orgPages) templatesPage(c echo.Context) (templatesPage, error) {
 		}
 		v.Templates = append(v.Templates, tv)
 	}
-	return v, nil
+	return v, p.ackSection(c, &v)
 }
 
 func (p *orgPages) templates(c echo.Context) error {
@@ -74,6 +76,10 @@ func (p *orgPages) templates(c echo.Context) error {
 		v.Notice = "Шаблон загружен: письма теперь формируются по нему."
 	case "reset":
 		v.Notice = "Восстановлен встроенный шаблон."
+	case "ack":
+		v.Notice = "Шаблон подтверждения сохранён: следующие подтверждения отправляются по нему."
+	case "ack-reset":
+		v.Notice = "Восстановлен встроенный шаблон подтверждения."
 	}
 	return p.render(c, http.StatusOK, "admin_letter_templates", v)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/srok/srok/api/httpx"
 	"github.com/srok/srok/pkg/audit"
 	"github.com/srok/srok/pkg/organisation"
+	"github.com/srok/srok/pkg/remind"
 	"github.com/srok/srok/pkg/ru"
 	"github.com/srok/srok/pkg/srok"
 )
@@ -31,18 +32,24 @@ const maxOrganisationForm = 2 << 20
 type orgPages struct {
 	*server
 	org *organisation.Service
+	// ack is the acknowledgement's template; nil: no section.
+	ack *remind.AckTemplates
 }
 
 func mountOrganisation(e *echo.Echo, s *server, cfg Config) {
 	if cfg.Organisation == nil {
 		return
 	}
-	p := &orgPages{server: s, org: cfg.Organisation}
+	p := &orgPages{server: s, org: cfg.Organisation, ack: cfg.AckTemplates}
 	httpx.Get(e, organisationPath, p.details)
 	e.POST(organisationPath, p.saveDetails)
 	httpx.Get(e, templatesPath, p.templates)
 	e.POST(templatesPath, p.uploadTemplate)
 	e.POST(templatesPath+"/reset", p.resetTemplate)
+	if p.ack != nil {
+		e.POST(ackTemplatePath, p.saveAck)
+		e.POST(ackTemplatePath+"/reset", p.resetAck)
+	}
 }
 
 // orgRecordView is a processing record's fieldset.

@@ -23,6 +23,7 @@ import (
 	"github.com/srok/srok/pkg/mailbox"
 	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/remind"
 	"github.com/srok/srok/pkg/srok"
 	"github.com/srok/srok/pkg/store"
 	"github.com/srok/srok/pkg/store/storetest"
@@ -80,6 +81,7 @@ func newRegEnv(t *testing.T, d store.Dialect, o regOptions) *regEnv {
 	cfg.Organisation = organisation.NewService(st, trail, clock.Now)
 	cfg.Letters = organisation.NewLetters(cfg.Organisation, reg)
 	cfg.Issuer = organisation.NewIssuer(cfg.Letters, reg, st)
+	cfg.AckTemplates = remind.NewAckTemplates(st, trail, clock.Now)
 	if o.emails != nil {
 		cfg.Emails = o.emails
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/srok/srok/pkg/journal"
 	"github.com/srok/srok/pkg/organisation"
 	"github.com/srok/srok/pkg/register"
+	"github.com/srok/srok/pkg/remind"
 	"github.com/srok/srok/pkg/srok"
 )
 
@@ -135,6 +136,9 @@ type Config struct {
 	// request's page. No pages or section without them.
 	Organisation *organisation.Service
 	Letters      *organisation.Letters
+	// AckTemplates is the acknowledgement's template, a section of
+	// /admin/letter-templates; no section without it.
+	AckTemplates *remind.AckTemplates
 	// Issuer issues the requests' letters and keeps them; without it a
 	// request's page offers no «Выпустить» and lists none.
 	Issuer *organisation.Issuer

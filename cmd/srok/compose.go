@@ -85,6 +85,7 @@ func compose(d deps) *echo.Echo {
 	}
 	calFeeds := feeds.NewService(d.store, d.audit, feedCals, d.baseURL, d.now)
 	org := organisation.NewService(d.store, d.audit, d.now)
+	ackTemplates := remind.NewAckTemplates(d.store, d.audit, d.now)
 	lettersOf := organisation.NewLetters(org, d.register)
 	issuer := organisation.NewIssuer(lettersOf, d.register, d.store)
 	packer := &evidence.Packer{Register: d.register, Emails: emails, Audit: d.audit, Entries: d.store, Now: d.now,
@@ -92,7 +93,7 @@ func compose(d deps) *echo.Echo {
 	apiCfg := api.Config{Register: d.register, Calendar: d.calendar, Accounts: d.accounts, Audit: d.audit,
 		Health: d.store, Log: d.log, Now: d.now, Calendars: live, CalendarImport: calImp,
 		Reminders: reminders, Feeds: calFeeds, Emails: emails, Organisation: org, Letters: lettersOf,
-		Issuer: issuer, Evidence: packer}
+		Issuer: issuer, Evidence: packer, AckTemplates: ackTemplates}
 	if d.mailboxes != nil {
 		apiCfg.Mailboxes = d.mailboxes
 	}
@@ -101,7 +102,7 @@ func compose(d deps) *echo.Echo {
 		Audit: d.audit, Sessions: d.sessions, Log: d.log, Now: d.now,
 		Register: d.register, Calendar: d.pagesCalendar(), UserAdmin: d.accounts, Emails: emails, Inbox: d.register,
 		Reminders: reminders, Feeds: calFeeds, FailedReminders: d.store, ReminderRecipients: d.store,
-		Organisation: org, Letters: lettersOf, Issuer: issuer, Evidence: packer}
+		Organisation: org, Letters: lettersOf, Issuer: issuer, Evidence: packer, AckTemplates: ackTemplates}
 	if d.calendars != nil {
 		pages.CalendarImport = d.calendars
 	}

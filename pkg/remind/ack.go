@@ -1,7 +1,6 @@
 package remind
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -47,6 +46,10 @@ type AckStore interface {
 	AckFailed(ctx context.Context, requestID, problem string) error
 	// Request reads a request (its number and terms).
 	Request(ctx context.Context, id string) (*register.Request, error)
+	AckTemplateStore
+	// OperatorName returns the operator's short name, or its full name
+	// when it has none ("" when the details were never saved).
+	OperatorName(ctx context.Context) (string, error)
 }
 
 // AckWindow is how far back a round looks for requests to acknowledge: a
@@ -93,6 +96,16 @@ func (a *Acknowledger) Round(ctx context.Context) error {
 		return nil
 	}
 	defer func() { _ = conn.Close() }()
+	// The latest version when the round renders: an edit applies to what
+	// is sent from the next round on.
+	tpl, err := CurrentAck(ctx, a.Store)
+	if err != nil {
+		return err
+	}
+	operator, err := a.Store.OperatorName(ctx)
+	if err != nil {
+		return err
+	}
 	for _, it := range items {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -101,7 +114,7 @@ func (a *Acknowledger) Round(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		m, err := a.Compose(r, it.To, now)
+		m, err := a.Compose(tpl, operator, r, it.To, now)
 		if err != nil {
 			if err := a.Store.AckFailed(ctx, it.RequestID, err.Error()); err != nil {
 				return err
@@ -144,30 +157,28 @@ func (a *Acknowledger) log() *slog.Logger {
 	return a.Log
 }
 
-// ackView is what the acknowledgement's template reads.
+// ackView is what the acknowledgement's placeholders become.
 type ackView struct {
-	Name, Number, Received, Due string
+	Name, Number, Received, Due, Operator string
 }
 
-// Compose writes the acknowledgement of r to to: the number and the legal
-// date of its first obligation (the answer, counted on the production
-// calendar; an extension is told separately, as the law asks).
-func (a *Acknowledger) Compose(r *register.Request, to string, now time.Time) (mailer.Message, error) {
+// Compose writes the acknowledgement of r to to from tpl (operator is the
+// operator's name): the number and the legal date of its first obligation
+// (the answer, counted on the production calendar; an extension is told
+// separately, as the law asks).
+func (a *Acknowledger) Compose(tpl AckTemplate, operator string, r *register.Request, to string, now time.Time) (mailer.Message, error) {
 	if len(r.Obligations) == 0 {
 		return mailer.Message{}, fmt.Errorf("remind: request %s has no term to tell", r.ID)
 	}
 	v := ackView{Name: r.Subject.Name, Number: r.Number, Received: ru.DateLong(calendar.DateOf(r.ReceivedAt.In(a.Zone))),
-		Due: ru.DateLong(r.Obligations[0].EffectiveDue())}
-	var text bytes.Buffer
-	if err := msgText.ExecuteTemplate(&text, "ack.txt", v); err != nil {
-		return mailer.Message{}, fmt.Errorf("remind: template ack.txt: %w", err)
-	}
+		Due: ru.DateLong(r.Obligations[0].EffectiveDue()), Operator: operator}
+	subject, text := renderAck(tpl, v)
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	domain := a.Domain
 	if domain == "" {
 		domain = "srok.invalid"
 	}
-	return mailer.Message{To: to, Subject: ru.AckSubject(r.Number), Text: text.String(), Date: now,
+	return mailer.Message{To: to, Subject: subject, Text: text, Date: now,
 		MessageID: fmt.Sprintf("srok.ack.%s.%s@%s", r.ID, hex.EncodeToString(b[:]), domain)}, nil
 }

@@ -61,12 +61,6 @@ func AttachedBy(bySrok bool) string {
 	return "прикреплено при разборе входящих"
 }
 
-// AckSubject is the subject of the acknowledgement of a request registered
-// from an email: «Ваше обращение зарегистрировано: № 2026-000042».
-func AckSubject(number string) string {
-	return "Ваше обращение зарегистрировано: № " + number
-}
-
 // InboxNoticeSubject is the subject of the notice of emails waiting for a
 // decision longer than one working day: «Входящие: 5 писем ждут решения
 // дольше рабочего дня».

@@ -19,7 +19,8 @@
 //	Audit      the audit trail and its hash chain                            audit.Store, audit.ChainStore
 //	Calendar   the imported years of the production calendar                calendars.Store, calendars.ProvisionalStore
 //	Feeds      the calendar feeds of users                                   feeds.Store
-//	Operator   the operator's details, processing records, letter templates  organisation.Store
+//	Operator   the operator's details, processing records, letter templates  organisation.Store,
+//	           and the acknowledgement's template                            remind.AckTemplateStore
 //	IMAP       the mailboxes fetched over IMAP: cursors, leases, status,      mailbox.Store
 //	           sealed passwords of those connected from the page
 //	Outgoing   the issued letters, their numbers, the letters' outbox         organisation.IssueStore, remind.LetterStore
