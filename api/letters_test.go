@@ -472,3 +472,21 @@ func documentXML(t *testing.T, docx []byte) string {
 	t.Fatal("no word/document.xml")
 	return ""
 }
+
+// The details as read, never saved (updated_at and updated_by null), may be
+// sent back as they are: the document says so, and the API takes them.
+func TestOrganisationSentBackAsRead(t *testing.T) {
+	forEachDB(t, func(t *testing.T, h *harness) {
+		r := h.do("GET", "/api/v1/organisation", nil)
+		wantStatus(t, r, http.StatusOK)
+		var read map[string]any
+		r.decode(t, &read)
+		if read["updated_at"] != nil || read["updated_by"] != nil {
+			t.Fatalf("never saved, yet: %v %v", read["updated_at"], read["updated_by"])
+		}
+		for k, v := range orgBody() {
+			read[k] = v
+		}
+		wantStatus(t, h.do("PUT", "/api/v1/organisation", read), http.StatusOK)
+	})
+}

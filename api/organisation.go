@@ -35,8 +35,8 @@ type Organisation struct {
 	// Version, UpdatedAt and UpdatedBy are read-only: a PUT may send the
 	// version it read (a stale one is a 409) and the others back.
 	Version   int        `json:"version"`
-	UpdatedAt *time.Time `json:"updated_at"`
-	UpdatedBy *string    `json:"updated_by"`
+	UpdatedAt *time.Time `json:"updated_at" nullable:"true"`
+	UpdatedBy *string    `json:"updated_by" nullable:"true"`
 }
 
 // OrganisationPerson is a person the details name.

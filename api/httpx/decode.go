@@ -296,6 +296,9 @@ func nullField(t reflect.Type, doc any, prefix string) string {
 				continue
 			}
 			if x[k] == nil {
+				if nullable(t, k) {
+					continue
+				}
 				return prefix + k
 			}
 			if f := nullField(ft, x[k], prefix+k+"."); f != "" {
@@ -317,6 +320,23 @@ func nullField(t reflect.Type, doc any, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// nullable tells whether the field of struct t named name in JSON may be
+// sent as null: one tagged `nullable:"true"`, which the document marks
+// nullable too (a read-only field as read, sent back).
+func nullable(t reflect.Type, name string) bool {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		n, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if n == "" {
+			n = f.Name
+		}
+		if n == name && f.IsExported() {
+			return f.Tag.Get("nullable") == "true"
+		}
+	}
+	return false
 }
 
 // jsonField is the type of the field of struct t named name in JSON.
